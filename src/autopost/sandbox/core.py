@@ -1,0 +1,179 @@
+"""Shared state of the platform sandbox: a movable clock, injected faults, received posts.
+
+Every emulator gets one SandboxState. Tests drive it through the control API
+(/_sandbox/...), never by importing emulator internals.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Platform = Literal["vk", "rutube", "dzen", "telegram"]
+PLATFORMS: tuple[Platform, ...] = ("vk", "rutube", "dzen", "telegram")
+
+FaultKind = Literal[
+    "rate_limit", "server_error", "timeout", "reset", "token_expired", "captcha", "processing_failed"
+]
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "rate_limit",
+    "server_error",
+    "timeout",
+    "reset",
+    "token_expired",
+    "captcha",
+    "processing_failed",
+)
+
+
+class Clock:
+    """Wall clock that tests can move forward (token expiry, processing time)."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds
+
+    def reset(self) -> None:
+        self._offset = 0.0
+
+
+@dataclass
+class Fault:
+    """One injected fault: hits the next `count` matching calls, or each call with probability `rate`.
+
+    `on` narrows it to one operation (an emulator's op name such as "video.save",
+    "upload" or "sendVideo"); `delay` is how long a `timeout` fault hangs.
+    """
+
+    platform: Platform
+    fault: FaultKind
+    count: int | None = 1
+    rate: float | None = None
+    retry_after: int = 1
+    on: str | None = None
+    delay: float = 30.0
+    hits: int = 0
+
+    def matches(self, platform: str, op: str, kinds: tuple[FaultKind, ...]) -> bool:
+        if self.platform != platform or self.fault not in kinds:
+            return False
+        return self.on is None or self.on == op
+
+
+class FaultBook:
+    """Faults waiting to be served; thread-safe because uploads may run in worker threads."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def take(self, platform: str, op: str, kinds: tuple[FaultKind, ...] = FAULT_KINDS) -> Fault | None:
+        """Return the fault to serve on this call (one of `kinds`), or None for a normal answer."""
+        with self._lock:
+            for fault in self._faults:
+                if not fault.matches(platform, op, kinds):
+                    continue
+                if fault.rate is not None:
+                    if self._random.random() >= fault.rate:
+                        continue
+                elif fault.count is not None:
+                    if fault.count <= 0:
+                        continue
+                    fault.count -= 1
+                fault.hits += 1
+                return fault
+            return None
+
+    def active(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(f) for f in self._faults if f.rate is not None or (f.count or 0) > 0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+
+@dataclass
+class ReceivedPost:
+    """A post as the platform recorded it: what the tests check for duplicates and byte fidelity."""
+
+    platform: Platform
+    owner: str
+    remote_id: str
+    title: str
+    caption: str = ""
+    bytes: int = 0
+    sha256: str = ""
+    status: str = "published"
+    url: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SandboxConfig:
+    """Switches tests flip at runtime through POST /_sandbox/config."""
+
+    public_url: str = "http://127.0.0.1:8800"
+    vk_clips_access: bool = True
+    telegram_local_server: bool = False
+    processing_seconds: float = 1.0
+    enforce_rate_limits: bool = True
+
+
+class SandboxState:
+    """Everything the emulators share: clock, faults, config and the post registry."""
+
+    def __init__(self, config: SandboxConfig | None = None, seed: int | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.clock = Clock()
+        self.faults = FaultBook(seed)
+        self._posts: list[ReceivedPost] = []
+        self._lock = threading.Lock()
+
+    def record_post(self, post: ReceivedPost) -> ReceivedPost:
+        now = self.clock.now()
+        post.created_at = post.created_at or now
+        post.updated_at = now
+        with self._lock:
+            self._posts.append(post)
+        return post
+
+    def find_post(self, platform: str, remote_id: str) -> ReceivedPost | None:
+        with self._lock:
+            for post in self._posts:
+                if post.platform == platform and post.remote_id == remote_id:
+                    return post
+        return None
+
+    def update_post(self, platform: str, remote_id: str, **changes: Any) -> None:
+        post = self.find_post(platform, remote_id)
+        if post is None:
+            return
+        for name, value in changes.items():
+            setattr(post, name, value)
+        post.updated_at = self.clock.now()
+
+    def posts(self) -> list[ReceivedPost]:
+        with self._lock:
+            return list(self._posts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._posts.clear()
+        self.faults.clear()
+        self.clock.reset()

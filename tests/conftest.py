@@ -1,0 +1,50 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx2
+import pytest
+
+from autopost.sandbox.app import create_app
+from autopost.sandbox.core import SandboxConfig, SandboxState
+from tests.support.servers import free_port, serve_in_thread
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: its base URL and its in-process state (prefer the control API)."""
+
+    url: str
+    state: SandboxState
+
+    def control(self) -> httpx2.Client:
+        return httpx2.Client(base_url=f"{self.url}/_sandbox", timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Sandbox]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(SandboxConfig(public_url=url, processing_seconds=0.2), seed=1)
+    with serve_in_thread(app, port):
+        yield Sandbox(url=url, state=app.state.sandbox)
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
+    """The shared sandbox, reset to its seeded accounts and default switches for each test."""
+    with sandbox_server.control() as control:
+        control.post("/reset").raise_for_status()
+        control.post(
+            "/config",
+            json={
+                "vk_clips_access": True,
+                "telegram_local_server": False,
+                "processing_seconds": 0.2,
+                "enforce_rate_limits": True,
+            },
+        ).raise_for_status()
+    yield sandbox_server
