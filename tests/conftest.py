@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
-from autopost.sandbox.app import create_app
 from autopost.sandbox.core import SandboxConfig, SandboxState
+from tests.support.databases import *  # noqa: F403  (database fixtures shared by every package)
 from tests.support.servers import free_port, serve_in_thread
 
 
@@ -26,6 +26,8 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
+    from autopost.sandbox.app import create_app
+
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(SandboxConfig(public_url=url, processing_seconds=0.2), seed=1)

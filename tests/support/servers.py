@@ -19,9 +19,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, port: int) -> Iterator[str]:
+def serve_in_thread(app: ASGIApp, port: int, *, lifespan: str = "off") -> Iterator[str]:
     """Serve `app` on 127.0.0.1:port until the block ends; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

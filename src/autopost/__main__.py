@@ -1,0 +1,3 @@
+from autopost.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""The `autopost` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.db import make_engine, make_session_factory, transaction
+from autopost.migrations import runner
+from autopost.security.rotation import RotationReport, rotate_tokens
+from autopost.security.vault import generate_key
+from autopost.settings import Settings, get_settings
+from autopost.users.plans import Plan
+from autopost.users.service import AccountError, create_api_token, create_user, get_user_by_email
+
+app = typer.Typer(
+    help="autopost: публикация клипов в VK Клипы, Rutube, Дзен и Telegram.", no_args_is_help=True
+)
+users_app = typer.Typer(help="Пользователи.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API-токены.", no_args_is_help=True)
+keys_app = typer.Typer(help="Ключи шифрования токенов платформ.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(keys_app, name="keys")
+
+T = TypeVar("T")
+
+
+def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            async with transaction(make_session_factory(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runner.upgrade(settings.resolved_database_url)
+    typer.echo("Схема базы данных обновлена.")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    plan: Annotated[Plan, typer.Option(help="Тариф: free, start, pro, business.")] = Plan.FREE,
+    password: Annotated[str | None, typer.Option(help="Пароль; без него будет создан случайный.")] = None,
+) -> None:
+    """Create a user."""
+    try:
+        user, generated = _in_session(
+            get_settings(), lambda s: create_user(s, email, plan=plan, password=password)
+        )
+    except (AccountError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Пользователь {user.email} создан, тариф {user.plan.value}.")
+    if generated:
+        typer.echo(f"Пароль (показывается один раз): {generated}")
+
+
+@tokens_app.command("create")
+def tokens_create(email: str, name: Annotated[str, typer.Option(help="Название токена.")] = "cli") -> None:
+    """Issue an API token for a user and print it once."""
+
+    async def work(session: AsyncSession) -> str:
+        user = await get_user_by_email(session, email)
+        if user is None:
+            raise AccountError(f"Пользователь {email} не найден")
+        return await create_api_token(session, user, name)
+
+    try:
+        token = _in_session(get_settings(), work)
+    except AccountError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(token)
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new key for AUTOPOST_TOKEN_KEYS (put it first to encrypt with it)."""
+    typer.echo(generate_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
+    """Re-encrypt every stored token under the first key; safe to interrupt and re-run."""
+    settings = get_settings()
+
+    def progress(report: RotationReport) -> None:
+        typer.echo(f"  перешифровано: {report.resealed}")
+
+    async def run() -> RotationReport:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            return await rotate_tokens(
+                make_session_factory(engine), settings.vault(), batch_size=batch_size, on_batch=progress
+            )
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    typer.echo(
+        f"Готово: перешифровано {report.resealed}, изменились во время ротации {report.skipped_changed}."
+    )
+    if report.unreadable:
+        for line in report.unreadable:
+            typer.secho(f"  не читается: {line}", fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Run the web app (API + UI)."""
+    from autopost.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8800,
+) -> None:
+    """Serve the platform sandbox: emulators of VK, Rutube, Дзен and Telegram."""
+    from autopost.sandbox.app import create_app as create_sandbox
+    from autopost.sandbox.core import SandboxConfig
+
+    public_url = f"http://{host}:{port}"
+    sandbox_app = create_sandbox(SandboxConfig(public_url=public_url))
+    typer.echo(f"Песочница платформ: {public_url}")
+    for emulator in sandbox_app.state.emulators:
+        typer.echo(f"  {public_url}{emulator.prefix}")
+        for account in emulator.demo_accounts():
+            creds = ", ".join(f"{k}={v}" for k, v in account.credentials.items())
+            typer.echo(f"    - {account.description}" + (f" ({creds})" if creds else ""))
+    uvicorn.run(sandbox_app, host=host, port=port)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""Platform connections (several accounts per platform allowed) and OAuth states."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from autopost.db import Base, EncryptedTokenType, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
+from autopost.platforms.catalog import Platform
+from autopost.security.vault import Binding, EncryptedToken
+
+
+class ConnectionStatus(StrEnum):
+    ACTIVE = "active"
+    NEEDS_RECONNECT = "needs_reconnect"
+    REVOKED = "revoked"
+
+
+TOKEN_FIELDS = ("access_token", "refresh_token")
+
+
+class Connection(IdMixin, TimestampMixin, Base):
+    """One account on one platform; account_id is where posts go (VK owner, Telegram chat, ...)."""
+
+    __tablename__ = "connections"
+    __table_args__ = (UniqueConstraint("user_id", "platform", "account_id", name="uq_connections_account"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    account_id: Mapped[str] = mapped_column(String(100))
+    account_name: Mapped[str] = mapped_column(String(255), default="")
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    access_token: Mapped[EncryptedToken | None] = mapped_column(EncryptedTokenType())
+    refresh_token: Mapped[EncryptedToken | None] = mapped_column(EncryptedTokenType())
+    token_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Non-secret platform details: VK device_id / group_id, Telegram channel, publishing path.
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[ConnectionStatus] = mapped_column(
+        enum_type(ConnectionStatus, "connection_status"), default=ConnectionStatus.ACTIVE
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def binding(self, field: str) -> Binding:
+        return Binding(self.__tablename__, str(self.id), field)
+
+
+class OAuthState(IdMixin, Base):
+    """A pending OAuth authorization: single use, bound to the user, short-lived."""
+
+    __tablename__ = "oauth_states"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    # Only a hash of the state is kept: the state itself travels in the browser.
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_verifier: Mapped[EncryptedToken | None] = mapped_column(EncryptedTokenType())
+    redirect_to: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    def binding(self, field: str) -> Binding:
+        return Binding(self.__tablename__, str(self.id), field)

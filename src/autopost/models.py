@@ -1,0 +1,20 @@
+"""Every table, imported in one place for Alembic and tests."""
+
+from autopost.clips.models import Clip
+from autopost.connections.models import Connection, OAuthState
+from autopost.db import Base
+from autopost.publications.models import Publication, PublicationEvent
+from autopost.stats.models import StatsSnapshot
+from autopost.users.models import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Clip",
+    "Connection",
+    "OAuthState",
+    "Publication",
+    "PublicationEvent",
+    "StatsSnapshot",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Platform adapters (providers) and what each platform allows."""

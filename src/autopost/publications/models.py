@@ -1,0 +1,90 @@
+"""Publications (one clip to one connection), their events and stats snapshots."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
+from autopost.platforms.catalog import Platform
+
+
+class PublicationStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Phase(StrEnum):
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    PROCESSING = "processing"
+    DONE = "done"
+
+
+LIVE_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING)
+_LIVE_SQL = text("status IN ('scheduled', 'publishing')")
+
+
+class Publication(IdMixin, TimestampMixin, Base):
+    __tablename__ = "publications"
+    __table_args__ = (
+        # Two live publications of one clip to one account would post it twice.
+        Index(
+            "uq_publications_live_clip_connection",
+            "clip_id",
+            "connection_id",
+            unique=True,
+            postgresql_where=_LIVE_SQL,
+            sqlite_where=_LIVE_SQL,
+        ),
+        Index("ix_publications_status_scheduled_at", "status", "scheduled_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clip_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    status: Mapped[PublicationStatus] = mapped_column(
+        enum_type(PublicationStatus, "publication_status"), default=PublicationStatus.SCHEDULED
+    )
+    phase: Mapped[Phase] = mapped_column(enum_type(Phase, "publication_phase"), default=Phase.QUEUED)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    # What the platform already holds (e.g. an uploaded video id), so a retry resumes, never reposts.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    last_stats_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PublicationEvent(IdMixin, Base):
+    """One step in a publication's history, as shown to the user."""
+
+    __tablename__ = "publication_events"
+    __table_args__ = (Index("ix_publication_events_publication_created", "publication_id", "created_at"),)
+
+    publication_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Secrets: token vault, passwords, API tokens."""

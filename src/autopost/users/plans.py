@@ -1,0 +1,58 @@
+"""Plans as data: which platforms each plan may publish to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
+
+
+class Plan(StrEnum):
+    FREE = "free"
+    START = "start"
+    PRO = "pro"
+    BUSINESS = "business"
+
+
+PLAN_NAMES = {Plan.FREE: "Free", Plan.START: "Старт", Plan.PRO: "Про", Plan.BUSINESS: "Бизнес"}
+
+PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
+    Plan.FREE: frozenset(),
+    Plan.START: frozenset({Platform.VK}),
+    Plan.PRO: frozenset(Platform),
+    Plan.BUSINESS: frozenset(Platform),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a clip cannot go to a platform, with a stable code and a message for people."""
+
+    code: str
+    message: str
+
+
+def plan_allows(plan: Plan, platform: Platform) -> bool:
+    return platform in PLAN_PLATFORMS[plan]
+
+
+def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
+    if plan_allows(plan, platform):
+        return None
+    name = LIMITS[platform].display_name
+    return Refusal(
+        "plan_excludes_platform",
+        f"{name} недоступен на тарифе {PLAN_NAMES[plan]} — повысьте тариф",
+    )
+
+
+def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:
+    limit = max_upload_bytes(platform, telegram_local_server=telegram_local_server)
+    if size <= limit:
+        return None
+    name = LIMITS[platform].display_name
+    return Refusal(
+        "file_too_large",
+        f"Файл {format_size(size)} больше лимита {name} {format_limit(limit)}",
+    )

@@ -1,0 +1,73 @@
+"""Accounts: creating users, issuing and checking API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.db import utcnow
+from autopost.security.api_tokens import hash_api_token, new_api_token
+from autopost.security.passwords import hash_password
+from autopost.users.models import ApiToken, User
+from autopost.users.plans import Plan
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be carried out (message is for people)."""
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise AccountError(f"Некорректный email: {email!r}")
+    return email
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+async def create_user(
+    session: AsyncSession, email: str, *, plan: Plan, password: str | None = None
+) -> tuple[User, str | None]:
+    """Create a user; returns the generated password when none was given (shown once)."""
+    email = normalize_email(email)
+    if await get_user_by_email(session, email) is not None:
+        raise AccountError(f"Пользователь {email} уже существует")
+    generated = None if password else secrets.token_urlsafe(12)
+    user = User(email=email, plan=plan, password_hash=hash_password(password or generated or ""))
+    session.add(user)
+    await session.flush()
+    return user, generated
+
+
+async def create_api_token(session: AsyncSession, user: User, name: str = "default") -> str:
+    """Issue a token; only its hash is stored, so this is the one time it can be seen."""
+    issued = new_api_token()
+    session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=issued.token_hash, prefix=issued.display_prefix)
+    )
+    await session.flush()
+    return issued.token
+
+
+async def user_for_api_token(session: AsyncSession, token: str) -> User | None:
+    api_token = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None))
+    )
+    if api_token is None:
+        return None
+    api_token.last_used_at = utcnow()
+    return await session.get(User, api_token.user_id)
+
+
+async def revoke_api_token(session: AsyncSession, token_id: object, user: User) -> bool:
+    api_token = await session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if api_token is None or api_token.revoked_at is not None:
+        return False
+    api_token.revoked_at = utcnow()
+    return True

@@ -1,0 +1,54 @@
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from autopost.clips.models import Clip, ClipStatus
+from autopost.connections.models import Connection
+from autopost.platforms.catalog import Platform
+from autopost.publications.models import Publication, PublicationStatus
+from autopost.users.models import User
+from autopost.users.plans import Plan
+
+
+async def _clip_and_connection(session):
+    user = User(email="c@example.com", password_hash="x", plan=Plan.PRO)
+    session.add(user)
+    await session.flush()
+    clip = Clip(user_id=user.id, title="Клип", status=ClipStatus.READY)
+    connection = Connection(user_id=user.id, platform=Platform.VK, account_id="1001")
+    session.add_all([clip, connection])
+    await session.flush()
+    return user, clip, connection
+
+
+def _publication(user, clip, connection, status):
+    return Publication(
+        user_id=user.id, clip_id=clip.id, connection_id=connection.id, platform=Platform.VK, status=status
+    )
+
+
+async def test_two_live_publications_of_one_clip_to_one_connection_are_refused(session) -> None:
+    user, clip, connection = await _clip_and_connection(session)
+    session.add(_publication(user, clip, connection, PublicationStatus.SCHEDULED))
+    await session.flush()
+    with pytest.raises(IntegrityError):
+        async with session.begin_nested():
+            session.add(_publication(user, clip, connection, PublicationStatus.PUBLISHING))
+            await session.flush()
+
+
+async def test_finished_publications_do_not_block_a_new_one(session) -> None:
+    user, clip, connection = await _clip_and_connection(session)
+    for status in (PublicationStatus.FAILED, PublicationStatus.CANCELLED, PublicationStatus.PUBLISHED):
+        session.add(_publication(user, clip, connection, status))
+    session.add(_publication(user, clip, connection, PublicationStatus.SCHEDULED))
+    await session.flush()
+
+
+async def test_unknown_status_is_refused_by_the_database(session) -> None:
+    await _clip_and_connection(session)
+    with pytest.raises(IntegrityError):
+        async with session.begin_nested():
+            await session.execute(
+                text("UPDATE clips SET status = 'exploded' WHERE title = :t"), {"t": "Клип"}
+            )

@@ -1,0 +1,45 @@
+import pytest
+from pydantic import ValidationError
+
+from autopost.security.vault import generate_key
+from autopost.settings import Settings
+
+
+def test_nested_platform_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPOST_VK__API_URL", "http://127.0.0.1:8800/vk")
+    monkeypatch.setenv("AUTOPOST_TELEGRAM__LOCAL_SERVER", "true")
+    monkeypatch.setenv("AUTOPOST_DZEN__CLIENT_SECRET", "yandex-secret")
+    settings = Settings(_env_file=None)
+    assert settings.vk.api_url == "http://127.0.0.1:8800/vk"
+    assert settings.telegram.local_server is True
+    assert settings.dzen.client_secret.get_secret_value() == "yandex-secret"
+    assert "yandex-secret" not in repr(settings)
+
+
+def test_production_refuses_unsafe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPOST_ENV", "production")
+    monkeypatch.setenv("AUTOPOST_DEBUG", "true")
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None)
+    text = str(error.value)
+    assert "AUTOPOST_TOKEN_KEYS" in text
+    assert "AUTOPOST_SECRET_KEY" in text
+    assert "AUTOPOST_DEBUG" in text
+    assert "AUTOPOST_DATABASE_URL" in text
+
+
+def test_production_accepts_a_complete_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPOST_ENV", "production")
+    monkeypatch.setenv("AUTOPOST_TOKEN_KEYS", f"{generate_key()},{generate_key()}")
+    monkeypatch.setenv("AUTOPOST_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUTOPOST_DATABASE_URL", "postgresql+asyncpg://autopost@db/autopost")
+    settings = Settings(_env_file=None)
+    assert len(settings.token_key_list()) == 2
+    settings.vault()
+
+
+def test_development_key_is_made_once_and_kept(tmp_path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    first = settings.token_key_list()
+    assert Settings(_env_file=None, data_dir=tmp_path).token_key_list() == first
+    assert (tmp_path / "token.key").stat().st_mode & 0o077 == 0
