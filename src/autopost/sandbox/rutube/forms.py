@@ -82,7 +82,7 @@ def parse_new_video(body: dict[str, Any]) -> NewVideo | Errors:
     )
 
 
-def parse_patch(body: dict[str, Any]) -> dict[str, Any] | Errors:
+def parse_patch(body: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     """PATCH /api/video/{id}/: any of title, description, is_hidden, category (the client's names)."""
     errors: Errors = {}
     changes: dict[str, Any] = {}
@@ -99,7 +99,7 @@ def parse_patch(body: dict[str, Any]) -> dict[str, Any] | Errors:
     for name in ("category", "category_id"):
         if name in body:
             changes["category_id"] = _category(body[name], name, errors)
-    return errors or changes
+    return changes, errors
 
 
 def parse_publication(body: dict[str, Any]) -> tuple[str, float] | Errors:

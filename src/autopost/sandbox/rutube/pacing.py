@@ -45,9 +45,12 @@ class RateLimiter:
 
 
 async def wait_until(clock: Clock, deadline: float) -> None:
-    """Sleep until the (movable) sandbox clock reaches `deadline`."""
-    while clock.now() < deadline:
-        await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - clock.now())))
+    """Sleep until the sandbox clock reaches `deadline`; polls, because tests may move the clock."""
+    while True:
+        remaining = deadline - clock.now()
+        if remaining <= 0:
+            return
+        await asyncio.sleep(min(POLL_SECONDS, remaining))
 
 
 def steady_growth(seed: str, since: float | None, now: float, per_minute: tuple[int, int]) -> int:

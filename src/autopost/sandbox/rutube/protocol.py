@@ -156,7 +156,7 @@ def category_json(category_id: int) -> dict[str, Any]:
 
 
 def video_json(view: VideoView, now: float) -> dict[str, Any]:
-    """GET /api/video/{id}/: yt-dlp's fields plus track_id/is_hidden/category (php tests); `status` ASSUMED."""
+    """GET /api/video/{id}/: yt-dlp's fields, track_id/is_hidden/category (php tests); `status` ASSUMED."""
     video = view.video
     owner = video.owner
     future = video.publication_at if video.publication_at and video.publication_at > now else None

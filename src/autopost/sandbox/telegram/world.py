@@ -72,6 +72,8 @@ class StoredFile:
     sha256: str
     file_name: str
     mime_type: str
+    # width, height, duration and thumbnail as first sent: a resend by file_id shows them again.
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,7 +137,7 @@ def _seed_channels() -> list[Channel]:
     ]
 
 
-def _opaque_id(prefix: str, seed: str, length: int) -> str:
+def opaque_id(prefix: str, seed: str, length: int) -> str:
     digest = hashlib.sha256(seed.encode()).digest() * 2
     return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:length]
 
@@ -180,8 +182,8 @@ class TelegramWorld:
     def add_file(self, bot_id: int, size: int, sha256: str, file_name: str, mime_type: str) -> StoredFile:
         seq = next(self._file_seq)
         stored = StoredFile(
-            file_id=_opaque_id("BAACAgIAAxkDAAI", f"video:{bot_id}:{seq}", 56),
-            file_unique_id=_opaque_id("AgAD", f"unique:{seq}", 12),
+            file_id=opaque_id("BAACAgIAAxkDAAI", f"video:{bot_id}:{seq}", 56),
+            file_unique_id=opaque_id("AgAD", f"unique:{seq}", 12),
             bot_id=bot_id,
             size=size,
             sha256=sha256,
@@ -194,8 +196,8 @@ class TelegramWorld:
     def thumbnail_ids(self, bot_id: int) -> tuple[str, str]:
         seq = next(self._file_seq)
         return (
-            _opaque_id("AAMCAgADGQMAAg", f"thumb:{bot_id}:{seq}", 56),
-            _opaque_id("AQAD", f"thumb-unique:{seq}", 12),
+            opaque_id("AAMCAgADGQMAAg", f"thumb:{bot_id}:{seq}", 56),
+            opaque_id("AQAD", f"thumb-unique:{seq}", 12),
         )
 
     def file(self, bot_id: int, file_id: str) -> StoredFile | None:

@@ -35,6 +35,7 @@ class Video:
     size: int = 0
     sha256: str = ""
     video_hash: str = ""
+    receiving: bool = False
     uploaded_at: float | None = None
     ready_at: float | None = None
     processing_failed: bool = False
@@ -50,11 +51,15 @@ class Video:
         page = "clip" if self.kind == "short_video" else "video"
         return f"https://vk.com/{page}{self.full_id}"
 
-    def ready(self, now: float) -> bool:
-        return self.ready_at is not None and now >= self.ready_at and not self.processing_failed
-
     def encoding(self, now: float) -> bool:
-        return self.ready_at is None or (now < self.ready_at and not self.processing_failed)
+        return self.ready_at is None or now < self.ready_at
+
+    def ready(self, now: float) -> bool:
+        """Encoded and playable; a video whose processing fails encodes for as long, then fails."""
+        return not self.encoding(now) and not self.processing_failed
+
+    def failed(self, now: float) -> bool:
+        return not self.encoding(now) and self.processing_failed
 
     def encoded_fraction(self, now: float) -> float:
         if self.uploaded_at is None or self.ready_at is None:
@@ -88,6 +93,7 @@ class WallPost:
     message: str
     attachments: tuple[str, ...]
     created_at: float
+    guid: str = ""
 
 
 @dataclass

@@ -44,7 +44,7 @@ def video_object(video: Video, now: float) -> dict[str, Any]:
     }
     if video.is_private:
         item["is_private"] = 1
-    if video.processing_failed:
+    if video.failed(now):
         item["content_restricted"] = 1
         item["content_restricted_message"] = PROCESSING_FAILED_MESSAGE
     elif video.encoding(now):
