@@ -74,8 +74,14 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     storage_dir: Path | None = None
     min_schedule_lead_seconds: int = 300
-    retry_delays_seconds: list[int] = Field(default_factory=lambda: [300, 900, 3600])
+    retry_delays_seconds: list[float] = Field(default_factory=lambda: [300.0, 900.0, 3600.0])
     max_clip_bytes: int = 10 * 1024 * MiB
+    # How often a publication the platform is still processing is checked again.
+    processing_poll_seconds: float = 5.0
+    sweep_interval_seconds: float = 30.0
+    # BullMQ job lock; a killed worker's job comes back after about this long.
+    worker_lock_seconds: float = 30.0
+    stats_refresh_hours: float = 5.0
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

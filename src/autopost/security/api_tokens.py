@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-TOKEN_PREFIX = "ap_"  # noqa: S105 - a public marker that makes leaked tokens easy to grep for
+TOKEN_PREFIX = "ap_"
 
 
 @dataclass(frozen=True)

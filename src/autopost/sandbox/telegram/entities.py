@@ -131,7 +131,7 @@ def _explicit_entities(raw: str, text_length: int) -> list[dict[str, Any]]:
         if not isinstance(offset, int) or not isinstance(length, int):
             raise ApiError.bad_request("can't parse MessageEntity: offset and length must be Integers")
         # Entities outside the text are dropped silently, as tdlib's fix_formatted_text does.
-        if length > 0 and 0 <= offset and offset + length <= text_length:
+        if length > 0 and offset >= 0 and offset + length <= text_length:
             keep = {"type", "offset", "length", "url", "language", "custom_emoji_id"}
             entities.append({k: v for k, v in item.items() if k in keep})
     return entities
@@ -206,7 +206,10 @@ def _html_tag(source: str, i: int, builder: _Builder, stack: list[_Open]) -> int
     name = name.strip().lower()
     if name not in HTML_TAGS:
         raise _cant_parse(f'Unsupported start tag "{name}" at byte offset {_byte_offset(source, i)}')
-    attributes = {m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "") for m in _ATTRIBUTE.finditer(rest)}
+    attributes = {
+        m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "")
+        for m in _ATTRIBUTE.finditer(rest)
+    }
     if name == "span" and attributes.get("class") != "tg-spoiler":
         raise _cant_parse('Tag "span" must have class "tg-spoiler"')
     stack.append(_Open(HTML_TAGS[name], builder.offset, i, {"tag": name, "attributes": attributes}))
@@ -257,7 +260,9 @@ def parse_markdown_v2(source: str) -> FormattedText:
     if stack:
         opened = stack[-1]
         name = V2_NAMES.get(opened.kind, opened.kind)
-        raise _cant_parse(f"Can't find end of {name} entity at byte offset {_byte_offset(source, opened.index)}")
+        raise _cant_parse(
+            f"Can't find end of {name} entity at byte offset {_byte_offset(source, opened.index)}"
+        )
     return builder.result()
 
 
@@ -322,7 +327,9 @@ def _v2_reserved(source: str, i: int, builder: _Builder, stack: list[_Open]) -> 
 def _v2_link_end(source: str, i: int, builder: _Builder, stack: list[_Open]) -> int:
     opened = stack.pop()
     if not source.startswith("(", i + 1):
-        raise _cant_parse(f"Can't find end of TextUrl entity at byte offset {_byte_offset(source, opened.index)}")
+        raise _cant_parse(
+            f"Can't find end of TextUrl entity at byte offset {_byte_offset(source, opened.index)}"
+        )
     url: list[str] = []
     j = i + 2
     while j < len(source) and source[j] != ")":
@@ -354,7 +361,9 @@ def parse_markdown(source: str) -> FormattedText:
         marker = "```" if source.startswith("```", i) else ("]" if char == "[" else char)
         end = source.find(marker, i + (3 if marker == "```" else 1))
         if end == -1:
-            raise _cant_parse(f"Can't find end of the entity starting at byte offset {_byte_offset(source, i)}")
+            raise _cant_parse(
+                f"Can't find end of the entity starting at byte offset {_byte_offset(source, i)}"
+            )
         i = _markdown_entity(source, i, end, marker, builder)
     return builder.result()
 

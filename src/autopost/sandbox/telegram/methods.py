@@ -14,6 +14,7 @@ from typing import Any
 from autopost.sandbox.core import ReceivedPost, SandboxState
 from autopost.sandbox.telegram.entities import MAX_CAPTION_LENGTH, parse_caption
 from autopost.sandbox.telegram.media import accepted_thumbnail, video_mime_type
+from autopost.sandbox.telegram.wire import ApiCall, ApiError, to_bool, to_int
 from autopost.sandbox.telegram.world import (
     Bot,
     Channel,
@@ -23,7 +24,6 @@ from autopost.sandbox.telegram.world import (
     TelegramWorld,
     opaque_id,
 )
-from autopost.sandbox.telegram.wire import ApiCall, ApiError, to_bool, to_int
 from autopost.sandbox.uploads import ReceivedFile
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -111,7 +111,13 @@ def get_chat(call: Call) -> dict[str, Any]:
         "max_reaction_count": 11,
         "description": channel.description,
         "accepted_gift_types": dict.fromkeys(
-            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"),
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
             False,
         ),
     }
@@ -161,19 +167,26 @@ def get_chat_member(call: Call) -> dict[str, Any]:
     return _member_json(channel, user)
 
 
-def _video_source(call: Call) -> ReceivedFile | StoredFile:
+def _video_argument(call: Call) -> ReceivedFile | str:
+    """The video the call names; only its presence is checked before the chat is."""
     uploaded = call.file("video")
     if uploaded is not None:
-        if uploaded.size == 0:
-            raise ApiError.bad_request("file must be non-empty")
         return uploaded
     value = call.arg("video").strip()
     if not value or value.startswith("attach://"):
         raise ApiError.bad_request("there is no video in the request")
-    if value.startswith(("http://", "https://")):
+    return value
+
+
+def _resolve_video(call: Call, video: ReceivedFile | str) -> ReceivedFile | StoredFile:
+    if isinstance(video, ReceivedFile):
+        if video.size == 0:
+            raise ApiError.bad_request("file must be non-empty")
+        return video
+    if video.startswith(("http://", "https://")):
         # The sandbox cannot fetch URLs the way Telegram does; providers upload the bytes.
         raise ApiError.bad_request("failed to get HTTP URL content")
-    stored = call.world.file(call.bot.id, value)
+    stored = call.world.file(call.bot.id, video)
     if stored is None:
         raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
     return stored
@@ -229,12 +242,14 @@ def _check_flood(call: Call, channel: Channel) -> None:
 
 
 def send_video(call: Call) -> dict[str, Any]:
-    source = _video_source(call)
+    # Bot API server checks first, then Telegram's: chat, rights, content, flood.
+    video = _video_argument(call)
     caption = parse_caption(call.arg("caption"), call.arg("parse_mode"), call.arg("caption_entities"))
     channel = visible_channel(call)
     _require_poster(call, channel)
     if len(caption.text) > MAX_CAPTION_LENGTH:
         raise ApiError.bad_request("message caption is too long")
+    source = _resolve_video(call, video)
     _check_flood(call, channel)
     stored = _store_upload(call, source) if isinstance(source, ReceivedFile) else source
     message = call.world.post(

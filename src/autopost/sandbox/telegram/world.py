@@ -138,7 +138,7 @@ def _seed_channels() -> list[Channel]:
 
 
 def opaque_id(prefix: str, seed: str, length: int) -> str:
-    digest = hashlib.sha256(seed.encode()).digest() * 2
+    digest = hashlib.sha512(seed.encode()).digest()
     return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:length]
 
 
@@ -233,7 +233,7 @@ class TelegramWorld:
             ),
             DemoAccount(
                 "telegram",
-                "Bot that is only a member of @clipmaker_demo: sendVideo answers 400 need administrator rights",
+                "Bot that is only a member of @clipmaker_demo: sendVideo answers 400 (needs admin rights)",
                 {"api_base_url": api, "bot_token": MEMBER_BOT.token, "channel": "@clipmaker_demo"},
             ),
             DemoAccount(

@@ -22,7 +22,8 @@ def _svg(text: str, size: int, colour: str, *, round_shape: bool) -> Response:
     )
     width = size if round_shape else size * 2
     body = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{size}" viewBox="0 0 {width} {size}">'
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{size}" viewBox="0 0 {width} {size}">'
         f'{shape}<text x="50%" y="50%" dominant-baseline="central" text-anchor="middle" '
         f'font-family="sans-serif" font-size="{size * 0.38:.0f}" fill="#fff">{escape(text)}</text></svg>'
     )

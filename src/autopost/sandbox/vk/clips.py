@@ -7,6 +7,8 @@ when the upload completed):
 - after T: {"percents": 100, "is_ready": true}.
 shortVideo.publish before the end answers 3001 too. A failed encoding answers
 error 22 "Upload error: video encoding failed" from encodeProgress and publish.
+A publish_date in the future starts the clip's stats then; publishing again
+answers the same clip without a second post.
 """
 
 from __future__ import annotations
@@ -121,8 +123,16 @@ METHODS = [
     MethodSpec(
         "shortVideo.create",
         frozenset(
-            {"file_size", "group_id", "description", "wallpost", "privacy_view", "can_make_duet",
-             "publish_date", "license_2022_agree"}
+            {
+                "file_size",
+                "group_id",
+                "description",
+                "wallpost",
+                "privacy_view",
+                "can_make_duet",
+                "publish_date",
+                "license_2022_agree",
+            }
         ),
         short_video_create,
         scope="video",
@@ -135,7 +145,9 @@ METHODS = [
     ),
     MethodSpec(
         "shortVideo.edit",
-        frozenset({"video_id", "owner_id", "description", "privacy_view", "privacy_comment", "can_make_duet"}),
+        frozenset(
+            {"video_id", "owner_id", "description", "privacy_view", "privacy_comment", "can_make_duet"}
+        ),
         short_video_edit,
         scope="video",
     ),

@@ -140,9 +140,13 @@ class VideoStore:
         return sorted(found, key=lambda v: v.id, reverse=True)
 
     def add_wall_post(
-        self, *, owner_id: int, from_id: int, message: str, attachments: tuple[str, ...]
+        self, *, owner_id: int, from_id: int, message: str, attachments: tuple[str, ...], guid: str = ""
     ) -> WallPost:
+        """Add a post; a repeated non-empty guid returns the earlier post (wall.post's duplicate guard)."""
         posts = self._wall.setdefault(owner_id, [])
+        for earlier in posts:
+            if guid and earlier.guid == guid:
+                return earlier
         post = WallPost(
             id=len(posts) + 1,
             owner_id=owner_id,
@@ -150,6 +154,7 @@ class VideoStore:
             message=message,
             attachments=attachments,
             created_at=self.clock.now(),
+            guid=guid,
         )
         posts.append(post)
         return post

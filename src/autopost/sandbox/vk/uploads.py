@@ -81,7 +81,9 @@ def _uploaded_file(video: Video, form: ReceivedForm) -> ReceivedFile:
         raise UploadRefused(400, "no_file", f"no file in the multipart field {field}")
     if video.declared_size is not None and received.size != video.declared_size:
         raise UploadRefused(
-            400, "bad_file_size", f"received {received.size} bytes, shortVideo.create said {video.declared_size}"
+            400,
+            "bad_file_size",
+            f"received {received.size} bytes, shortVideo.create said {video.declared_size}",
         )
     return received
 

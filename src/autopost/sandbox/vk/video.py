@@ -111,8 +111,18 @@ METHODS = [
     MethodSpec(
         "video.save",
         frozenset(
-            {"name", "description", "is_private", "wallpost", "group_id", "privacy_view", "privacy_comment",
-             "no_comments", "repeat", "compression"}
+            {
+                "name",
+                "description",
+                "is_private",
+                "wallpost",
+                "group_id",
+                "privacy_view",
+                "privacy_comment",
+                "no_comments",
+                "repeat",
+                "compression",
+            }
         ),
         video_save,
         scope="video",

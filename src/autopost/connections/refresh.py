@@ -1,0 +1,107 @@
+"""Keeping a connection's tokens valid: refresh under a per-connection lock.
+
+VK ID refresh tokens are single-use: if two workers refreshed one connection
+at once, the loser would spend a token the winner already replaced and the
+user would have to reconnect. So refreshes take a Redis lock, and whoever
+gets it second re-reads the row and uses the tokens the first one stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from redis.asyncio.lock import Lock
+
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
+from autopost.db import transaction, utcnow
+from autopost.platforms.base import Credentials
+from autopost.platforms.errors import AuthExpired, PlatformError, Transient
+from autopost.runtime import Runtime
+
+TOKEN_EXPIRED = "Токен истёк, переподключите платформу"
+REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def credentials_of(connection: Connection, runtime: Runtime) -> Credentials:
+    access = open_access_token(connection, runtime.vault)
+    if access is None:
+        raise AuthExpired("token_missing", TOKEN_EXPIRED, "connection has no token")
+    return Credentials(
+        access_token=access,
+        refresh_token=open_refresh_token(connection, runtime.vault),
+        expires_at=connection.token_expires_at,
+        meta=dict(connection.meta or {}),
+    )
+
+
+def _is_fresh(connection: Connection, margin: timedelta) -> bool:
+    expires = connection.token_expires_at
+    return expires is None or expires > utcnow() + margin
+
+
+async def fresh_credentials(
+    runtime: Runtime,
+    connection_id: uuid.UUID,
+    *,
+    rejected: Credentials | None = None,
+    margin: timedelta = REFRESH_MARGIN,
+) -> Credentials:
+    """Credentials good for at least `margin`, refreshing if needed.
+
+    `rejected` is a set of credentials the platform just refused: refresh even
+    if the clock says they are still valid, unless another process already did.
+    """
+    async with transaction(runtime.session_factory) as session:
+        connection = await session.get(Connection, connection_id)
+        if connection is None or connection.status is not ConnectionStatus.ACTIVE:
+            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+        current = credentials_of(connection, runtime)
+        if _is_fresh(connection, margin) and (
+            rejected is None or current.access_token != rejected.access_token
+        ):
+            return current
+    lock = Lock(runtime.redis, f"autopost:refresh:{connection_id}", timeout=120, blocking_timeout=60)
+    if not await lock.acquire():
+        raise Transient("refresh_busy", "Обновляем токен платформы, повторим позже")
+    try:
+        return await _refresh_locked(runtime, connection_id, rejected, margin)
+    finally:
+        await lock.release()
+
+
+async def _refresh_locked(
+    runtime: Runtime, connection_id: uuid.UUID, rejected: Credentials | None, margin: timedelta
+) -> Credentials:
+    failure: PlatformError | None = None
+    async with transaction(runtime.session_factory) as session:
+        connection = await session.get(Connection, connection_id, populate_existing=True)
+        if connection is None or connection.status is not ConnectionStatus.ACTIVE:
+            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+        current = credentials_of(connection, runtime)
+        refreshed_meanwhile = rejected is not None and current.access_token != rejected.access_token
+        if refreshed_meanwhile or (rejected is None and _is_fresh(connection, margin)):
+            return current
+        try:
+            tokens = await runtime.provider(connection.platform).refresh(credentials=current)
+        except Transient:
+            raise
+        except PlatformError as exc:
+            # Committed below, before raising: the UI must show "needs reconnect".
+            connection.status = ConnectionStatus.NEEDS_RECONNECT
+            connection.last_error = TOKEN_EXPIRED
+            failure = exc
+        else:
+            store_tokens(
+                connection,
+                runtime.vault,
+                access_token=tokens.access_token,
+                refresh_token=tokens.refresh_token,
+                expires_at=tokens.expires_at,
+            )
+            if tokens.meta:
+                connection.meta = {**(connection.meta or {}), **tokens.meta}
+            connection.last_error = None
+            return credentials_of(connection, runtime)
+    raise AuthExpired("token_expired", TOKEN_EXPIRED, failure.detail or failure.code)

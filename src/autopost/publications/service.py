@@ -1,0 +1,240 @@
+"""Creating, cancelling, rescheduling and retrying publications.
+
+The database decides every race: each transition is a conditional UPDATE on
+the current status, so a cancel and a worker starting the same publication
+cannot both win. Queue changes go through the Outbox and happen after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.clips.models import Clip, ClipStatus
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.db import utcnow
+from autopost.platforms.catalog import LIMITS, Platform
+from autopost.publications.events import EventKind, record_event
+from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
+from autopost.queue import Outbox
+from autopost.settings import Settings
+from autopost.users.models import User
+from autopost.users.plans import check_plan, check_size
+
+
+class PublishRefused(Exception):
+    """A publication that cannot be made, with a stable code and a message for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Target:
+    connection: Connection
+    title: str
+    description: str
+
+
+def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:
+    """Every rule a publication must pass, at request time and again in the worker."""
+    connection = target.connection
+    platform = connection.platform
+    if clip.status is not ClipStatus.READY:
+        raise PublishRefused("clip_not_ready", "Клип ещё не готов к публикации")
+    refusal = check_plan(user.plan, platform) or check_size(
+        platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
+    )
+    if refusal:
+        raise PublishRefused(refusal.code, refusal.message)
+    if connection.status is not ConnectionStatus.ACTIVE:
+        raise PublishRefused("needs_reconnect", f"Нужно переподключить {LIMITS[platform].display_name}")
+    check_caption(platform, target.title, target.description)
+
+
+def check_caption(platform: Platform, title: str, description: str) -> None:
+    limits = LIMITS[platform]
+    name = limits.display_name
+    if limits.title_max is None:
+        # One caption: title and description joined, as the provider sends it.
+        length = len(caption_text(title, description))
+        if limits.description_max is not None and length > limits.description_max:
+            raise PublishRefused(
+                "caption_too_long",
+                f"Подпись для {name}: {length} символов, можно не больше {limits.description_max}",
+            )
+        return
+    if len(title) > limits.title_max:
+        raise PublishRefused(
+            "title_too_long",
+            f"Название для {name}: {len(title)} символов, можно не больше {limits.title_max}",
+        )
+    if limits.description_max is not None and len(description) > limits.description_max:
+        raise PublishRefused(
+            "description_too_long",
+            f"Описание для {name}: {len(description)} символов, можно не больше {limits.description_max}",
+        )
+
+
+def caption_text(title: str, description: str) -> str:
+    return "\n\n".join(part for part in (title.strip(), description.strip()) if part)
+
+
+def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datetime) -> None:
+    if scheduled_at is None:
+        return
+    if scheduled_at.tzinfo is None:
+        raise PublishRefused("scheduled_at_without_offset", "Укажите время со смещением часового пояса")
+    lead = timedelta(seconds=settings.min_schedule_lead_seconds)
+    if scheduled_at < now + lead:
+        minutes = max(1, settings.min_schedule_lead_seconds // 60)
+        raise PublishRefused(
+            "scheduled_too_soon", f"Время публикации должно быть не раньше чем через {minutes} мин"
+        )
+
+
+async def create_publications(
+    session: AsyncSession,
+    outbox: Outbox,
+    settings: Settings,
+    *,
+    user: User,
+    clip: Clip,
+    targets: Sequence[Target],
+    scheduled_at: datetime | None = None,
+) -> list[Publication]:
+    now = utcnow()
+    check_schedule(settings, scheduled_at, now)
+    for target in targets:
+        check_target(settings, user, clip, target)
+    await _refuse_live_duplicates(session, clip, targets)
+    publications = []
+    for target in targets:
+        publication = Publication(
+            user_id=user.id,
+            clip_id=clip.id,
+            connection_id=target.connection.id,
+            platform=target.connection.platform,
+            status=PublicationStatus.SCHEDULED,
+            phase=Phase.QUEUED,
+            scheduled_at=scheduled_at,
+            title=target.title,
+            description=target.description,
+        )
+        session.add(publication)
+        publications.append(publication)
+    await session.flush()
+    for publication in publications:
+        if scheduled_at:
+            record_event(
+                session,
+                publication,
+                EventKind.SCHEDULED,
+                "Публикация запланирована",
+                at=scheduled_at.isoformat(),
+            )
+        else:
+            record_event(session, publication, EventKind.CREATED, "Публикация поставлена в очередь")
+        outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
+    return publications
+
+
+async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Sequence[Target]) -> None:
+    connection_ids = [t.connection.id for t in targets]
+    if len(set(connection_ids)) != len(connection_ids):
+        raise PublishRefused("duplicate_target", "Один и тот же аккаунт выбран дважды")
+    live = await session.scalar(
+        select(Publication.platform).where(
+            Publication.clip_id == clip.id,
+            Publication.connection_id.in_(connection_ids),
+            Publication.status.in_(LIVE_STATUSES),
+        )
+    )
+    if live is not None:
+        name = LIMITS[live].display_name
+        raise PublishRefused("already_live", f"Этот клип уже публикуется в этот аккаунт {name}")
+
+
+def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:
+    if scheduled_at is None:
+        return 0
+    return max(0, int((scheduled_at - now).total_seconds() * 1000))
+
+
+async def _transition(
+    session: AsyncSession,
+    publication: Publication,
+    from_status: Sequence[PublicationStatus],
+    **values: object,
+) -> bool:
+    result = await session.execute(
+        update(Publication)
+        .where(Publication.id == publication.id, Publication.status.in_(from_status))
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(publication)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel_publication(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
+    if not await _transition(
+        session, publication, [PublicationStatus.SCHEDULED], status=PublicationStatus.CANCELLED
+    ):
+        if publication.status is PublicationStatus.PUBLISHING:
+            raise PublishRefused("already_publishing", "Публикация уже идёт, отменить её нельзя")
+        raise PublishRefused("not_cancellable", "Эту публикацию уже нельзя отменить")
+    record_event(session, publication, EventKind.CANCELLED, "Публикация отменена")
+    outbox.remove(publication.id, publication.platform)
+
+
+async def reschedule_publication(
+    session: AsyncSession,
+    outbox: Outbox,
+    settings: Settings,
+    publication: Publication,
+    scheduled_at: datetime,
+) -> None:
+    now = utcnow()
+    check_schedule(settings, scheduled_at, now)
+    if not await _transition(session, publication, [PublicationStatus.SCHEDULED], scheduled_at=scheduled_at):
+        raise PublishRefused("not_reschedulable", "Перенести можно только запланированную публикацию")
+    record_event(
+        session, publication, EventKind.RESCHEDULED, "Публикация перенесена", at=scheduled_at.isoformat()
+    )
+    outbox.remove(publication.id, publication.platform)
+    outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
+
+
+async def retry_publication(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
+    if not await _transition(
+        session,
+        publication,
+        [PublicationStatus.FAILED],
+        status=PublicationStatus.SCHEDULED,
+        phase=Phase.QUEUED,
+        scheduled_at=None,
+        attempts=0,
+        error_code=None,
+        error_message=None,
+    ):
+        raise PublishRefused("not_retryable", "Повторить можно только публикацию с ошибкой")
+    record_event(session, publication, EventKind.RETRIED, "Повторная публикация по запросу")
+    # The failed job record still holds this id; drop it so the new job is not a silent duplicate.
+    outbox.remove(publication.id, publication.platform)
+    outbox.enqueue(publication.id, publication.platform)
+
+
+async def get_owned_publication(
+    session: AsyncSession, user: User, publication_id: uuid.UUID
+) -> Publication | None:
+    return await session.scalar(
+        select(Publication).where(Publication.id == publication_id, Publication.user_id == user.id)
+    )

@@ -1,0 +1,68 @@
+"""The sweeper: the database is the truth, so rebuild any job the queue has lost.
+
+Finds publications that are due (or due soon) and publications stuck in
+`publishing` whose job is gone (Redis restarted empty, a job that stalled
+too often), and enqueues them again under the same job id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from autopost.db import transaction, utcnow
+from autopost.publications.events import EventKind, record_event
+from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.service import delay_ms
+from autopost.runtime import Runtime
+
+LIVE_JOB_STATES = {"waiting", "delayed", "active", "prioritized", "waiting-children", "paused"}
+# A running publication touches its row at least this often (progress, checkpoints, events).
+STUCK_AFTER = timedelta(minutes=2)
+BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    checked: int = 0
+    requeued: int = 0
+
+
+async def sweep_publications(runtime: Runtime) -> SweepReport:
+    now = utcnow()
+    horizon = now + timedelta(seconds=2 * runtime.settings.sweep_interval_seconds + 60)
+    report = SweepReport()
+    async with transaction(runtime.session_factory) as session:
+        rows = (
+            await session.scalars(
+                select(Publication)
+                .where(
+                    or_(
+                        (Publication.status == PublicationStatus.SCHEDULED)
+                        & (Publication.scheduled_at.is_(None) | (Publication.scheduled_at <= horizon)),
+                        (Publication.status == PublicationStatus.PUBLISHING)
+                        & (Publication.updated_at < now - STUCK_AFTER),
+                    )
+                )
+                .order_by(Publication.scheduled_at)
+                .limit(BATCH)
+            )
+        ).all()
+        for publication in rows:
+            report.checked += 1
+            state = await runtime.queues.job_state(publication.id, publication.platform)
+            if state in LIVE_JOB_STATES:
+                continue
+            if state in ("completed", "failed"):
+                # A finished job record would swallow the new add (same id): clear it first.
+                await runtime.queues.remove_publication(publication.id, publication.platform)
+            await runtime.queues.enqueue_publication(
+                publication.id, publication.platform, delay_ms(publication.scheduled_at, now)
+            )
+            record_event(
+                session, publication, EventKind.REQUEUED, "Задача восстановлена в очереди", job_state=state
+            )
+            report.requeued += 1
+    return report

@@ -1,0 +1,307 @@
+"""The publish job: take one publication from scheduled to published, failed or a later retry.
+
+Safe to run again at any point (worker killed, Redis flushed, job duplicated):
+the database row is claimed with a conditional UPDATE, every platform id is
+checkpointed the moment it is known, and a resumed attempt hands the
+checkpoint back to the provider, which continues instead of posting again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import select, update
+
+from autopost.clips.media import media_url
+from autopost.clips.models import Clip
+from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.connections.models import Connection
+from autopost.connections.refresh import fresh_credentials
+from autopost.db import transaction, utcnow
+from autopost.platforms.base import PublishRequest, PublishResult, PublishState
+from autopost.platforms.errors import (
+    AuthExpired,
+    OutcomeUnknown,
+    Permanent,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
+from autopost.publications import metrics
+from autopost.publications.events import EventKind, record_event
+from autopost.publications.models import Phase, Publication, PublicationStatus
+from autopost.publications.progress import ProgressWriter
+from autopost.publications.service import PublishRefused, Target, check_target
+from autopost.runtime import Runtime
+from autopost.users.models import User
+
+log = structlog.get_logger(__name__)
+
+# A job may fire a little before its time (timer granularity): that still counts as due.
+EARLY_TOLERANCE = timedelta(seconds=1)
+
+
+class JobControl(Protocol):
+    """What the job needs from the queue: move itself later without using an attempt."""
+
+    async def delay_until(self, when: datetime) -> None:
+        """Put the job back for `when`; never returns (raises the queue's delay signal)."""
+        ...
+
+    async def rate_limit(self, seconds: float) -> None:
+        """Pause the whole platform queue for `seconds`, then delay this job past it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Claimed:
+    publication: Publication
+    clip: Clip
+    connection: Connection
+    user: User
+    resumed: bool
+
+
+async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: JobControl) -> None:
+    claimed = await _claim(runtime, publication_id, control)
+    if claimed is None:
+        return
+    try:
+        result = await _attempt(runtime, claimed)
+    except RateLimited as exc:
+        # The row stays `publishing`: the resumed run is the same attempt, not a new one.
+        await _record(runtime, publication_id, EventKind.RATE_LIMITED, exc)
+        await control.rate_limit(exc.retry_after)
+        return
+    except (Transient, Permanent, AuthExpired, OutcomeUnknown, PublishRefused) as exc:
+        error: Exception = exc
+    except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
+        log.exception("publish_job_crashed", publication_id=str(publication_id))
+        error = Transient("internal_error", "Внутренняя ошибка, повторим автоматически", type(exc).__name__)
+    else:
+        if result.state is PublishState.PROCESSING:
+            await _mark_processing(runtime, claimed, result)
+            await control.delay_until(utcnow() + timedelta(seconds=runtime.settings.processing_poll_seconds))
+        else:
+            await _mark_published(runtime, claimed, result)
+        return
+    retry_at = await _fail_or_retry(runtime, claimed, error)
+    if retry_at is not None:
+        await control.delay_until(retry_at)
+
+
+async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobControl) -> Claimed | None:
+    """Take the row: scheduled and due → publishing; publishing → resume; anything else → nothing to do."""
+    now = utcnow()
+    async with transaction(runtime.session_factory) as session:
+        claimed = await session.execute(
+            update(Publication)
+            .where(
+                Publication.id == publication_id,
+                Publication.status == PublicationStatus.SCHEDULED,
+                (Publication.scheduled_at.is_(None)) | (Publication.scheduled_at <= now + EARLY_TOLERANCE),
+            )
+            .values(
+                status=PublicationStatus.PUBLISHING,
+                phase=Phase.QUEUED,
+                attempts=Publication.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        publication = await session.get(Publication, publication_id, populate_existing=True)
+        if publication is None:
+            return None
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            if publication.status is PublicationStatus.SCHEDULED and publication.scheduled_at:
+                scheduled_at = publication.scheduled_at
+            elif publication.status is PublicationStatus.PUBLISHING:
+                scheduled_at = None
+            else:
+                return None  # published, failed or cancelled meanwhile
+        else:
+            scheduled_at = None
+            record_event(session, publication, EventKind.STARTED, f"Попытка {publication.attempts}: начинаем")
+            metrics.observe_start(publication, now)
+        clip = await session.get(Clip, publication.clip_id)
+        connection = await session.get(Connection, publication.connection_id)
+        user = await session.get(User, publication.user_id)
+        assert clip is not None and connection is not None and user is not None  # foreign keys
+        resumed = not claimed.rowcount  # type: ignore[attr-defined]
+    if scheduled_at is not None:
+        # Rescheduled after this job was queued: wait for the new time.
+        await control.delay_until(scheduled_at)
+        return None
+    return Claimed(publication, clip, connection, user, resumed)
+
+
+def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipSource:
+    if clip.storage_key:
+        reader: FileReader | UrlReader = FileReader(runtime.storage.path(clip.storage_key))
+    elif clip.source_url:
+        reader = UrlReader(clip.source_url)
+    else:
+        raise Permanent("clip_missing", "Файл клипа не найден")
+    return ClipSource(
+        reader=reader,
+        size=clip.size_bytes or 0,
+        sha256=clip.sha256,
+        duration=clip.duration_seconds,
+        width=clip.width,
+        height=clip.height,
+        thumbnail=thumbnail,
+    )
+
+
+def _thumbnail(runtime: Runtime, clip: Clip) -> bytes | None:
+    if not clip.thumbnail_key:
+        return None
+    path = runtime.storage.path(clip.thumbnail_key)
+    return path.read_bytes() if path.exists() else None
+
+
+async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
+    publication, clip, connection = claimed.publication, claimed.clip, claimed.connection
+    # The plan may have been downgraded or the connection lost since the publication was made.
+    check_target(
+        runtime.settings, claimed.user, clip, Target(connection, publication.title, publication.description)
+    )
+    provider = runtime.provider(publication.platform)
+    credentials = await fresh_credentials(runtime, connection.id)
+    progress = ProgressWriter(runtime, publication.id, clip.size_bytes or 0)
+
+    async def save_checkpoint(checkpoint: Mapping[str, Any]) -> None:
+        await _save_checkpoint(runtime, publication.id, checkpoint)
+
+    request = PublishRequest(
+        credentials=credentials,
+        clip=_clip_source(runtime, clip, _thumbnail(runtime, clip)),
+        title=publication.title,
+        description=publication.description,
+        checkpoint=publication.checkpoint or {},
+        media_url=media_url(runtime.settings.public_url, runtime.settings.resolved_secret_key(), clip.id),
+        on_progress=progress.update,
+        on_checkpoint=save_checkpoint,
+    )
+    async with progress:
+        try:
+            return await provider.publish(request=request)
+        except AuthExpired:
+            # Refresh once (under the connection's lock), then continue from what was saved.
+            credentials = await fresh_credentials(runtime, connection.id, rejected=credentials)
+            checkpoint = await _load_checkpoint(runtime, publication.id)
+            await _record(runtime, publication.id, EventKind.TOKEN_REFRESHED, None)
+            return await provider.publish(
+                request=replace(request, credentials=credentials, checkpoint=checkpoint)
+            )
+
+
+async def _save_checkpoint(
+    runtime: Runtime, publication_id: uuid.UUID, checkpoint: Mapping[str, Any]
+) -> None:
+    async with transaction(runtime.session_factory) as session:
+        await session.execute(
+            update(Publication)
+            .where(Publication.id == publication_id)
+            .values(checkpoint=dict(checkpoint), updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _load_checkpoint(runtime: Runtime, publication_id: uuid.UUID) -> dict[str, Any]:
+    async with transaction(runtime.session_factory) as session:
+        checkpoint = await session.scalar(
+            select(Publication.checkpoint).where(Publication.id == publication_id)
+        )
+        return dict(checkpoint or {})
+
+
+async def _record(
+    runtime: Runtime,
+    publication_id: uuid.UUID,
+    kind: str,
+    error: PlatformError | None,
+) -> None:
+    messages = {
+        EventKind.TOKEN_REFRESHED: "Токен платформы обновлён",
+        EventKind.RATE_LIMITED: "Платформа просит подождать",
+    }
+    async with transaction(runtime.session_factory) as session:
+        publication = await session.get(Publication, publication_id)
+        if publication is None:
+            return
+        data: dict[str, Any] = {}
+        if isinstance(error, RateLimited):
+            data["retry_after"] = error.retry_after
+            publication.phase = Phase.QUEUED
+        record_event(session, publication, kind, messages.get(kind, kind), **data)
+
+
+async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
+    """Record the failure; returns when to try again, or None when the publication has failed."""
+    code = getattr(error, "code", "internal_error")
+    message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
+    delays = runtime.settings.retry_delays_seconds
+    async with transaction(runtime.session_factory) as session:
+        publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
+        assert publication is not None
+        publication.error_code, publication.error_message = code, message
+        if isinstance(error, Transient) and publication.attempts <= len(delays):
+            retry_at = utcnow() + timedelta(seconds=delays[publication.attempts - 1])
+            publication.status, publication.phase = PublicationStatus.SCHEDULED, Phase.QUEUED
+            publication.scheduled_at = retry_at
+            record_event(
+                session,
+                publication,
+                EventKind.RETRY_SCHEDULED,
+                f"{message}. Повторим автоматически",
+                code=code,
+                at=retry_at.isoformat(),
+            )
+            return retry_at
+        publication.status = PublicationStatus.FAILED
+        record_event(session, publication, EventKind.FAILED, message, code=code)
+        metrics.observe_outcome(publication, "failed")
+    log.info("publication_failed", publication_id=str(claimed.publication.id), code=code)
+    return None
+
+
+async def _mark_processing(runtime: Runtime, claimed: Claimed, result: PublishResult) -> None:
+    async with transaction(runtime.session_factory) as session:
+        publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
+        assert publication is not None
+        first_time = publication.phase is not Phase.PROCESSING
+        publication.phase, publication.checkpoint = Phase.PROCESSING, dict(result.checkpoint)
+        publication.remote_id = result.remote_id or publication.remote_id
+        publication.progress = max(publication.progress, result.progress or 0)
+        if first_time:
+            record_event(
+                session, publication, EventKind.PROCESSING, "Файл загружен, платформа обрабатывает видео"
+            )
+
+
+async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishResult) -> None:
+    async with transaction(runtime.session_factory) as session:
+        publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
+        assert publication is not None
+        publication.status, publication.phase, publication.progress = (
+            PublicationStatus.PUBLISHED,
+            Phase.DONE,
+            100,
+        )
+        publication.remote_id, publication.remote_url = result.remote_id, result.remote_url
+        publication.checkpoint = dict(result.checkpoint)
+        publication.published_at = utcnow()
+        publication.error_code = publication.error_message = None
+        record_event(session, publication, EventKind.PUBLISHED, "Опубликовано", url=result.remote_url)
+        metrics.observe_outcome(publication, "published")
+    log.info(
+        "publication_published",
+        publication_id=str(claimed.publication.id),
+        platform=claimed.publication.platform,
+    )

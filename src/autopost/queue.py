@@ -1,0 +1,147 @@
+"""BullMQ queues: one per platform for publishing, one for stats.
+
+Job ids are publication ids and job data is ids only (never tokens). Redis is
+an accelerator, not the truth: the sweeper rebuilds any lost job from the
+database under the same id.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from bullmq import Queue
+from redis.connection import parse_url
+
+from autopost.platforms.catalog import Platform
+from autopost.settings import Settings
+
+STATS_QUEUE = "stats"
+# Completed jobs are kept a day so a duplicate add with the same id stays a no-op (BullMQ rule 6).
+KEEP_COMPLETED = {"age": 24 * 3600}
+KEEP_FAILED = {"age": 7 * 24 * 3600}
+
+
+def publish_queue_name(platform: Platform) -> str:
+    return f"publish-{platform.value}"
+
+
+def redis_options(url: str) -> dict[str, Any]:
+    """Connection options for bullmq; socket_timeout=None or workers silently stall (rule 1)."""
+    options: dict[str, Any] = dict(parse_url(url))  # type: ignore[no-untyped-call]
+    if "path" in options:
+        options["unix_socket_path"] = options.pop("path")
+        options.pop("connection_class", None)
+    options["socket_timeout"] = None
+    return options
+
+
+def rate_limit(settings: Settings, platform: Platform) -> dict[str, int]:
+    """The worker limiter {max, duration} for a platform's configured rate (e.g. 0.5/s = 1 per 2 s)."""
+    per_second = {
+        Platform.VK: settings.vk.rate_per_second,
+        Platform.RUTUBE: settings.rutube.rate_per_second,
+        Platform.DZEN: settings.dzen.rate_per_second,
+        Platform.TELEGRAM: settings.telegram.rate_per_second,
+    }[platform]
+    if per_second >= 1:
+        return {"max": round(per_second), "duration": 1000}
+    return {"max": 1, "duration": round(1000 / per_second)}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Queues:
+    """The publish queues and the stats queue over one Redis."""
+
+    redis_url: str
+    prefix: str = "autopost"
+    _queues: dict[str, Queue] = field(default_factory=dict)
+
+    def _options(self) -> dict[str, Any]:
+        return {"connection": redis_options(self.redis_url), "prefix": self.prefix}
+
+    def get(self, name: str) -> Queue:
+        if name not in self._queues:
+            self._queues[name] = Queue(name, self._options())
+        return self._queues[name]
+
+    def publish(self, platform: Platform) -> Queue:
+        return self.get(publish_queue_name(platform))
+
+    async def enqueue_publication(
+        self, publication_id: uuid.UUID, platform: Platform, delay_ms: int = 0
+    ) -> None:
+        await self.publish(platform).add(
+            "publish",
+            {"publication_id": str(publication_id)},
+            {
+                "jobId": str(publication_id),
+                "delay": max(0, delay_ms),
+                "attempts": 1,
+                "removeOnComplete": KEEP_COMPLETED,
+                "removeOnFail": KEEP_FAILED,
+            },
+        )
+
+    async def job_state(self, publication_id: uuid.UUID, platform: Platform) -> str:
+        """BullMQ's state of the job: waiting, delayed, active, completed, failed, or unknown."""
+        return str(await self.publish(platform).getJobState(str(publication_id)))
+
+    async def remove_publication(self, publication_id: uuid.UUID, platform: Platform) -> bool:
+        """Remove a waiting or delayed job; False when the job is running (it cannot be removed)."""
+        removed = await self.publish(platform).remove(str(publication_id))
+        return bool(removed)
+
+    async def enqueue_stats(self, connection_id: uuid.UUID, window: int) -> None:
+        await self.get(STATS_QUEUE).add(
+            "stats",
+            {"connection_id": str(connection_id)},
+            {
+                "jobId": f"{connection_id}-{window}",
+                "attempts": 3,
+                "backoff": {"type": "fixed", "delay": 60_000},
+                "removeOnComplete": KEEP_COMPLETED,
+                "removeOnFail": KEEP_FAILED,
+            },
+        )
+
+    async def close(self) -> None:
+        for queue in self._queues.values():
+            await queue.close()
+        self._queues.clear()
+
+
+@dataclass
+class Outbox:
+    """Queue work collected during a transaction and sent only after it commits.
+
+    If the process dies between commit and flush, nothing is lost: the sweeper
+    finds the due rows and enqueues them.
+    """
+
+    _adds: list[tuple[uuid.UUID, Platform, int]] = field(default_factory=list)
+    _removals: list[tuple[uuid.UUID, Platform]] = field(default_factory=list)
+
+    def enqueue(self, publication_id: uuid.UUID, platform: Platform, delay_ms: int = 0) -> None:
+        self._adds.append((publication_id, platform, delay_ms))
+
+    def remove(self, publication_id: uuid.UUID, platform: Platform) -> None:
+        self._removals.append((publication_id, platform))
+
+    def discard(self) -> None:
+        self._adds.clear()
+        self._removals.clear()
+
+    async def flush(self, queues: Queues) -> None:
+        removals, adds = list(self._removals), list(self._adds)
+        self.discard()
+        for publication_id, platform in removals:
+            await queues.remove_publication(publication_id, platform)
+        for publication_id, platform, delay_ms in adds:
+            await queues.enqueue_publication(publication_id, platform, delay_ms)

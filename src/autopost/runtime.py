@@ -1,0 +1,62 @@
+"""What a running process shares: settings, database, vault, queues, Redis, providers, storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from autopost.clips.storage import LocalStorage
+from autopost.db import make_engine, make_session_factory
+from autopost.platforms.base import Provider
+from autopost.platforms.catalog import Platform
+from autopost.queue import Queues
+from autopost.security.vault import Vault
+from autopost.settings import Settings
+
+ProviderFactory = Callable[[Platform], Provider]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    vault: Vault
+    queues: Queues
+    redis: aioredis.Redis
+    providers: ProviderFactory
+    storage: LocalStorage
+    _provider_cache: dict[Platform, Provider] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings, redis_url: str, providers: ProviderFactory | None = None) -> Runtime:
+        engine = make_engine(settings.resolved_database_url)
+        if providers is None:
+            from autopost.platforms.registry import build_provider
+
+            def providers(platform: Platform) -> Provider:
+                return build_provider(platform, settings)
+
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            vault=settings.vault(),
+            queues=Queues(redis_url),
+            redis=aioredis.Redis.from_url(redis_url),
+            providers=providers,
+            storage=LocalStorage(settings.resolved_storage_dir),
+        )
+
+    def provider(self, platform: Platform) -> Provider:
+        if platform not in self._provider_cache:
+            self._provider_cache[platform] = self.providers(platform)
+        return self._provider_cache[platform]
+
+    async def close(self) -> None:
+        await self.queues.close()
+        await self.redis.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,154 @@
+"""`autopost worker`: BullMQ workers for the publish and stats queues, plus the periodic jobs.
+
+Any number of worker processes may run on any machines. Periodic passes
+(sweeper, stats scheduling, token refresh) take a Redis key for their interval
+so that, however many workers run, each pass happens about once per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+from bullmq import Job, Queue, Worker
+from bullmq.custom_errors import DelayedError
+
+from autopost.connections.maintenance import refresh_expiring_tokens
+from autopost.platforms.catalog import Platform
+from autopost.publications.metrics import QUEUE_JOBS
+from autopost.publications.sweeper import sweep_publications
+from autopost.publications.tasks import run_publication
+from autopost.queue import STATS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
+from autopost.runtime import Runtime
+from autopost.stats.tasks import collect_connection_stats, schedule_stats
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class BullJobControl:
+    """JobControl over a BullMQ job: delays and rate limits that do not use up an attempt."""
+
+    job: Job
+    token: str
+    queue: Queue
+
+    async def delay_until(self, when: datetime) -> None:
+        await self.job.moveToDelayed(int(when.timestamp() * 1000), self.token)
+        raise DelayedError()
+
+    async def rate_limit(self, seconds: float) -> None:
+        wait_ms = max(1, int(seconds * 1000))
+        await self.queue.rateLimit(wait_ms)  # pauses the whole platform queue (BullMQ rule 4)
+        await self.job.moveToDelayed(now_ms() + wait_ms, self.token)
+        raise DelayedError()
+
+
+@dataclass
+class WorkerProcess:
+    runtime: Runtime
+    platforms: Sequence[Platform] = tuple(Platform)
+    concurrency: int = 4
+    periodic: bool = True
+    _workers: list[Worker] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _worker_options(self, **extra: Any) -> dict[str, Any]:
+        settings = self.runtime.settings
+        return {
+            "connection": redis_options(self.runtime.queues.redis_url),
+            "prefix": self.runtime.queues.prefix,
+            "concurrency": self.concurrency,
+            "drainDelay": 1,  # BullMQ rule 2: a rate-limited queue otherwise runs far below its limit
+            "lockDuration": int(settings.worker_lock_seconds * 1000),
+            "stalledInterval": int(settings.worker_lock_seconds * 1000),
+            "maxStalledCount": 3,
+            **extra,
+        }
+
+    def _publish_processor(self, platform: Platform) -> Callable[[Job, str], Awaitable[None]]:
+        queue = self.runtime.queues.publish(platform)
+
+        async def process(job: Job, token: str) -> None:
+            publication_id = uuid.UUID(job.data["publication_id"])
+            await run_publication(self.runtime, publication_id, BullJobControl(job, token, queue))
+
+        return process
+
+    async def _stats_processor(self, job: Job, token: str) -> None:
+        await collect_connection_stats(self.runtime, uuid.UUID(job.data["connection_id"]))
+
+    async def start(self) -> None:
+        for platform in self.platforms:
+            options = self._worker_options(limiter=rate_limit(self.runtime.settings, platform))
+            self._workers.append(
+                Worker(publish_queue_name(platform), self._publish_processor(platform), options)
+            )
+        self._workers.append(Worker(STATS_QUEUE, self._stats_processor, self._worker_options(concurrency=2)))
+        if self.periodic:
+            settings = self.runtime.settings
+            self._every("sweep", settings.sweep_interval_seconds, sweep_publications)
+            self._every("stats", 600, schedule_stats)
+            self._every("refresh", 300, refresh_expiring_tokens)
+        self._tasks.append(asyncio.create_task(self._report_queue_depth()))
+        log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
+
+    def _every(self, name: str, seconds: float, work: Callable[[Runtime], Awaitable[object]]) -> None:
+        async def loop() -> None:
+            key = f"{self.runtime.queues.prefix}:periodic:{name}"
+            while not self._stopped.is_set():
+                try:
+                    if await self.runtime.redis.set(key, "1", nx=True, px=max(1, int(seconds * 1000))):
+                        await work(self.runtime)
+                except Exception:  # a failed pass is retried on the next tick; the worker keeps working
+                    log.exception("periodic_failed", task=name)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), timeout=min(seconds, 5))
+
+        self._tasks.append(asyncio.create_task(loop()))
+
+    async def _report_queue_depth(self) -> None:
+        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE]
+        while not self._stopped.is_set():
+            with contextlib.suppress(Exception):
+                for name in names:
+                    counts = await self.runtime.queues.get(name).getJobCounts(
+                        "waiting", "delayed", "active", "failed"
+                    )
+                    for state, count in counts.items():
+                        QUEUE_JOBS.labels(name, state).set(count)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), timeout=15)
+
+    async def stop(self) -> None:
+        """Stop taking jobs; running ones finish (a second signal abandons them to stall recovery)."""
+        self._stopped.set()
+        await asyncio.gather(*(worker.close() for worker in self._workers), return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        log.info("worker_stopped")
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        await stop.wait()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _force_exit)
+        await self.stop()
+
+
+def _force_exit() -> None:
+    log.warning("worker_forced_exit")
+    raise SystemExit(1)

@@ -1,0 +1,215 @@
+"""The engine's mechanics over real Redis and PostgreSQL/SQLite, with a scripted provider.
+
+These prove the queue and state machine; the sandbox tests prove real platforms.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from autopost.db import transaction, utcnow
+from autopost.platforms.catalog import Platform
+from autopost.platforms.errors import Permanent, RateLimited, Transient
+from autopost.publications.models import PublicationStatus
+from autopost.publications.service import (
+    PublishRefused,
+    Target,
+    cancel_publication,
+    create_publications,
+    reschedule_publication,
+    retry_publication,
+)
+from autopost.queue import Outbox
+from tests.support.engine import EngineWorld, world_factory  # noqa: F401
+from tests.support.fake_provider import ScriptedProvider
+
+
+async def _publish(
+    world: EngineWorld, platform: Platform = Platform.TELEGRAM, scheduled_in: float | None = None
+):
+    outbox = Outbox()
+    scheduled_at = utcnow() + timedelta(seconds=scheduled_in) if scheduled_in else None
+    async with transaction(world.runtime.session_factory) as session:
+        user = await session.merge(world.user)
+        clip = await session.merge(world.clip)
+        connection = await session.merge(world.connections[platform])
+        [publication] = await create_publications(
+            session,
+            outbox,
+            world.runtime.settings,
+            user=user,
+            clip=clip,
+            targets=[Target(connection, "Заголовок", "Описание")],
+            scheduled_at=scheduled_at,
+        )
+    await world.flush(outbox)
+    return publication.id
+
+
+async def test_publish_now_reaches_published_once(world_factory) -> None:
+    provider = ScriptedProvider(processing_polls=2)
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication_id = await _publish(world)
+    publication = await world.wait_for(publication_id)
+    assert publication.status is PublicationStatus.PUBLISHED
+    assert publication.remote_url == "https://example.test/1"
+    assert publication.attempts == 1 and publication.progress == 100
+    assert len(provider.posts) == 1
+    assert provider.posts[0]["sha256"] == world.clip.sha256
+    events = await world.events(publication_id)
+    assert events[0] == "created" and events[-1] == "published" and "processing" in events
+
+
+async def test_transient_failures_retry_then_succeed(world_factory) -> None:
+    provider = ScriptedProvider(
+        script=[Transient("x.down", "Сервер недоступен"), Transient("x.down", "Сервер недоступен")]
+    )
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world))
+    assert publication.status is PublicationStatus.PUBLISHED
+    assert publication.attempts == 3
+    assert len(provider.posts) == 1
+    assert (await world.events(publication.id)).count("retry_scheduled") == 2
+
+
+async def test_transient_failures_give_up_after_three_retries(world_factory) -> None:
+    provider = ScriptedProvider(script=[Transient("x.down", "Сервер недоступен")] * 5)
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world))
+    assert publication.status is PublicationStatus.FAILED
+    assert publication.attempts == 4
+    assert publication.error_message == "Сервер недоступен"
+
+
+async def test_permanent_failure_fails_at_once(world_factory) -> None:
+    provider = ScriptedProvider(script=[Permanent("tg.not_admin", "Бот не является админом канала")])
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world))
+    assert publication.status is PublicationStatus.FAILED
+    assert publication.attempts == 1
+    assert publication.error_code == "tg.not_admin"
+
+
+async def test_rate_limit_waits_without_using_an_attempt(world_factory) -> None:
+    provider = ScriptedProvider(script=[RateLimited("tg.429", "Подождите", retry_after=0.5)] * 2)
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world))
+    assert publication.status is PublicationStatus.PUBLISHED
+    assert publication.attempts == 1
+    assert (await world.events(publication.id)).count("rate_limited") == 2
+
+
+async def test_scheduled_publication_fires_and_can_be_rescheduled(world_factory) -> None:
+    provider = ScriptedProvider()
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication_id = await _publish(world, scheduled_in=1.5)
+    new_time = utcnow() + timedelta(seconds=3)
+    outbox = Outbox()
+    async with transaction(world.runtime.session_factory) as session:
+        publication = await session.get(type(await world.publication(publication_id)), publication_id)
+        await reschedule_publication(session, outbox, world.runtime.settings, publication, new_time)
+    await world.flush(outbox)
+    publication = await world.wait_for(publication_id)
+    assert publication.status is PublicationStatus.PUBLISHED
+    assert publication.published_at >= new_time
+    assert len(provider.posts) == 1
+
+
+async def test_cancel_removes_the_scheduled_job(world_factory) -> None:
+    provider = ScriptedProvider()
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication_id = await _publish(world, scheduled_in=1.5)
+    outbox = Outbox()
+    async with transaction(world.runtime.session_factory) as session:
+        publication = await session.get(type(await world.publication(publication_id)), publication_id)
+        await cancel_publication(session, outbox, publication)
+    await world.flush(outbox)
+    assert await world.runtime.queues.job_state(publication_id, Platform.TELEGRAM) == "unknown"
+    await world.wait_for(publication_id, timeout=1)  # already terminal
+    import asyncio
+
+    await asyncio.sleep(2.5)
+    assert (await world.publication(publication_id)).status is PublicationStatus.CANCELLED
+    assert provider.posts == []
+
+
+async def test_running_publication_cannot_be_cancelled(world_factory) -> None:
+    provider = ScriptedProvider(upload_delay=0.2)
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication_id = await _publish(world)
+    await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHING)
+    async with transaction(world.runtime.session_factory) as session:
+        publication = await session.get(type(await world.publication(publication_id)), publication_id)
+        with pytest.raises(PublishRefused, match="уже идёт"):
+            await cancel_publication(session, Outbox(), publication)
+    assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
+
+
+async def test_retry_of_a_failed_publication(world_factory) -> None:
+    provider = ScriptedProvider(script=[Permanent("x.bad", "Плохо")])
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication_id = await _publish(world)
+    assert (await world.wait_for(publication_id)).status is PublicationStatus.FAILED
+    outbox = Outbox()
+    async with transaction(world.runtime.session_factory) as session:
+        publication = await session.get(type(await world.publication(publication_id)), publication_id)
+        await retry_publication(session, outbox, publication)
+    await world.flush(outbox)
+    publication = await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHED)
+    assert len(provider.posts) == 1
+
+
+async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
+    provider = ScriptedProvider()
+    world = await world_factory(lambda p: provider)
+    platforms = [Platform.TELEGRAM, Platform.VK, Platform.RUTUBE]
+    ids = [await _publish(world, platform, scheduled_in=1.5) for platform in platforms]
+    # Redis loses everything (e.g. restarted empty) before any worker ran.
+    keys = [k async for k in world.runtime.redis.scan_iter(match=f"{world.runtime.queues.prefix}:*")]
+    await world.runtime.redis.delete(*keys)
+    assert await world.runtime.queues.job_state(ids[0], Platform.TELEGRAM) == "unknown"
+    with pytest.raises(PublishRefused, match="уже публикуется"):
+        await _publish(world, Platform.VK, scheduled_in=2)
+    await world.start_worker()
+    for publication_id in ids:
+        assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
+        assert "requeued" in await world.events(publication_id)
+    assert len(provider.posts) == 3
+
+
+async def test_expired_token_is_refreshed_once_and_publication_continues(world_factory) -> None:
+    from autopost.platforms.errors import AuthExpired
+
+    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")])
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world, Platform.VK))
+    assert publication.status is PublicationStatus.PUBLISHED
+    assert provider.refreshes == 1
+    assert provider.tokens_seen == ["token-vk", "fresh-1"]
+
+
+async def test_failed_refresh_marks_the_connection_for_reconnect(world_factory) -> None:
+    from autopost.connections.models import Connection, ConnectionStatus
+    from autopost.platforms.errors import AuthExpired
+
+    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")], refresh_fails=True)
+    world = await world_factory(lambda p: provider)
+    await world.start_worker()
+    publication = await world.wait_for(await _publish(world, Platform.VK))
+    assert publication.status is PublicationStatus.FAILED
+    assert publication.error_message == "Токен истёк, переподключите платформу"
+    async with transaction(world.runtime.session_factory) as session:
+        connection = await session.get(Connection, world.connections[Platform.VK].id)
+        assert connection.status is ConnectionStatus.NEEDS_RECONNECT
