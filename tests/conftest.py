@@ -9,8 +9,10 @@ import httpx2
 import pytest
 
 from autopost.sandbox.core import SandboxConfig, SandboxState
-from tests.support.databases import *  # noqa: F403  (database fixtures shared by every package)
 from tests.support.servers import free_port, serve_in_thread
+
+# Fixtures shared by every package: databases (PostgreSQL + SQLite) and the engine under test.
+pytest_plugins = ["tests.support.databases", "tests.support.engine"]
 
 
 @dataclass

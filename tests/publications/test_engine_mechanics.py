@@ -22,7 +22,7 @@ from autopost.publications.service import (
     retry_publication,
 )
 from autopost.queue import Outbox
-from tests.support.engine import EngineWorld, world_factory  # noqa: F401
+from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
 

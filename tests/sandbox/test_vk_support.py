@@ -73,7 +73,9 @@ class Vk:
         self.http.post("/_sandbox/config", json=switches).raise_for_status()
 
     def fault(self, fault: str, **options: Any) -> None:
-        self.http.post("/_sandbox/faults", json={"platform": "vk", "fault": fault, **options}).raise_for_status()
+        self.http.post(
+            "/_sandbox/faults", json={"platform": "vk", "fault": fault, **options}
+        ).raise_for_status()
 
     def posts(self) -> list[dict[str, Any]]:
         posts: list[dict[str, Any]] = self.http.get("/_sandbox/state").json()["posts"]
