@@ -177,6 +177,17 @@ def test_message_ids_count_up_per_channel_and_private_posts_link_by_internal_id(
     assert (private["owner"], private["url"]) == ("-1001000000002", "https://t.me/c/1000000002/2")
 
 
+def test_a_thumbnail_may_also_come_as_a_part_named_thumbnail(sandbox: Sandbox) -> None:
+    files = {"video": ("c.mp4", VIDEO), "thumbnail": ("t.jpg", make_jpeg(90, 160), "image/jpeg")}
+    video = send_video(sandbox, files=files).json()["result"]["video"]
+    assert (video["thumbnail"]["width"], video["thumbnail"]["height"]) == (90, 160)
+
+
+def test_a_body_that_is_not_a_json_object_is_a_bad_request(sandbox: Sandbox) -> None:
+    refused = api(sandbox, ADMIN, "getChat", content=b"[1, 2]", headers={"content-type": "application/json"})
+    assert_error(refused, 400, "Bad Request: JSON object expected")
+
+
 @pytest.mark.parametrize(
     ("name", "thumbnail"),
     [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from autopost.sandbox.telegram.entities import parse_caption
+from autopost.sandbox.telegram.entities import parse_caption, utf16_len
 from autopost.sandbox.telegram.wire import ApiError
 
 
@@ -120,3 +122,30 @@ def test_bad_parse_mode_or_entities_json() -> None:
         parse_caption("x", "bbcode", "")
     with pytest.raises(ApiError, match="can't parse entities JSON object"):
         parse_caption("x", "", "{not json")
+
+
+MARKUP = st.sampled_from(
+    [
+        *"ab я🎬\n\\*_~|[]()`>#.!<>/&;=\"'",
+        "<b>",
+        "</b>",
+        "<a href='x'>",
+        "</a>",
+        "<pre>",
+        "</pre>",
+        "&amp;",
+        "```",
+    ]
+)
+
+
+@given(st.lists(MARKUP, max_size=30).map("".join), st.sampled_from(["HTML", "MarkdownV2", "Markdown", ""]))
+def test_any_caption_parses_or_is_a_bad_request_with_entities_inside_the_text(text: str, mode: str) -> None:
+    try:
+        parsed = parse_caption(text, mode, "")
+    except ApiError as refused:
+        assert refused.code == 400
+        return
+    length = utf16_len(parsed.text)
+    for entity in parsed.entities:
+        assert entity["length"] > 0 and 0 <= entity["offset"] <= entity["offset"] + entity["length"] <= length
