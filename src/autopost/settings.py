@@ -26,7 +26,8 @@ class VkSettings(BaseModel):
     id_url: str = "https://id.vk.com"
     api_version: str = "5.199"
     client_id: str = ""
-    scope: str = "vkid.personal_info video wall"
+    # groups: to list the communities the user administers (publishing there needs admin rights).
+    scope: str = "vkid.personal_info video wall groups"
     rate_per_second: float = 2.0
 
 
