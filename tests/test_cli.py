@@ -43,7 +43,8 @@ def test_operator_flow_migrate_user_token_and_api(fresh_database_url: str, tmp_p
 
     settings = Settings(_env_file=None, database_url=fresh_database_url, data_dir=tmp_path)
     port = free_port()
-    with serve_in_thread(create_app(settings), port, lifespan="on") as url:
+    app = create_app(settings, redis_url="redis://127.0.0.1:6379/0")
+    with serve_in_thread(app, port, lifespan="on") as url:
         me = httpx2.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200
         assert me.json()["email"] == "anna@example.com"

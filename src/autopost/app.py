@@ -1,77 +1,114 @@
-"""The FastAPI application: JSON API, health checks (pages and OAuth callbacks join later)."""
+"""The FastAPI application: JSON API, OAuth callbacks, media URLs, health and metrics."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.db import make_engine, make_session_factory
-from autopost.errors import ApiError, NotAuthenticated
+from autopost.clips.routes import router as clips_router
+from autopost.connections.routes import router as connections_router
+from autopost.deps import RuntimeDep
+from autopost.errors import ApiError, TooManyRequests
+from autopost.i18n import pick_language, render
+from autopost.platforms.errors import PlatformError, RateLimited
+from autopost.publications.routes import router as publications_router
+from autopost.publications.service import PublishRefused
+from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
-from autopost.users.models import User
-from autopost.users.schemas import MeOut
-from autopost.users.service import user_for_api_token
+from autopost.users.routes import router as users_router
+
+# Which HTTP status each refusal answers with; the rest are 422.
+CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the route returns normally."""
-    async with request.app.state.session_factory() as session, session.begin():
-        yield session
+def _lang(request: Request) -> str:
+    return getattr(request.state, "lang", None) or pick_language(request.headers.get("accept-language"))
 
 
-Session = Annotated[AsyncSession, Depends(get_session)]
+def _error(code: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-async def current_user(request: Request, session: Session) -> User:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise NotAuthenticated()
-    user = await user_for_api_token(session, token.strip())
-    if user is None:
-        raise NotAuthenticated()
-    return user
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return _error(exc.code, render(exc.code, _lang(request), **exc.params), exc.status_code, headers)
+
+    @app.exception_handler(PublishRefused)
+    async def refused(request: Request, exc: PublishRefused) -> JSONResponse:
+        status = 409 if exc.code in CONFLICTS else 422
+        return _error(exc.code, render(exc.code, _lang(request), **exc.params), status)
+
+    @app.exception_handler(PlatformError)
+    async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
+        # The platform refused a connect or test: its message is for the user; the detail stays in logs.
+        status = 503 if isinstance(exc, RateLimited) or exc.retryable else 422
+        return _error(exc.code, exc.message, status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'body'}: {error.get('msg', '')}"
+            for error in exc.errors()
+        )
+        return _error("validation_error", render("validation_error", _lang(request), detail=detail), 422)
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    redis_url: str | None = None,
+    providers: ProviderFactory | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.resolved_database_url)
-        app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
+        url = redis_url or settings.redis_url
+        if not url:
+            raise RuntimeError("AUTOPOST_REDIS_URL is not set (or run `autopost up`, which embeds Redis)")
+        runtime = Runtime.create(settings, url, providers)
+        app.state.runtime = runtime
         yield
-        await engine.dispose()
+        await runtime.close()
 
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan)
-    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (users_router, connections_router, clips_router, publications_router):
+        app.include_router(router)
 
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
-        )
-
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
-    async def readyz(session: Session) -> dict[str, str]:
-        await session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "database or Redis unreachable"}})
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = {}
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # readiness reports, it does not raise
+            checks["database"] = type(exc).__name__
+        try:
+            await runtime.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = type(exc).__name__
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+        )
 
-    @app.get("/api/v1/me")
-    async def me(user: CurrentUser) -> MeOut:
-        return MeOut.from_user(user)
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -59,7 +59,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ru": "Время публикации должно быть не раньше чем через {lead}",
         "en": "The publication time must be at least {lead} ahead",
     },
-    "duplicate_target": {"ru": "Один и тот же аккаунт выбран дважды", "en": "The same account is chosen twice"},
+    "duplicate_target": {
+        "ru": "Один и тот же аккаунт выбран дважды",
+        "en": "The same account is chosen twice",
+    },
     "already_live": {
         "ru": "Этот клип уже публикуется в этот аккаунт {platform}",
         "en": "This clip is already being published to this {platform} account",
@@ -69,7 +72,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ru": "Публикация уже идёт, отменить её нельзя",
         "en": "The publication is already running and cannot be cancelled",
     },
-    "not_cancellable": {"ru": "Эту публикацию уже нельзя отменить", "en": "This publication can no longer be cancelled"},
+    "not_cancellable": {
+        "ru": "Эту публикацию уже нельзя отменить",
+        "en": "This publication can no longer be cancelled",
+    },
     "not_reschedulable": {
         "ru": "Перенести можно только запланированную публикацию",
         "en": "Only a scheduled publication can be rescheduled",
@@ -116,16 +122,14 @@ def render(code: str, lang: str = "ru", **params: Any) -> str:
     texts = MESSAGES.get(code)
     if texts is None:
         return code
-    template = texts.get(lang if lang in LANGS else "ru", texts["ru"])  # type: ignore[call-overload]
+    template = texts.get(lang if lang in LANGS else "ru", texts["ru"])
     return template.format(**params)
 
 
-def pick_language(accept_language: str | None, preferred: str | None = None) -> Lang:
-    """The user's own setting first, then the browser's Accept-Language, then Russian."""
-    if preferred in LANGS:
-        return preferred  # type: ignore[return-value]
+def pick_language(accept_language: str | None, fallback: str | None = None) -> Lang:
+    """The language the caller asked for (Accept-Language), else the user's setting, else Russian."""
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in LANGS:
-            return tag  # type: ignore[return-value]
-    return "ru"
+            return tag
+    return fallback if fallback in LANGS else "ru"

@@ -3,7 +3,7 @@
 from autopost.clips.models import Clip
 from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base
-from autopost.publications.models import Publication, PublicationEvent
+from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User
 
@@ -12,6 +12,7 @@ __all__ = [
     "Base",
     "Clip",
     "Connection",
+    "IdempotencyKey",
     "OAuthState",
     "Publication",
     "PublicationEvent",

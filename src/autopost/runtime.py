@@ -45,7 +45,7 @@ class Runtime:
             engine=engine,
             session_factory=make_session_factory(engine),
             vault=settings.vault(),
-            queues=Queues(redis_url),
+            queues=Queues(redis_url, prefix=settings.redis_namespace),
             redis=aioredis.Redis.from_url(redis_url),
             providers=providers,
             storage=LocalStorage(settings.resolved_storage_dir),

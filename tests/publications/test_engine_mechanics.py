@@ -126,7 +126,7 @@ async def test_scheduled_publication_fires_and_can_be_rescheduled(world_factory)
 async def test_cancel_removes_the_scheduled_job(world_factory) -> None:
     provider = ScriptedProvider()
     world = await world_factory(lambda p: provider)
-    await world.start_worker()
+    await world.start_worker(periodic=False)  # the sweeper is tested on its own
     publication_id = await _publish(world, scheduled_in=1.5)
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:

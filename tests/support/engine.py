@@ -20,7 +20,7 @@ from autopost.db import transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
-from autopost.queue import Outbox, Queues
+from autopost.queue import Outbox
 from autopost.runtime import Runtime
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
@@ -92,6 +92,7 @@ def engine_settings(tmp_path: Path, database_url: str, **overrides: object) -> S
         "processing_poll_seconds": 0.1,
         "sweep_interval_seconds": 0.5,
         "worker_lock_seconds": 2,
+        "redis_namespace": f"test{uuid.uuid4().hex[:10]}",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -103,7 +104,6 @@ async def make_world(
     clip_bytes: bytes = b"\x00\x00\x00\x18ftypmp42" * 1000,
 ) -> EngineWorld:
     runtime = Runtime.create(settings, REDIS_URL, providers)
-    runtime.queues = Queues(REDIS_URL, prefix=f"test{uuid.uuid4().hex[:10]}")
     runtime.storage.root.mkdir(parents=True, exist_ok=True)
     async with transaction(runtime.session_factory) as session:
         user = User(email=f"{uuid.uuid4().hex[:8]}@example.com", password_hash="x", plan=Plan.PRO)
@@ -146,7 +146,7 @@ async def close_world(world: EngineWorld) -> None:
             .values(status=PublicationStatus.CANCELLED)
         )
     client = aioredis.Redis.from_url(REDIS_URL)
-    keys = [k async for k in client.scan_iter(match=f"{world.runtime.queues.prefix}:*")]
+    keys = [k async for k in client.scan_iter(match=f"{world.runtime.settings.redis_namespace}:*")]
     if keys:
         await client.delete(*keys)
     await client.aclose()

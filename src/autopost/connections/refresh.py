@@ -62,7 +62,12 @@ async def fresh_credentials(
             rejected is None or current.access_token != rejected.access_token
         ):
             return current
-    lock = Lock(runtime.redis, f"autopost:refresh:{connection_id}", timeout=120, blocking_timeout=60)
+    lock = Lock(
+        runtime.redis,
+        f"{runtime.settings.redis_namespace}:refresh:{connection_id}",
+        timeout=120,
+        blocking_timeout=60,
+    )
     if not await lock.acquire():
         raise Transient("refresh_busy", "Обновляем токен платформы, повторим позже")
     try:

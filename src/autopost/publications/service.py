@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.db import utcnow
+from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
@@ -28,12 +29,13 @@ from autopost.users.plans import check_plan, check_size
 
 
 class PublishRefused(Exception):
-    """A publication that cannot be made, with a stable code and a message for people."""
+    """A publication that cannot be made: a stable code and the parameters of its message."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, **params: object) -> None:
         self.code = code
-        self.message = message
+        self.params = params
+        self.message = render(code, "ru", **params)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,14 @@ def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> 
     connection = target.connection
     platform = connection.platform
     if clip.status is not ClipStatus.READY:
-        raise PublishRefused("clip_not_ready", "Клип ещё не готов к публикации")
+        raise PublishRefused("clip_not_ready")
     refusal = check_plan(user.plan, platform) or check_size(
         platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
     )
     if refusal:
-        raise PublishRefused(refusal.code, refusal.message)
+        raise PublishRefused(refusal.code, **refusal.params)
     if connection.status is not ConnectionStatus.ACTIVE:
-        raise PublishRefused("needs_reconnect", f"Нужно переподключить {LIMITS[platform].display_name}")
+        raise PublishRefused("needs_reconnect", platform=LIMITS[platform].display_name)
     check_caption(platform, target.title, target.description)
 
 
@@ -67,19 +69,14 @@ def check_caption(platform: Platform, title: str, description: str) -> None:
         length = len(caption_text(title, description))
         if limits.description_max is not None and length > limits.description_max:
             raise PublishRefused(
-                "caption_too_long",
-                f"Подпись для {name}: {length} символов, можно не больше {limits.description_max}",
+                "caption_too_long", platform=name, length=length, limit=limits.description_max
             )
         return
     if len(title) > limits.title_max:
-        raise PublishRefused(
-            "title_too_long",
-            f"Название для {name}: {len(title)} символов, можно не больше {limits.title_max}",
-        )
+        raise PublishRefused("title_too_long", platform=name, length=len(title), limit=limits.title_max)
     if limits.description_max is not None and len(description) > limits.description_max:
         raise PublishRefused(
-            "description_too_long",
-            f"Описание для {name}: {len(description)} символов, можно не больше {limits.description_max}",
+            "description_too_long", platform=name, length=len(description), limit=limits.description_max
         )
 
 
@@ -91,13 +88,12 @@ def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datet
     if scheduled_at is None:
         return
     if scheduled_at.tzinfo is None:
-        raise PublishRefused("scheduled_at_without_offset", "Укажите время со смещением часового пояса")
+        raise PublishRefused("scheduled_at_without_offset")
     lead = timedelta(seconds=settings.min_schedule_lead_seconds)
     if scheduled_at < now + lead:
-        minutes = max(1, settings.min_schedule_lead_seconds // 60)
-        raise PublishRefused(
-            "scheduled_too_soon", f"Время публикации должно быть не раньше чем через {minutes} мин"
-        )
+        lead_seconds = settings.min_schedule_lead_seconds
+        lead_text = f"{lead_seconds // 60} мин" if lead_seconds >= 60 else f"{lead_seconds} с"
+        raise PublishRefused("scheduled_too_soon", lead=lead_text)
 
 
 async def create_publications(
@@ -149,7 +145,7 @@ async def create_publications(
 async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Sequence[Target]) -> None:
     connection_ids = [t.connection.id for t in targets]
     if len(set(connection_ids)) != len(connection_ids):
-        raise PublishRefused("duplicate_target", "Один и тот же аккаунт выбран дважды")
+        raise PublishRefused("duplicate_target")
     live = await session.scalar(
         select(Publication.platform).where(
             Publication.clip_id == clip.id,
@@ -158,8 +154,7 @@ async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Se
         )
     )
     if live is not None:
-        name = LIMITS[live].display_name
-        raise PublishRefused("already_live", f"Этот клип уже публикуется в этот аккаунт {name}")
+        raise PublishRefused("already_live", platform=LIMITS[live].display_name)
 
 
 def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:
@@ -189,8 +184,8 @@ async def cancel_publication(session: AsyncSession, outbox: Outbox, publication:
         session, publication, [PublicationStatus.SCHEDULED], status=PublicationStatus.CANCELLED
     ):
         if publication.status is PublicationStatus.PUBLISHING:
-            raise PublishRefused("already_publishing", "Публикация уже идёт, отменить её нельзя")
-        raise PublishRefused("not_cancellable", "Эту публикацию уже нельзя отменить")
+            raise PublishRefused("already_publishing")
+        raise PublishRefused("not_cancellable")
     record_event(session, publication, EventKind.CANCELLED, "Публикация отменена")
     outbox.remove(publication.id, publication.platform)
 
@@ -205,7 +200,7 @@ async def reschedule_publication(
     now = utcnow()
     check_schedule(settings, scheduled_at, now)
     if not await _transition(session, publication, [PublicationStatus.SCHEDULED], scheduled_at=scheduled_at):
-        raise PublishRefused("not_reschedulable", "Перенести можно только запланированную публикацию")
+        raise PublishRefused("not_reschedulable")
     record_event(
         session, publication, EventKind.RESCHEDULED, "Публикация перенесена", at=scheduled_at.isoformat()
     )
@@ -214,6 +209,9 @@ async def reschedule_publication(
 
 
 async def retry_publication(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
+    """The user asks again. A checkpoint with a platform id is kept (resume, never repost); one
+    that only says "the request may have gone out" is dropped: the user has checked and asks anew."""
+    checkpoint = publication.checkpoint if "remote_id" in (publication.checkpoint or {}) else {}
     if not await _transition(
         session,
         publication,
@@ -222,10 +220,11 @@ async def retry_publication(session: AsyncSession, outbox: Outbox, publication: 
         phase=Phase.QUEUED,
         scheduled_at=None,
         attempts=0,
+        checkpoint=checkpoint,
         error_code=None,
         error_message=None,
     ):
-        raise PublishRefused("not_retryable", "Повторить можно только публикацию с ошибкой")
+        raise PublishRefused("not_retryable")
     record_event(session, publication, EventKind.RETRIED, "Повторная публикация по запросу")
     # The failed job record still holds this id; drop it so the new job is not a silent duplicate.
     outbox.remove(publication.id, publication.platform)

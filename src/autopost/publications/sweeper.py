@@ -55,6 +55,9 @@ async def sweep_publications(runtime: Runtime) -> SweepReport:
             state = await runtime.queues.job_state(publication.id, publication.platform)
             if state in LIVE_JOB_STATES:
                 continue
+            await session.refresh(publication)
+            if publication.status not in (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING):
+                continue  # finished or cancelled while we looked
             if state in ("completed", "failed"):
                 # A finished job record would swallow the new add (same id): clear it first.
                 await runtime.queues.remove_publication(publication.id, publication.platform)

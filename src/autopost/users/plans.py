@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
 
 
@@ -27,10 +28,17 @@ PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a clip cannot go to a platform, with a stable code and a message for people."""
+    """Why a clip cannot go to a platform: a stable code and the parameters of its message."""
 
     code: str
-    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def render(self, lang: str = "ru") -> str:
+        return render(self.code, lang, **self.params)
+
+    @property
+    def message(self) -> str:
+        return self.render("ru")
 
 
 def plan_allows(plan: Plan, platform: Platform) -> bool:
@@ -41,10 +49,7 @@ def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
     if plan_allows(plan, platform):
         return None
     name = LIMITS[platform].display_name
-    return Refusal(
-        "plan_excludes_platform",
-        f"{name} недоступен на тарифе {PLAN_NAMES[plan]} — повысьте тариф",
-    )
+    return Refusal("plan_excludes_platform", {"platform": name, "plan": PLAN_NAMES[plan]})
 
 
 def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:
@@ -53,6 +58,5 @@ def check_size(platform: Platform, size: int, *, telegram_local_server: bool = F
         return None
     name = LIMITS[platform].display_name
     return Refusal(
-        "file_too_large",
-        f"Файл {format_size(size)} больше лимита {name} {format_limit(limit)}",
+        "file_too_large", {"size": format_size(size), "platform": name, "limit": format_limit(limit)}
     )

@@ -32,3 +32,14 @@ class MeOut(BaseModel):
             locale=user.locale,
             created_at=user.created_at,
         )
+
+
+class LoginIn(BaseModel):
+    email: str
+    password: str
+
+
+class LoginOut(BaseModel):
+    user: MeOut
+    # Send it back as X-CSRF-Token with every write made with the session cookie.
+    csrf_token: str

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import utcnow
 from autopost.security.api_tokens import hash_api_token, new_api_token
-from autopost.security.passwords import hash_password
+from autopost.security.passwords import hash_password, verify_password
 from autopost.users.models import ApiToken, User
 from autopost.users.plans import Plan
 
@@ -71,3 +71,18 @@ async def revoke_api_token(session: AsyncSession, token_id: object, user: User) 
         return False
     api_token.revoked_at = utcnow()
     return True
+
+
+# Verifying against a fixed hash when the email is unknown keeps both answers equally slow.
+_UNKNOWN_USER_HASH = hash_password("unknown-user-placeholder")
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    try:
+        user = await get_user_by_email(session, email)
+    except AccountError:
+        user = None
+    if user is None:
+        verify_password(password, _UNKNOWN_USER_HASH)
+        return None
+    return user if verify_password(password, user.password_hash) else None

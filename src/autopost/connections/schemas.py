@@ -1,0 +1,85 @@
+"""What the API takes and says about connections. Tokens never appear in any of these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.platforms.catalog import Platform
+
+# Connection metadata that is safe and useful to show; anything else stays inside.
+PUBLIC_META = ("channel", "channel_username", "chat_id", "group_id", "communities", "bot_username", "path")
+
+
+class TokenConnectIn(BaseModel):
+    platform: Literal["telegram", "rutube"]
+    bot_token: str | None = Field(default=None, max_length=200)
+    channel: str | None = Field(default=None, max_length=200)
+    token: str | None = Field(default=None, max_length=500)
+    username: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _fields_for_platform(self) -> TokenConnectIn:
+        if self.platform == "telegram" and not (self.bot_token and self.channel):
+            raise ValueError("Telegram: нужны bot_token и channel")
+        if self.platform == "rutube" and not (self.token or (self.username and self.password)):
+            raise ValueError("Rutube: нужен token или username и password")
+        return self
+
+    def fields(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump(exclude={"platform"}).items() if v}
+
+
+class ConnectionOut(BaseModel):
+    id: uuid.UUID
+    platform: Platform
+    account_id: str
+    account_name: str
+    avatar_url: str | None
+    status: ConnectionStatus
+    last_error: str | None
+    token_expires_at: datetime | None
+    last_checked_at: datetime | None
+    created_at: datetime
+    meta: dict[str, Any]
+
+    @classmethod
+    def of(cls, connection: Connection) -> ConnectionOut:
+        return cls(
+            id=connection.id,
+            platform=connection.platform,
+            account_id=connection.account_id,
+            account_name=connection.account_name,
+            avatar_url=connection.avatar_url,
+            status=connection.status,
+            last_error=connection.last_error,
+            token_expires_at=connection.token_expires_at,
+            last_checked_at=connection.last_checked_at,
+            created_at=connection.created_at,
+            meta={k: v for k, v in (connection.meta or {}).items() if k in PUBLIC_META},
+        )
+
+
+class OAuthStartOut(BaseModel):
+    authorize_url: str
+
+
+class DisconnectOut(BaseModel):
+    cancelled_publications: int
+
+
+class PlatformOut(BaseModel):
+    platform: Platform
+    name: str
+    allowed: bool
+    refusal: str | None
+    max_bytes: int
+    title_max: int | None
+    description_max: int | None
+    connect: Literal["oauth", "token"]
+    connections: list[ConnectionOut]

@@ -1,0 +1,53 @@
+"""Rutube's wire format as the provider reads it; every ASSUMPTION about it lives in this module.
+
+It mirrors the emulator's autopost.sandbox.rutube.protocol (docs/platforms/rutube.md
+names the source of each fact). If Rutube turns out to differ, correct this module,
+the emulator's and the docs together; tests/platforms/test_rutube_contract.py keeps
+the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+SITE = "https://rutube.ru"
+
+TOKEN_AUTH = "/api/accounts/token_auth/"  # php-api-client authorize()
+VIDEOS = "/api/video/"  # POST: upload by URL (php-api-client uploadVideo)
+MY_VIDEOS = "/api/video/person/"  # the caller's videos, newest first (php-api-client loadVideoPerson)
+
+# php-api-client's default category ("Разное"); publications carry no category of their own.
+DEFAULT_CATEGORY = 13
+# ASSUMED, as the emulator: the listing serves at most 100 videos a page.
+PAGE_LIMIT = 100
+
+# ASSUMED: DRF's stock texts (Rutube's API is Django REST framework).
+LOGIN_REFUSED_PREFIX = "Unable to login"
+
+# action_reason names: the first two are observed (platforms.md), the failures ASSUMED.
+IN_PROGRESS_REASONS = frozenset({"downloading_video", "moderation"})
+READY_STATUS = "ready"
+ERROR_STATUS = "error"
+
+# API times are Moscow time without an offset (yt-dlp parses them so).
+MOSCOW = timezone(timedelta(hours=3))
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def video_path(video_id: str) -> str:
+    return f"{VIDEOS}{video_id}/"
+
+
+def public_url(video_id: str) -> str:
+    return f"{SITE}/video/{video_id}/"
+
+
+def parse_time(text: object) -> float | None:
+    """A `created_ts` value → epoch seconds, or None when absent or malformed."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.strptime(text, TIME_FORMAT)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=MOSCOW).timestamp()

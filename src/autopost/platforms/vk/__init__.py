@@ -1,0 +1,6 @@
+"""VK Клипы / VK Видео: VK ID OAuth 2.1 and the VK API (docs/platforms/vk.md, "Provider")."""
+
+from autopost.platforms.vk.oauth import VkOAuth
+from autopost.platforms.vk.provider import VkProvider
+
+__all__ = ["VkOAuth", "VkProvider"]

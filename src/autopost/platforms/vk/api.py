@@ -1,0 +1,172 @@
+"""The VK API envelope: POST {api_url}/method/<name>, the upload server, and their answers.
+
+Every call is form-encoded with `v`, the token travels only in `Authorization:
+Bearer`, and every answer is judged by its body (VK reports errors with HTTP 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import deque
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+from typing import Any
+
+import httpx2
+
+from autopost.platforms.http import json_body, make_client, send
+from autopost.platforms.multipart import StreamingMultipart
+from autopost.platforms.vk.errors import classify_error, classify_status, classify_upload_error
+from autopost.settings import VkSettings
+
+PLATFORM = "vk"
+DEFAULT_TIMEOUT = 30.0
+# VK allows 3 requests per second per user token (platforms.md); error 6 beyond that.
+CALLS_PER_SECOND = 3
+
+FormValue = str | int | bool | None
+
+
+class VkRefusal(Exception):
+    """A VK error answer the caller said it handles itself (e.g. 3001 while a clip encodes)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"VK error {code}: {message}")
+        self.code = code
+
+
+class UploadOutcome(StrEnum):
+    ALREADY_UPLOADED = "already_uploaded"  # the URL holds a file already: an earlier upload arrived
+    EXPIRED = "expired"  # the URL is unknown or expired: it never took a file in time
+
+
+class UploadRefusal(Exception):
+    def __init__(self, outcome: UploadOutcome) -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+
+
+def _form(params: Mapping[str, FormValue]) -> dict[str, str]:
+    form: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        form[name] = str(int(value)) if isinstance(value, bool) else str(value)
+    return form
+
+
+def _targets_community(params: Mapping[str, FormValue]) -> bool:
+    owner = params.get("owner_id")
+    return params.get("group_id") is not None or (isinstance(owner, int) and owner < 0)
+
+
+def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[int] = ()) -> Any:
+    """The `response` of a VK answer; errors become PlatformError, or VkRefusal when handled."""
+    body = json_body(response)
+    if not isinstance(body, dict):
+        raise classify_status(response.status_code, response.headers.get("retry-after"))
+    error = body.get("error")
+    if isinstance(error, dict):
+        code = error.get("error_code")
+        if isinstance(code, int) and code in handles:
+            raise VkRefusal(code, str(error.get("error_msg", "")))
+        raise classify_error(error, community=community)
+    if "response" not in body:
+        raise classify_status(response.status_code, response.headers.get("retry-after"))
+    return body["response"]
+
+
+def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
+    body = json_body(response)
+    if response.status_code == 200 and isinstance(body, dict) and "error" not in body:
+        return body
+    name = body.get("error") if isinstance(body, dict) else None
+    if name == "already_uploaded":
+        raise UploadRefusal(UploadOutcome.ALREADY_UPLOADED)
+    if name == "invalid_upload_url" or response.status_code == 404:
+        raise UploadRefusal(UploadOutcome.EXPIRED)
+    raise classify_upload_error(response.status_code, body)
+
+
+class Pacer:
+    """Keeps this process within VK's per-token rate, so one publication does not trip error 6.
+
+    Other processes can still push a token over the limit; error 6 then comes back as RateLimited.
+    """
+
+    def __init__(self, per_second: int = CALLS_PER_SECOND) -> None:
+        self._per_second = per_second
+        self._calls: dict[str, deque[float]] = {}
+
+    async def wait(self, token: str) -> None:
+        """Take the token's next slot (no await before it, so concurrent callers queue up in order)."""
+        key = hashlib.sha256(token.encode()).hexdigest()  # no token copies kept in memory
+        now = time.monotonic()
+        self._forget_idle(now)
+        calls = self._calls.setdefault(key, deque(maxlen=self._per_second))
+        slot = max(now, calls[0] + 1.0) if len(calls) == self._per_second else now
+        calls.append(slot)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [key for key, calls in self._calls.items() if now - calls[-1] >= 1.0]
+        for key in idle:
+            del self._calls[key]
+
+
+class VkApi:
+    """One httpx2 client for the VK API and its upload server (the transport is injectable)."""
+
+    def __init__(
+        self,
+        settings: VkSettings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
+        pace: bool = True,
+    ) -> None:
+        self._version = settings.api_version
+        self._client = make_client(settings.api_url, transport=transport, timeout=timeout)
+        self._pacer = Pacer() if pace else None
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def call(
+        self,
+        method: str,
+        token: str,
+        params: Mapping[str, FormValue] | None = None,
+        *,
+        handles: Collection[int] = (),
+    ) -> Any:
+        """Call a method; `handles` lists error codes returned to the caller as VkRefusal.
+
+        No call here `creates` in http.send's sense: video.save / shortVideo.create make
+        invisible placeholders, and shortVideo.publish and wall.post (with guid) answer the
+        same post when repeated. Only the upload can make a video appear (see upload()).
+        """
+        params = params or {}
+        if self._pacer is not None:
+            await self._pacer.wait(token)
+        request = self._client.build_request(
+            "POST",
+            f"/method/{method}",
+            data={**_form(params), "v": self._version},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response = await send(self._client, request, platform=PLATFORM, creates=False)
+        return unwrap(response, community=_targets_community(params), handles=handles)
+
+    async def upload(self, upload_url: str, body: StreamingMultipart) -> dict[str, Any]:
+        """POST the clip to an upload URL; a lost answer after the whole body is OutcomeUnknown."""
+        request = self._client.build_request(
+            "POST", upload_url, content=body.stream(), headers=body.headers()
+        )
+        response = await send(
+            self._client, request, platform=PLATFORM, creates=True, body_sent=body.body_sent
+        )
+        return unwrap_upload(response)

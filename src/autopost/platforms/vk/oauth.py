@@ -1,0 +1,190 @@
+"""VK ID: OAuth 2.1 authorization code with PKCE (S256), token exchange and refresh, via Authlib.
+
+VK ID specifics (platforms.md §VK): the redirect carries `device_id` next to
+`code` and `state`; the exchange and every refresh must send that device_id; a
+refresh returns a NEW refresh token and spends the old one. Errors are decided
+on the body ({"error", "error_description"}), not on the HTTP status.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from autopost.platforms.base import AccountInfo, TokenSet
+from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
+from autopost.platforms.http import NOT_REACHED, json_body
+from autopost.platforms.vk.account import user_account
+from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
+from autopost.settings import VkSettings
+
+REFRESH_REFUSED = "Токен VK истёк, переподключите VK"
+CLIENT_UNKNOWN = "VK ID не узнал приложение: проверьте client_id в настройках"
+EXCHANGE_LOST = "VK ID не ответил вовремя, подключите VK ещё раз"
+REFRESH_LOST = "VK ID не ответил при обновлении токена, переподключите VK"
+SCOPE_MISSING = (
+    "VK не выдал приложению доступ к видео (scope video). VK выдаёт его приложениям VK ID "
+    "только после проверки: администратору сервиса нужно запросить доступ в поддержке VK"
+)
+_TRANSIENT_ERRORS = frozenset({"server_error", "temporarily_unavailable", "slow_down"})
+_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
+
+
+def classify_token_answer(response: httpx2.Response, *, refreshing: bool) -> PlatformError | None:
+    """None for a token answer, else the error class (decided on the body, as vkid-web-sdk does)."""
+    body = json_body(response)
+    if isinstance(body, dict) and "error" not in body and body.get("access_token"):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    detail = f"VK ID: HTTP {response.status_code} {error or 'no token in the answer'}"
+    if error is None or error in _TRANSIENT_ERRORS or response.status_code == 429:
+        return Transient("vk.id_unavailable", "VK ID временно недоступен, повторим позже", detail)
+    if error == "invalid_client":
+        return Permanent("vk.id_client", CLIENT_UNKNOWN, detail)
+    if refreshing:
+        # invalid_grant: the refresh token is spent, expired or bound to another device.
+        return AuthExpired("vk.refresh_refused", REFRESH_REFUSED, detail)
+    if error == "invalid_grant":
+        return Permanent(
+            "vk.code_refused", "Код входа VK устарел или уже использован, подключите VK ещё раз", detail
+        )
+    return Permanent("vk.id_refused", f"VK ID отказал во входе ({error}), подключите VK ещё раз", detail)
+
+
+def _hook(*, refreshing: bool) -> Any:
+    """An Authlib compliance hook: classify the token endpoint's answer where it arrives."""
+
+    def check(response: httpx2.Response) -> httpx2.Response:
+        failure = classify_token_answer(response, refreshing=refreshing)
+        if failure is not None:
+            raise failure
+        return response
+
+    return check
+
+
+def token_set(token: Mapping[str, Any], device_id: str) -> TokenSet:
+    expires_in = token.get("expires_in")
+    expires_at = datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
+    return TokenSet(
+        access_token=str(token["access_token"]),
+        refresh_token=token.get("refresh_token") or None,
+        expires_at=expires_at,
+        meta={"device_id": device_id, "user_id": token.get("user_id")},
+    )
+
+
+class VkOAuth:
+    """Connects a VK account through VK ID and keeps its tokens fresh."""
+
+    def __init__(
+        self,
+        settings: VkSettings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._timeout = timeout
+        self._token_url = f"{settings.id_url.rstrip('/')}/oauth2/auth"
+        # Built on first use: a provider refreshes rarely, and each httpx2 client costs time to build.
+        self._oauth_client: Any = None
+        self._api_client: VkApi | None = None
+
+    @property
+    def _client(self) -> Any:
+        if self._oauth_client is None:
+            # A public client (no secret): Authlib's "none" auth puts client_id in the form.
+            client = AsyncOAuth2Client(
+                client_id=self._settings.client_id,
+                token_endpoint_auth_method="none",
+                transport=self._transport,
+                timeout=self._timeout,
+            )
+            client.register_compliance_hook("access_token_response", _hook(refreshing=False))
+            client.register_compliance_hook("refresh_token_response", _hook(refreshing=True))
+            self._oauth_client = client
+        return self._oauth_client
+
+    @property
+    def _api(self) -> VkApi:
+        if self._api_client is None:
+            self._api_client = VkApi(self._settings, transport=self._transport, timeout=self._timeout)
+        return self._api_client
+
+    async def aclose(self) -> None:
+        if self._oauth_client is not None:
+            await self._oauth_client.aclose()
+        if self._api_client is not None:
+            await self._api_client.aclose()
+
+    def authorize_url(self, *, state: str, code_verifier: str, redirect_uri: str) -> str:
+        """The VK ID consent page URL (PKCE S256 challenge of `code_verifier`)."""
+        return str(
+            prepare_grant_uri(
+                f"{self._settings.id_url.rstrip('/')}/authorize",
+                client_id=self._settings.client_id,
+                response_type="code",
+                redirect_uri=redirect_uri,
+                scope=self._settings.scope,
+                state=state,
+                code_challenge=create_s256_code_challenge(code_verifier),
+                # Spelled as VK ID documents it (platforms.md); RFC 7636 writes "S256".
+                code_challenge_method="s256",
+            )
+        )
+
+    async def exchange(
+        self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str
+    ) -> tuple[TokenSet, AccountInfo]:
+        """Trade the redirect's code (and device_id) for tokens; say whose account it is."""
+        token = await self._grant(
+            self._client.fetch_token(
+                self._token_url,
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=code_verifier,
+                redirect_uri=redirect_uri,
+                device_id=device_id,
+                body=urlencode({"state": secrets.token_urlsafe(16)}),
+            ),
+            lost=lambda why: Permanent("vk.id_no_answer", EXCHANGE_LOST, why),
+        )
+        if "video" not in str(token.get("scope", "")).split():
+            raise Permanent("vk.scope_missing", SCOPE_MISSING, f"granted scope: {token.get('scope')}")
+        tokens = token_set(token, device_id)
+        return tokens, await user_account(self._api, tokens.access_token)
+
+    async def refresh(self, *, refresh_token: str, device_id: str) -> TokenSet:
+        """A new token pair; the presented refresh token is spent whatever happens next."""
+        token = await self._grant(
+            self._client.refresh_token(
+                self._token_url,
+                refresh_token=refresh_token,
+                device_id=device_id,
+                body=urlencode({"state": secrets.token_urlsafe(16)}),
+            ),
+            # The grant may have happened and spent the old token: only reconnecting helps.
+            lost=lambda why: AuthExpired("vk.refresh_lost", REFRESH_LOST, why),
+        )
+        return token_set(token, device_id)
+
+    async def _grant(
+        self, pending: Awaitable[Any], *, lost: Callable[[str], PlatformError]
+    ) -> dict[str, Any]:
+        """Await a token request; transport failures become Transient, or `lost` once it was sent."""
+        try:
+            return dict(await pending)
+        except _NOTHING_SENT as exc:
+            raise Transient("vk.id_unreachable", NOT_REACHED, type(exc).__name__) from exc
+        except httpx2.TransportError as exc:
+            raise lost(type(exc).__name__) from exc

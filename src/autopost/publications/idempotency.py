@@ -1,0 +1,49 @@
+"""Idempotency-Key for publish requests: the same key returns the same publications."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.errors import ApiError
+from autopost.publications.models import IdempotencyKey, Publication
+from autopost.users.models import User
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def claim_key(
+    session: AsyncSession, user: User, key: str, digest: str
+) -> list[Publication] | IdempotencyKey:
+    """Either the publications an earlier request with this key made, or a fresh claim to fill in."""
+    existing = await _find(session, user, key)
+    if existing is None:
+        claim = IdempotencyKey(user_id=user.id, key=key, request_hash=digest, publication_ids=[])
+        try:
+            async with session.begin_nested():
+                session.add(claim)
+                await session.flush()
+            return claim
+        except IntegrityError:
+            # Another request with the same key won the race: answer with its result.
+            existing = await _find(session, user, key)
+            assert existing is not None
+    if existing.request_hash != digest:
+        raise ApiError("idempotency_conflict", 422)
+    ids = [uuid.UUID(i) for i in existing.publication_ids]
+    rows = (await session.scalars(select(Publication).where(Publication.id.in_(ids)))).all()
+    return sorted(rows, key=lambda p: ids.index(p.id))
+
+
+async def _find(session: AsyncSession, user: User, key: str) -> IdempotencyKey | None:
+    return await session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+    )

@@ -1,0 +1,86 @@
+"""What the API takes and says about publications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from autopost.platforms.catalog import Platform
+from autopost.publications.models import Phase, Publication, PublicationEvent, PublicationStatus
+from autopost.stats.models import StatsSnapshot
+
+
+class TargetIn(BaseModel):
+    connection_id: uuid.UUID
+    title: str | None = Field(default=None, max_length=5000)
+    description: str | None = Field(default=None, max_length=10000)
+
+
+class PublishIn(BaseModel):
+    targets: list[TargetIn] = Field(min_length=1, max_length=20)
+    # With its offset, e.g. 2026-11-25T18:30:00+03:00; omitted: publish now.
+    scheduled_at: datetime | None = None
+
+
+class RescheduleIn(BaseModel):
+    scheduled_at: datetime
+
+
+class EventOut(BaseModel):
+    kind: str
+    message: str
+    created_at: datetime
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: PublicationEvent) -> EventOut:
+        return cls(kind=event.kind, message=event.message, created_at=event.created_at, data=event.data or {})
+
+
+class PublicationOut(BaseModel):
+    id: uuid.UUID
+    clip_id: uuid.UUID
+    connection_id: uuid.UUID
+    platform: Platform
+    status: PublicationStatus
+    phase: Phase
+    progress: int
+    scheduled_at: datetime | None
+    attempts: int
+    title: str
+    description: str
+    remote_id: str | None
+    remote_url: str | None
+    error_code: str | None
+    error_message: str | None
+    published_at: datetime | None
+    views: int | None
+    likes: int | None
+    shares: int | None
+    comments: int | None
+    last_stats_sync_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, publication: Publication) -> PublicationOut:
+        return cls.model_validate(publication, from_attributes=True)
+
+
+class PublicationDetailOut(PublicationOut):
+    events: list[EventOut]
+
+
+class StatsPointOut(BaseModel):
+    taken_at: datetime
+    views: int | None
+    likes: int | None
+    shares: int | None
+    comments: int | None
+
+    @classmethod
+    def of(cls, snapshot: StatsSnapshot) -> StatsPointOut:
+        return cls.model_validate(snapshot, from_attributes=True)

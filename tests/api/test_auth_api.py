@@ -1,0 +1,54 @@
+from autopost.platforms.catalog import Platform
+from tests.support.api import Api
+
+
+def test_login_cookie_needs_csrf_for_writes(api: Api) -> None:
+    email, _ = api.new_user(password="correct-horse-1")
+    with api.client() as browser:
+        wrong = browser.post("/api/v1/auth/login", json={"email": email, "password": "nope-nope"})
+        assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "Неверный email или пароль"
+        login = browser.post(
+            "/api/v1/auth/login", json={"email": email.upper(), "password": "correct-horse-1"}
+        )
+        assert login.status_code == 200
+        csrf = login.json()["csrf_token"]
+        assert browser.get("/api/v1/me").json()["email"] == email
+        refused = browser.post("/api/v1/clips", json={"source_url": "http://127.0.0.1:1/x.mp4"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
+        allowed = browser.post(
+            "/api/v1/clips", json={"source_url": "http://127.0.0.1:1/x.mp4"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert allowed.json()["error"]["code"] == "source_unreachable"
+        browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+        browser.cookies.clear()
+        assert browser.get("/api/v1/me").status_code == 401
+
+
+def test_login_attempts_are_limited(api: Api) -> None:
+    email, _ = api.new_user()
+    with api.client() as browser:
+        codes = [
+            browser.post("/api/v1/auth/login", json={"email": email, "password": f"wrong-{n}"}).status_code
+            for n in range(11)
+        ]
+        assert codes[:10] == [401] * 10 and codes[10] == 429
+        limited = browser.post("/api/v1/auth/login", json={"email": email, "password": "correct-horse-1"})
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+def test_no_token_in_any_answer(api: Api) -> None:
+    email, token = api.new_user()
+    connection = api.add_connection(email, Platform.TELEGRAM)
+    clip_id = api.upload_clip(token)["id"]
+    with api.client(token) as client:
+        bodies = [
+            client.get("/api/v1/connections").text,
+            client.get(f"/api/v1/connections/{connection}").text,
+            client.get("/api/v1/platforms").text,
+            client.post(
+                f"/api/v1/clips/{clip_id}/publish", json={"targets": [{"connection_id": connection}]}
+            ).text,
+        ]
+    for body in bodies:
+        assert "secret-token-" not in body
+        assert "v1:" not in body

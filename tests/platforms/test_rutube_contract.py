@@ -1,0 +1,116 @@
+"""The Rutube provider's assumptions match the emulator's, and its answer classification (no sandbox)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from autopost.clips.sources import ClipSource, FileReader
+from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishState
+from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.errors import Permanent, RateLimited, Transient
+from autopost.platforms.rutube import RutubeProvider, wire
+from autopost.platforms.rutube.client import classify
+from autopost.platforms.rutube.outcome import FAILURE_MESSAGES, result_of
+from autopost.sandbox.rutube import protocol
+from autopost.settings import RutubeSettings
+
+
+def test_provider_and_emulator_make_the_same_assumptions() -> None:
+    limits = LIMITS[Platform.RUTUBE]
+    caps = RutubeProvider.capabilities
+    assert (caps.title_max, caps.description_max) == (protocol.TITLE_MAX, protocol.DESCRIPTION_MAX)
+    assert (limits.title_max, limits.description_max) == (protocol.TITLE_MAX, protocol.DESCRIPTION_MAX)
+    assert caps.max_bytes == limits.max_bytes == protocol.DOWNLOAD_MAX_BYTES
+    assert wire.DEFAULT_CATEGORY == protocol.DEFAULT_CATEGORY in protocol.CATEGORIES
+    assert wire.TIME_FORMAT == protocol.TIME_FORMAT and wire.MOSCOW == protocol.MOSCOW
+    assert protocol.LOGIN_REFUSED.startswith(wire.LOGIN_REFUSED_PREFIX)
+    reasons = set(protocol.ACTION_REASONS)
+    assert reasons >= wire.IN_PROGRESS_REASONS
+    assert set(FAILURE_MESSAGES) == reasons - wire.IN_PROGRESS_REASONS
+    assert wire.public_url("abc") == protocol.video_url("abc")
+
+
+def test_the_provider_satisfies_the_protocol() -> None:
+    provider: Provider = RutubeProvider(RutubeSettings())
+    assert provider.capabilities.upload_by_url and provider.capabilities.needs_processing
+
+
+def answer(status: int, body: Any = None, *, html: str | None = None, **headers: str) -> httpx2.Response:
+    if html is not None:
+        return httpx2.Response(status, text=html, headers={"content-type": "text/html", **headers})
+    return httpx2.Response(status, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("status", [200, 502])
+def test_html_pages_are_transient(status: int) -> None:
+    with pytest.raises(Transient) as caught:
+        classify(answer(status, html="<html><h1>502 Bad Gateway</h1></html>"))
+    assert caught.value.code == "rutube.server_error"
+
+
+def test_throttle_without_retry_after_reads_drfs_text() -> None:
+    body = {"detail": "Request was throttled. Expected available in 4 seconds."}
+    with pytest.raises(RateLimited) as caught:
+        classify(answer(429, body))
+    assert caught.value.retry_after == 4
+
+
+def test_forbidden_and_other_refusals_are_permanent() -> None:
+    with pytest.raises(Permanent) as forbidden:
+        classify(answer(403, {"detail": protocol.FORBIDDEN}))
+    with pytest.raises(Permanent) as unsupported:
+        classify(answer(415, {"detail": "Unsupported media type"}))
+    assert (forbidden.value.code, unsupported.value.code) == ("rutube.forbidden", "rutube.rejected")
+
+
+def test_several_field_errors_are_all_named() -> None:
+    body = {"title": ["Слишком длинно."], "category_id": [protocol.BAD_CATEGORY]}
+    with pytest.raises(Permanent) as caught:
+        classify(answer(400, body))
+    assert caught.value.message == (
+        "Rutube отклонил запрос: название — Слишком длинно.; категория — Категория не найдена."
+    )
+
+
+@pytest.mark.parametrize(
+    ("video", "state"),
+    [
+        ({"status": "ready", "action_reason": None}, PublishState.PUBLISHED),
+        ({"action_reason": None}, PublishState.PUBLISHED),  # no ASSUMED status: nothing pending
+        ({"status": "moderation", "action_reason": {"name": "moderation"}}, PublishState.PROCESSING),
+        ({"action_reason": {"name": "downloading_video"}}, PublishState.PROCESSING),
+        ({"status": "downloading", "action_reason": None}, PublishState.PROCESSING),
+    ],
+)
+def test_video_states(video: dict[str, Any], state: PublishState) -> None:
+    assert result_of(video, {"remote_id": "v1"}).state is state
+
+
+def test_an_unknown_failure_reason_does_not_become_a_code() -> None:
+    with pytest.raises(Permanent) as caught:
+        result_of({"status": "error", "action_reason": {"name": "copyright_strike"}}, {"remote_id": "v1"})
+    assert caught.value.code == "rutube.video_rejected" and "copyright_strike" in caught.value.message
+
+
+async def test_create_without_media_url_is_refused_before_sending() -> None:
+    calls: list[httpx2.Request] = []
+
+    def record(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        return httpx2.Response(500)
+
+    settings = RutubeSettings(api_url="http://rutube.test", rate_per_second=0)
+    rutube = RutubeProvider(settings, transport=httpx2.MockTransport(record))
+    request = PublishRequest(
+        credentials=Credentials(access_token="t" * 40),
+        clip=ClipSource(reader=FileReader(Path("/nonexistent")), size=10),
+        title="Клип",
+        description="",
+    )
+    with pytest.raises(Permanent) as caught:
+        await rutube.publish(request=request)
+    assert caught.value.code == "rutube.no_media_url" and calls == []

@@ -1,0 +1,246 @@
+"""Every VK fault the sandbox offers, classified; resumes that never post twice (/_sandbox/state)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from autopost.platforms.base import PublishState
+from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
+from autopost.platforms.vk import VkProvider
+from tests.conftest import Sandbox
+from tests.platforms.test_vk_support import (
+    ANNA,
+    HANG,
+    Recorder,
+    drive,
+    publish_request,
+    sha256_of,
+    vk_settings,
+)
+from tests.sandbox.test_vk_support import Vk
+
+pytest_plugins = ["tests.platforms.test_vk_support"]
+
+PATHS = pytest.mark.parametrize("clips", [True, False], ids=["clips", "video"])
+
+
+def first_op(clips: bool) -> str:
+    return "shortVideo.create" if clips else "video.save"
+
+
+def poll_op(clips: bool) -> str:
+    return "shortVideo.encodeProgress" if clips else "video.get"
+
+
+@PATHS
+async def test_rate_limit_is_rate_limited_for_a_second(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("rate_limit", on=first_op(clips))
+    recorder = Recorder()
+    with pytest.raises(RateLimited) as limited:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert (limited.value.code, limited.value.retry_after) == ("vk.too_many_requests", 1.0)
+    assert recorder.checkpoints == []
+    await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert len(vk.posts()) == 1
+
+
+@pytest.mark.parametrize("pace", [True, False], ids=["paced", "unpaced"])
+async def test_pacing_keeps_a_token_under_three_calls_a_second(
+    sandbox: Sandbox, vk: Vk, vk_clip: Path, pace: bool
+) -> None:
+    vk.configure(enforce_rate_limits=True, processing_seconds=0)
+    provider = VkProvider(vk_settings(sandbox), pace=pace)
+    try:
+        # Five calls back to back: users.get twice, shortVideo.create, encodeProgress, publish.
+        await provider.verify(credentials=ANNA)
+        await provider.verify(credentials=ANNA)
+        if pace:
+            result = await provider.publish(request=publish_request(vk_clip, Recorder()))
+            assert result.state is PublishState.PUBLISHED
+        else:
+            with pytest.raises(RateLimited):
+                await provider.publish(request=publish_request(vk_clip, Recorder()))
+    finally:
+        await provider.aclose()
+
+
+@PATHS
+async def test_server_error_is_transient_and_the_resume_posts_once(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    recorder = Recorder()
+    vk.fault("server_error", on=poll_op(clips))
+    with pytest.raises(Transient) as failed:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert (
+        failed.value.code == "vk.internal_error"
+        and failed.value.message == "Внутренняя ошибка VK, повторим позже"
+    )
+    assert recorder.last["uploaded"]
+    await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert len(vk.posts()) == 1
+
+
+@PATHS
+async def test_upload_server_error_is_transient_and_the_same_url_takes_the_file(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("server_error", on="upload")
+    recorder = Recorder()
+    with pytest.raises(Transient) as failed:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert failed.value.code == "vk.upload_failed"
+    upload_url = recorder.last["upload_url"]
+    assert recorder.last["upload_sent"] and not recorder.last["uploaded"]
+    result = await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert result.checkpoint["upload_url"] == upload_url and "abandoned" not in result.checkpoint
+    [post] = vk.posts()
+    assert post["sha256"] == sha256_of(vk_clip)
+
+
+@PATHS
+async def test_reset_mid_upload_is_transient_and_the_resume_posts_once(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("reset", on="upload")
+    recorder = Recorder()
+    with pytest.raises(Transient) as cut:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert cut.value.code == "vk.connection_lost"
+    await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    [post] = vk.posts()
+    assert post["sha256"] == sha256_of(vk_clip) and post["bytes"] == vk_clip.stat().st_size
+
+
+@PATHS
+async def test_a_lost_upload_answer_is_checked_not_repeated(
+    vk_impatient: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("timeout", on="upload", **HANG)
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    lost = await vk_impatient.publish(request=request)
+    # The file went out whole but no answer came: wait and look, never upload blindly.
+    assert lost.state is PublishState.PROCESSING
+    assert lost.checkpoint["upload_sent"] and not lost.checkpoint["uploaded"]
+    await recorder.save(lost.checkpoint)
+    vk.advance(1)  # VK finishes processing the file that did arrive
+    result = await drive(vk_impatient, request, vk, recorder)
+    [post] = vk.posts()
+    assert post["remote_id"] == result.remote_id == lost.remote_id and post["sha256"] == sha256_of(vk_clip)
+
+
+@PATHS
+async def test_a_lost_upload_answer_while_vk_still_encodes(
+    vk_impatient: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips, processing_seconds=100)
+    vk.fault("timeout", on="upload", **HANG)
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    lost = await vk_impatient.publish(request=request)
+    await recorder.save(lost.checkpoint)
+    # video.get cannot tell yet: the same upload URL refuses a second file, which proves the first arrived.
+    resumed = await vk_impatient.publish(request=replace(request, checkpoint=recorder.last))
+    assert resumed.state is PublishState.PROCESSING and resumed.checkpoint["uploaded"]
+    await recorder.save(resumed.checkpoint)
+    vk.advance(101)
+    await drive(vk_impatient, request, vk, recorder)
+    [post] = vk.posts()
+    assert post["remote_id"] == lost.remote_id and post["bytes"] == vk_clip.stat().st_size
+
+
+@PATHS
+async def test_a_lost_create_answer_leaves_only_an_invisible_placeholder(
+    vk_impatient: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("timeout", on=first_op(clips), **HANG)
+    recorder = Recorder()
+    with pytest.raises(Transient):
+        await vk_impatient.publish(request=publish_request(vk_clip, recorder))
+    assert recorder.checkpoints == [] and vk.posts() == []
+    result = await drive(vk_impatient, publish_request(vk_clip, recorder), vk, recorder)
+    [post] = vk.posts()
+    assert post["remote_id"] == result.remote_id
+
+
+async def test_a_lost_publish_answer_is_repeated_safely(
+    vk_impatient: VkProvider, vk: Vk, vk_clip: Path
+) -> None:
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    first = await vk_impatient.publish(request=request)
+    await recorder.save(first.checkpoint)
+    vk.advance(1)
+    vk.fault("timeout", on="shortVideo.publish", **HANG)
+    with pytest.raises(Transient):
+        await vk_impatient.publish(request=replace(request, checkpoint=recorder.last))
+    result = await drive(vk_impatient, request, vk, recorder)
+    [post] = vk.posts()
+    assert post["remote_id"] == result.remote_id and post["extra"]["wall_post_id"] == 1
+
+
+@PATHS
+async def test_an_expired_upload_url_gets_a_new_placeholder(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("server_error", on="upload")
+    recorder = Recorder()
+    with pytest.raises(Transient):
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    old = recorder.last["remote_id"]
+    vk.advance(24 * 3600 + 1)  # the upload URL lives 24 hours
+    result = await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert result.checkpoint["abandoned"] == [old] and result.remote_id != old
+    [post] = vk.posts()
+    assert post["remote_id"] == result.remote_id
+
+
+@PATHS
+async def test_token_expired_is_auth_expired_and_the_resume_continues(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("token_expired", on=poll_op(clips))
+    recorder = Recorder()
+    with pytest.raises(AuthExpired) as expired:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert expired.value.code == "vk.token_expired"
+    await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert len(vk.posts()) == 1
+
+
+@PATHS
+async def test_captcha_is_permanent_with_advice(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("captcha", on=first_op(clips))
+    with pytest.raises(Permanent) as captcha:
+        await vk_provider.publish(request=publish_request(vk_clip, Recorder()))
+    assert captcha.value.code == "vk.captcha" and "Откройте VK" in captcha.value.message
+
+
+@PATHS
+async def test_failed_processing_is_permanent(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    vk.fault("processing_failed", on="upload")
+    recorder = Recorder()
+    with pytest.raises(Permanent) as failed:
+        await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+    assert failed.value.code == "vk.processing_failed" and "не смог обработать" in failed.value.message
+    assert [p["status"] for p in vk.posts()] == ([] if clips else ["failed"])

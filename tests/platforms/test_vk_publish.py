@@ -1,0 +1,176 @@
+"""VkProvider.publish against the sandbox: the clips path, the video.save fallback, communities, limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from autopost.clips.sources import ClipSource, FileReader
+from autopost.platforms.base import PublishState
+from autopost.platforms.errors import Permanent
+from autopost.platforms.vk import VkProvider
+from tests.conftest import Sandbox
+from tests.platforms.test_vk_support import (
+    ADMIN_COMMUNITY,
+    READER_COMMUNITY,
+    Recorder,
+    drive,
+    publish_request,
+    sha256_of,
+    vk_settings,
+)
+from tests.sandbox.test_vk_support import Vk
+
+pytest_plugins = ["tests.platforms.test_vk_support"]
+
+MiB = 1024 * 1024
+
+
+async def test_a_clip_goes_out_through_the_clips_path(vk_provider: VkProvider, vk: Vk, vk_clip: Path) -> None:
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    result = await drive(vk_provider, request, vk, recorder)
+
+    [post] = vk.posts()
+    assert post["sha256"] == sha256_of(vk_clip) and post["bytes"] == vk_clip.stat().st_size
+    assert post["caption"] == "Цветокоррекция за 60 секунд\n\nПолный урок — по ссылке в профиле #монтаж"
+    assert post["extra"]["path"] == "clips" and post["extra"]["wall_post_id"] == 1
+    assert result.remote_id == post["remote_id"] and result.remote_id.startswith("1001_")
+    assert result.remote_url == f"https://vk.com/clip{result.remote_id}" == post["url"]
+    assert result.checkpoint["path"] == "clips" and result.checkpoint["wall_post_id"] == 1
+
+    # The id was saved before a byte of the file went out, and the upload was announced first.
+    first = recorder.checkpoints[0]
+    assert first["remote_id"] == result.remote_id and first["upload_url"] and not first["upload_sent"]
+    assert recorder.checkpoints[1]["upload_sent"] and not recorder.checkpoints[1]["uploaded"]
+    assert recorder.checkpoints[2]["uploaded"] and recorder.checkpoints[2]["video_hash"]
+    assert recorder.progress[-1] == (vk_clip.stat().st_size, vk_clip.stat().st_size)
+
+
+async def test_without_clips_access_it_falls_back_to_video_save(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path
+) -> None:
+    vk.configure(vk_clips_access=False)
+    recorder = Recorder()
+    result = await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
+
+    [post] = vk.posts()
+    assert post["extra"]["path"] == "video" and post["sha256"] == sha256_of(vk_clip)
+    assert (post["title"], post["caption"]) == (
+        "Цветокоррекция за 60 секунд",
+        "Полный урок — по ссылке в профиле #монтаж",
+    )
+    assert result.checkpoint["path"] == "video"
+    assert result.remote_url == f"https://vk.com/video{result.remote_id}" == post["url"]
+    # Our wall.post (after processing) put the video on the wall, and the sandbox saw it attached.
+    assert result.checkpoint["wall_post_id"] == post["extra"]["wall_post_id"] == 1
+
+
+async def test_a_repeated_wall_post_returns_the_same_post(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path
+) -> None:
+    vk.configure(vk_clips_access=False)
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    result = await drive(vk_provider, request, vk, recorder)
+    # As if the answer of wall.post had been lost: the guid makes VK answer the first post.
+    without_post = {k: v for k, v in result.checkpoint.items() if k != "wall_post_id"}
+    again = await vk_provider.publish(request=replace(request, checkpoint=without_post))
+    assert again.checkpoint["wall_post_id"] == result.checkpoint["wall_post_id"]
+    assert len(vk.posts()) == 1
+
+
+@pytest.mark.parametrize("clips", [True, False], ids=["clips", "video"])
+async def test_publishing_to_a_community_the_user_administers(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder, credentials=ADMIN_COMMUNITY)
+    result = await drive(vk_provider, request, vk, recorder)
+    [post] = vk.posts()
+    assert post["owner"] == "-2001" and result.remote_id == post["remote_id"]
+    assert result.remote_url == f"https://vk.com/{'clip' if clips else 'video'}-2001_{result.remote_id[6:]}"
+    assert post["extra"]["wall_post_id"] == 1
+
+
+@pytest.mark.parametrize("clips", [True, False], ids=["clips", "video"])
+async def test_a_community_the_user_only_reads_is_refused(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+) -> None:
+    vk.configure(vk_clips_access=clips)
+    recorder = Recorder()
+    with pytest.raises(Permanent) as refused:
+        await vk_provider.publish(request=publish_request(vk_clip, recorder, credentials=READER_COMMUNITY))
+    assert (refused.value.code, refused.value.message) == (
+        "vk.no_rights",
+        "Нет прав на публикацию в сообществе",
+    )
+    assert vk.posts() == [] and recorder.checkpoints == []
+
+
+async def test_check_polls_from_the_checkpoint_alone(vk_provider: VkProvider, vk: Vk, vk_clip: Path) -> None:
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    first = await vk_provider.publish(request=request)
+    assert first.state is PublishState.PROCESSING and first.checkpoint["uploaded"]
+    vk.advance(1)
+    checked = await vk_provider.check(credentials=request.credentials, checkpoint=first.checkpoint)
+    assert checked.state is PublishState.PUBLISHED and checked.remote_id == first.remote_id
+    assert len(vk.posts()) == 1
+
+
+class NoNetwork(httpx2.AsyncBaseTransport):
+    """Fails the test if the provider sends anything."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx2.Request] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        raise AssertionError(f"unexpected request to {request.url}")
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "message"),
+    [
+        ({"size": 256 * MiB + 1}, "vk.file_too_large", "Файл 256 МБ больше предела VK (256 МБ)"),
+        ({"title": "т" * 129}, "vk.title_too_long", "Название для VK: 129 символов, можно не больше 128"),
+        (
+            {"description": "о" * 5001},
+            "vk.description_too_long",
+            "Описание для VK: 5001 символов, можно не больше 5000",
+        ),
+    ],
+)
+async def test_limits_are_refused_before_any_byte(
+    sandbox: Sandbox, vk: Vk, vk_clip: Path, change: dict[str, object], code: str, message: str
+) -> None:
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder)
+    if "size" in change:
+        request = replace(request, clip=ClipSource(reader=FileReader(vk_clip), size=int(str(change["size"]))))
+    else:
+        request = replace(request, **change)  # type: ignore[arg-type]
+    transport = NoNetwork()
+    offline = VkProvider(vk_settings(sandbox), transport=transport)
+    try:
+        with pytest.raises(Permanent) as refused:
+            await offline.publish(request=request)
+    finally:
+        await offline.aclose()
+    assert (refused.value.code, refused.value.message) == (code, message)
+    assert transport.requests == [] and recorder.checkpoints == [] and recorder.progress == []
+    assert vk.posts() == []
+
+
+async def test_exactly_the_limits_are_accepted(vk_provider: VkProvider, vk: Vk, vk_clip: Path) -> None:
+    recorder = Recorder()
+    request = publish_request(vk_clip, recorder, title="т" * 128, description="о" * 5000)
+    await drive(vk_provider, request, vk, recorder)
+    [post] = vk.posts()
+    # Title and description together pass 5000 characters: the clip keeps the description.
+    assert post["caption"] == "о" * 5000
