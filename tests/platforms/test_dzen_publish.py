@@ -13,7 +13,7 @@ from autopost.clips.sources import ClipSource
 from autopost.platforms.base import PublishState
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.dzen import DzenProvider
-from autopost.platforms.errors import Permanent, Transient
+from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
     PUBLISHER,
@@ -26,6 +26,7 @@ from tests.platforms.dzen_support import (
     posts,
     publish_until_done,
     seeded_credentials,
+    unpaced,
 )
 
 
@@ -36,7 +37,7 @@ def transport() -> CountingTransport:
 
 @pytest.fixture
 def provider(sandbox: Sandbox, transport: CountingTransport) -> DzenProvider:
-    return DzenProvider(dzen_settings(sandbox), transport=transport)
+    return unpaced(sandbox, transport)
 
 
 @pytest.fixture
@@ -45,9 +46,10 @@ def clip(tmp_path: Path) -> ClipSource:
 
 
 async def test_publishes_once_with_every_byte_under_the_rate_limit(
-    provider: DzenProvider, sandbox: Sandbox, transport: CountingTransport, clip: ClipSource
+    sandbox: Sandbox, transport: CountingTransport, clip: ClipSource
 ) -> None:
     """The sandbox enforces 1 request/s per token here: the provider paces itself, no 429 comes back."""
+    provider = DzenProvider(dzen_settings(sandbox), transport=transport)
     recorder = Recorder()
 
     results = await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
@@ -176,3 +178,21 @@ async def test_bytes_that_are_not_a_video_fail_processing_with_a_clear_message(
     assert "MP4, MOV или WebM" in failed.value.message
     [post] = posts(sandbox)
     assert post["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_a_vanished_session_is_reopened_unless_publish_may_have_gone_out(
+    provider: DzenProvider, sandbox: Sandbox, clip: ClipSource
+) -> None:
+    unsent = Recorder(checkpoints=[{"upload_id": "0" * 32}])
+    sent = Recorder(checkpoints=[{"upload_id": "0" * 32, "publish_sent": True}])
+
+    reopened = await provider.publish(request=unsent.request(seeded_credentials(), clip))
+    with pytest.raises(OutcomeUnknown) as unknown:
+        await provider.publish(request=sent.request(seeded_credentials(), clip))
+
+    assert reopened.state is PublishState.PROCESSING
+    assert unsent.last["upload_id"] != "0" * 32
+    assert unknown.value.code == "dzen.publish_unconfirmed"
+    assert unknown.value.message.startswith("Не удалось понять, опубликовано ли видео")
+    assert sent.checkpoints == [{"upload_id": "0" * 32, "publish_sent": True}]
+    assert [p["remote_id"] for p in posts(sandbox)] == [reopened.remote_id]

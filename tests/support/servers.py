@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Literal
 from contextlib import contextmanager
 
 import uvicorn
@@ -19,7 +20,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, port: int, *, lifespan: str = "off") -> Iterator[str]:
+def serve_in_thread(app: ASGIApp, port: int, *, lifespan: Literal["on", "off", "auto"] = "off") -> Iterator[str]:
     """Serve `app` on 127.0.0.1:port until the block ends; yields the base URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)

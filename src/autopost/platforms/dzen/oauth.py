@@ -123,7 +123,7 @@ class DzenOAuth:
         pacer: Pacer | None = None,
     ) -> None:
         self._settings = settings
-        self._transport = transport
+        self._transport = transport or httpx2.AsyncHTTPTransport()
         # A provider passes its own, so the publisher check and its later calls share one pace.
         self._pacer = pacer or Pacer(CALL_INTERVAL)
 

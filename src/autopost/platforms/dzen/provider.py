@@ -58,11 +58,12 @@ class DzenProvider:
 
     def __init__(self, settings: DzenSettings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
-        self._transport = transport
+        # One transport for the provider's life: each call's client is short-lived, the TLS setup is not.
+        self._transport = transport or httpx2.AsyncHTTPTransport()
         # Shared by every call of this provider, so one token stays under 1 request/s across them
         # (tests against a sandbox that does not enforce the limit may set its interval to 0).
         self.pacer = Pacer(CALL_INTERVAL)
-        self.oauth = DzenOAuth(settings, transport=transport, pacer=self.pacer)
+        self.oauth = DzenOAuth(settings, transport=self._transport, pacer=self.pacer)
 
     @asynccontextmanager
     async def _api(self) -> AsyncIterator[PublisherApi]:

@@ -10,7 +10,8 @@ import asyncio
 import hashlib
 import time
 from collections import deque
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from typing import Any
 
@@ -93,26 +94,41 @@ def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
 class Pacer:
     """Keeps this process within VK's per-token rate, so one publication does not trip error 6.
 
-    Other processes can still push a token over the limit; error 6 then comes back as RateLimited.
+    A call counts from when its answer arrived (VK counted it at some moment before that),
+    so network delays cannot squeeze four calls into VK's one-second window. Other
+    processes can still push a token over the limit: error 6 then comes back as RateLimited.
     """
 
     def __init__(self, per_second: int = CALLS_PER_SECOND) -> None:
         self._per_second = per_second
-        self._calls: dict[str, deque[float]] = {}
+        self._calls: dict[str, deque[list[float]]] = {}
 
-    async def wait(self, token: str) -> None:
-        """Take the token's next slot (no await before it, so concurrent callers queue up in order)."""
+    @asynccontextmanager
+    async def slot(self, token: str) -> AsyncIterator[None]:
         key = hashlib.sha256(token.encode()).hexdigest()  # no token copies kept in memory
-        now = time.monotonic()
-        self._forget_idle(now)
+        self._forget_idle(time.monotonic())
         calls = self._calls.setdefault(key, deque(maxlen=self._per_second))
-        slot = max(now, calls[0] + 1.0) if len(calls) == self._per_second else now
-        calls.append(slot)
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        # Re-checked after every sleep: a concurrent caller of the same token may have taken the slot.
+        while True:
+            wait = self._delay(calls)
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        moment = [time.monotonic()]
+        calls.append(moment)
+        try:
+            yield
+        finally:
+            moment[0] = time.monotonic()
+
+    def _delay(self, calls: deque[list[float]]) -> float:
+        """How long until the oldest of the last `per_second` calls is a second old."""
+        if len(calls) < self._per_second:
+            return 0.0
+        return calls[0][0] + 1.0 - time.monotonic()
 
     def _forget_idle(self, now: float) -> None:
-        idle = [key for key, calls in self._calls.items() if now - calls[-1] >= 1.0]
+        idle = [key for key, calls in self._calls.items() if now - calls[-1][0] >= 1.0]
         for key in idle:
             del self._calls[key]
 
@@ -150,15 +166,17 @@ class VkApi:
         same post when repeated. Only the upload can make a video appear (see upload()).
         """
         params = params or {}
-        if self._pacer is not None:
-            await self._pacer.wait(token)
         request = self._client.build_request(
             "POST",
             f"/method/{method}",
             data={**_form(params), "v": self._version},
             headers={"Authorization": f"Bearer {token}"},
         )
-        response = await send(self._client, request, platform=PLATFORM, creates=False)
+        if self._pacer is None:
+            response = await send(self._client, request, platform=PLATFORM, creates=False)
+        else:
+            async with self._pacer.slot(token):
+                response = await send(self._client, request, platform=PLATFORM, creates=False)
         return unwrap(response, community=_targets_community(params), handles=handles)
 
     async def upload(self, upload_url: str, body: StreamingMultipart) -> dict[str, Any]:
