@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.migrations import runner
+from autopost.platforms.catalog import Platform
 from autopost.security.rotation import RotationReport, rotate_tokens
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
@@ -134,6 +135,51 @@ def serve(
     from autopost.app import create_app
 
     uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def up(
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Также поднять песочницу платформ и демо-пользователя.")
+    ] = False,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Everything in one process: migrations, web app, worker and periodic jobs."""
+    from autopost.up import run_up
+
+    asyncio.run(run_up(get_settings(), host=host, port=port, with_sandbox=sandbox))
+
+
+@app.command()
+def worker(
+    platform: Annotated[
+        list[Platform] | None, typer.Option(help="Только эти платформы (можно несколько).")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Сколько публикаций одновременно на платформу.")
+    ] = 4,
+) -> None:
+    """Take publish and stats jobs from Redis; run as many as you like, on any machines."""
+    from autopost.runtime import Runtime
+    from autopost.worker import WorkerProcess
+
+    settings = get_settings()
+    if not settings.redis_url:
+        raise _fail("AUTOPOST_REDIS_URL не задан: воркеру нужен общий Redis (или запустите `autopost up`)")
+
+    async def run() -> None:
+        process = WorkerProcess(
+            Runtime.create(settings, settings.redis_url),
+            platforms=platform or list(Platform),
+            concurrency=concurrency,
+        )
+        try:
+            await process.run_until_signalled()
+        finally:
+            await process.runtime.close()
+
+    asyncio.run(run())
 
 
 @app.command()

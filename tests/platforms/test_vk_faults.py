@@ -110,17 +110,31 @@ async def test_upload_server_error_is_transient_and_the_same_url_takes_the_file(
 
 @PATHS
 async def test_reset_mid_upload_is_transient_and_the_resume_posts_once(
-    vk_provider: VkProvider, vk: Vk, vk_clip: Path, clips: bool
+    vk_provider: VkProvider, vk: Vk, vk_big_clip: Path, clips: bool
 ) -> None:
     vk.configure(vk_clips_access=clips)
     vk.fault("reset", on="upload")
     recorder = Recorder()
     with pytest.raises(Transient) as cut:
-        await vk_provider.publish(request=publish_request(vk_clip, recorder))
+        await vk_provider.publish(request=publish_request(vk_big_clip, recorder))
     assert cut.value.code == "vk.connection_lost"
+    await drive(vk_provider, publish_request(vk_big_clip, recorder), vk, recorder)
+    [post] = vk.posts()
+    assert post["sha256"] == sha256_of(vk_big_clip) and post["bytes"] == vk_big_clip.stat().st_size
+
+
+async def test_a_cut_after_the_whole_body_is_checked_like_a_lost_answer(
+    vk_provider: VkProvider, vk: Vk, vk_clip: Path
+) -> None:
+    # A small file is all in the socket before the server cuts: the answer is what got lost.
+    vk.fault("reset", on="upload")
+    recorder = Recorder()
+    lost = await vk_provider.publish(request=publish_request(vk_clip, recorder))
+    assert lost.state is PublishState.PROCESSING and not lost.checkpoint["uploaded"]
+    await recorder.save(lost.checkpoint)
     await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
     [post] = vk.posts()
-    assert post["sha256"] == sha256_of(vk_clip) and post["bytes"] == vk_clip.stat().st_size
+    assert post["sha256"] == sha256_of(vk_clip)
 
 
 @PATHS

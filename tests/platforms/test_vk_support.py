@@ -34,6 +34,7 @@ READER_COMMUNITY = Credentials(access_token=DEMO_TOKEN, meta={"group_id": 2002})
 # A hung answer outlasts the provider's timeout; kept short because server shutdown waits for it.
 HANG = {"delay": 1.5}
 SHORT_TIMEOUT = 0.4
+BIG_CLIP_BYTES = 48 * 1024 * 1024
 
 
 def vk_settings(sandbox: Sandbox, client_id: str = CLIENT_ID) -> VkSettings:
@@ -67,6 +68,14 @@ async def vk_impatient(sandbox: Sandbox, vk: Vk) -> AsyncIterator[VkProvider]:
 @pytest.fixture(scope="session")
 def vk_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("vk") / "clip.mp4")
+
+
+@pytest.fixture(scope="session")
+def vk_big_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bytes enough to outlast loopback socket buffers, so a cut connection hits mid-body."""
+    path = tmp_path_factory.mktemp("vk") / "big.mp4"
+    path.write_bytes(secrets.token_bytes(BIG_CLIP_BYTES))
+    return path
 
 
 def clip_source(path: Path) -> ClipSource:

