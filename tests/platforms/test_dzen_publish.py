@@ -40,9 +40,10 @@ def provider(sandbox: Sandbox, transport: CountingTransport) -> DzenProvider:
     return unpaced(sandbox, transport)
 
 
-@pytest.fixture
-def clip(tmp_path: Path) -> ClipSource:
-    return clip_source(tmp_path / "lesson.mp4")
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> ClipSource:
+    """One real H.264 clip for the module: a ClipSource reads its file afresh on every upload."""
+    return clip_source(tmp_path_factory.mktemp("dzen") / "lesson.mp4")
 
 
 async def test_publishes_once_with_every_byte_under_the_rate_limit(

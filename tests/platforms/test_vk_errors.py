@@ -25,7 +25,11 @@ def vk_error(code: int, message: str) -> dict[str, Any]:
 
 
 async def call_answered_with(
-    body: Any, *, status: int = 200, params: dict[str, FormValue] | None = None, **headers: str
+    body: Any,
+    *,
+    status: int = 200,
+    params: dict[str, FormValue] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> PlatformError:
     """Call video.save on a VK that answers `body`; returns the error the call raised."""
 
@@ -105,7 +109,7 @@ def test_the_daily_limit_waits_until_after_midnight_in_moscow() -> None:
 
 async def test_answers_without_the_envelope() -> None:
     assert isinstance(await call_answered_with(b"<html>502</html>", status=502), Transient)
-    limited = await call_answered_with(b"slow down", status=429, **{"Retry-After": "7"})
+    limited = await call_answered_with(b"slow down", status=429, headers={"Retry-After": "7"})
     assert isinstance(limited, RateLimited) and limited.retry_after == 7
     assert isinstance(await call_answered_with({"unexpected": True}), Transient)
 

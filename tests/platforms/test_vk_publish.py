@@ -38,7 +38,8 @@ async def test_a_clip_goes_out_through_the_clips_path(vk_provider: VkProvider, v
     assert post["sha256"] == sha256_of(vk_clip) and post["bytes"] == vk_clip.stat().st_size
     assert post["caption"] == "Цветокоррекция за 60 секунд\n\nПолный урок — по ссылке в профиле #монтаж"
     assert post["extra"]["path"] == "clips" and post["extra"]["wall_post_id"] == 1
-    assert result.remote_id == post["remote_id"] and result.remote_id.startswith("1001_")
+    assert result.remote_id is not None and result.remote_id == post["remote_id"]
+    assert result.remote_id.startswith("1001_")
     assert result.remote_url == f"https://vk.com/clip{result.remote_id}" == post["url"]
     assert result.checkpoint["path"] == "clips" and result.checkpoint["wall_post_id"] == 1
 
@@ -92,7 +93,7 @@ async def test_publishing_to_a_community_the_user_administers(
     request = publish_request(vk_clip, recorder, credentials=ADMIN_COMMUNITY)
     result = await drive(vk_provider, request, vk, recorder)
     [post] = vk.posts()
-    assert post["owner"] == "-2001" and result.remote_id == post["remote_id"]
+    assert post["owner"] == "-2001" and result.remote_id is not None and result.remote_id == post["remote_id"]
     assert result.remote_url == f"https://vk.com/{'clip' if clips else 'video'}-2001_{result.remote_id[6:]}"
     assert post["extra"]["wall_post_id"] == 1
 

@@ -8,6 +8,8 @@ checkpoint back to the provider, which continues instead of posting again.
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -41,6 +43,9 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 
 log = structlog.get_logger(__name__)
+
+# Which process ran an attempt: shown in the history, and how tests see work spread over workers.
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 # A job may fire a little before its time (timer granularity): that still counts as due.
 EARLY_TOLERANCE = timedelta(seconds=1)
@@ -126,7 +131,9 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
                 return None  # published, failed or cancelled meanwhile
         else:
             scheduled_at = None
-            record_event(session, publication, EventKind.STARTED, f"Попытка {publication.attempts}: начинаем")
+            record_event(
+                session, publication, EventKind.STARTED, f"Попытка {publication.attempts}: начинаем", worker=WORKER_ID
+            )
             metrics.observe_start(publication, now)
         clip = await session.get(Clip, publication.clip_id)
         connection = await session.get(Connection, publication.connection_id)

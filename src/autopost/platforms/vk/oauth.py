@@ -74,11 +74,13 @@ def _hook(*, refreshing: bool) -> Any:
 def token_set(token: Mapping[str, Any], device_id: str) -> TokenSet:
     expires_in = token.get("expires_in")
     expires_at = datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
+    user_id = token.get("user_id")
     return TokenSet(
         access_token=str(token["access_token"]),
         refresh_token=token.get("refresh_token") or None,
         expires_at=expires_at,
-        meta={"device_id": device_id, "user_id": token.get("user_id")},
+        # Merged into the connection's meta: never overwrite a known user_id with None.
+        meta={"device_id": device_id, **({"user_id": user_id} if user_id is not None else {})},
     )
 
 

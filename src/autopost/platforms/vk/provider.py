@@ -71,15 +71,7 @@ class VkProvider:
         device_id = credentials.meta.get("device_id")
         if not credentials.refresh_token or not device_id:
             raise AuthExpired("vk.refresh_refused", REFRESH_REFUSED, "no refresh token or device_id")
-        tokens = await self._oauth.refresh(refresh_token=credentials.refresh_token, device_id=str(device_id))
-        if tokens.meta.get("user_id") is None and "user_id" in credentials.meta:
-            tokens = TokenSet(
-                tokens.access_token,
-                tokens.refresh_token,
-                tokens.expires_at,
-                {**tokens.meta, "user_id": credentials.meta["user_id"]},
-            )
-        return tokens
+        return await self._oauth.refresh(refresh_token=credentials.refresh_token, device_id=str(device_id))
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
         return await flow.publish(self._api, request)

@@ -151,7 +151,9 @@ async def check(api: VkApi, credentials: Credentials, checkpoint: dict[str, Any]
     if not run.checkpoint.get("remote_id"):
         raise Permanent("vk.not_started", "Публикация во VK ещё не начиналась", "empty checkpoint")
     if not run.checkpoint.get("uploaded"):
-        if not (run.checkpoint.get("upload_sent") and await file_arrived(run)):
+        if not run.checkpoint.get("upload_sent"):
+            raise Permanent("vk.not_started", "Файл ещё не загружался во VK", "no upload in the checkpoint")
+        if not await file_arrived(run):
             return run.processing()
         await run.save(uploaded=True)
     return await poll(run)
