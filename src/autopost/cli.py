@@ -168,6 +168,11 @@ def worker(
     if not settings.redis_url:
         raise _fail("AUTOPOST_REDIS_URL не задан: воркеру нужен общий Redis (или запустите `autopost up`)")
 
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port)
+
     async def run() -> None:
         process = WorkerProcess(
             Runtime.create(settings, settings.redis_url),

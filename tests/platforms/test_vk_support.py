@@ -177,4 +177,11 @@ async def connect(oauth: VkOAuth, vk: Vk) -> dict[str, Any]:
         redirect_uri=REDIRECT_URI,
         device_id=redirect["device_id"],
     )
-    return {"url": url, "page": page.text, "redirect": redirect, "tokens": tokens, "account": account}
+    return {
+        "url": url,
+        "verifier": verifier,
+        "page": page.text,
+        "redirect": redirect,
+        "tokens": tokens,
+        "account": account,
+    }

@@ -11,6 +11,7 @@ Every answer is classified into the error hierarchy here, once.
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,9 +126,11 @@ def retry_after(response: httpx2.Response) -> float:
     """Retry-After in seconds (a number or an HTTP date); one second when missing or unreadable."""
     value = response.headers.get("retry-after", "")
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else 1.0
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

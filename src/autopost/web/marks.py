@@ -1,0 +1,49 @@
+"""Platform marks: the vendored Simple Icons for VK and Telegram, text marks for Rutube and Дзен."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from markupsafe import Markup
+
+from autopost.platforms.catalog import LIMITS, Platform
+
+ICONS = Path(__file__).parent / "static" / "icons"
+SIMPLE_ICONS_VERSION = "16.37.0"
+
+# Brand colours: Simple Icons' hex for VK and Telegram; Rutube's red and Дзен's black from their sites.
+BRAND_COLOURS = {
+    Platform.VK: "#0077FF",
+    Platform.TELEGRAM: "#26A5E4",
+    Platform.RUTUBE: "#ED143B",
+    Platform.DZEN: "#000000",
+}
+TEXT_MARKS = {Platform.RUTUBE: "R", Platform.DZEN: "Д"}
+
+
+@cache
+def _icon_path(platform: Platform) -> str:
+    svg = (ICONS / f"{platform.value}-simple-icons-{SIMPLE_ICONS_VERSION}.svg").read_text()
+    match = re.search(r'<path d="([^"]+)"', svg)
+    assert match, f"no path in the {platform} icon"
+    return match.group(1)
+
+
+def platform_mark(platform: Platform, size: int = 20) -> Markup:
+    """The mark beside a platform's name; decorative, so hidden from screen readers (the name is text)."""
+    colour = BRAND_COLOURS[platform]
+    if platform in TEXT_MARKS:
+        return Markup(
+            '<span class="mark mark-text" aria-hidden="true" style="--size:{size}px;background:{colour}">'
+            "{letter}</span>"
+        ).format(size=size, colour=colour, letter=TEXT_MARKS[platform])
+    return Markup(
+        '<svg class="mark" aria-hidden="true" focusable="false" viewBox="0 0 24 24" '
+        'width="{size}" height="{size}"><path fill="{colour}" d="{path}"/></svg>'
+    ).format(size=size, colour=colour, path=_icon_path(platform))
+
+
+def platform_name(platform: Platform) -> str:
+    return LIMITS[platform].display_name
