@@ -1,0 +1,105 @@
+"""Who is looking at a page: the session cookie's user, their language and time zone, CSRF.
+
+Pages are for people with a browser session only (API tokens are for the API).
+An anonymous page request is sent to the login page instead of getting an
+error; a cookie-authenticated write must carry the CSRF token derived from
+the cookie (HTMX sends it as X-CSRF-Token, plain forms as a csrf_token field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+
+from autopost.db import utcnow
+from autopost.deps import SAFE_METHODS, RuntimeDep, UnitOfWork, Work
+from autopost.i18n import Lang, pick_language
+from autopost.runtime import Runtime
+from autopost.security.sessions import SESSION_COOKIE, csrf_token, csrf_valid, read_session
+from autopost.users.models import User
+from autopost.web.formatting import user_zone
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the login page (HTMX requests via HX-Redirect)."""
+
+    def __init__(self, next_path: str = "/") -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRejected(Exception):
+    """A write without the session's CSRF token (a stale page, or another site's form)."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__("csrf")
+        self.lang = lang
+
+
+@dataclass
+class Viewer:
+    """The signed-in user of a page request, with what every page needs about them."""
+
+    user: User
+    lang: Lang
+    zone: ZoneInfo
+    csrf: str
+    work: UnitOfWork
+    runtime: Runtime
+
+    @property
+    def now(self) -> datetime:
+        return utcnow()
+
+
+def request_language(request: Request) -> Lang:
+    """For anonymous pages: the browser's language, Russian unless it asks for English."""
+    return pick_language(request.headers.get("accept-language"))
+
+
+def login_redirect_target(request: Request) -> str:
+    path = request.url.path
+    if request.headers.get("hx-request"):
+        # An HTMX fragment is not a page to come back to; the page it sits on is.
+        current = request.headers.get("hx-current-url", "")
+        path = "/" + current.split("/", 3)[3] if current.count("/") >= 3 else "/"
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/?=&")
+
+
+async def _csrf_ok(request: Request, secret: str, cookie: str) -> bool:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return csrf_valid(secret, cookie, header)
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        field = (await request.form()).get("csrf_token")
+        return csrf_valid(secret, cookie, field if isinstance(field, str) else None)
+    return False
+
+
+async def current_viewer(request: Request, work: Work, runtime: RuntimeDep) -> Viewer:
+    secret = runtime.settings.resolved_secret_key()
+    cookie = request.cookies.get(SESSION_COOKIE) or ""
+    user_id = read_session(secret, cookie)
+    user = await work.session.get(User, user_id) if user_id else None
+    if user is None:
+        raise LoginRequired(login_redirect_target(request))
+    lang = pick_language(None, user.locale)
+    if request.method not in SAFE_METHODS and not await _csrf_ok(request, secret, cookie):
+        raise CsrfRejected(lang)
+    request.state.lang = lang
+    return Viewer(
+        user=user,
+        lang=lang,
+        zone=user_zone(user.time_zone),
+        csrf=csrf_token(secret, cookie),
+        work=work,
+        runtime=runtime,
+    )
+
+
+Page = Annotated[Viewer, Depends(current_viewer)]

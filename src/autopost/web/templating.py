@@ -1,0 +1,109 @@
+"""The Jinja2 environment: templates, the `t` translation global, formatting helpers, responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.responses import Response
+
+from autopost.db import utcnow
+from autopost.web import formatting
+from autopost.web.auth import Viewer
+from autopost.web.i18n import translate
+from autopost.web.marks import platform_mark, platform_name
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC_VERSION = "1"
+
+
+@jinja2.pass_context
+def _t(context: Any, key: str, **params: Any) -> str:
+    return translate(context["lang"], key, **params)
+
+
+@jinja2.pass_context
+def _dt(context: Any, value: datetime | None) -> str:
+    return formatting.format_datetime(value, context["zone"]) if value else "—"
+
+
+@jinja2.pass_context
+def _ago(context: Any, value: datetime | None) -> str:
+    return formatting.format_relative(value, utcnow(), context["lang"]) if value else "—"
+
+
+@jinja2.pass_context
+def _num(context: Any, value: int | None) -> str:
+    return formatting.format_count(value, context["lang"])
+
+
+@jinja2.pass_context
+def _size(context: Any, value: int | None) -> str:
+    return formatting.format_size_for(value, context["lang"])
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(),
+        # A misspelt variable fails loudly in tests instead of rendering as nothing.
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        t=_t,
+        dt=_dt,
+        ago=_ago,
+        num=_num,
+        size=_size,
+        duration=formatting.format_duration,
+        mark=platform_mark,
+        platform_name=platform_name,
+        static_version=STATIC_VERSION,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def base_context(viewer: Viewer) -> dict[str, Any]:
+    return {
+        "user": viewer.user,
+        "lang": viewer.lang,
+        "zone": viewer.zone,
+        "csrf": viewer.csrf,
+        "notice": None,
+    }
+
+
+def render(
+    request: Request,
+    viewer: Viewer,
+    name: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **values: Any,
+) -> Response:
+    """A page or fragment for the signed-in viewer."""
+    context = {**base_context(viewer), **values}
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def render_anonymous(request: Request, name: str, lang: str, **values: Any) -> Response:
+    context = {"user": None, "lang": lang, "zone": formatting.user_zone(None), "csrf": "", "notice": None}
+    return templates.TemplateResponse(request, name, {**context, **values})
+
+
+def notice_html(text: str, kind: str = "ok") -> Markup:
+    """An out-of-band update of the page's notice area (aria-live), sent along with a fragment."""
+    return Markup('<div id="notice" hx-swap-oob="innerHTML"><p class="notice notice-{kind}">{text}</p></div>').format(
+        kind=kind, text=text
+    )
