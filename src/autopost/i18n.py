@@ -47,6 +47,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ru": "Название для {platform}: {length} символов, можно не больше {limit}",
         "en": "{platform} title: {length} characters, at most {limit} allowed",
     },
+    "title_missing": {"ru": "Для {platform} нужно название", "en": "{platform} needs a title"},
     "description_too_long": {
         "ru": "Описание для {platform}: {length} символов, можно не больше {limit}",
         "en": "{platform} description: {length} characters, at most {limit} allowed",

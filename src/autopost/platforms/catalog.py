@@ -25,12 +25,15 @@ class PlatformLimits:
     max_bytes: int
     title_max: int | None
     description_max: int | None
+    title_required: bool = False
 
 
 LIMITS: dict[Platform, PlatformLimits] = {
     Platform.VK: PlatformLimits("VK", 256 * MiB, title_max=128, description_max=5000),
     Platform.RUTUBE: PlatformLimits("Rutube", 10 * 1024 * MiB, title_max=100, description_max=5000),
-    Platform.DZEN: PlatformLimits("Дзен", 4 * 1024 * MiB, title_max=100, description_max=5000),
+    Platform.DZEN: PlatformLimits(
+        "Дзен", 4 * 1024 * MiB, title_max=100, description_max=5000, title_required=True
+    ),
     # Telegram has no title: title and description go into one caption of up to 1024 characters.
     Platform.TELEGRAM: PlatformLimits("Telegram", 50 * MiB, title_max=None, description_max=1024),
 }

@@ -72,6 +72,8 @@ def check_caption(platform: Platform, title: str, description: str) -> None:
                 "caption_too_long", platform=name, length=length, limit=limits.description_max
             )
         return
+    if limits.title_required and not title.strip():
+        raise PublishRefused("title_missing", platform=name)
     if len(title) > limits.title_max:
         raise PublishRefused("title_too_long", platform=name, length=len(title), limit=limits.title_max)
     if limits.description_max is not None and len(description) > limits.description_max:
