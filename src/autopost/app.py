@@ -22,6 +22,7 @@ from autopost.publications.service import PublishRefused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
 from autopost.users.routes import router as users_router
+from autopost.web import install as install_web
 
 # Which HTTP status each refusal answers with; the rest are 422.
 CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
@@ -49,8 +50,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlatformError)
     async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
         # The platform refused a connect or test: its message is for the user; the detail stays in logs.
-        status = 503 if isinstance(exc, RateLimited) or exc.retryable else 422
-        return _error(exc.code, exc.message, status)
+        if isinstance(exc, RateLimited):
+            return _error(exc.code, exc.message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
+        return _error(exc.code, exc.message, 502 if exc.retryable else 422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -83,6 +85,7 @@ def create_app(
     install_error_handlers(app)
     for router in (users_router, connections_router, clips_router, publications_router):
         app.include_router(router)
+    install_web(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -159,6 +159,7 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, help="Сколько публикаций одновременно на платформу.")
     ] = 4,
+    metrics_port: Annotated[int | None, typer.Option(help="Отдавать метрики Prometheus на этом порту.")] = None,
 ) -> None:
     """Take publish and stats jobs from Redis; run as many as you like, on any machines."""
     from autopost.runtime import Runtime

@@ -17,6 +17,7 @@ from autopost.connections.tokens import store_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
+from autopost.sandbox.wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
@@ -90,9 +91,15 @@ class Api:
 
 
 def start_api(
-    tmp_path: Path, database_url: str, providers: Callable[[Platform], Provider] | None, **overrides: object
+    tmp_path: Path,
+    database_url: str,
+    providers: Callable[[Platform], Provider] | None,
+    sandbox_url: str | None = None,
+    **overrides: object,
 ) -> Iterator[Api]:
     settings = engine_settings(tmp_path, database_url, **overrides)
+    if sandbox_url:
+        settings = point_at_sandbox(settings, sandbox_url)
     port = free_port()
     settings.public_url = f"http://127.0.0.1:{port}"
     clip_file = make_clip(tmp_path / "fixture-clip.mp4", seconds=1)

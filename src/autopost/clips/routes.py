@@ -53,7 +53,7 @@ async def list_clips(
     user: CurrentUser,
     work: Work,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ClipOut]:
     return [ClipOut.of(c) for c in await service.list_clips(work.session, user, limit, offset)]
 

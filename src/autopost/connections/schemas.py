@@ -17,9 +17,20 @@ PUBLIC_META = ("channel", "channel_username", "chat_id", "group_id", "communitie
 
 class TokenConnectIn(BaseModel):
     platform: Literal["telegram", "rutube"]
-    bot_token: str | None = Field(default=None, max_length=200)
-    channel: str | None = Field(default=None, max_length=200)
-    token: str | None = Field(default=None, max_length=500)
+    # Shapes checked here so that nothing malformed ever reaches a platform's HTTP headers or URLs.
+    bot_token: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$",
+        description="Токен от @BotFather",
+    )
+    channel: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,20})$",
+        description="@имя или -100…",
+    )
+    token: str | None = Field(default=None, max_length=500, pattern=r"^[\x21-\x7e]{8,500}$")
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=200)
 

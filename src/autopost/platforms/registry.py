@@ -8,6 +8,7 @@ import httpx2
 
 from autopost.platforms.base import AccountInfo, Provider, TokenSet
 from autopost.platforms.catalog import Platform
+from autopost.platforms.errors import Permanent
 from autopost.settings import Settings
 
 
@@ -44,26 +45,59 @@ OAUTH_PLATFORMS = (Platform.VK, Platform.DZEN)
 
 def build_oauth(platform: Platform, settings: Settings) -> OAuthConnector:
     if platform is Platform.VK:
-        from autopost.platforms.vk import VkOAuth
-
-        return VkOAuth(settings.vk)
+        return _VkConnector(settings)
     if platform is Platform.DZEN:
-        from autopost.platforms.dzen import DzenOAuth
-
-        return _DzenConnector(DzenOAuth(settings.dzen))
+        return _DzenConnector(settings)
     raise ValueError(f"{platform} connects with a token, not OAuth")
 
 
-class _DzenConnector:
-    """Yandex OAuth has no device_id; adapt DzenOAuth to the common connector shape."""
+class _VkConnector:
+    """VK ID: the redirect carries a device_id that every later token call needs."""
 
-    def __init__(self, oauth: object) -> None:
-        self._oauth = oauth
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
 
     def authorize_url(self, *, state: str, code_verifier: str, redirect_uri: str) -> str:
-        return self._oauth.authorize_url(state=state, code_verifier=code_verifier, redirect_uri=redirect_uri)  # type: ignore[attr-defined, no-any-return]
+        from autopost.platforms.vk import VkOAuth
+
+        return VkOAuth(self._settings.vk).authorize_url(
+            state=state, code_verifier=code_verifier, redirect_uri=redirect_uri
+        )
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
     ) -> tuple[TokenSet, AccountInfo]:
-        return await self._oauth.exchange(code=code, code_verifier=code_verifier, redirect_uri=redirect_uri)  # type: ignore[attr-defined, no-any-return]
+        from autopost.platforms.vk import VkOAuth
+
+        if not device_id:
+            raise Permanent("vk.device_id_missing", "VK не вернул device_id: начните подключение заново")
+        oauth = VkOAuth(self._settings.vk)
+        try:
+            return await oauth.exchange(
+                code=code, code_verifier=code_verifier, redirect_uri=redirect_uri, device_id=device_id
+            )
+        finally:
+            await oauth.aclose()
+
+
+class _DzenConnector:
+    """Yandex OAuth has no device_id."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def authorize_url(self, *, state: str, code_verifier: str, redirect_uri: str) -> str:
+        from autopost.platforms.dzen import DzenOAuth
+
+        return DzenOAuth(self._settings.dzen).authorize_url(
+            state=state, code_verifier=code_verifier, redirect_uri=redirect_uri
+        )
+
+    async def exchange(
+        self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
+    ) -> tuple[TokenSet, AccountInfo]:
+        from autopost.platforms.dzen import DzenOAuth
+
+        return await DzenOAuth(self._settings.dzen).exchange(
+            code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
+        )

@@ -89,7 +89,7 @@ async def list_publications(
     platform: Platform | None = None,
     clip_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[PublicationOut]:
     query = select(Publication).where(Publication.user_id == user.id)
     if status:

@@ -132,7 +132,11 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
         else:
             scheduled_at = None
             record_event(
-                session, publication, EventKind.STARTED, f"Попытка {publication.attempts}: начинаем", worker=WORKER_ID
+                session,
+                publication,
+                EventKind.STARTED,
+                f"Попытка {publication.attempts}: начинаем",
+                worker=WORKER_ID,
             )
             metrics.observe_start(publication, now)
         clip = await session.get(Clip, publication.clip_id)

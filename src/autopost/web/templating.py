@@ -15,7 +15,10 @@ from starlette.responses import Response
 from autopost.db import utcnow
 from autopost.web import formatting
 from autopost.web.auth import Viewer
-from autopost.web.i18n import translate
+from autopost.platforms.catalog import format_limit
+from autopost.users.plans import Plan
+from autopost.web.i18n import plans_text, translate
+from autopost.web.sparkline import sparkline
 from autopost.web.marks import platform_mark, platform_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -47,6 +50,17 @@ def _size(context: Any, value: int | None) -> str:
     return formatting.format_size_for(value, context["lang"])
 
 
+@jinja2.pass_context
+def _size_limit(context: Any, value: int) -> str:
+    text = format_limit(value)
+    return text if context["lang"] == "ru" else text.replace("МБ", "MB").replace("ГБ", "GB")
+
+
+@jinja2.pass_context
+def _plans(context: Any, plans: list[Plan]) -> str:
+    return plans_text(plans, context["lang"])
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -62,6 +76,9 @@ def _environment() -> jinja2.Environment:
         ago=_ago,
         num=_num,
         size=_size,
+        size_limit=_size_limit,
+        plans_text=_plans,
+        spark=sparkline,
         duration=formatting.format_duration,
         mark=platform_mark,
         platform_name=platform_name,
@@ -93,17 +110,26 @@ def render(
     **values: Any,
 ) -> Response:
     """A page or fragment for the signed-in viewer."""
-    context = {**base_context(viewer), **values}
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    context = {**base_context(viewer), "section": None, "back_path": back, **values}
     return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
 
 
 def render_anonymous(request: Request, name: str, lang: str, **values: Any) -> Response:
-    context = {"user": None, "lang": lang, "zone": formatting.user_zone(None), "csrf": "", "notice": None}
+    context = {
+        "user": None,
+        "lang": lang,
+        "zone": formatting.user_zone(None),
+        "csrf": "",
+        "notice": None,
+        "section": None,
+        "back_path": "/",
+    }
     return templates.TemplateResponse(request, name, {**context, **values})
 
 
 def notice_html(text: str, kind: str = "ok") -> Markup:
     """An out-of-band update of the page's notice area (aria-live), sent along with a fragment."""
-    return Markup('<div id="notice" hx-swap-oob="innerHTML"><p class="notice notice-{kind}">{text}</p></div>').format(
-        kind=kind, text=text
-    )
+    return Markup(
+        '<div id="notice" hx-swap-oob="innerHTML"><p class="notice notice-{kind}">{text}</p></div>'
+    ).format(kind=kind, text=text)

@@ -1,0 +1,105 @@
+"""Вход and выход: a plain form POST that sets the session cookie, and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from autopost.deps import RuntimeDep, Work
+from autopost.errors import TooManyRequests
+from autopost.i18n import LANGS
+from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
+from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
+from autopost.users.service import authenticate
+from autopost.web.auth import Page, request_language
+from autopost.web.i18n import translate
+from autopost.web.templating import render_anonymous
+from autopost.security.ratelimit import enforce_limit
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+@router.get("/login", name="login")
+async def login_page(request: Request, runtime: RuntimeDep, next: str = "/") -> Response:
+    secret = runtime.settings.resolved_secret_key()
+    if read_session(secret, request.cookies.get(SESSION_COOKIE)):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render_anonymous(
+        request, "login.html", request_language(request), next=safe_next(next), email="", error=None
+    )
+
+
+async def _limit_logins(runtime: RuntimeDep, request: Request, email: str) -> None:
+    client = request.client.host if request.client else "unknown"
+    namespace = runtime.settings.redis_namespace
+    # The same counters as the API login: trying through the page does not get extra attempts.
+    await enforce_limit(
+        runtime.redis, namespace, f"login:{email}", limit=LOGIN_ATTEMPTS, window_seconds=LOGIN_WINDOW_SECONDS
+    )
+    await enforce_limit(
+        runtime.redis,
+        namespace,
+        f"login-ip:{client}",
+        limit=5 * LOGIN_ATTEMPTS,
+        window_seconds=LOGIN_WINDOW_SECONDS,
+    )
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    work: Work,
+    runtime: RuntimeDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    lang = request_language(request)
+    email = email.strip().lower()
+    try:
+        await _limit_logins(runtime, request, email)
+    except TooManyRequests as exc:
+        error = translate(lang, "login.too_many", minutes=max(1, exc.retry_after // 60))
+        return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
+    user = await authenticate(work.session, email, password) if email and password else None
+    if user is None:
+        error = translate(lang, "login.failed")
+        return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        make_session(runtime.settings.resolved_secret_key(), user.id),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.public_url.startswith("https://"),
+    )
+    return response
+
+
+@router.post("/logout", name="logout")
+async def logout(viewer: Page) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/settings/language", name="set_language")
+async def set_language(
+    request: Request,
+    viewer: Page,
+    lang: Annotated[str, Form(max_length=8)],
+    back: Annotated[str, Form()] = "/",
+) -> Response:
+    if lang in LANGS:
+        viewer.user.locale = lang
+    return RedirectResponse(safe_next(back), status_code=303)

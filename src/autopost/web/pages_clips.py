@@ -1,0 +1,143 @@
+"""Клипы: the grid of clip cards, a card's live fragment, and the publish dialog."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from babel.dates import format_timedelta
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from autopost.clips.models import Clip
+from autopost.clips.service import get_owned_clip
+from autopost.connections.service import list_connections
+from autopost.errors import NotFound, TooManyRequests
+from autopost.i18n import render as render_message
+from autopost.publications.routes import PUBLISH_REQUESTS_PER_MINUTE
+from autopost.publications.service import PublishRefused, create_publications
+from autopost.security.ratelimit import enforce_limit
+from autopost.web import publish_form as forms
+from autopost.web.auth import Page, Viewer
+from autopost.web.formatting import zone_label
+from autopost.web.i18n import refused_text, translate
+from autopost.web.queries import clip_card, clip_cards
+from autopost.web.templating import render
+from autopost.web.views import publication_view
+
+router = APIRouter(include_in_schema=False)
+
+CARDS_PER_PAGE = 24
+
+
+@router.get("/", name="clips")
+async def clips_page(
+    request: Request, viewer: Page, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> Response:
+    session, user = viewer.work.session, viewer.user
+    cards = await clip_cards(
+        session, user, viewer.now, limit=CARDS_PER_PAGE + 1, offset=(page - 1) * CARDS_PER_PAGE
+    )
+    return render(
+        request,
+        viewer,
+        "clips.html",
+        section="clips",
+        cards=cards[:CARDS_PER_PAGE],
+        has_next=len(cards) > CARDS_PER_PAGE,
+        page=page,
+        page_url=lambda number: f"/?page={number}",
+        has_connections=bool(await list_connections(session, user)),
+    )
+
+
+@router.get("/clips/{clip_id}/card", name="clip_card")
+async def card_fragment(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
+    card = await clip_card(viewer.work.session, viewer.user, clip_id, viewer.now)
+    if card is None:
+        raise NotFound()
+    return render(request, viewer, "_clip_card.html", card=card)
+
+
+async def _owned_clip(viewer: Viewer, clip_id: uuid.UUID) -> Clip:
+    clip = await get_owned_clip(viewer.work.session, viewer.user, clip_id)
+    if clip is None:
+        raise NotFound()
+    return clip
+
+
+def _lead_text(viewer: Viewer) -> str:
+    lead = timedelta(seconds=viewer.runtime.settings.min_schedule_lead_seconds)
+    return format_timedelta(lead, locale=viewer.lang, threshold=1.0)
+
+
+async def _dialog(
+    request: Request, viewer: Viewer, clip: Clip, form: forms.PublishForm, **values: Any
+) -> Response:
+    settings = viewer.runtime.settings
+    connections = await list_connections(viewer.work.session, viewer.user)
+    return render(
+        request,
+        viewer,
+        "publish_dialog.html",
+        clip=clip,
+        ready=forms.clip_is_ready(clip),
+        groups=forms.platform_groups(viewer, clip, connections, form),
+        later=form.later,
+        when_value=form.when or forms.default_local(settings, viewer),
+        when_min=forms.earliest_local(settings, viewer),
+        zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
+        lead_text=_lead_text(viewer),
+        results=values.pop("results", None),
+        error=values.pop("error", None),
+        **values,
+    )
+
+
+@router.get("/clips/{clip_id}/publish", name="publish_dialog")
+async def publish_dialog(request: Request, clip_id: uuid.UUID, viewer: Page, mode: str = "now") -> Response:
+    clip = await _owned_clip(viewer, clip_id)
+    return await _dialog(request, viewer, clip, forms.PublishForm(later=mode == "later"))
+
+
+@router.post("/clips/{clip_id}/publish")
+async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
+    """Create the publications; a refusal re-renders the dialog with everything the user typed."""
+    clip = await _owned_clip(viewer, clip_id)
+    form = forms.PublishForm.parse(await request.form())
+    session, runtime = viewer.work.session, viewer.runtime
+    groups = forms.platform_groups(viewer, clip, await list_connections(session, viewer.user), form)
+    targets = forms.targets_of(form, groups)
+    scheduled_at = forms.scheduled_at(form, viewer)
+    if not targets:
+        return await _dialog(request, viewer, clip, form, error=render_message("no_targets", viewer.lang))
+    if form.later and scheduled_at is None:
+        return await _dialog(request, viewer, clip, form, error=translate(viewer.lang, "publish.no_time"))
+    try:
+        await enforce_limit(
+            runtime.redis,
+            runtime.settings.redis_namespace,
+            f"publish:{viewer.user.id}",
+            limit=PUBLISH_REQUESTS_PER_MINUTE,
+            window_seconds=60,
+        )
+        # Every check runs before the first row is added, so a refusal leaves nothing to roll back.
+        publications = await create_publications(
+            session,
+            viewer.work.outbox,
+            runtime.settings,
+            user=viewer.user,
+            clip=clip,
+            targets=targets,
+            scheduled_at=scheduled_at,
+        )
+    except PublishRefused as exc:
+        return await _dialog(request, viewer, clip, form, error=refused_text(exc, viewer.lang))
+    except TooManyRequests as exc:
+        error = render_message("rate_limited", viewer.lang, seconds=exc.retry_after)
+        return await _dialog(request, viewer, clip, form, error=error)
+    connections = {t.connection.id: t.connection for t in targets}
+    results = [publication_view(p, connections.get(p.connection_id), viewer.now) for p in publications]
+    card = await clip_card(session, viewer.user, clip.id, viewer.now)
+    return await _dialog(request, viewer, clip, form, results=results, card=card)

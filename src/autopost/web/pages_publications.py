@@ -1,0 +1,186 @@
+"""Публикации: scheduled and history tabs, filters, paging; cancel, reschedule and retry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from autopost.errors import NotFound
+from autopost.platforms.catalog import Platform
+from autopost.publications import service
+from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.service import PublishRefused
+from autopost.web.auth import Page, Viewer
+from autopost.web.formatting import local_input_value, parse_local, zone_label
+from autopost.web.i18n import refused_text, translate
+from autopost.web.publish_form import earliest_local
+from autopost.web.queries import (
+    TAB_STATUSES,
+    PublicationFilter,
+    Tab,
+    clip_card,
+    publication_row,
+    publication_rows,
+)
+from autopost.web.templating import notice_html, render
+
+router = APIRouter(include_in_schema=False)
+
+ROWS_PER_PAGE = 25
+View = Literal["card", "row"]
+
+
+@router.get("/publications", name="publications")
+async def publications_page(
+    request: Request,
+    viewer: Page,
+    tab: Tab = Tab.SCHEDULED,
+    platform: Annotated[str, Query(max_length=20)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    # Unknown filter values (an old bookmark) mean "all" rather than an error page.
+    chosen_platform = Platform(platform) if platform in set(Platform) else None
+    chosen_status = PublicationStatus(status) if status in TAB_STATUSES[tab] else None
+    chosen = PublicationFilter(tab=tab, platform=chosen_platform, status=chosen_status)
+    rows, has_next = await publication_rows(
+        viewer.work.session,
+        viewer.user,
+        chosen,
+        viewer.now,
+        limit=ROWS_PER_PAGE,
+        offset=(page - 1) * ROWS_PER_PAGE,
+    )
+    query = {
+        "tab": tab.value,
+        "platform": platform if chosen_platform else "",
+        "status": status if chosen_status else "",
+    }
+    return render(
+        request,
+        viewer,
+        "publications.html",
+        section="publications",
+        tab=tab.value,
+        platform=query["platform"],
+        status=query["status"],
+        platforms=list(Platform),
+        statuses=TAB_STATUSES[tab],
+        rows=rows,
+        page=page,
+        has_next=has_next,
+        page_url=lambda number: "/publications?" + urlencode({**query, "page": number}),
+    )
+
+
+async def _owned(viewer: Viewer, publication_id: uuid.UUID) -> Publication:
+    publication = await service.get_owned_publication(viewer.work.session, viewer.user, publication_id)
+    if publication is None:
+        raise NotFound()
+    return publication
+
+
+async def _fragment(
+    request: Request, viewer: Viewer, publication: Publication, view: View, notice: str, kind: str
+) -> Response:
+    """The card or table row the action came from, re-rendered, with a notice for the page."""
+    session = viewer.work.session
+    if view == "card":
+        card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)
+        assert card is not None
+        return render(request, viewer, "_clip_card.html", card=card, extra=notice_html(notice, kind))
+    row = await publication_row(session, viewer.user, publication, viewer.now)
+    return render(request, viewer, "_publication_row.html", row=row, extra=notice_html(notice, kind))
+
+
+@router.get("/publications/{publication_id}/row", name="publication_row")
+async def row_fragment(request: Request, publication_id: uuid.UUID, viewer: Page) -> Response:
+    publication = await _owned(viewer, publication_id)
+    row = await publication_row(viewer.work.session, viewer.user, publication, viewer.now)
+    return render(request, viewer, "_publication_row.html", row=row)
+
+
+@router.post("/publications/{publication_id}/cancel")
+async def cancel(
+    request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
+) -> Response:
+    publication = await _owned(viewer, publication_id)
+    try:
+        await service.cancel_publication(viewer.work.session, viewer.work.outbox, publication)
+    except PublishRefused as exc:
+        return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
+    return await _fragment(
+        request, viewer, publication, view, translate(viewer.lang, "notice.cancelled"), "ok"
+    )
+
+
+@router.post("/publications/{publication_id}/retry")
+async def retry(
+    request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
+) -> Response:
+    publication = await _owned(viewer, publication_id)
+    try:
+        await service.retry_publication(viewer.work.session, viewer.work.outbox, publication)
+    except PublishRefused as exc:
+        return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
+    return await _fragment(request, viewer, publication, view, translate(viewer.lang, "notice.retried"), "ok")
+
+
+def _reschedule_dialog(
+    request: Request, viewer: Viewer, publication: Publication, view: View, value: str, error: str | None
+) -> Response:
+    return render(
+        request,
+        viewer,
+        "reschedule_dialog.html",
+        publication=publication,
+        view=view,
+        when_value=value,
+        when_min=earliest_local(viewer.runtime.settings, viewer),
+        zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
+        error=error,
+    )
+
+
+@router.get("/publications/{publication_id}/reschedule", name="reschedule_dialog")
+async def reschedule_dialog(
+    request: Request, publication_id: uuid.UUID, viewer: Page, view: View = "row"
+) -> Response:
+    publication = await _owned(viewer, publication_id)
+    value = local_input_value(publication.scheduled_at, viewer.zone) if publication.scheduled_at else ""
+    return _reschedule_dialog(request, viewer, publication, view, value, None)
+
+
+@router.post("/publications/{publication_id}/reschedule")
+async def reschedule(
+    request: Request,
+    publication_id: uuid.UUID,
+    viewer: Page,
+    scheduled_at: Annotated[str, Form(max_length=40)] = "",
+    view: Annotated[View, Form()] = "row",
+) -> Response:
+    """On success the dialog closes itself and the card or row it came from is updated out of band."""
+    publication = await _owned(viewer, publication_id)
+    when = parse_local(scheduled_at, viewer.zone)
+    if when is None:
+        error = translate(viewer.lang, "publish.no_time")
+        return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
+    try:
+        await service.reschedule_publication(
+            viewer.work.session, viewer.work.outbox, viewer.runtime.settings, publication, when
+        )
+    except PublishRefused as exc:
+        return _reschedule_dialog(
+            request, viewer, publication, view, scheduled_at, refused_text(exc, viewer.lang)
+        )
+    notice = translate(viewer.lang, "notice.rescheduled")
+    session = viewer.work.session
+    if view == "card":
+        card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)
+        return render(request, viewer, "rescheduled.html", card=card, row=None, extra=notice_html(notice))
+    row = await publication_row(session, viewer.user, publication, viewer.now)
+    return render(request, viewer, "rescheduled.html", card=None, row=row, extra=notice_html(notice))

@@ -1,0 +1,101 @@
+"""What Настройки → Платформы shows for each platform: plan gate, accounts, how to connect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.platforms.catalog import Platform, max_upload_bytes
+from autopost.platforms.registry import OAUTH_PLATFORMS
+from autopost.settings import Settings
+from autopost.users.models import User
+from autopost.users.plans import PLAN_PLATFORMS, Plan, plan_allows
+
+# Token forms: which fields each platform's form has (the rest of the form is the template's).
+TOKEN_FIELDS = {
+    Platform.TELEGRAM: ("bot_token", "channel"),
+    Platform.RUTUBE: ("token", "username", "password"),
+}
+# Typed values never sent back into a page, even to their owner.
+NEVER_ECHOED = frozenset({"password"})
+
+
+@dataclass
+class ConnectForm:
+    """A token form's state: what was typed (kept after a refusal) and the refusal itself."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    mode: str = "token"  # Rutube: "token" or "password"
+
+    def value(self, name: str) -> str:
+        return "" if name in NEVER_ECHOED else self.values.get(name, "")
+
+
+@dataclass
+class PlatformBlock:
+    platform: Platform
+    allowed: bool
+    upgrade_plans: list[Plan]
+    limit: int
+    connections: list[Connection]
+    form: ConnectForm = field(default_factory=ConnectForm)
+    open_form: bool = False
+
+    @property
+    def oauth(self) -> bool:
+        return self.platform in OAUTH_PLATFORMS
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return any(c.status is ConnectionStatus.NEEDS_RECONNECT for c in self.connections)
+
+
+def upgrade_plans(platform: Platform) -> list[Plan]:
+    """The plans that include a platform, cheapest first (what the upgrade prompt names)."""
+    return [plan for plan in Plan if platform in PLAN_PLATFORMS[plan]]
+
+
+def platform_block(
+    settings: Settings,
+    user: User,
+    platform: Platform,
+    connections: list[Connection],
+    form: ConnectForm | None = None,
+) -> PlatformBlock:
+    limit = max_upload_bytes(platform, telegram_local_server=settings.telegram.local_server)
+    mine = [c for c in connections if c.platform is platform and c.status is not ConnectionStatus.REVOKED]
+    return PlatformBlock(
+        platform=platform,
+        allowed=plan_allows(user.plan, platform),
+        upgrade_plans=upgrade_plans(platform),
+        limit=limit,
+        connections=mine,
+        form=form or ConnectForm(),
+        open_form=form is not None and form.error is not None,
+    )
+
+
+def platform_blocks(settings: Settings, user: User, connections: list[Connection]) -> list[PlatformBlock]:
+    return [platform_block(settings, user, platform, connections) for platform in Platform]
+
+
+def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dict[str, str]:
+    """The fields connect_with_token expects, from the posted form (only the chosen Rutube way)."""
+    if platform is Platform.RUTUBE:
+        names = ("token",) if mode == "token" else ("username", "password")
+    else:
+        names = TOKEN_FIELDS[platform]
+    # Passwords may begin or end with spaces; everything else is trimmed of stray ones.
+    cleaned = {
+        name: values.get(name, "") if name == "password" else values.get(name, "").strip() for name in names
+    }
+    return {name: value for name, value in cleaned.items() if value}
+
+
+def missing_fields(platform: Platform, fields: dict[str, str], mode: str) -> bool:
+    if platform is Platform.TELEGRAM:
+        return not (fields.get("bot_token") and fields.get("channel"))
+    if mode == "token":
+        return not fields.get("token")
+    return not (fields.get("username") and fields.get("password"))

@@ -1,0 +1,165 @@
+"""The publish dialog: which accounts can be chosen (and why not), reading what the user posted."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from starlette.datastructures import FormData
+
+from autopost.clips.models import Clip, ClipStatus
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.platforms.catalog import LIMITS, Platform
+from autopost.publications.service import Target, caption_text
+from autopost.settings import Settings
+from autopost.users.plans import Refusal, check_plan, check_size
+from autopost.web.formatting import local_input_value, parse_local
+from autopost.web.i18n import refusal_text, translate
+from autopost.web.auth import Viewer
+
+
+@dataclass
+class AccountChoice:
+    connection: Connection
+    disabled_reason: str | None
+    checked: bool
+
+
+@dataclass
+class PlatformGroup:
+    """One platform in the dialog: its accounts and the texts that will go there."""
+
+    platform: Platform
+    accounts: list[AccountChoice]
+    # Set when no account of this platform can be chosen at all (plan, file size).
+    blocked: str | None
+    blocked_code: str | None
+    title: str
+    description: str
+
+    @property
+    def title_max(self) -> int | None:
+        return LIMITS[self.platform].title_max
+
+    @property
+    def description_max(self) -> int | None:
+        return LIMITS[self.platform].description_max
+
+    @property
+    def single_caption(self) -> bool:
+        """Telegram: no title, one caption (title and description joined, as it is sent)."""
+        return self.title_max is None
+
+    @property
+    def selectable(self) -> bool:
+        return any(a.disabled_reason is None for a in self.accounts)
+
+
+@dataclass
+class PublishForm:
+    """What the user has chosen and typed (kept across a refusal)."""
+
+    chosen: set[uuid.UUID] = field(default_factory=set)
+    titles: dict[Platform, str] = field(default_factory=dict)
+    descriptions: dict[Platform, str] = field(default_factory=dict)
+    later: bool = False
+    when: str = ""
+
+    @classmethod
+    def parse(cls, form: FormData) -> PublishForm:
+        chosen = set()
+        for value in form.getlist("account"):
+            try:
+                chosen.add(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+        titles, descriptions = {}, {}
+        for platform in Platform:
+            if f"title_{platform.value}" in form:
+                titles[platform] = str(form[f"title_{platform.value}"])
+            if f"description_{platform.value}" in form:
+                descriptions[platform] = str(form[f"description_{platform.value}"])
+        return cls(
+            chosen=chosen,
+            titles=titles,
+            descriptions=descriptions,
+            later=form.get("when") == "later",
+            when=str(form.get("scheduled_at", "")),
+        )
+
+
+def _platform_refusal(viewer: Viewer, clip: Clip, platform: Platform) -> Refusal | None:
+    settings = viewer.runtime.settings
+    return check_plan(viewer.user.plan, platform) or check_size(
+        platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
+    )
+
+
+def _default_texts(clip: Clip, platform: Platform) -> tuple[str, str]:
+    if LIMITS[platform].title_max is None:
+        return "", caption_text(clip.title, clip.description)
+    return clip.title, clip.description
+
+
+def platform_groups(
+    viewer: Viewer, clip: Clip, connections: list[Connection], form: PublishForm
+) -> list[PlatformGroup]:
+    """Every platform, with each connected account and the reason it cannot be chosen, if any."""
+    groups = []
+    for platform in Platform:
+        refusal = _platform_refusal(viewer, clip, platform)
+        blocked = refusal_text(refusal, viewer.lang) if refusal else None
+        accounts = []
+        for connection in (c for c in connections if c.platform is platform):
+            reason = blocked
+            if reason is None and connection.status is not ConnectionStatus.ACTIVE:
+                reason = translate(viewer.lang, "publish.needs_reconnect")
+            accounts.append(
+                AccountChoice(connection, reason, reason is None and connection.id in form.chosen)
+            )
+        title, description = _default_texts(clip, platform)
+        groups.append(
+            PlatformGroup(
+                platform=platform,
+                accounts=accounts,
+                blocked=blocked,
+                blocked_code=refusal.code if refusal else None,
+                title=form.titles.get(platform, title),
+                description=form.descriptions.get(platform, description),
+            )
+        )
+    return groups
+
+
+def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[Target]:
+    """The chosen accounts with the texts typed for their platform (disabled ones are ignored)."""
+    targets = []
+    for group in groups:
+        for account in group.accounts:
+            if account.connection.id in form.chosen and account.disabled_reason is None:
+                targets.append(Target(account.connection, group.title, group.description))
+    return targets
+
+
+def earliest_local(settings: Settings, viewer: Viewer) -> str:
+    """The datetime-local `min`: now plus the minimum lead, rounded up to a whole minute."""
+    earliest = viewer.now + timedelta(seconds=settings.min_schedule_lead_seconds)
+    if earliest.second or earliest.microsecond:
+        earliest = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local_input_value(earliest, viewer.zone)
+
+
+def default_local(settings: Settings, viewer: Viewer) -> str:
+    """A sensible first suggestion: an hour from now, on the hour or half hour."""
+    start = viewer.now + timedelta(hours=1, seconds=settings.min_schedule_lead_seconds)
+    start = start.replace(minute=0 if start.minute < 30 else 30, second=0, microsecond=0)
+    return local_input_value(start, viewer.zone)
+
+
+def scheduled_at(form: PublishForm, viewer: Viewer) -> datetime | None:
+    return parse_local(form.when, viewer.zone) if form.later else None
+
+
+def clip_is_ready(clip: Clip) -> bool:
+    return clip.status is ClipStatus.READY

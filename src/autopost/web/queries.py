@@ -1,0 +1,174 @@
+"""Read-only queries behind the pages: always scoped to the signed-in user's own rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.clips.models import Clip
+from autopost.clips.service import get_owned_clip, list_clips
+from autopost.connections.models import Connection
+from autopost.platforms.catalog import Platform
+from autopost.publications.models import Publication, PublicationStatus
+from autopost.stats.models import StatsSnapshot
+from autopost.users.models import User
+from autopost.web.views import ClipCard, PublicationView, publication_view
+
+# Enough points for a trend in a 120 px sparkline; older snapshots add nothing visible.
+SERIES_POINTS = 30
+
+
+class Tab(StrEnum):
+    SCHEDULED = "scheduled"
+    HISTORY = "history"
+
+
+TAB_STATUSES: dict[Tab, tuple[PublicationStatus, ...]] = {
+    Tab.SCHEDULED: (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING),
+    Tab.HISTORY: (PublicationStatus.PUBLISHED, PublicationStatus.FAILED, PublicationStatus.CANCELLED),
+}
+
+
+async def connections_by_id(
+    session: AsyncSession, user: User, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Connection]:
+    """Connections by id, disconnected ones included: their past publications still name them."""
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        select(Connection).where(Connection.user_id == user.id, Connection.id.in_(set(ids)))
+    )
+    return {c.id: c for c in rows}
+
+
+async def view_series(
+    session: AsyncSession, publication_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[int]]:
+    """Views over time per publication, oldest first, the last SERIES_POINTS snapshots."""
+    if not publication_ids:
+        return {}
+    rows = await session.execute(
+        select(StatsSnapshot.publication_id, StatsSnapshot.views)
+        .where(StatsSnapshot.publication_id.in_(set(publication_ids)), StatsSnapshot.views.is_not(None))
+        .order_by(StatsSnapshot.publication_id, StatsSnapshot.taken_at)
+    )
+    series: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for publication_id, views in rows:
+        series[publication_id].append(int(views))
+    return {key: values[-SERIES_POINTS:] for key, values in series.items()}
+
+
+async def _views(
+    session: AsyncSession,
+    user: User,
+    publications: Sequence[Publication],
+    now: datetime,
+    clips: dict[uuid.UUID, Clip] | None = None,
+) -> list[PublicationView]:
+    connections = await connections_by_id(session, user, {p.connection_id for p in publications})
+    series = await view_series(
+        session, [p.id for p in publications if p.status is PublicationStatus.PUBLISHED]
+    )
+    return [
+        publication_view(
+            p,
+            connections.get(p.connection_id),
+            now,
+            clip=(clips or {}).get(p.clip_id),
+            series=series.get(p.id),
+        )
+        for p in publications
+    ]
+
+
+async def _cards(session: AsyncSession, user: User, clips: Sequence[Clip], now: datetime) -> list[ClipCard]:
+    if not clips:
+        return []
+    rows = await session.scalars(
+        select(Publication)
+        .where(Publication.user_id == user.id, Publication.clip_id.in_([c.id for c in clips]))
+        .order_by(Publication.created_at.desc())
+    )
+    # One row per account: the latest publication of this clip there (older ones are history).
+    latest: dict[tuple[uuid.UUID, uuid.UUID], Publication] = {}
+    for publication in rows:
+        latest.setdefault((publication.clip_id, publication.connection_id), publication)
+    views = await _views(session, user, list(latest.values()), now)
+    by_clip: dict[uuid.UUID, list[PublicationView]] = defaultdict(list)
+    for view in views:
+        by_clip[view.publication.clip_id].append(view)
+    for rows_of_clip in by_clip.values():
+        rows_of_clip.sort(
+            key=lambda v: (v.publication.platform.value, v.account_name, v.publication.created_at)
+        )
+    return [ClipCard(clip=clip, rows=by_clip.get(clip.id, [])) for clip in clips]
+
+
+async def clip_cards(
+    session: AsyncSession, user: User, now: datetime, *, limit: int, offset: int
+) -> list[ClipCard]:
+    return await _cards(session, user, await list_clips(session, user, limit, offset), now)
+
+
+async def clip_card(session: AsyncSession, user: User, clip_id: uuid.UUID, now: datetime) -> ClipCard | None:
+    clip = await get_owned_clip(session, user, clip_id)
+    if clip is None:
+        return None
+    [card] = await _cards(session, user, [clip], now)
+    return card
+
+
+@dataclass(frozen=True)
+class PublicationFilter:
+    tab: Tab = Tab.SCHEDULED
+    platform: Platform | None = None
+    status: PublicationStatus | None = None
+
+
+def _filtered(user: User, chosen: PublicationFilter) -> Select[tuple[Publication]]:
+    statuses = TAB_STATUSES[chosen.tab]
+    if chosen.status in statuses:
+        statuses = (chosen.status,)
+    query = select(Publication).where(Publication.user_id == user.id, Publication.status.in_(statuses))
+    if chosen.platform:
+        query = query.where(Publication.platform == chosen.platform)
+    if chosen.tab is Tab.SCHEDULED:
+        # Soonest first; "now" (no time) before any time.
+        return query.order_by(
+            Publication.scheduled_at.is_not(None), Publication.scheduled_at, Publication.created_at
+        )
+    return query.order_by(func.coalesce(Publication.published_at, Publication.updated_at).desc())
+
+
+async def publication_rows(
+    session: AsyncSession, user: User, chosen: PublicationFilter, now: datetime, *, limit: int, offset: int
+) -> tuple[list[PublicationView], bool]:
+    """One page of the publications table, and whether another page follows."""
+    found = list(await session.scalars(_filtered(user, chosen).limit(limit + 1).offset(offset)))
+    page = found[:limit]
+    clips = await _clips_by_id(session, user, {p.clip_id for p in page})
+    return await _views(session, user, page, now, clips), len(found) > limit
+
+
+async def publication_row(
+    session: AsyncSession, user: User, publication: Publication, now: datetime
+) -> PublicationView:
+    clips = await _clips_by_id(session, user, {publication.clip_id})
+    [view] = await _views(session, user, [publication], now, clips)
+    return view
+
+
+async def _clips_by_id(
+    session: AsyncSession, user: User, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Clip]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Clip).where(Clip.user_id == user.id, Clip.id.in_(set(ids))))
+    return {c.id: c for c in rows}

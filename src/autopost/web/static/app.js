@@ -1,0 +1,112 @@
+/* The few things HTMX alone does not do: open and close <dialog>s, character counters,
+   the publish form's "now / later" switch, and auto-submitting filter selects. No build step. */
+(function () {
+  "use strict";
+
+  var returnFocusTo = null;
+
+  function focusById(id) {
+    var target = id && document.getElementById(id);
+    if (target) target.focus();
+  }
+
+  function openDialog(dialog) {
+    if (dialog.open) return;
+    var opener = document.activeElement;
+    if (opener && opener.id && !dialog.contains(opener)) dialog.dataset.returnTo = opener.id;
+    else if (returnFocusTo) dialog.dataset.returnTo = returnFocusTo;
+    // showModal: the rest of the page becomes inert (focus stays inside) and Esc closes it.
+    dialog.showModal();
+    var first = dialog.querySelector("[autofocus]");
+    if (first) first.focus();
+    dialog.addEventListener("close", function () {
+      var back = dialog.dataset.returnTo;
+      dialog.remove();
+      focusById(back);
+    });
+    syncPublishForm(dialog.querySelector("form[data-publish-form]"));
+  }
+
+  function countOf(field) {
+    // Code points, as the server counts them (an emoji is one character, not two).
+    return Array.from(field.value).length;
+  }
+
+  function updateCounter(field) {
+    var counter = document.getElementById(field.id + "-count");
+    if (!counter) return;
+    var max = parseInt(field.dataset.max, 10);
+    var length = countOf(field);
+    var over = length > max;
+    counter.textContent = length + " / " + max + (over ? " — " + (counter.dataset.over || "") : "");
+    counter.classList.toggle("over", over);
+    field.setAttribute("aria-invalid", over ? "true" : "false");
+  }
+
+  function syncPublishForm(form) {
+    if (!form) return;
+    var later = form.querySelector("input[name=when][value=later]");
+    var at = form.querySelector("input[name=scheduled_at]");
+    var submit = form.querySelector("button[type=submit]");
+    if (later && at) {
+      at.disabled = !later.checked;
+      at.required = later.checked;
+      if (submit) submit.textContent = later.checked ? submit.dataset.labelLater : submit.dataset.labelNow;
+    }
+    form.querySelectorAll("fieldset.platform-group").forEach(function (group) {
+      var texts = group.querySelector("[data-texts]");
+      if (!texts) return;
+      var chosen = group.querySelector("input[name=account]:checked");
+      texts.hidden = !chosen;
+    });
+    form.querySelectorAll("[data-max]").forEach(updateCounter);
+  }
+
+  function syncRutubeForm(form) {
+    var mode = form.querySelector("input[name=mode]:checked");
+    form.querySelectorAll("[data-mode]").forEach(function (part) {
+      part.hidden = !mode || part.dataset.mode !== mode.value;
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-max]")) updateCounter(event.target);
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("select[data-autosubmit]")) target.form.requestSubmit();
+    var publish = target.closest("form[data-publish-form]");
+    if (publish) syncPublishForm(publish);
+    var rutube = target.closest("form[data-rutube-form]");
+    if (rutube) syncRutubeForm(rutube);
+  });
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) dialog.close();
+    }
+  });
+
+  // A dialog replaced by its own response (an error, or success with out-of-band updates)
+  // hands its "return focus to" on, so focus lands back on the button that opened it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.tagName === "DIALOG") returnFocusTo = target.dataset.returnTo || null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (returnFocusTo && !document.querySelector("dialog[open]")) {
+      focusById(returnFocusTo);
+      returnFocusTo = null;
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    if (root.matches && root.matches("dialog[data-autoopen]")) openDialog(root);
+    else if (root.querySelectorAll) root.querySelectorAll("dialog[data-autoopen]").forEach(openDialog);
+  });
+})();
