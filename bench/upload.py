@@ -6,7 +6,7 @@ then: times curl posting the clip to sendVideo and our provider publishing it
 (each in its own process, alternating, best of --rounds), and reads the peak
 RSS (VmHWM) of the publishing process for a small and a large clip.
 
-    .venv/bin/python bench/upload.py [--size-mb 1024] [--rounds 3] [--rss-mb 100 2000]
+    .venv/bin/python bench/upload.py [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000]
 
 The large RSS clip defaults to 2000 MiB: the most a self-hosted Bot API server
 takes (a 2048 MiB clip is refused before any byte is sent).
@@ -210,7 +210,7 @@ def report_memory(rss: dict[int, dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size-mb", type=int, default=1024, help="clip size for the timing runs (MiB)")
-    parser.add_argument("--rounds", type=int, default=3, help="timing runs per client")
+    parser.add_argument("--rounds", type=int, default=5, help="timing runs per client")
     parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 2000], help="clip sizes for peak RSS")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)

@@ -16,9 +16,13 @@ CASES: list[str] = []
 
 
 @pytest.fixture(scope="module")
-def schema_api(tmp_path_factory: pytest.TempPathFactory, database_url: str, sandbox_server: Sandbox) -> Iterator[Api]:
-    yield from start_api(tmp_path_factory.mktemp("schema"), database_url, None, sandbox_url=sandbox_server.url)
-    print(f"\nschemathesis: {len(CASES)} generated requests, no 5xx")  # noqa: T201 - quoted in the closing note
+def schema_api(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, sandbox_server: Sandbox
+) -> Iterator[Api]:
+    yield from start_api(
+        tmp_path_factory.mktemp("schema"), database_url, None, sandbox_url=sandbox_server.url
+    )
+    print(f"\nschemathesis: {len(CASES)} generated requests, no 5xx")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +46,9 @@ def test_no_server_errors(schema_api: Api, schema_token: str) -> None:
             response = case.call(headers=headers, timeout=30)
             CASES.append(f"{case.method} {case.path}")
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}"
+                )
 
         call()
     assert failures == []
@@ -70,4 +76,3 @@ def test_openapi_lists_the_whole_contract(schema_api: Api) -> None:
         "/readyz",
         "/metrics",
     } <= paths
-

@@ -6,8 +6,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Literal
 from contextlib import contextmanager
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,7 +20,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, port: int, *, lifespan: Literal["on", "off", "auto"] = "off") -> Iterator[str]:
+def serve_in_thread(
+    app: ASGIApp, port: int, *, lifespan: Literal["on", "off", "auto"] = "off"
+) -> Iterator[str]:
     """Serve `app` on 127.0.0.1:port until the block ends; yields the base URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)

@@ -78,6 +78,7 @@ SETTINGS: dict[str, Entry] = {
         "Then make the bot an administrator of the channel, allowed to post messages.",
     },
     "settings.channel": {"ru": "Канал", "en": "Channel"},
+    "settings.channel_placeholder": {"ru": "@имя_канала", "en": "@channel_name"},
     "settings.channel_help": {
         "ru": "Публичный канал — как @имя_канала. Частный — числовой идентификатор, начинается с -100.",
         "en": "A public channel as @channel_name. A private one by its numeric id, starting with -100.",

@@ -10,13 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from autopost.deps import RuntimeDep, Work
 from autopost.errors import TooManyRequests
 from autopost.i18n import LANGS
+from autopost.security.ratelimit import enforce_limit
 from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
 from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
 from autopost.users.service import authenticate
 from autopost.web.auth import Page, request_language
 from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
-from autopost.security.ratelimit import enforce_limit
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 

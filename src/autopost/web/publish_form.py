@@ -14,9 +14,9 @@ from autopost.platforms.catalog import LIMITS, Platform
 from autopost.publications.service import Target, caption_text
 from autopost.settings import Settings
 from autopost.users.plans import Refusal, check_plan, check_size
+from autopost.web.auth import Viewer
 from autopost.web.formatting import local_input_value, parse_local
 from autopost.web.i18n import refusal_text, translate
-from autopost.web.auth import Viewer
 
 
 @dataclass

@@ -61,7 +61,8 @@ async def view_series(
     )
     series: dict[uuid.UUID, list[int]] = defaultdict(list)
     for publication_id, views in rows:
-        series[publication_id].append(int(views))
+        if views is not None:
+            series[publication_id].append(int(views))
     return {key: values[-SERIES_POINTS:] for key, values in series.items()}
 
 
@@ -132,7 +133,7 @@ class PublicationFilter:
     status: PublicationStatus | None = None
 
 
-def _filtered(user: User, chosen: PublicationFilter) -> Select[tuple[Publication]]:
+def _filtered(user: User, chosen: PublicationFilter) -> Select[Publication]:
     statuses = TAB_STATUSES[chosen.tab]
     if chosen.status in statuses:
         statuses = (chosen.status,)

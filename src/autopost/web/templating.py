@@ -13,13 +13,13 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from autopost.db import utcnow
-from autopost.web import formatting
-from autopost.web.auth import Viewer
 from autopost.platforms.catalog import format_limit
 from autopost.users.plans import Plan
+from autopost.web import formatting
+from autopost.web.auth import Viewer
 from autopost.web.i18n import plans_text, translate
-from autopost.web.sparkline import sparkline
 from autopost.web.marks import platform_mark, platform_name
+from autopost.web.sparkline import sparkline
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_VERSION = "1"
