@@ -27,7 +27,7 @@ def schema_api(
 
 @pytest.fixture(scope="module")
 def schema_token(schema_api: Api) -> str:
-    email, token = schema_api.new_user()
+    _, token = schema_api.new_user()
     schema_api.upload_clip(token)
     return token
 

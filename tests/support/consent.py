@@ -19,13 +19,17 @@ class _FirstForm(HTMLParser):
         attributes = {k: v or "" for k, v in attrs}
         if tag == "form" and self.action is None:
             self.action, self._inside = attributes.get("action", ""), True
-        elif tag == "input" and self._inside and "name" in attributes:
-            if attributes.get("type") in ("hidden", None, "text") or "checked" in attributes:
-                self.fields.setdefault(attributes["name"], attributes.get("value", ""))
+        elif tag == "input" and self._inside and "name" in attributes and _submitted(attributes):
+            self.fields.setdefault(attributes["name"], attributes.get("value", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._inside = False
+
+
+def _submitted(attributes: dict[str, str]) -> bool:
+    """Inputs a browser sends without the user touching them: hidden, text, and pre-checked choices."""
+    return attributes.get("type") in ("hidden", None, "text") or "checked" in attributes
 
 
 def allow(authorize_url: str, cookies: httpx2.Cookies | None = None) -> str:
