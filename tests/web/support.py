@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import TypeVar
@@ -35,12 +36,13 @@ def in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
     return asyncio.run(run())
 
 
-def login(api: Api, email: str, password: str = PASSWORD, **headers: str) -> httpx2.Client:
+@contextmanager
+def login(api: Api, email: str, password: str = PASSWORD, **headers: str) -> Iterator[httpx2.Client]:
     """A client holding a session cookie, as a browser would after the login form."""
-    client = httpx2.Client(base_url=api.url, timeout=30, headers=headers)
-    response = client.post("/login", data={"email": email, "password": password, "next": "/"})
-    assert response.status_code == 303, response.text
-    return client
+    with httpx2.Client(base_url=api.url, timeout=30, headers=headers) as client:
+        response = client.post("/login", data={"email": email, "password": password, "next": "/"})
+        assert response.status_code == 303, response.text
+        yield client
 
 
 def csrf_of(page: str) -> str:

@@ -20,7 +20,7 @@ def test_anonymous_pages_go_to_login_and_fragments_redirect_the_browser(api: Api
     with api.client() as client:
         page = client.get("/publications?tab=history")
         assert page.status_code == 303
-        assert page.headers["location"] == "/login?next=/publications?tab=history"
+        assert page.headers["location"] == "/login?next=%2Fpublications%3Ftab%3Dhistory"
         fragment = client.get(f"/clips/{uuid.uuid4()}/card", headers={"HX-Request": "true"})
         assert fragment.status_code == 401 and fragment.headers["HX-Redirect"] == "/login"
         login_page = client.get("/login")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -27,7 +28,7 @@ def _is_htmx(request: Request) -> bool:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
-    target = f"/login?next={exc.next_path}" if exc.next_path != "/" else "/login"
+    target = f"/login?{urlencode({'next': exc.next_path})}" if exc.next_path != "/" else "/login"
     if _is_htmx(request):
         # An XHR would follow a 303 and swap the login page into a card; HTMX navigates instead.
         return PlainTextResponse("", status_code=401, headers={"HX-Redirect": target})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -63,12 +63,12 @@ def request_language(request: Request) -> Lang:
 
 
 def login_redirect_target(request: Request) -> str:
-    path = request.url.path
+    """Where to come back to after logging in: this page, or for a fragment the page it sits on."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("hx-request"):
-        # An HTMX fragment is not a page to come back to; the page it sits on is.
-        current = request.headers.get("hx-current-url", "")
-        path = "/" + current.split("/", 3)[3] if current.count("/") >= 3 else "/"
-    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/?=&")
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        target = current.path + (f"?{current.query}" if current.query else "")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
 async def _csrf_ok(request: Request, secret: str, cookie: str) -> bool:

@@ -96,7 +96,7 @@ class _PageParser(HTMLParser):
             self._depth += 1
             self._open_div(classes, attributes)
         elif self._post is not None:
-            self._open_inline(tag, classes, attributes)
+            self._open_inline(self._post, tag, classes, attributes)
 
     def _open_div(self, classes: set[str], attributes: dict[str, str]) -> None:
         post_ref = attributes.get("data-post", "")
@@ -107,23 +107,24 @@ class _PageParser(HTMLParser):
             # The message's own text comes after any reply quote: the last text block wins.
             self._text_depth, self._text = self._depth, []
 
-    def _open_inline(self, tag: str, classes: set[str], attributes: dict[str, str]) -> None:
-        assert self._post is not None
+    def _open_inline(
+        self, post: PreviewPost, tag: str, classes: set[str], attributes: dict[str, str]
+    ) -> None:
         if tag == "br" and self._text_depth is not None:
             self._text.append("\n")
         elif tag == "span" and "tgme_widget_message_views" in classes:
             self._capture, self._captured = "views", []
         elif tag == "a" and "tgme_widget_message_video_player" in classes:
-            self._post.has_video = True
+            post.has_video = True
         elif tag == "time" and "message_video_duration" in classes:
             self._capture, self._captured = "duration", []
         elif tag == "a" and "tgme_widget_message_date" in classes:
             self._in_date = True
         elif tag == "time" and self._in_date and attributes.get("datetime"):
             try:
-                self._post.posted_at = datetime.fromisoformat(attributes["datetime"])
+                post.posted_at = datetime.fromisoformat(attributes["datetime"])
             except ValueError:
-                self._post.posted_at = None
+                post.posted_at = None
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div":
@@ -218,7 +219,8 @@ async def find_posts(
     """Ids of video posts dated `not_before` or later showing `caption` (and `duration`, when given).
 
     Pages back from the newest only while every dated post on a page is newer
-    than `not_before`. None when the channel has no public preview.
+    than `not_before`. None when it cannot tell: the channel has no public
+    preview, or more than `max_pages` pages were posted since.
     """
     before: int | None = None
     matches: list[int] = []
@@ -230,9 +232,9 @@ async def find_posts(
         recent = [p for p in dated if p.posted_at is not None and p.posted_at >= not_before]
         matches += [p.message_id for p in recent if _is_our_post(p, caption, duration)]
         if page.before is None or len(recent) < len(dated):
-            break
+            return matches
         before = page.before
-    return matches
+    return None
 
 
 def _is_our_post(post: PreviewPost, caption: str, duration: int | None) -> bool:

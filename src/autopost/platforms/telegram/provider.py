@@ -224,7 +224,7 @@ class TelegramProvider:
             ) from None
         if found is None or len(found) != 1:
             # None: no preview; several: the same caption went out twice and we cannot tell ours.
-            count = "no preview" if found is None else f"{len(found)} matching posts"
+            count = "no preview, or too many posts since" if found is None else f"{len(found)} matching posts"
             raise OutcomeUnknown("telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; t.me: {count}")
         return await _adopt(request, target, found[0], adopted=True)
 
