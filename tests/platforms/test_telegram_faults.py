@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2
@@ -10,6 +11,7 @@ import pytest
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, RateLimited, Transient
 from autopost.platforms.telegram import TelegramProvider
+from autopost.platforms.telegram.preview import find_posts
 from autopost.settings import TelegramSettings
 from tests.conftest import Sandbox
 from tests.platforms.telegram_support import (
@@ -18,6 +20,7 @@ from tests.platforms.telegram_support import (
     MiB,
     Recorder,
     advance_clock,
+    configure,
     connected,
     inject,
     posts,
@@ -196,3 +199,17 @@ async def test_two_matching_posts_are_not_guessed_between(sandbox: Sandbox, tmp_
             request=publish_request(real_clip(tmp_path), Recorder(), checkpoint=checkpoint)
         )
     assert "2 matching posts" in caught.value.detail
+
+
+async def test_lost_post_search_gives_up_when_more_pages_were_posted_since(sandbox: Sandbox) -> None:
+    configure(sandbox, enforce_rate_limits=False)
+    since = datetime.fromtimestamp(sandbox.state.clock.now() - 60, UTC)
+    send_plain_videos(sandbox, CAPTION, *(f"пост {n}" for n in range(25)))
+    async with httpx2.AsyncClient(base_url=f"{sandbox.url}/tme") as client:
+        found = [
+            await find_posts(
+                client, "clipmaker_demo", caption=CAPTION, duration=1, not_before=since, max_pages=pages
+            )
+            for pages in (1, 2)
+        ]
+    assert found == [None, [2]]

@@ -43,7 +43,7 @@ async def test_short_password_is_refused(session) -> None:
 async def test_api_token_is_stored_only_as_a_hash_and_can_be_revoked(session) -> None:
     user, _ = await create_user(session, "tok@example.com", plan=Plan.PRO, password="password1")
     token = await create_api_token(session, user, "ci")
-    stored = (await session.scalars(select(ApiToken))).all()
+    stored = (await session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))).all()
     assert len(stored) == 1 and token not in (stored[0].token_hash, stored[0].prefix)
     assert (await user_for_api_token(session, token)).id == user.id
     assert await user_for_api_token(session, token + "x") is None

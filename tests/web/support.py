@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -63,26 +64,32 @@ def local_time(minutes_ahead: int, zone: str = "Europe/Moscow") -> str:
 
 
 class _VisibleText(HTMLParser):
-    """The text a person reads: no scripts, styles, attributes other than labels people hear."""
+    """The text a person reads or hears: no scripts or styles, plus labels, titles and placeholders.
+
+    Text marked as another language (lang="en", the language switch) is left out: it is meant
+    to be English, and screen readers are told so.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
-        self._skip = 0
+        self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("aria-label", "title", "placeholder", "alt") and value:
-                self.parts.append(value)
+        values = dict(attrs)
+        if self._skipping or tag in ("script", "style") or (tag != "html" and values.get("lang") == "en"):
+            self._skipping.append(tag)
+            return
+        for name in ("aria-label", "title", "placeholder", "alt"):
+            if values.get(name):
+                self.parts.append(str(values[name]))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip -= 1
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if not self._skipping:
             self.parts.append(data)
 
 
@@ -98,8 +105,63 @@ LATIN_ALLOWED = {"VK", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
 
 def english_words(text: str, allowed: set[str] | None = None) -> set[str]:
     allowed = LATIN_ALLOWED | (allowed or set())
+    text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses are the user's data
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in allowed}
 
 
 def form_ids(page: str, name: str) -> list[str]:
     return re.findall(rf'name="{name}" value="([0-9a-f-]{{36}})"', page)
+
+
+def add_publication(api: Api, email: str, clip_id: str, connection_id: str, **values: object) -> str:
+    """A publication row in any state, as the engine would have left it."""
+    from autopost.connections.models import Connection
+    from autopost.publications.models import Publication
+    from autopost.users.service import get_user_by_email
+
+    async def work(session: AsyncSession) -> str:
+        user = await get_user_by_email(session, email)
+        connection = await session.get(Connection, uuid.UUID(connection_id))
+        assert user is not None and connection is not None
+        publication = Publication(
+            user_id=user.id,
+            clip_id=uuid.UUID(clip_id),
+            connection_id=connection.id,
+            platform=connection.platform,
+            **values,
+        )
+        session.add(publication)
+        await session.flush()
+        return str(publication.id)
+
+    return in_database(api.settings, work)
+
+
+def add_snapshots(api: Api, publication_id: str, views: list[int]) -> None:
+    from autopost.stats.models import StatsSnapshot
+
+    async def work(session: AsyncSession) -> None:
+        start = datetime.now(UTC) - timedelta(hours=len(views))
+        for index, count in enumerate(views):
+            session.add(
+                StatsSnapshot(
+                    publication_id=uuid.UUID(publication_id),
+                    taken_at=start + timedelta(hours=index),
+                    views=count,
+                    likes=count // 10,
+                    shares=count // 100,
+                )
+            )
+
+    in_database(api.settings, work)
+
+
+def set_meta(api: Api, connection_id: str, **meta: object) -> None:
+    from autopost.connections.models import Connection
+
+    async def work(session: AsyncSession) -> None:
+        connection = await session.get(Connection, uuid.UUID(connection_id))
+        assert connection is not None
+        connection.meta = {**(connection.meta or {}), **meta}
+
+    in_database(api.settings, work)

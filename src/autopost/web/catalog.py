@@ -135,7 +135,7 @@ _PUBLISH: dict[str, Entry] = {
     "publish.later": {"ru": "Запланировать", "en": "Schedule"},
     "publish.at": {"ru": "Дата и время ({zone})", "en": "Date and time ({zone})"},
     "publish.lead_hint": {
-        "ru": "Не раньше чем через {lead} от текущего момента",
+        "ru": "Не раньше чем {lead}",
         "en": "At least {lead} from now",
     },
     "publish.no_time": {"ru": "Укажите дату и время публикации", "en": "Choose the date and time"},

@@ -68,8 +68,9 @@ async def _owned_clip(viewer: Viewer, clip_id: uuid.UUID) -> Clip:
 
 
 def _lead_text(viewer: Viewer) -> str:
+    """«через 5 минут» (Russian needs the case the preposition takes), «5 minutes»."""
     lead = timedelta(seconds=viewer.runtime.settings.min_schedule_lead_seconds)
-    return format_timedelta(lead, locale=viewer.lang, threshold=1.0)
+    return format_timedelta(lead, locale=viewer.lang, threshold=1.0, add_direction=viewer.lang == "ru")
 
 
 async def _dialog(

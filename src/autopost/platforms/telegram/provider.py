@@ -223,7 +223,7 @@ class TelegramProvider:
                 "telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; t.me unreadable: {exc.code}"
             ) from None
         if found is None or len(found) != 1:
-            # None: no preview; several: the same caption went out twice and we cannot tell ours.
+            # None: t.me cannot tell; several: the same caption went out twice and we cannot tell ours.
             count = "no preview, or too many posts since" if found is None else f"{len(found)} matching posts"
             raise OutcomeUnknown("telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; t.me: {count}")
         return await _adopt(request, target, found[0], adopted=True)
