@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from html.parser import HTMLParser
@@ -100,7 +100,9 @@ def pct(part: float, whole: float) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
 
-def make_clip(path: Path, *, seconds: float = 2.0, width: int = 360, height: int = 640, fps: int = 25) -> Path:
+def make_clip(
+    path: Path, *, seconds: float = 2.0, width: int = 360, height: int = 640, fps: int = 25
+) -> Path:
     """An H.264/MP4 clip of moving colour bars (2 s at 360x640 is about 55 kB)."""
     import av
     import numpy as np
@@ -232,7 +234,9 @@ class Services:
         await runner.upgrade_async(self.database_url)
         (self.workdir / "data").mkdir(parents=True, exist_ok=True)
         sandbox = self._spawn("sandbox", "sandbox", "--port", str(urlsplit(self.sandbox_url).port))
-        await asyncio.to_thread(_wait_http, f"{self.sandbox_url}/_sandbox/state", sandbox, self.log("sandbox"))
+        await asyncio.to_thread(
+            _wait_http, f"{self.sandbox_url}/_sandbox/state", sandbox, self.log("sandbox")
+        )
         await self.sandbox_config(enforce_rate_limits=False)
         if serve:
             web = self._spawn("serve", "serve", "--port", str(urlsplit(self.public_url).port))
@@ -527,7 +531,9 @@ async def load_publications(runtime: Runtime, ids: Sequence[uuid.UUID]) -> list[
     found: list[Publication] = []
     async with transaction(runtime.session_factory) as session:
         for start in range(0, len(ids), 1000):
-            rows = await session.scalars(select(Publication).where(Publication.id.in_(ids[start : start + 1000])))
+            rows = await session.scalars(
+                select(Publication).where(Publication.id.in_(ids[start : start + 1000]))
+            )
             found.extend(rows)
     return found
 

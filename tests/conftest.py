@@ -12,7 +12,12 @@ from autopost.sandbox.core import SandboxConfig, SandboxState
 from tests.support.servers import free_port, serve_in_thread
 
 # Fixtures shared by every package: databases (PostgreSQL + SQLite) and the engine under test.
-pytest_plugins = ["tests.support.databases", "tests.support.engine", "tests.support.api", "tests.support.stack"]
+pytest_plugins = [
+    "tests.support.databases",
+    "tests.support.engine",
+    "tests.support.api",
+    "tests.support.stack",
+]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -11,6 +12,7 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import make_engine, make_session_factory, transaction
+from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.security.rotation import RotationReport, rotate_tokens
@@ -159,7 +161,9 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, help="Сколько публикаций одновременно на платформу.")
     ] = 4,
-    metrics_port: Annotated[int | None, typer.Option(help="Отдавать метрики Prometheus на этом порту.")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Отдавать метрики Prometheus на этом порту.")
+    ] = None,
 ) -> None:
     """Take publish and stats jobs from Redis; run as many as you like, on any machines."""
     from autopost.runtime import Runtime
@@ -209,4 +213,8 @@ def sandbox(
 
 
 def main() -> None:
+    settings = get_settings()
+    configure_logging(
+        json=settings.env == "production", level=logging.DEBUG if settings.debug else logging.INFO
+    )
     app()

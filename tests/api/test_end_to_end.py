@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
 
-from autopost.runtime import Runtime
 from autopost.sandbox.wiring import point_at_sandbox
-from autopost.worker import WorkerProcess
 from tests.conftest import Sandbox
-from tests.support.api import start_api
+from tests.support.api import run_worker_until_done, start_api
 from tests.support.consent import allow, query_of
-from tests.support.engine import REDIS_URL
 
 TELEGRAM = {
     "platform": "telegram",
@@ -74,7 +70,7 @@ def test_connect_all_four_upload_publish_and_schedule(
         assert later.status_code == 201, later.text
 
         settings = point_at_sandbox(api.settings, sandbox.url)
-        published = asyncio.run(_run_worker_until_done(settings, client, 5))
+        published = asyncio.run(run_worker_until_done(settings, client, 5))
         assert {p["status"] for p in published} == {"published"}, [
             (p["platform"], p["error_message"]) for p in published
         ]
@@ -85,19 +81,3 @@ def test_connect_all_four_upload_publish_and_schedule(
         assert len(posts) == 5
         assert {p["sha256"] for p in posts} == {digest}
         assert sorted(p["platform"] for p in posts) == ["dzen", "rutube", "telegram", "telegram", "vk"]
-
-
-async def _run_worker_until_done(settings, client: httpx2.Client, expected: int) -> list[dict[str, object]]:
-    worker = WorkerProcess(Runtime.create(settings, REDIS_URL))
-    await worker.start()
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            listed = await asyncio.to_thread(lambda: client.get("/api/v1/publications").json())
-            if len(listed) == expected and all(p["status"] in ("published", "failed") for p in listed):
-                return list(listed)
-            assert time.monotonic() < deadline, listed
-            await asyncio.sleep(0.3)
-    finally:
-        await worker.stop()
-        await worker.runtime.close()

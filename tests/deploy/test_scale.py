@@ -47,14 +47,23 @@ class Cluster:
         self.processes: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def run(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "autopost", *args], env=self.env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "autopost", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = self.tmp_path / f"{name}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "autopost", *args], env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+            [sys.executable, "-m", "autopost", *args],
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         self.processes.append((process, log))
         return process
@@ -93,7 +102,9 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, list[str], str]]:
         _wait_ready(f"{sandbox}/_sandbox/state", sandbox_process, tmp_path / "sandbox.log")
         httpx2.post(f"{sandbox}/_sandbox/config", json={"enforce_rate_limits": False}).raise_for_status()
         cluster.run("migrate")
-        cluster.run("users", "create", "scale@example.com", "--plan", "business", "--password", "scale-password")
+        cluster.run(
+            "users", "create", "scale@example.com", "--plan", "business", "--password", "scale-password"
+        )
         token = cluster.run("tokens", "create", "scale@example.com").strip()
         urls = []
         for n, port in enumerate(serve_ports):
@@ -112,9 +123,12 @@ def test_two_servers_three_workers_publish_every_clip_exactly_once(cluster, tmp_
     nodes, urls, token = cluster
     sandbox = nodes.env["AUTOPOST_TELEGRAM__API_URL"].removesuffix("/telegram")
     clip_path = make_clip(tmp_path / "clip.mp4", seconds=0.4)
-    clients = [httpx2.Client(base_url=u, headers={"Authorization": f"Bearer {token}"}, timeout=60) for u in urls]
+    clients = [
+        httpx2.Client(base_url=u, headers={"Authorization": f"Bearer {token}"}, timeout=60) for u in urls
+    ]
     connection = clients[0].post(
-        "/api/v1/connections", json={"platform": "telegram", "bot_token": ADMIN_BOT, "channel": "@clipmaker_demo"}
+        "/api/v1/connections",
+        json={"platform": "telegram", "bot_token": ADMIN_BOT, "channel": "@clipmaker_demo"},
     )
     assert connection.status_code == 201, connection.text
     target = {"targets": [{"connection_id": connection.json()["id"]}]}
@@ -122,7 +136,9 @@ def test_two_servers_three_workers_publish_every_clip_exactly_once(cluster, tmp_
     def upload_and_publish(n: int) -> str:
         client = clients[n % 2]  # both web processes take requests
         with clip_path.open("rb") as handle:
-            clip = client.post("/api/v1/clips", files={"file": ("clip.mp4", handle)}, data={"title": f"Клип {n}"})
+            clip = client.post(
+                "/api/v1/clips", files={"file": ("clip.mp4", handle)}, data={"title": f"Клип {n}"}
+            )
         assert clip.status_code == 201, clip.text
         [publication] = client.post(f"/api/v1/clips/{clip.json()['id']}/publish", json=target).json()
         return str(publication["id"])

@@ -25,7 +25,11 @@ def _start(workdir: Path, port: int) -> tuple[subprocess.Popen[str], Path]:
     log = workdir / f"up-{time.monotonic_ns()}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "autopost", "up", "--sandbox", "--port", str(port)],
-        cwd=workdir, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
+        cwd=workdir,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -44,7 +48,9 @@ def _stop(process: subprocess.Popen[str]) -> int:
     return process.wait(timeout=30)
 
 
-def _wait_status(client: httpx2.Client, publication_id: str, status: str, timeout: float = 30) -> dict[str, object]:
+def _wait_status(
+    client: httpx2.Client, publication_id: str, status: str, timeout: float = 30
+) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while True:
         publication = client.get(f"/api/v1/publications/{publication_id}").json()
@@ -61,7 +67,9 @@ def test_up_publishes_and_keeps_a_scheduled_publication_across_a_restart(tmp_pat
     try:
         token = re.search(r"ap_[A-Za-z0-9_-]+", log.read_text())
         assert token, log.read_text()
-        client = httpx2.Client(base_url=base, headers={"Authorization": f"Bearer {token.group(0)}"}, timeout=30)
+        client = httpx2.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token.group(0)}"}, timeout=30
+        )
         connection = client.post("/api/v1/connections", json=RUTUBE_LOGIN)
         assert connection.status_code == 201, connection.text
         [clip] = client.get("/api/v1/clips").json()
@@ -72,7 +80,9 @@ def test_up_publishes_and_keeps_a_scheduled_publication_across_a_restart(tmp_pat
 
         later = (datetime.now(UTC) + timedelta(seconds=6)).isoformat()
         [scheduled] = client.post(
-            f"/api/v1/clips/{clip['id']}/publish", json={**target, "scheduled_at": later}, headers={"Idempotency-Key": "k1"}
+            f"/api/v1/clips/{clip['id']}/publish",
+            json={**target, "scheduled_at": later},
+            headers={"Idempotency-Key": "k1"},
         ).json()
         assert scheduled["status"] == "scheduled"
     finally:

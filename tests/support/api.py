@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
 from autopost.sandbox.wiring import point_at_sandbox
+from autopost.runtime import Runtime
 from autopost.settings import Settings
+from autopost.worker import WorkerProcess
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
 from tests.support.engine import REDIS_URL, engine_settings
@@ -112,3 +115,22 @@ def start_api(
 def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
     """The API with the real providers (pointed wherever the settings say)."""
     yield from start_api(tmp_path, database_url, None)
+
+
+async def run_worker_until_done(
+    settings: Settings, client: httpx2.Client, expected: int
+) -> list[dict[str, object]]:
+    """Run an in-process worker until `expected` publications are final; returns them."""
+    worker = WorkerProcess(Runtime.create(settings, REDIS_URL))
+    await worker.start()
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            listed = await asyncio.to_thread(lambda: client.get("/api/v1/publications").json())
+            if len(listed) == expected and all(p["status"] in ("published", "failed") for p in listed):
+                return list(listed)
+            assert time.monotonic() < deadline, listed
+            await asyncio.sleep(0.3)
+    finally:
+        await worker.stop()
+        await worker.runtime.close()

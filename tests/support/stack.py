@@ -84,6 +84,8 @@ class Stack:
     clip: Clip
     _runtimes: list[Runtime] = field(default_factory=list)
     _providers: list[Provider] = field(default_factory=list)
+    # Every token refresh any runtime of this stack asked a platform for.
+    refreshes: list[RefreshCall] = field(default_factory=list)
     _workers: list[WorkerProcess] = field(default_factory=list)
     _web: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _web_url: str | None = None
@@ -92,7 +94,7 @@ class Stack:
 
     def new_runtime(self) -> Runtime:
         """A runtime of its own (engine, Redis clients, providers): what another process would have."""
-        runtime = _runtime(self.settings, self.redis_url, self._providers)
+        runtime = _runtime(self.settings, self.redis_url, self._providers, self.refreshes)
         self._runtimes.append(runtime)
         return runtime
 
@@ -269,6 +271,12 @@ class Stack:
         posts: list[dict[str, Any]] = (await self.sandbox_state())["posts"]
         return [p for p in posts if platform is None or p["platform"] == platform.value]
 
+    async def post_of(self, publication: Publication) -> dict[str, Any]:
+        """The one post the platform holds under the publication's remote id (fails on none or two)."""
+        found = [p for p in await self.posts(publication.platform) if p["remote_id"] == publication.remote_id]
+        assert len(found) == 1, (publication.remote_id, found)
+        return found[0]
+
     async def control(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST to the sandbox control API: /faults, /config, /clock."""
         async with httpx2.AsyncClient(base_url=f"{self.sandbox.url}/_sandbox", timeout=10) as control:
@@ -339,12 +347,49 @@ def stack_clip_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("stack") / "clip.mp4", seconds=1)
 
 
-def _runtime(settings: Settings, redis_url: str, built: list[Provider]) -> Runtime:
+@dataclass
+class RefreshCall:
+    """One provider.refresh call the engine made (loop times), and whether the platform agreed."""
+
+    platform: Platform
+    started: float
+    ended: float | None = None
+    ok: bool | None = None
+
+
+class ObservedProvider:
+    """A real provider, unchanged, with its refresh calls noted (VK ID refresh tokens are single-use)."""
+
+    def __init__(self, inner: Provider, refreshes: list[RefreshCall]) -> None:
+        self._inner = inner
+        self._refreshes = refreshes
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+        loop = asyncio.get_running_loop()
+        call = RefreshCall(self._inner.capabilities.platform, loop.time())
+        self._refreshes.append(call)
+        try:
+            tokens = await self._inner.refresh(credentials=credentials)
+        except Exception:
+            call.ok = False
+            raise
+        finally:
+            call.ended = loop.time()
+        call.ok = True
+        return tokens
+
+
+def _runtime(
+    settings: Settings, redis_url: str, built: list[Provider], refreshes: list[RefreshCall]
+) -> Runtime:
     """A Runtime with the real providers; each one built is kept in `built` so it can be closed."""
 
     def providers(platform: Platform) -> Provider:
         built.append(build_provider(platform, settings))
-        return built[-1]
+        return ObservedProvider(built[-1], refreshes)  # type: ignore[return-value]
 
     return Runtime.create(settings, redis_url, providers)
 
@@ -389,11 +434,22 @@ async def make_stack(
     settings = point_at_sandbox(engine_settings(tmp_path, database_url, **overrides), sandbox.url)
     settings.public_url = f"http://127.0.0.1:{free_port()}"
     providers: list[Provider] = []
-    runtime = _runtime(settings, redis_url, providers)
+    refreshes: list[RefreshCall] = []
+    runtime = _runtime(settings, redis_url, providers, refreshes)
     async with transaction(runtime.session_factory) as session:
         user, _ = await create_user(session, f"{uuid.uuid4().hex[:10]}@example.com", plan=Plan.PRO)
     clip = await store_clip(runtime, user, clip_file)
-    return Stack(settings, sandbox, redis_url, runtime, user, clip, [runtime], providers)
+    return Stack(
+        settings=settings,
+        sandbox=sandbox,
+        redis_url=redis_url,
+        runtime=runtime,
+        user=user,
+        clip=clip,
+        _runtimes=[runtime],
+        _providers=providers,
+        refreshes=refreshes,
+    )
 
 
 @pytest.fixture

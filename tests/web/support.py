@@ -60,7 +60,11 @@ def local_time(minutes_ahead: int, zone: str = "Europe/Moscow") -> str:
     """A datetime-local value in the user's zone, as the browser's picker sends it."""
     from zoneinfo import ZoneInfo
 
-    return (datetime.now(UTC) + timedelta(minutes=minutes_ahead)).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+    return (
+        (datetime.now(UTC) + timedelta(minutes=minutes_ahead))
+        .astimezone(ZoneInfo(zone))
+        .strftime("%Y-%m-%dT%H:%M")
+    )
 
 
 class _VisibleText(HTMLParser):

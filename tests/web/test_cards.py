@@ -55,7 +55,13 @@ def test_telegram_private_channel_says_stats_are_unavailable(api: Api) -> None:
     set_meta(api, channel, channel="-1001000000002", channel_username=None)
     clip = str(api.upload_clip(token)["id"])
     add_publication(
-        api, email, clip, channel, status=PublicationStatus.PUBLISHED, phase=Phase.DONE, remote_url="https://t.me/c/1/2"
+        api,
+        email,
+        clip,
+        channel,
+        status=PublicationStatus.PUBLISHED,
+        phase=Phase.DONE,
+        remote_url="https://t.me/c/1/2",
     )
     with login(api, email) as client:
         assert "Статистика недоступна" in client.get("/").text
@@ -78,12 +84,16 @@ def test_failed_publication_shows_the_reason_and_retry_puts_it_back_in_the_queue
         page = client.get("/").text
         assert "Ошибка: Rutube не смог обработать видео" in visible_text(page)
         assert f'id="retry-card-{publication}"' in page
-        retried = client.post(f"/publications/{publication}/retry", data={"view": "card"}, headers=htmx(client, csrf_of(page)))
+        retried = client.post(
+            f"/publications/{publication}/retry", data={"view": "card"}, headers=htmx(client, csrf_of(page))
+        )
         assert retried.status_code == 200
         text = visible_text(retried.text)
         assert "В очереди" in text and "Публикация снова поставлена в очередь" in text
         assert 'hx-trigger="every 2s"' in retried.text, "a queued publication is watched live"
-        again = client.post(f"/publications/{publication}/retry", data={"view": "card"}, headers=htmx(client, csrf_of(page)))
+        again = client.post(
+            f"/publications/{publication}/retry", data={"view": "card"}, headers=htmx(client, csrf_of(page))
+        )
         assert "Повторить можно только публикацию с ошибкой" in again.text
 
 
@@ -91,7 +101,9 @@ def test_publishing_card_shows_progress_and_polls(api: Api) -> None:
     email, token = api.new_user()
     dzen = api.add_connection(email, Platform.DZEN)
     clip = str(api.upload_clip(token)["id"])
-    add_publication(api, email, clip, dzen, status=PublicationStatus.PUBLISHING, phase=Phase.UPLOADING, progress=42)
+    add_publication(
+        api, email, clip, dzen, status=PublicationStatus.PUBLISHING, phase=Phase.UPLOADING, progress=42
+    )
     with login(api, email) as client:
         card = client.get(f"/clips/{clip}/card").text
     assert "Публикация… 42\u00a0%" in card
@@ -106,7 +118,9 @@ def test_cancel_from_the_card_and_from_the_table(api: Api) -> None:
     clip = str(api.upload_clip(token)["id"])
     later = datetime.now(UTC) + timedelta(days=1)
     first = add_publication(api, email, clip, vk, status=PublicationStatus.SCHEDULED, scheduled_at=later)
-    second = add_publication(api, email, clip, telegram, status=PublicationStatus.SCHEDULED, scheduled_at=later)
+    second = add_publication(
+        api, email, clip, telegram, status=PublicationStatus.SCHEDULED, scheduled_at=later
+    )
     with login(api, email) as client:
         csrf = csrf_of(client.get("/").text)
         card = client.post(f"/publications/{first}/cancel", data={"view": "card"}, headers=htmx(client, csrf))

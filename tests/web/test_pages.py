@@ -13,7 +13,16 @@ from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import Platform
 from autopost.users.plans import Plan
 from tests.support.api import Api
-from tests.web.support import PASSWORD, csrf_of, english_words, htmx, in_database, local_time, login, visible_text
+from tests.web.support import (
+    PASSWORD,
+    csrf_of,
+    english_words,
+    htmx,
+    in_database,
+    local_time,
+    login,
+    visible_text,
+)
 
 
 def test_anonymous_pages_go_to_login_and_fragments_redirect_the_browser(api: Api) -> None:
@@ -35,7 +44,9 @@ def test_login_errors_inline_keep_the_email_and_success_sets_the_cookie(api: Api
         assert wrong.status_code == 200
         assert "Неверная электронная почта или пароль" in wrong.text
         assert f'value="{email}"' in wrong.text and 'role="alert"' in wrong.text
-        right = client.post("/login", data={"email": email.upper(), "password": PASSWORD, "next": "//evil.example"})
+        right = client.post(
+            "/login", data={"email": email.upper(), "password": PASSWORD, "next": "//evil.example"}
+        )
         assert right.status_code == 303 and right.headers["location"] == "/"
         assert "autopost_session" in right.headers["set-cookie"]
         assert "HttpOnly" in right.headers["set-cookie"]
@@ -146,7 +157,9 @@ def test_writes_without_the_csrf_token_are_refused_with_a_notice(api: Api) -> No
     clip = api.upload_clip(token)
     with login(api, email) as client:
         answer = client.post(
-            f"/clips/{clip['id']}/publish", data={"account": vk, "when": "now"}, headers={"HX-Request": "true"}
+            f"/clips/{clip['id']}/publish",
+            data={"account": vk, "when": "now"},
+            headers={"HX-Request": "true"},
         )
         assert answer.headers["HX-Reswap"] == "none" and "Страница устарела" in answer.text
         assert client.get("/api/v1/publications").json() == []

@@ -46,7 +46,9 @@ def test_notes_helper_texts_and_connect_forms(api: Api) -> None:
     assert "только одобренные Дзеном издатели" in text and "смоделирован" in text
     assert "права приложения VK на видео и на стену" in text
     assert "@BotFather" in text and "/newbot" in text and "-100" in text
-    assert 'action="/settings/platforms/vk/oauth"' in page and 'action="/settings/platforms/dzen/oauth"' in page
+    assert (
+        'action="/settings/platforms/vk/oauth"' in page and 'action="/settings/platforms/dzen/oauth"' in page
+    )
     assert 'name="bot_token"' in page and 'name="channel"' in page
     assert 'name="token"' in page and 'name="username"' in page and 'name="password"' in page
 
@@ -67,7 +69,9 @@ def test_token_form_refusal_keeps_what_was_typed(api: Api) -> None:
     with login(api, email) as client:
         csrf = csrf_of(client.get("/settings/platforms").text)
         block = client.post(
-            "/settings/platforms/telegram/connect", data={"channel": "@my_channel"}, headers=htmx(client, csrf)
+            "/settings/platforms/telegram/connect",
+            data={"channel": "@my_channel"},
+            headers=htmx(client, csrf),
         )
         assert block.text.lstrip().startswith('<section class="platform-block" id="platform-telegram"')
         assert "Укажите токен бота и канал" in block.text and 'value="@my_channel"' in block.text
@@ -93,7 +97,9 @@ def test_disconnect_confirmation_names_the_count_and_cancels_them(api: Api) -> N
         dialog = visible_text(client.get(f"/settings/connections/{telegram}/disconnect").text)
         assert "Отключить Telegram · telegram demo?" in dialog
         assert "Будут отменены 2 запланированные публикации." in dialog
-        done = client.post(f"/settings/connections/{telegram}/disconnect", headers=htmx(client, csrf_of(page)))
+        done = client.post(
+            f"/settings/connections/{telegram}/disconnect", headers=htmx(client, csrf_of(page))
+        )
         text = visible_text(done.text)
         assert "Telegram · telegram demo отключён. Отменены 2 запланированные публикации." in text
         assert 'id="platform-telegram"' in done.text and 'hx-swap-oob="true"' in done.text
@@ -106,7 +112,9 @@ def test_the_english_ui_is_one_click_away(api: Api) -> None:
     email, _ = api.new_user(Plan.START)
     with login(api, email) as client:
         csrf = csrf_of(client.get("/").text)
-        switched = client.post("/settings/language", data={"lang": "en", "back": "/settings/platforms", "csrf_token": csrf})
+        switched = client.post(
+            "/settings/language", data={"lang": "en", "back": "/settings/platforms", "csrf_token": csrf}
+        )
         assert switched.status_code == 303 and switched.headers["location"] == "/settings/platforms"
         english = visible_text(client.get("/settings/platforms").text)
         assert "Connect VK" in english and "Rutube is not included in your Start plan" in english

@@ -1,0 +1,399 @@
+"""Queue throughput, action-to-published latency and scheduled-firing lateness of the engine.
+
+Telegram publications (one sendVideo each, a ~55 kB clip) to the sandbox with rate
+limits lifted, through real `autopost worker` subprocesses on PostgreSQL and Redis:
+
+1. baselines, measured in the same run: a no-op BullMQ worker (same concurrency,
+   same job options) draining the same number of jobs and firing the same delayed
+   schedule, and the time of one plain sendVideo of the clip ("upload time");
+2. throughput: --publications queued while no worker runs, then --workers worker
+   processes drain them (first STARTED event to last published_at);
+3. action → published: --paced publications created one by one at --rate per
+   second while the workers are idle-warm (created_at → published_at);
+4. scheduled firing: --scheduled publications scheduled --lead seconds ahead,
+   spread over --spread seconds; lateness = the STARTED event's created_at minus
+   scheduled_at (what autopost_schedule_lateness_seconds observes).
+
+    .venv/bin/python bench/queue.py [--publications 2000] [--workers 1] [--concurrency 8]
+
+This file shares its name with the standard library's queue, and bench/ is first on
+sys.path whenever a script in it runs: imported under that name (by redis-py, bullmq,
+asyncio's thread pool, from any bench script) it loads the real module in its place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+if __name__ == "queue":
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(__name__, Path(os.__file__).parent / "queue.py")
+    assert _spec is not None and _spec.loader is not None
+    _stdlib_queue = importlib.util.module_from_spec(_spec)
+    sys.modules[__name__] = _stdlib_queue  # the importer receives this module, not the file below
+    _spec.loader.exec_module(_stdlib_queue)
+else:
+    import argparse
+    import asyncio
+    import signal
+    import subprocess
+    import time
+    import uuid
+    from collections.abc import Sequence
+    from datetime import UTC, datetime, timedelta
+
+    import harness
+    import httpx2
+    from bullmq import Job, Queue, Worker
+    from sqlalchemy import func, select
+
+    from autopost.db import transaction
+    from autopost.platforms.catalog import Platform
+    from autopost.publications.events import EventKind
+    from autopost.publications.models import PublicationEvent
+    from autopost.queue import KEEP_COMPLETED, KEEP_FAILED, redis_options
+
+
+@dataclass
+class Options:
+    publications: int
+    workers: int
+    concurrency: int
+    paced: int
+    rate: float
+    scheduled: int
+    lead: float
+    spread: float
+    uploads: int
+    cap: float
+    keep: bool
+
+
+# ---------------------------------------------------------------- the no-op BullMQ worker (a subprocess)
+
+
+def run_noop_worker(queue_name: str, prefix: str, concurrency: int) -> None:
+    """A bullmq Worker whose processor does nothing, with the engine's worker options; until SIGTERM."""
+
+    async def noop(job: Job, token: str) -> None:
+        return None
+
+    async def serve() -> None:
+        options = {
+            "connection": redis_options(harness.REDIS_URL),
+            "prefix": prefix,
+            "concurrency": concurrency,
+            "drainDelay": 1,
+            "lockDuration": 5000,
+            "stalledInterval": 5000,
+            "maxStalledCount": 3,
+        }
+        worker = Worker(queue_name, noop, options)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        await worker.close()
+
+    asyncio.run(serve())
+
+
+def start_noop_worker(queue_name: str, prefix: str, concurrency: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, "--noop-worker", queue_name, "--prefix", prefix]
+    return subprocess.Popen([*command, "--concurrency", str(concurrency)], cwd=harness.ROOT)
+
+
+def job_options(delay_ms: int = 0) -> dict[str, object]:
+    """The options Queues.enqueue_publication gives a publish job."""
+    return {
+        "jobId": str(uuid.uuid4()),
+        "delay": delay_ms,
+        "attempts": 1,
+        "removeOnComplete": KEEP_COMPLETED,
+        "removeOnFail": KEEP_FAILED,
+    }
+
+
+@dataclass
+class NoopFigures:
+    jobs_per_second: float
+    lateness: list[float]
+
+
+async def measure_noop(services: harness.Services, options: Options) -> NoopFigures:
+    queue = Queue(
+        "noop-baseline", {"connection": redis_options(harness.REDIS_URL), "prefix": services.namespace}
+    )
+    try:
+        for start in range(0, options.publications, 200):
+            count = min(200, options.publications - start)
+            await asyncio.gather(*(queue.add("noop", {"n": start + i}, job_options()) for i in range(count)))
+        worker = start_noop_worker("noop-baseline", services.namespace, options.concurrency)
+        try:
+            await _wait_completed(queue, options.publications, options.cap)
+            drained = await queue.getJobs(["completed"], 0, -1)
+            started = min(job.processedOn for job in drained)
+            finished = max(job.finishedOn for job in drained)
+            jobs_per_second = len(drained) / max(0.001, (finished - started) / 1000)
+            lateness = await _noop_schedule(queue, options)
+        finally:
+            worker.terminate()
+            await asyncio.to_thread(worker.wait, 30)
+    finally:
+        await queue.close()
+    return NoopFigures(jobs_per_second, lateness)
+
+
+async def _wait_completed(queue: Queue, count: int, cap: float) -> None:
+    deadline = time.monotonic() + cap
+    while (await queue.getJobCounts("completed"))["completed"] < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the no-op worker did not drain its queue in time")
+        await asyncio.sleep(0.05)
+
+
+async def _noop_schedule(queue: Queue, options: Options) -> list[float]:
+    """The same delayed schedule as the engine's scheduled phase, fired by the no-op worker."""
+    before = (await queue.getJobCounts("completed"))["completed"]
+    base_ms = time.time() * 1000 + options.lead * 1000
+    wanted: dict[str, float] = {}
+    for i in range(options.scheduled):
+        at_ms = base_ms + i * options.spread * 1000 / options.scheduled
+        opts = job_options(int(at_ms - time.time() * 1000))
+        wanted[str(opts["jobId"])] = at_ms
+        await queue.add("noop", {"scheduled": i}, opts)
+    await _wait_completed(queue, before + options.scheduled, options.lead + options.spread + options.cap)
+    lateness = []
+    for job_id, at_ms in wanted.items():
+        job = await queue.getJob(job_id)
+        assert job is not None
+        lateness.append((job.processedOn - at_ms) / 1000)
+    return lateness
+
+
+async def measure_upload(services: harness.Services, clip: Path, rounds: int) -> list[float]:
+    """Plain sendVideo of the clip to the sandbox (what the platform itself costs)."""
+    data = await asyncio.to_thread(clip.read_bytes)
+    url = f"{services.sandbox_url}/telegram/bot{harness.TELEGRAM_BOT}/sendVideo"
+    seconds = []
+    async with httpx2.AsyncClient(timeout=60) as client:
+        for n in range(rounds):
+            started = time.perf_counter()
+            response = await client.post(
+                url,
+                data={"chat_id": harness.TELEGRAM_CHANNEL, "caption": f"upload baseline {n}"},
+                files={"video": ("clip.mp4", data, "video/mp4")},
+            )
+            seconds.append(time.perf_counter() - started)
+            response.raise_for_status()
+    return seconds
+
+
+# ---------------------------------------------------------------- the engine
+
+
+@dataclass
+class World:
+    user_id: uuid.UUID
+    connection_id: uuid.UUID
+    clips: list[uuid.UUID]
+    next_clip: int = 0
+
+    def plan(self, count: int, label: str) -> list[harness.Planned]:
+        planned = []
+        for _ in range(count):
+            n = self.next_clip
+            planned.append(harness.Planned(self.clips[n], self.connection_id, f"queue {label} #{n:05d}"))
+            self.next_clip += 1
+        return planned
+
+
+async def setup(services: harness.Services, options: Options, clip: Path) -> World:
+    runtime = services.runtime
+    user = await harness.new_user(runtime, f"queue-{services.tag}@example.com")
+    connection = await harness.connect_token(
+        runtime,
+        user,
+        Platform.TELEGRAM,
+        {"bot_token": harness.TELEGRAM_BOT, "channel": harness.TELEGRAM_CHANNEL},
+    )
+    stored = await harness.store_clip_file(runtime, user, clip)
+    total = options.publications + options.paced + options.scheduled
+    clips = await harness.add_clips(runtime, user, stored, [f"clip {n}" for n in range(total)])
+    return World(user.id, connection.id, clips)
+
+
+async def first_started(services: harness.Services, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    started: dict[uuid.UUID, datetime] = {}
+    async with transaction(services.runtime.session_factory) as session:
+        for start in range(0, len(ids), 1000):
+            rows = await session.execute(
+                select(PublicationEvent.publication_id, func.min(PublicationEvent.created_at))
+                .where(
+                    PublicationEvent.publication_id.in_(ids[start : start + 1000]),
+                    PublicationEvent.kind == EventKind.STARTED,
+                )
+                .group_by(PublicationEvent.publication_id)
+            )
+            started.update({publication_id: at for publication_id, at in rows.all()})
+    return started
+
+
+@dataclass
+class Drain:
+    published: int
+    failed: int
+    seconds: float
+    per_worker: float
+
+
+async def measure_throughput(services: harness.Services, world: World, options: Options) -> Drain:
+    runtime = services.runtime
+    ids = await harness.publish(runtime, world.user_id, world.plan(options.publications, "drain"))
+    for _ in range(options.workers):
+        services.start_worker(options.concurrency)
+    counts, _ = await harness.wait_terminal(runtime, ids, options.cap, label="drain ")
+    publications = await harness.load_publications(runtime, ids)
+    started = await first_started(services, ids)
+    done = [p.published_at for p in publications if p.published_at is not None]
+    if not done or not started:
+        raise RuntimeError(f"nothing published: {dict(counts)}\n" + "\n".join(services.dead_workers()))
+    span = (max(done) - min(started.values())).total_seconds()
+    per_worker = len(done) / span / options.workers
+    return Drain(len(done), counts["failed"], span, per_worker)
+
+
+async def measure_latency(services: harness.Services, world: World, options: Options) -> list[float]:
+    """Publications made one at a time at a steady rate; created_at → published_at of each."""
+    runtime = services.runtime
+    ids: list[uuid.UUID] = []
+    started = time.monotonic()
+    for n, planned in enumerate(world.plan(options.paced, "paced")):
+        await asyncio.sleep(max(0.0, started + n / options.rate - time.monotonic()))
+        ids.extend(await harness.publish(runtime, world.user_id, [planned]))
+    await harness.wait_terminal(runtime, ids, options.cap, label="paced ")
+    publications = await harness.load_publications(runtime, ids)
+    return [(p.published_at - p.created_at).total_seconds() for p in publications if p.published_at]
+
+
+async def measure_schedule(services: harness.Services, world: World, options: Options) -> list[float]:
+    runtime = services.runtime
+    base = datetime.now(UTC) + timedelta(seconds=options.lead)
+    step = timedelta(seconds=options.spread / options.scheduled)
+    when = [base + i * step for i in range(options.scheduled)]
+    ids = await harness.publish(
+        runtime, world.user_id, world.plan(options.scheduled, "scheduled"), scheduled_at=when
+    )
+    if datetime.now(UTC) > base:
+        print(f"  note: creating the scheduled publications took longer than --lead {options.lead} s")
+    await harness.wait_terminal(runtime, ids, options.lead + options.spread + options.cap, label="scheduled ")
+    started = await first_started(services, ids)
+    planned = dict(zip(ids, when, strict=True))
+    return [(started[i] - planned[i]).total_seconds() for i in ids if i in started]
+
+
+# ---------------------------------------------------------------- report
+
+
+def spread_line(name: str, values: Sequence[float], unit: str = "s") -> str:
+    p = harness.percentile
+    return (
+        f"{name:<34}p50 {p(values, 50):7.3f} {unit}   p99 {p(values, 99):7.3f} {unit}   "
+        f"max {max(values, default=float('nan')):7.3f} {unit}   (n={len(values)})"
+    )
+
+
+async def run(options: Options) -> None:
+    async with harness.running("queue", keep=options.keep) as services:
+        clip = harness.make_clip(services.workdir / "clip.mp4")
+        world = await setup(services, options, clip)
+        print(
+            f"queue benchmark: Telegram publications of a {clip.stat().st_size / 1000:.0f} kB clip, "
+            f"{options.workers} worker process(es) x concurrency {options.concurrency}, "
+            f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        upload = await measure_upload(services, clip, options.uploads)
+        noop = await measure_noop(services, options)
+        print("baselines measured; engine throughput next", flush=True)
+        drain = await measure_throughput(services, world, options)
+        latency = await measure_latency(services, world, options)
+        lateness = await measure_schedule(services, world, options)
+        dead = services.dead_workers()
+    report(options, upload, noop, drain, latency, lateness, dead)
+
+
+def report(
+    options: Options,
+    upload: list[float],
+    noop: NoopFigures,
+    drain: Drain,
+    latency: list[float],
+    lateness: list[float],
+    dead: list[str],
+) -> None:
+    p = harness.percentile
+    print()
+    print(f"throughput ({options.publications} queued, drained by {options.workers} worker process(es))")
+    print(f"  {'no-op BullMQ worker (baseline)':<40}{noop.jobs_per_second:8.1f} jobs/s")
+    print(
+        f"  {'engine, per worker process':<40}{drain.per_worker:8.1f} publications/s   "
+        f"({drain.published} published, {drain.failed} failed, in {drain.seconds:.1f} s)"
+    )
+    print(f"  {'ratio engine / no-op':<40}{drain.per_worker / noop.jobs_per_second:8.3f}")
+    print()
+    print(f"action → published ({options.paced} publications at {options.rate:g}/s, workers warm)")
+    print("  " + spread_line("plain sendVideo of the clip (base)", upload))
+    print("  " + spread_line("created_at → published_at", latency))
+    overhead = p(latency, 99) - p(upload, 50)
+    verdict = "met" if overhead < 2 else "MISSED"
+    print(f"  p99 minus upload time: {overhead:.3f} s   goal < 2 s plus upload time: {verdict}")
+    print()
+    print(
+        f"scheduled firing ({options.scheduled} publications, {options.lead:g} s ahead, "
+        f"spread over {options.spread:g} s)"
+    )
+    print("  " + spread_line("no-op BullMQ delayed job (base)", noop.lateness))
+    print("  " + spread_line("engine: STARTED − scheduled_at", lateness))
+    print(f"  earliest start {min(lateness, default=float('nan')):+.3f} s (the job may fire up to 1 s early)")
+    verdict = "met" if p(lateness, 99) < 2 else "MISSED"
+    print(f"  goal p99 < 2 s: {verdict}")
+    if dead:
+        print("\nworkers that died on their own:\n" + "\n".join(dead))
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--publications", type=int, default=2000, help="queued for the throughput drain")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="per worker process (and the no-op worker)"
+    )
+    parser.add_argument("--paced", type=int, default=200, help="publications for action → published")
+    parser.add_argument("--rate", type=float, default=10.0, help="paced publications per second")
+    parser.add_argument("--scheduled", type=int, default=200, help="scheduled publications")
+    parser.add_argument("--lead", type=float, default=5.0, help="seconds ahead of the first scheduled time")
+    parser.add_argument("--spread", type=float, default=10.0, help="seconds the scheduled times spread over")
+    parser.add_argument("--uploads", type=int, default=30, help="plain sendVideo rounds for the baseline")
+    parser.add_argument("--cap", type=float, default=300.0, help="seconds any one phase may take at most")
+    parser.add_argument("--keep", action="store_true", help="keep the logs and the database")
+    parser.add_argument("--noop-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    if args.noop_worker:
+        run_noop_worker(args.noop_worker, args.prefix, args.concurrency)
+        return
+    fields = {name: getattr(args, name) for name in Options.__dataclass_fields__}
+    asyncio.run(run(Options(**fields)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Stories 1, 3, 5, 9 in the browser: VK and Дзен through their consent pages, publish now, stats."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.async_api import Page, expect
+from sqlalchemy import select
+
+from autopost.connections.models import Connection
+from autopost.db import transaction
+from autopost.stats.tasks import collect_connection_stats
+from tests.web.browser.conftest import Stack, login
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def _connect_with_oauth(page: Page, button: str, notice: str) -> None:
+    await page.get_by_role("button", name=button).click()
+    # The platform's own consent page (the sandbox's VK ID / Yandex OAuth), then back to us.
+    await page.get_by_role("button", name="Разрешить").click()
+    await expect(page).to_have_url(re.compile(r"/settings/platforms\?connected="))
+    await expect(page.locator("#notice")).to_contain_text(notice)
+
+
+async def test_connect_vk_and_dzen_by_oauth_publish_now_and_see_stats(page: Page, stack: Stack) -> None:
+    email, token = await stack.new_user()
+    clip_id = await stack.upload_clip(token, "Урок монтажа: склейка")
+    await login(page, stack, email)
+
+    await page.get_by_role("link", name="Платформы").click()
+    await _connect_with_oauth(page, "Подключить VK", "VK подключён")
+    vk_block = page.locator("#platform-vk")
+    await expect(vk_block.get_by_text("Анна Смирнова")).to_be_visible()
+    await expect(vk_block.locator("img.avatar")).to_have_count(1)
+    await _connect_with_oauth(page, "Подключить Дзен", "Дзен подключён")
+    await expect(page.locator("#platform-dzen .account-row")).to_have_count(1)
+
+    await page.get_by_role("link", name="Клипы").click()
+    card = page.locator(f"#clip-{clip_id}")
+    await card.get_by_role("button", name="Опубликовать").click()
+    dialog = page.locator("dialog#publish-dialog")
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_label("Анна Смирнова").check()
+    await dialog.locator("fieldset[data-platform=dzen] input[name=account]").check()
+    await dialog.get_by_text("Название и описание для VK").click()
+    title = dialog.locator("#title_vk")
+    await title.fill("Склейка по движению — урок 1")
+    await expect(dialog.locator("#title_vk-count")).to_have_text("28 / 128")
+    await title.fill("Я" * 130)
+    await expect(dialog.locator("#title_vk-count")).to_contain_text("130 / 128 — Слишком длинно")
+    await dialog.get_by_role("button", name="Опубликовать").click()
+    # Refused by the server too; what was typed is kept.
+    await expect(dialog.get_by_role("alert")).to_contain_text(
+        "Название для VK: 130 символов, можно не больше 128"
+    )
+    await dialog.get_by_text("Название и описание для VK").click()
+    await dialog.locator("#title_vk").fill("Склейка по движению — урок 1")
+    await dialog.get_by_role("button", name="Опубликовать").click()
+    await expect(dialog).to_contain_text("2 публикации поставлены в очередь")
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_have_count(0)
+    await expect(card.get_by_role("button", name="Опубликовать")).to_be_focused()
+
+    published = card.locator(".badge-green", has_text="Опубликовано")
+    await expect(published).to_have_count(2, timeout=60_000)
+    link = card.get_by_role("link", name=re.compile("Открыть")).first
+    await expect(link).to_have_attribute("target", "_blank")
+    await expect(card).not_to_have_attribute("hx-trigger", "every 2s")
+    titles = {post["title"] for post in stack.posts()}
+    assert "Склейка по движению — урок 1" in titles
+
+    await _collect_stats_twice(stack, email)
+    await page.reload()
+    stats = card.locator(".stats")
+    await expect(stats).to_have_count(2)
+    await expect(stats.first).to_contain_text("Просмотры")
+    await expect(card.locator("svg.spark")).to_have_count(2)
+
+
+async def _collect_stats_twice(stack: Stack, email: str) -> None:
+    """What the worker's six-hourly pass does, twice, so each sparkline has two points."""
+    from autopost.users.models import User
+
+    async with transaction(stack.runtime.session_factory) as session:
+        user_id = await session.scalar(select(User.id).where(User.email == email))
+        ids: list[uuid.UUID] = list(
+            await session.scalars(select(Connection.id).where(Connection.user_id == user_id))
+        )
+    for _ in range(2):
+        for connection_id in ids:
+            await collect_connection_stats(stack.runtime, connection_id)
