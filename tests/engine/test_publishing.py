@@ -19,6 +19,15 @@ DEMO_OWNERS = {
 }
 
 
+async def milestones(stack: Stack, publication_id: object) -> list[str]:
+    """The publication's history without the steps whose presence depends on timing.
+
+    `processing` shows only when the platform was still encoding at the first look; `requeued`
+    when the sweeper looked between the commit and the enqueue (harmless: same job id).
+    """
+    return [k for k in await stack.event_kinds(publication_id) if k not in ("processing", "requeued")]
+
+
 async def assert_published_once(stack: Stack, publication: Publication) -> dict[str, object]:
     """The row is published and the platform holds exactly one post of exactly the clip's bytes."""
     assert publication.status is PublicationStatus.PUBLISHED, publication.error_message
@@ -72,7 +81,7 @@ async def test_scheduled_publications_fire_at_their_time_unless_cancelled_or_mov
     assert (await assert_published_once(stack, last))["created_at"] >= (
         new_time - EARLY_TOLERANCE
     ).timestamp()
-    assert [k for k in await stack.event_kinds(moved) if k != "requeued"] == [
+    assert await milestones(stack, moved) == [
         "scheduled",
         "rescheduled",
         "started",
@@ -112,7 +121,7 @@ async def test_failures_are_retried_on_the_schedule_then_by_the_user(stack: Stac
     retried = await stack.wait_for(failed_id, lambda p: p.status is PublicationStatus.PUBLISHED)
     await assert_published_once(stack, retried)
     assert retried.attempts == 1
-    kinds = await stack.event_kinds(failed_id)
+    kinds = await milestones(stack, failed_id)
     assert kinds.count("retry_scheduled") == give_up - 1
     assert kinds[kinds.index("failed") :] == ["failed", "retried", "started", "published"]
     assert len(await stack.posts()) == 2

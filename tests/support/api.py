@@ -18,12 +18,12 @@ from autopost.connections.tokens import store_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
-from autopost.sandbox.wiring import point_at_sandbox
 from autopost.runtime import Runtime
+from autopost.sandbox.wiring import point_at_sandbox
 from autopost.settings import Settings
-from autopost.worker import WorkerProcess
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
+from autopost.worker import WorkerProcess
 from tests.support.engine import REDIS_URL, engine_settings
 from tests.support.media import make_clip
 from tests.support.servers import free_port, serve_in_thread

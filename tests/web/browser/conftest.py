@@ -177,3 +177,12 @@ async def login(page: Page, stack: Stack, email: str) -> None:
 
 async def settle(seconds: float = 0.1) -> None:
     await asyncio.sleep(seconds)
+
+
+async def go(page: Page, section: str) -> None:
+    """Follow a link of the main menu, as a user would."""
+    await (
+        page.get_by_role("navigation", name="Основное меню")
+        .get_by_role("link", name=section, exact=True)
+        .click()
+    )
