@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # BullMQ job lock; a killed worker's job comes back after about this long.
     worker_lock_seconds: float = 30.0
     stats_refresh_hours: float = 5.0
+    # Per user: publish requests per minute, connect attempts per hour.
+    publish_requests_per_minute: int = 20
+    connect_attempts_per_hour: int = 5
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -95,6 +95,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, list[str], str]]:
         AUTOPOST_TELEGRAM__API_URL=f"{sandbox}/telegram",
         AUTOPOST_TELEGRAM__PREVIEW_URL=f"{sandbox}/tme",
         AUTOPOST_TELEGRAM__RATE_PER_SECOND="200",
+        AUTOPOST_PUBLISH_REQUESTS_PER_MINUTE="1000",
     )
     cluster = Cluster(tmp_path, env)
     try:

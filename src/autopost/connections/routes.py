@@ -28,15 +28,13 @@ from autopost.users.plans import check_plan
 
 router = APIRouter(tags=["connections"])
 
-CONNECT_ATTEMPTS_PER_HOUR = 5
-
 
 async def _limit_connects(runtime: RuntimeDep, user: CurrentUser) -> None:
     await enforce_limit(
         runtime.redis,
         runtime.settings.redis_namespace,
         f"connect:{user.id}",
-        limit=CONNECT_ATTEMPTS_PER_HOUR,
+        limit=runtime.settings.connect_attempts_per_hour,
         window_seconds=3600,
     )
 

@@ -29,8 +29,6 @@ from autopost.stats.models import StatsSnapshot
 
 router = APIRouter(prefix="/api/v1", tags=["publications"])
 
-PUBLISH_REQUESTS_PER_MINUTE = 20
-
 
 @router.post("/clips/{clip_id}/publish", status_code=201)
 async def publish(
@@ -45,7 +43,7 @@ async def publish(
         runtime.redis,
         runtime.settings.redis_namespace,
         f"publish:{user.id}",
-        limit=PUBLISH_REQUESTS_PER_MINUTE,
+        limit=runtime.settings.publish_requests_per_minute,
         window_seconds=60,
     )
     clip = await get_owned_clip(work.session, user, clip_id)

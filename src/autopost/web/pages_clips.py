@@ -15,7 +15,6 @@ from autopost.clips.service import get_owned_clip
 from autopost.connections.service import list_connections
 from autopost.errors import NotFound, TooManyRequests
 from autopost.i18n import render as render_message
-from autopost.publications.routes import PUBLISH_REQUESTS_PER_MINUTE
 from autopost.publications.service import PublishRefused, create_publications
 from autopost.security.ratelimit import enforce_limit
 from autopost.web import publish_form as forms
@@ -120,7 +119,7 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
             runtime.redis,
             runtime.settings.redis_namespace,
             f"publish:{viewer.user.id}",
-            limit=PUBLISH_REQUESTS_PER_MINUTE,
+            limit=runtime.settings.publish_requests_per_minute,
             window_seconds=60,
         )
         # Every check runs before the first row is added, so a refusal leaves nothing to roll back.

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from autopost.connections import service
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.connections.routes import CONNECT_ATTEMPTS_PER_HOUR
 from autopost.errors import ApiError, NotFound, TooManyRequests
 from autopost.i18n import render as render_message
 from autopost.platforms.catalog import Platform
@@ -78,7 +77,7 @@ async def _limit_connects(viewer: Viewer) -> None:
         runtime.redis,
         runtime.settings.redis_namespace,
         f"connect:{viewer.user.id}",
-        limit=CONNECT_ATTEMPTS_PER_HOUR,
+        limit=runtime.settings.connect_attempts_per_hour,
         window_seconds=3600,
     )
 
