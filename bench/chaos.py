@@ -247,12 +247,16 @@ class Outcome:
     def lost(self) -> list[Publication]:
         return [p for p in self.publications if p.status not in harness.TERMINAL]
 
-    def failures(self) -> Counter[str]:
-        return Counter(
-            f"{p.platform.value}: {p.error_code}"
-            for p in self.publications
-            if p.status is PublicationStatus.FAILED
-        )
+    def failures(self) -> dict[str, tuple[int, int]]:
+        """Failed publications per "platform: error code": (how many, how many the platform shows anyway)."""
+        counts: Counter[str] = Counter()
+        posted: Counter[str] = Counter()
+        for p in self.publications:
+            if p.status is PublicationStatus.FAILED:
+                key = f"{p.platform.value}: {p.error_code}"
+                counts[key] += 1
+                posted[key] += bool(self.posts.get(self.numbers[p.id]))
+        return {key: (counts[key], posted[key]) for key in sorted(counts)}
 
 
 async def outcome(services: harness.Services, world: World, ids: Sequence[uuid.UUID]) -> Outcome:
@@ -296,6 +300,15 @@ def print_table(result: Outcome) -> None:
         print(f"  {platform:<10}" + "".join(f"{rows[platform][c]:>12}" for c in columns))
 
 
+def print_failures(result: Outcome) -> None:
+    failures = result.failures()
+    if not failures:
+        return
+    print(f"  failed, by error code {'':<26}{'count':>6}{'yet on the platform':>21}")
+    for code, (count, posted) in failures.items():
+        print(f"    {code:<44}{count:>6}{posted:>21}")
+
+
 def print_examples(result: Outcome, publications: Sequence[Publication], label: str, limit: int = 3) -> None:
     for p in publications[:limit]:
         posts = result.posts.get(result.numbers[p.id], [])
@@ -328,9 +341,7 @@ def report_phase1(options: Options, chaos: Chaos, result: Outcome, hits: Counter
     print(f"  duplicates          {len(duplicates)} publications with {extra_posts} extra posts   (goal 0)")
     print(f"  lost (non-terminal) {len(result.lost())}   (goal 0)")
     print(f"  published, no post  {len(result.missing_posts())}   (goal 0)")
-    print("  failed, by error code:")
-    for code, count in sorted(result.failures().items()):
-        print(f"    {code:<40}{count:>5}")
+    print_failures(result)
     print_examples(result, duplicates, "duplicate")
     print_examples(result, result.lost(), "lost")
     print_examples(result, result.missing_posts(), "no post")
@@ -360,8 +371,7 @@ def report_phase2(options: Options, result: Outcome, hits: Counter[str], seconds
     )
     print(f"  first-attempt success of all:   {everyone}/{total} = {harness.pct(everyone, total)}")
     print(f"  terminal {total - len(result.lost())}/{total}, duplicates {len(result.duplicates())}")
-    for code, count in sorted(result.failures().items()):
-        print(f"    failed {code:<40}{count:>5}")
+    print_failures(result)
     print_examples(result, others, "normal but not at once")
 
 

@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -47,7 +47,7 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
 from autopost.publications.service import Target, create_publications
 from autopost.queue import Outbox
-from autopost.runtime import Runtime
+from autopost.runtime import ProviderFactory, Runtime
 from autopost.sandbox.wiring import point_at_sandbox
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
@@ -224,7 +224,7 @@ class Services:
 
     # ------------------------------------------------------------ lifecycle
 
-    async def start(self, *, serve: bool = False, runtime: Runtime | None = None) -> None:
+    async def start(self, *, serve: bool = False, providers: ProviderFactory | None = None) -> None:
         admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
         try:
             await admin.execute(f'CREATE DATABASE "{self.database}"')
@@ -241,7 +241,7 @@ class Services:
         if serve:
             web = self._spawn("serve", "serve", "--port", str(urlsplit(self.public_url).port))
             await asyncio.to_thread(_wait_http, f"{self.public_url}/readyz", web, self.log("serve"))
-        self._runtime = runtime or Runtime.create(self.settings(), REDIS_URL)
+        self._runtime = Runtime.create(self.settings(), REDIS_URL, providers)
         self._runtime.storage.root.mkdir(parents=True, exist_ok=True)
 
     def log(self, name: str) -> Path:
@@ -345,10 +345,17 @@ class Services:
 
 
 @contextlib.asynccontextmanager
-async def running(name: str, *, serve: bool = False, keep: bool = False) -> AsyncIterator[Services]:
+async def running(
+    name: str,
+    *,
+    serve: bool = False,
+    keep: bool = False,
+    providers: Callable[[Settings], ProviderFactory] | None = None,
+) -> AsyncIterator[Services]:
+    """A started Services, closed at the end; `providers` builds the in-process provider factory."""
     services = Services(name, keep=keep)
     try:
-        await services.start(serve=serve)
+        await services.start(serve=serve, providers=providers(services.settings()) if providers else None)
         yield services
     finally:
         await services.close()

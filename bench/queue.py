@@ -9,7 +9,8 @@ limits lifted, through real `autopost worker` subprocesses on PostgreSQL and Red
 2. throughput: --publications queued while no worker runs, then --workers worker
    processes drain them (first STARTED event to last published_at);
 3. action → published: --paced publications created one by one at --rate per
-   second while the workers are idle-warm (created_at → published_at);
+   second (default: half the measured throughput, so no backlog builds up) while
+   the workers are warm (created_at → published_at);
 4. scheduled firing: --scheduled publications scheduled --lead seconds ahead,
    spread over --spread seconds; lateness = the STARTED event's created_at minus
    scheduled_at (what autopost_schedule_lateness_seconds observes).
@@ -267,13 +268,15 @@ async def measure_throughput(services: harness.Services, world: World, options: 
     return Drain(len(done), counts["failed"], span, per_worker)
 
 
-async def measure_latency(services: harness.Services, world: World, options: Options) -> list[float]:
+async def measure_latency(
+    services: harness.Services, world: World, options: Options, rate: float
+) -> list[float]:
     """Publications made one at a time at a steady rate; created_at → published_at of each."""
     runtime = services.runtime
     ids: list[uuid.UUID] = []
     started = time.monotonic()
     for n, planned in enumerate(world.plan(options.paced, "paced")):
-        await asyncio.sleep(max(0.0, started + n / options.rate - time.monotonic()))
+        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
         ids.extend(await harness.publish(runtime, world.user_id, [planned]))
     await harness.wait_terminal(runtime, ids, options.cap, label="paced ")
     publications = await harness.load_publications(runtime, ids)
@@ -302,7 +305,7 @@ async def measure_schedule(services: harness.Services, world: World, options: Op
 def spread_line(name: str, values: Sequence[float], unit: str = "s") -> str:
     p = harness.percentile
     return (
-        f"{name:<34}p50 {p(values, 50):7.3f} {unit}   p99 {p(values, 99):7.3f} {unit}   "
+        f"{name:<36}p50 {p(values, 50):7.3f} {unit}   p99 {p(values, 99):7.3f} {unit}   "
         f"max {max(values, default=float('nan')):7.3f} {unit}   (n={len(values)})"
     )
 
@@ -321,10 +324,11 @@ async def run(options: Options) -> None:
         noop = await measure_noop(services, options)
         print("baselines measured; engine throughput next", flush=True)
         drain = await measure_throughput(services, world, options)
-        latency = await measure_latency(services, world, options)
+        rate = options.rate or min(20.0, max(1.0, drain.per_worker * options.workers / 2))
+        latency = await measure_latency(services, world, options, rate)
         lateness = await measure_schedule(services, world, options)
         dead = services.dead_workers()
-    report(options, upload, noop, drain, latency, lateness, dead)
+    report(options, upload, noop, drain, (rate, latency), lateness, dead)
 
 
 def report(
@@ -332,11 +336,12 @@ def report(
     upload: list[float],
     noop: NoopFigures,
     drain: Drain,
-    latency: list[float],
+    paced: tuple[float, list[float]],
     lateness: list[float],
     dead: list[str],
 ) -> None:
     p = harness.percentile
+    rate, latency = paced
     print()
     print(f"throughput ({options.publications} queued, drained by {options.workers} worker process(es))")
     print(f"  {'no-op BullMQ worker (baseline)':<40}{noop.jobs_per_second:8.1f} jobs/s")
@@ -346,7 +351,7 @@ def report(
     )
     print(f"  {'ratio engine / no-op':<40}{drain.per_worker / noop.jobs_per_second:8.3f}")
     print()
-    print(f"action → published ({options.paced} publications at {options.rate:g}/s, workers warm)")
+    print(f"action → published ({options.paced} publications at {rate:.1f}/s, workers warm)")
     print("  " + spread_line("plain sendVideo of the clip (base)", upload))
     print("  " + spread_line("created_at → published_at", latency))
     overhead = p(latency, 99) - p(upload, 50)
@@ -374,7 +379,7 @@ def parse() -> argparse.Namespace:
         "--concurrency", type=int, default=8, help="per worker process (and the no-op worker)"
     )
     parser.add_argument("--paced", type=int, default=200, help="publications for action → published")
-    parser.add_argument("--rate", type=float, default=10.0, help="paced publications per second")
+    parser.add_argument("--rate", type=float, default=0, help="paced publications/s (0: half the throughput)")
     parser.add_argument("--scheduled", type=int, default=200, help="scheduled publications")
     parser.add_argument("--lead", type=float, default=5.0, help="seconds ahead of the first scheduled time")
     parser.add_argument("--spread", type=float, default=10.0, help="seconds the scheduled times spread over")

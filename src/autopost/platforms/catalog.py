@@ -59,3 +59,8 @@ def format_size(size: int) -> str:
         gib = size / (1024 * MiB)
         return f"{gib:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " ГБ"
     return f"{max(1, round(size / MiB))} МБ"
+
+
+def caption_text(title: str, description: str) -> str:
+    """One caption from title and description (platforms without a title field: Telegram, VK clips)."""
+    return "\n\n".join(part for part in (title.strip(), description.strip()) if part)

@@ -19,7 +19,7 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.db import utcnow
 from autopost.i18n import render
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
 from autopost.queue import Outbox
@@ -80,10 +80,6 @@ def check_caption(platform: Platform, title: str, description: str) -> None:
         raise PublishRefused(
             "description_too_long", platform=name, length=len(description), limit=limits.description_max
         )
-
-
-def caption_text(title: str, description: str) -> str:
-    return "\n\n".join(part for part in (title.strip(), description.strip()) if part)
 
 
 def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datetime) -> None:

@@ -24,7 +24,14 @@ from autopost.platforms.base import (
     StatsSupport,
     TokenSet,
 )
-from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
+from autopost.platforms.catalog import (
+    LIMITS,
+    Platform,
+    caption_text,
+    format_limit,
+    format_size,
+    max_upload_bytes,
+)
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, PlatformError
 from autopost.platforms.telegram import preview
 from autopost.platforms.telegram.botapi import (
@@ -42,7 +49,6 @@ from autopost.platforms.telegram.upload import (
     sent_duration,
     video_body,
 )
-from autopost.publications.service import caption_text
 from autopost.settings import TelegramSettings
 
 DEFAULT_TIMEOUT = 30.0
