@@ -25,6 +25,7 @@ from autopost.clips.sources import ClipSource, FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
+from autopost.platforms.catalog import LIMITS
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
 from autopost.platforms.errors import (
     AuthExpired,
@@ -275,6 +276,11 @@ async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -
                 at=retry_at.isoformat(),
             )
             return retry_at
+        if isinstance(error, Transient):
+            # "We will retry later" is no longer true: say that the attempts ran out.
+            name = LIMITS[publication.platform].display_name
+            message = f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
+            publication.error_message = message
         publication.status = PublicationStatus.FAILED
         record_event(session, publication, EventKind.FAILED, message, code=code)
         metrics.observe_outcome(publication, "failed")
