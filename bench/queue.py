@@ -5,14 +5,16 @@ limits lifted, through real `autopost worker` subprocesses on PostgreSQL and Red
 
 1. baselines, measured in the same run: a no-op BullMQ worker (same concurrency,
    same job options) draining the same number of jobs and firing the same delayed
-   schedule, and the time of one plain sendVideo of the clip ("upload time");
+   schedule; the time of one plain sendVideo of the clip ("upload time"); and
+   TelegramProvider.publish alone in this process, as the worker builds it and with
+   one shared transport (what the provider costs without queue and database);
 2. throughput: --publications queued while no worker runs, then --workers worker
    processes drain them (first STARTED event to last published_at);
 3. action → published: --paced publications created one by one at --rate per
    second (default: half the measured throughput, so no backlog builds up) while
    the workers are warm (created_at → published_at);
 4. scheduled firing: --scheduled publications scheduled --lead seconds ahead,
-   spread over --spread seconds; lateness = the STARTED event's created_at minus
+   spread over --spread seconds (default: at the paced rate); lateness = the STARTED event's created_at minus
    scheduled_at (what autopost_schedule_lateness_seconds observes).
 
     .venv/bin/python bench/queue.py [--publications 2000] [--workers 1] [--concurrency 8]
@@ -24,6 +26,7 @@ asyncio's thread pool, from any bench script) it loads the real module in its pl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ else:
     import subprocess
     import time
     import uuid
-    from collections.abc import Sequence
+    from collections.abc import AsyncIterator, Sequence
     from datetime import UTC, datetime, timedelta
 
     import harness
@@ -52,11 +55,17 @@ else:
     from bullmq import Job, Queue, Worker
     from sqlalchemy import func, select
 
+    from autopost.clips.sources import ClipSource, FileReader
     from autopost.db import transaction
+    from autopost.platforms.base import Credentials, PublishRequest
     from autopost.platforms.catalog import Platform
+    from autopost.platforms.registry import build_provider
     from autopost.publications.events import EventKind
     from autopost.publications.models import PublicationEvent
     from autopost.queue import KEEP_COMPLETED, KEEP_FAILED, redis_options
+
+
+TELEGRAM_CHAT_ID = -1001000000001  # @clipmaker_demo in the sandbox
 
 
 @dataclass
@@ -119,61 +128,99 @@ def job_options(delay_ms: int = 0) -> dict[str, object]:
     }
 
 
-@dataclass
-class NoopFigures:
-    jobs_per_second: float
-    lateness: list[float]
-
-
-async def measure_noop(services: harness.Services, options: Options) -> NoopFigures:
+@contextlib.asynccontextmanager
+async def noop_queue(services: harness.Services, concurrency: int) -> AsyncIterator[Queue]:
+    """A throwaway queue in the run's namespace, drained by a no-op worker subprocess."""
     queue = Queue(
         "noop-baseline", {"connection": redis_options(harness.REDIS_URL), "prefix": services.namespace}
     )
+    worker = start_noop_worker("noop-baseline", services.namespace, concurrency)
     try:
+        yield queue
+    finally:
+        worker.terminate()
+        await asyncio.to_thread(worker.wait, 30)
+        await queue.close()
+
+
+async def noop_throughput(services: harness.Services, options: Options) -> float:
+    """Jobs/s of the no-op worker draining as many jobs as the engine drains publications."""
+    async with noop_queue(services, options.concurrency) as queue:
+        await queue.pause()  # the whole backlog first, as the engine gets it
         for start in range(0, options.publications, 200):
             count = min(200, options.publications - start)
             await asyncio.gather(*(queue.add("noop", {"n": start + i}, job_options()) for i in range(count)))
-        worker = start_noop_worker("noop-baseline", services.namespace, options.concurrency)
-        try:
-            await _wait_completed(queue, options.publications, options.cap)
-            drained = await queue.getJobs(["completed"], 0, -1)
-            started = min(job.processedOn for job in drained)
-            finished = max(job.finishedOn for job in drained)
-            jobs_per_second = len(drained) / max(0.001, (finished - started) / 1000)
-            lateness = await _noop_schedule(queue, options)
-        finally:
-            worker.terminate()
-            await asyncio.to_thread(worker.wait, 30)
-    finally:
-        await queue.close()
-    return NoopFigures(jobs_per_second, lateness)
+        await queue.resume()
+        await _wait_completed(queue, options.publications, options.cap)
+        drained = await queue.getJobs(["completed"], 0, -1)
+    started = min(job.processedOn for job in drained)
+    finished = max(job.finishedOn for job in drained)
+    return len(drained) / max(0.001, (finished - started) / 1000)
 
 
 async def _wait_completed(queue: Queue, count: int, cap: float) -> None:
     deadline = time.monotonic() + cap
     while (await queue.getJobCounts("completed"))["completed"] < count:
         if time.monotonic() > deadline:
-            raise RuntimeError("the no-op worker did not drain its queue in time")
+            raise RuntimeError("the no-op worker did not finish its jobs in time")
         await asyncio.sleep(0.05)
 
 
-async def _noop_schedule(queue: Queue, options: Options) -> list[float]:
-    """The same delayed schedule as the engine's scheduled phase, fired by the no-op worker."""
-    before = (await queue.getJobCounts("completed"))["completed"]
-    base_ms = time.time() * 1000 + options.lead * 1000
-    wanted: dict[str, float] = {}
-    for i in range(options.scheduled):
-        at_ms = base_ms + i * options.spread * 1000 / options.scheduled
-        opts = job_options(int(at_ms - time.time() * 1000))
-        wanted[str(opts["jobId"])] = at_ms
-        await queue.add("noop", {"scheduled": i}, opts)
-    await _wait_completed(queue, before + options.scheduled, options.lead + options.spread + options.cap)
-    lateness = []
-    for job_id, at_ms in wanted.items():
-        job = await queue.getJob(job_id)
-        assert job is not None
-        lateness.append((job.processedOn - at_ms) / 1000)
+async def noop_lateness(services: harness.Services, options: Options, spread: float) -> list[float]:
+    """The engine's delayed schedule, fired by the no-op worker: processedOn minus the intended time."""
+    async with noop_queue(services, options.concurrency) as queue:
+        before = (await queue.getJobCounts("completed"))["completed"]
+        base_ms = time.time() * 1000 + options.lead * 1000
+        wanted: dict[str, float] = {}
+        for i in range(options.scheduled):
+            at_ms = base_ms + i * spread * 1000 / options.scheduled
+            opts = job_options(int(at_ms - time.time() * 1000))
+            wanted[str(opts["jobId"])] = at_ms
+            await queue.add("noop", {"scheduled": i}, opts)
+        await _wait_completed(queue, before + options.scheduled, options.lead + spread + options.cap)
+        lateness = []
+        for job_id, at_ms in wanted.items():
+            job = await queue.getJob(job_id)
+            assert job is not None
+            lateness.append((job.processedOn - at_ms) / 1000)
     return lateness
+
+
+async def provider_rate(
+    services: harness.Services, clip: Path, count: int, concurrency: int, *, shared: bool
+) -> float:
+    """TelegramProvider.publish alone, in this process, `concurrency` at a time: publications/s.
+
+    shared=False builds the provider as the worker does; shared=True hands it one transport
+    for all its calls (the provider then builds no new connection pool per publication).
+    """
+    transport = httpx2.AsyncHTTPTransport() if shared else None
+    provider = build_provider(Platform.TELEGRAM, services.runtime.settings, transport=transport)
+    meta = {
+        "channel": harness.TELEGRAM_CHANNEL,
+        "chat_id": TELEGRAM_CHAT_ID,
+        "channel_username": "clipmaker_demo",
+    }
+    size = (await asyncio.to_thread(clip.stat)).st_size
+    limit = asyncio.Semaphore(concurrency)
+    label = "shared" if shared else "default"
+
+    async def one(n: int) -> None:
+        request = PublishRequest(
+            credentials=Credentials(access_token=harness.TELEGRAM_BOT, meta=meta),
+            clip=ClipSource(reader=FileReader(clip), size=size, duration=2, width=360, height=640),
+            title=f"queue provider {label} {n}",
+            description="",
+        )
+        async with limit:
+            await provider.publish(request=request)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(count)))
+    seconds = time.perf_counter() - started
+    if transport is not None:
+        await transport.aclose()
+    return count / seconds
 
 
 async def measure_upload(services: harness.Services, clip: Path, rounds: int) -> list[float]:
@@ -283,17 +330,19 @@ async def measure_latency(
     return [(p.published_at - p.created_at).total_seconds() for p in publications if p.published_at]
 
 
-async def measure_schedule(services: harness.Services, world: World, options: Options) -> list[float]:
+async def measure_schedule(
+    services: harness.Services, world: World, options: Options, spread: float
+) -> list[float]:
     runtime = services.runtime
     base = datetime.now(UTC) + timedelta(seconds=options.lead)
-    step = timedelta(seconds=options.spread / options.scheduled)
+    step = timedelta(seconds=spread / options.scheduled)
     when = [base + i * step for i in range(options.scheduled)]
     ids = await harness.publish(
         runtime, world.user_id, world.plan(options.scheduled, "scheduled"), scheduled_at=when
     )
     if datetime.now(UTC) > base:
         print(f"  note: creating the scheduled publications took longer than --lead {options.lead} s")
-    await harness.wait_terminal(runtime, ids, options.lead + options.spread + options.cap, label="scheduled ")
+    await harness.wait_terminal(runtime, ids, options.lead + spread + options.cap, label="scheduled ")
     started = await first_started(services, ids)
     planned = dict(zip(ids, when, strict=True))
     return [(started[i] - planned[i]).total_seconds() for i in ids if i in started]
@@ -310,7 +359,21 @@ def spread_line(name: str, values: Sequence[float], unit: str = "s") -> str:
     )
 
 
-async def run(options: Options) -> None:
+@dataclass
+class Figures:
+    upload: list[float]
+    provider: tuple[float, float]  # TelegramProvider alone: as built, with a shared transport
+    noop_rate: float
+    drain: Drain
+    rate: float
+    latency: list[float]
+    spread: float
+    noop_lateness: list[float]
+    lateness: list[float]
+    dead: list[str]
+
+
+async def run(options: Options) -> Figures:
     async with harness.running("queue", keep=options.keep) as services:
         clip = harness.make_clip(services.workdir / "clip.mp4")
         world = await setup(services, options, clip)
@@ -321,54 +384,56 @@ async def run(options: Options) -> None:
             flush=True,
         )
         upload = await measure_upload(services, clip, options.uploads)
-        noop = await measure_noop(services, options)
+        provider = (
+            await provider_rate(services, clip, options.uploads * 5, options.concurrency, shared=False),
+            await provider_rate(services, clip, options.uploads * 5, options.concurrency, shared=True),
+        )
+        noop_rate = await noop_throughput(services, options)
         print("baselines measured; engine throughput next", flush=True)
         drain = await measure_throughput(services, world, options)
+        # Below the measured capacity, so latency and lateness are not a backlog's.
         rate = options.rate or min(20.0, max(1.0, drain.per_worker * options.workers / 2))
         latency = await measure_latency(services, world, options, rate)
-        lateness = await measure_schedule(services, world, options)
+        spread = options.spread or options.scheduled / rate
+        noop_late = await noop_lateness(services, options, spread)
+        lateness = await measure_schedule(services, world, options, spread)
         dead = services.dead_workers()
-    report(options, upload, noop, drain, (rate, latency), lateness, dead)
+    return Figures(upload, provider, noop_rate, drain, rate, latency, spread, noop_late, lateness, dead)
 
 
-def report(
-    options: Options,
-    upload: list[float],
-    noop: NoopFigures,
-    drain: Drain,
-    paced: tuple[float, list[float]],
-    lateness: list[float],
-    dead: list[str],
-) -> None:
+def report(options: Options, f: Figures) -> None:
     p = harness.percentile
-    rate, latency = paced
     print()
     print(f"throughput ({options.publications} queued, drained by {options.workers} worker process(es))")
-    print(f"  {'no-op BullMQ worker (baseline)':<40}{noop.jobs_per_second:8.1f} jobs/s")
+    print(f"  {'no-op BullMQ worker (baseline)':<44}{f.noop_rate:8.1f} jobs/s")
     print(
-        f"  {'engine, per worker process':<40}{drain.per_worker:8.1f} publications/s   "
-        f"({drain.published} published, {drain.failed} failed, in {drain.seconds:.1f} s)"
+        f"  {'engine, per worker process':<44}{f.drain.per_worker:8.1f} publications/s   "
+        f"({f.drain.published} published, {f.drain.failed} failed, in {f.drain.seconds:.1f} s)"
     )
-    print(f"  {'ratio engine / no-op':<40}{drain.per_worker / noop.jobs_per_second:8.3f}")
+    print(f"  {'ratio engine / no-op':<44}{f.drain.per_worker / f.noop_rate:8.3f}")
+    print(f"  {'TelegramProvider alone, as the worker has it':<44}{f.provider[0]:8.1f} publications/s")
+    print(f"  {'TelegramProvider alone, one shared transport':<44}{f.provider[1]:8.1f} publications/s")
     print()
-    print(f"action → published ({options.paced} publications at {rate:.1f}/s, workers warm)")
-    print("  " + spread_line("plain sendVideo of the clip (base)", upload))
-    print("  " + spread_line("created_at → published_at", latency))
-    overhead = p(latency, 99) - p(upload, 50)
+    print(f"action → published ({options.paced} publications at {f.rate:.1f}/s, workers warm)")
+    print("  " + spread_line("plain sendVideo of the clip (base)", f.upload))
+    print("  " + spread_line("created_at → published_at", f.latency))
+    overhead = p(f.latency, 99) - p(f.upload, 50)
     verdict = "met" if overhead < 2 else "MISSED"
     print(f"  p99 minus upload time: {overhead:.3f} s   goal < 2 s plus upload time: {verdict}")
     print()
     print(
-        f"scheduled firing ({options.scheduled} publications, {options.lead:g} s ahead, "
-        f"spread over {options.spread:g} s)"
+        f"scheduled firing ({options.scheduled} publications, {options.lead:g} s ahead, spread over "
+        f"{f.spread:.0f} s = {options.scheduled / f.spread:.1f}/s)"
     )
-    print("  " + spread_line("no-op BullMQ delayed job (base)", noop.lateness))
-    print("  " + spread_line("engine: STARTED − scheduled_at", lateness))
-    print(f"  earliest start {min(lateness, default=float('nan')):+.3f} s (the job may fire up to 1 s early)")
-    verdict = "met" if p(lateness, 99) < 2 else "MISSED"
+    print("  " + spread_line("no-op BullMQ delayed job (base)", f.noop_lateness))
+    print("  " + spread_line("engine: STARTED − scheduled_at", f.lateness))
+    print(
+        f"  earliest start {min(f.lateness, default=float('nan')):+.3f} s (a job may start up to 1 s early)"
+    )
+    verdict = "met" if p(f.lateness, 99) < 2 else "MISSED"
     print(f"  goal p99 < 2 s: {verdict}")
-    if dead:
-        print("\nworkers that died on their own:\n" + "\n".join(dead))
+    if f.dead:
+        print("\nworkers that died on their own:\n" + "\n".join(f.dead))
 
 
 def parse() -> argparse.Namespace:
@@ -382,7 +447,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=0, help="paced publications/s (0: half the throughput)")
     parser.add_argument("--scheduled", type=int, default=200, help="scheduled publications")
     parser.add_argument("--lead", type=float, default=5.0, help="seconds ahead of the first scheduled time")
-    parser.add_argument("--spread", type=float, default=10.0, help="seconds the scheduled times spread over")
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=0,
+        help="seconds the scheduled times spread over (0: at the paced rate)",
+    )
     parser.add_argument("--uploads", type=int, default=30, help="plain sendVideo rounds for the baseline")
     parser.add_argument("--cap", type=float, default=300.0, help="seconds any one phase may take at most")
     parser.add_argument("--keep", action="store_true", help="keep the logs and the database")
@@ -396,8 +466,8 @@ def main() -> None:
     if args.noop_worker:
         run_noop_worker(args.noop_worker, args.prefix, args.concurrency)
         return
-    fields = {name: getattr(args, name) for name in Options.__dataclass_fields__}
-    asyncio.run(run(Options(**fields)))
+    options = Options(**{name: getattr(args, name) for name in Options.__dataclass_fields__})
+    report(options, asyncio.run(run(options)))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.publications.tasks import EARLY_TOLERANCE
-from tests.support.stack import Stack, later
+from tests.support.stack import Stack, StackFactory, later
 
 # Who each demo connection posts as, in /_sandbox/state (docs/platforms.md).
 DEMO_OWNERS = {
@@ -59,23 +59,23 @@ async def test_scheduled_publications_fire_at_their_time_unless_cancelled_or_mov
     stack: Stack, stack_clip_file
 ) -> None:
     telegram = await stack.connect(Platform.TELEGRAM)
+    clips = [stack.clip, await stack.add_clip(stack_clip_file), await stack.add_clip(stack_clip_file)]
     await stack.start_worker()
-    [fired] = await stack.publish(telegram, at=later(1.5), title="В срок")
-    [cancelled] = await stack.publish(
-        telegram, clip=await stack.add_clip(stack_clip_file), at=later(1.5), title="Отменённый"
-    )
-    [moved] = await stack.publish(
-        telegram, clip=await stack.add_clip(stack_clip_file), at=later(1.5), title="Перенесённый"
-    )
+    first_time = later(1.2)
+    [fired] = await stack.publish(telegram, clip=clips[0], at=first_time, title="В срок")
+    [cancelled] = await stack.publish(telegram, clip=clips[1], at=first_time, title="Отменённый")
+    [moved] = await stack.publish(telegram, clip=clips[2], at=first_time, title="Перенесённый")
     await stack.cancel(cancelled)
-    new_time = later(3)
+    new_time = later(2.4)
     await stack.reschedule(moved, new_time)
     assert await stack.runtime.queues.job_state(cancelled, Platform.TELEGRAM) == "unknown"
 
     first = await stack.wait_for(fired)
     assert first.published_at is not None and first.published_at >= first.scheduled_at - EARLY_TOLERANCE
     await assert_published_once(stack, first)
+    assert first.attempts == 1
     last = await stack.wait_for(moved)
+    assert last.attempts == 1
     # At the new time, not the first one (give or take the claim's early tolerance).
     assert last.published_at is not None and last.published_at >= new_time - EARLY_TOLERANCE
     assert (await assert_published_once(stack, last))["created_at"] >= (
@@ -95,7 +95,8 @@ async def test_scheduled_publications_fire_at_their_time_unless_cancelled_or_mov
     assert captions == ["В срок", "Перенесённый"]
 
 
-async def test_failures_are_retried_on_the_schedule_then_by_the_user(stack: Stack) -> None:
+async def test_failures_are_retried_on_the_schedule_then_by_the_user(stack_factory: StackFactory) -> None:
+    stack = await stack_factory(retry_delays_seconds=[0.1, 0.2])
     telegram, vk = await stack.connect(Platform.TELEGRAM), await stack.connect(Platform.VK)
     # Telegram fails twice: the retry schedule gets it through. VK fails once more than the
     # schedule has room for: the publication fails, and the user's retry gets it through.

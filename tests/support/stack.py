@@ -6,8 +6,8 @@
 - connections to the sandbox's demo accounts (docs/platforms.md), and a VK ID one made through
   the real OAuth round trip;
 - publish / cancel / reschedule / retry through the services, queued after commit as in the API;
-- in-process workers (`start_worker`), extra runtimes (another process's view), and the
-  environment for `python -m autopost worker` subprocesses (`worker_env`);
+- in-process workers (`start_worker`) and extra runtimes (another process's view), with every
+  provider publish/refresh call noted (`calls_of`);
 - both sides of the outcome: the publication row and its events, and /_sandbox/state.
 `stack.serve_web()` serves the web app on settings.public_url (Rutube downloads clips from it).
 """
@@ -17,27 +17,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 import pytest
 import redis.asyncio as aioredis
-from pydantic import BaseModel, SecretStr
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
 from autopost.connections.service import connect_with_token, finish_oauth, save_connection, start_oauth
 from autopost.db import transaction, utcnow
-from autopost.platforms.base import Credentials, Provider, TokenSet
+from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishResult, TokenSet
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import build_provider
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
@@ -62,7 +60,7 @@ from tests.support.engine import REDIS_URL, TERMINAL, engine_settings
 from tests.support.media import make_clip
 from tests.support.servers import free_port, serve_in_thread
 
-__all__ = ["DEMO", "Stack", "later", "make_stack", "stack", "stack_clip_file"]
+T = TypeVar("T")
 
 # The sandbox's seeded demo accounts, as docs/platforms.md (and each platform's page) list them.
 DEMO = {
@@ -84,19 +82,21 @@ class Stack:
     clip: Clip
     _runtimes: list[Runtime] = field(default_factory=list)
     _providers: list[Provider] = field(default_factory=list)
-    # Every token refresh any runtime of this stack asked a platform for.
-    refreshes: list[RefreshCall] = field(default_factory=list)
+    # Every publish and refresh call any runtime of this stack made on a provider.
+    calls: list[ProviderCall] = field(default_factory=list)
     _workers: list[WorkerProcess] = field(default_factory=list)
     _web: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _web_url: str | None = None
 
-    # ------------------------------------------------------------ processes
-
     def new_runtime(self) -> Runtime:
         """A runtime of its own (engine, Redis clients, providers): what another process would have."""
-        runtime = _runtime(self.settings, self.redis_url, self._providers, self.refreshes)
+        runtime = _runtime(self.settings, self.redis_url, self._providers, self.calls, len(self._runtimes))
         self._runtimes.append(runtime)
         return runtime
+
+    def calls_of(self, method: str) -> list[ProviderCall]:
+        """The provider calls of one kind ("publish" or "refresh"), in the order they began."""
+        return [call for call in self.calls if call.method == method]
 
     async def start_worker(self, runtime: Runtime | None = None, **options: Any) -> WorkerProcess:
         """An in-process `autopost worker` (all platforms, sweeper on) on this stack's runtime or `runtime`."""
@@ -104,13 +104,6 @@ class Stack:
         await worker.start()
         self._workers.append(worker)
         return worker
-
-    def worker_env(self, **overrides: object) -> dict[str, str]:
-        """Environment for `python -m autopost worker`: these settings as AUTOPOST_* variables."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOST_")}
-        env.update(settings_env(self.settings.model_copy(update=overrides)))
-        env["AUTOPOST_REDIS_URL"] = self.redis_url
-        return env
 
     def serve_web(self) -> str:
         """Serve the web app (API, /media, OAuth callbacks) on settings.public_url; returns its URL."""
@@ -122,33 +115,27 @@ class Stack:
             self._web_url = self._web.enter_context(serve_in_thread(app, port, lifespan="on"))
         return self._web_url
 
-    # ------------------------------------------------------------ users, clips, connections
-
     async def add_clip(self, path: Path, title: str = "Клип") -> Clip:
         """Another ready clip of this user (any bytes: a non-video file is stored unprobed)."""
         return await store_clip(self.runtime, self.user, path, title)
 
     async def connect(self, platform: Platform) -> Connection:
         """A connection to the platform's demo account, made the way the product makes it."""
-        if platform is Platform.TELEGRAM:
-            fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
-            return await self._connect_with_token(platform, fields)
-        if platform is Platform.RUTUBE:
-            self.serve_web()  # Rutube downloads the clip from our /media URL
-            return await self._connect_with_token(platform, {"token": DEMO["rutube_token"]})
-        # VK and Дзен connect by OAuth; a ready-made token stands in for the consent round trip.
-        token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
-        account = await self.runtime.provider(platform).verify(credentials=Credentials(access_token=token))
         async with transaction(self.runtime.session_factory) as session:
             user = await session.merge(self.user)
-            return await save_connection(
-                session, self.runtime, user, platform, TokenSet(access_token=token), account
-            )
-
-    async def _connect_with_token(self, platform: Platform, fields: Mapping[str, str]) -> Connection:
-        async with transaction(self.runtime.session_factory) as session:
-            user = await session.merge(self.user)
-            return await connect_with_token(session, self.runtime, user, platform, fields)
+            if platform is Platform.TELEGRAM:
+                fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
+                return await connect_with_token(session, self.runtime, user, platform, fields)
+            if platform is Platform.RUTUBE:
+                self.serve_web()  # Rutube downloads the clip from our /media URL
+                fields = {"token": DEMO["rutube_token"]}
+                return await connect_with_token(session, self.runtime, user, platform, fields)
+            # VK and Дзен connect by OAuth; a ready-made token stands in for the consent round trip.
+            token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
+            credentials = Credentials(access_token=token)
+            account = await self.runtime.provider(platform).verify(credentials=credentials)
+            tokens = TokenSet(access_token=token)
+            return await save_connection(session, self.runtime, user, platform, tokens, account)
 
     async def connect_vk_id(self) -> Connection:
         """VK ID for real: our authorize URL, the sandbox's consent page, «Разрешить», our callback."""
@@ -167,11 +154,15 @@ class Stack:
 
     async def connection(self, connection_id: uuid.UUID) -> Connection:
         async with transaction(self.runtime.session_factory) as session:
-            found = await session.get(Connection, connection_id)
-            assert found is not None
-            return found
+            return await _get(session, Connection, connection_id)
 
-    # ------------------------------------------------------------ publications (services + outbox)
+    @contextlib.asynccontextmanager
+    async def work(self) -> AsyncIterator[tuple[AsyncSession, Outbox]]:
+        """One transaction whose queue work is sent after the commit, as an API request does."""
+        outbox = Outbox()
+        async with transaction(self.runtime.session_factory) as session:
+            yield session, outbox
+        await outbox.flush(self.runtime.queues)
 
     async def publish(
         self,
@@ -182,51 +173,34 @@ class Stack:
         description: str = "Полный урок — по ссылке в профиле",
     ) -> list[uuid.UUID]:
         """Publish the clip to each connection (now, or `at`); returns the publication ids in order."""
-        targets = [Target(connection, title, description) for connection in connections]
-
-        async def create(session: Any, outbox: Outbox) -> list[Publication]:
-            user = await session.merge(self.user)
-            chosen = await session.merge(clip or self.clip)
-            return await create_publications(
-                session, outbox, self.settings, user=user, clip=chosen, targets=targets, scheduled_at=at
+        async with self.work() as (session, outbox):
+            publications = await create_publications(
+                session,
+                outbox,
+                self.settings,
+                user=await session.merge(self.user),
+                clip=await session.merge(clip or self.clip),
+                targets=[Target(connection, title, description) for connection in connections],
+                scheduled_at=at,
             )
-
-        return [p.id for p in await self._change(create)]
+        return [publication.id for publication in publications]
 
     async def cancel(self, publication_id: uuid.UUID) -> None:
-        await self._on_publication(publication_id, cancel_publication)
+        async with self.work() as (session, outbox):
+            await cancel_publication(session, outbox, await _get(session, Publication, publication_id))
 
     async def retry(self, publication_id: uuid.UUID) -> None:
-        await self._on_publication(publication_id, retry_publication)
+        async with self.work() as (session, outbox):
+            await retry_publication(session, outbox, await _get(session, Publication, publication_id))
 
     async def reschedule(self, publication_id: uuid.UUID, at: datetime) -> None:
-        async def move(session: Any, outbox: Outbox, publication: Publication) -> None:
+        async with self.work() as (session, outbox):
+            publication = await _get(session, Publication, publication_id)
             await reschedule_publication(session, outbox, self.settings, publication, at)
-
-        await self._on_publication(publication_id, move)
-
-    async def _on_publication(
-        self, publication_id: uuid.UUID, change: Callable[[Any, Outbox, Publication], Awaitable[None]]
-    ) -> None:
-        async def apply(session: Any, outbox: Outbox) -> None:
-            publication = await session.get(Publication, publication_id)
-            await change(session, outbox, publication)
-
-        await self._change(apply)
-
-    async def _change(self, work: Callable[[Any, Outbox], Awaitable[Any]]) -> Any:
-        """Run a service in one transaction and send its queue work after the commit (as the API does)."""
-        outbox = Outbox()
-        async with transaction(self.runtime.session_factory) as session:
-            result = await work(session, outbox)
-        await outbox.flush(self.runtime.queues)
-        return result
 
     async def publication(self, publication_id: uuid.UUID) -> Publication:
         async with transaction(self.runtime.session_factory) as session:
-            found = await session.get(Publication, publication_id)
-            assert found is not None
-            return found
+            return await _get(session, Publication, publication_id)
 
     async def events(self, publication_id: uuid.UUID) -> list[PublicationEvent]:
         async with transaction(self.runtime.session_factory) as session:
@@ -257,14 +231,9 @@ class Stack:
                 raise AssertionError(f"publication stuck: {publication.status} {publication.phase} {kinds}")
             await asyncio.sleep(0.05)
 
-    # ------------------------------------------------------------ the platform side (control API)
-
     async def sandbox_state(self) -> dict[str, Any]:
-        async with httpx2.AsyncClient(base_url=f"{self.sandbox.url}/_sandbox", timeout=10) as control:
-            response = await control.get("/state")
-            response.raise_for_status()
-            state: dict[str, Any] = response.json()
-            return state
+        """GET /_sandbox/state: posts, active faults, config, clock."""
+        return await self._sandbox("GET", "/state")
 
     async def posts(self, platform: Platform | None = None) -> list[dict[str, Any]]:
         """What the platform(s) received, as /_sandbox/state reports it."""
@@ -279,16 +248,17 @@ class Stack:
 
     async def control(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST to the sandbox control API: /faults, /config, /clock."""
+        return await self._sandbox("POST", path, dict(body))
+
+    async def _sandbox(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         async with httpx2.AsyncClient(base_url=f"{self.sandbox.url}/_sandbox", timeout=10) as control:
-            response = await control.post(path, json=dict(body))
-            response.raise_for_status()
-            answer: dict[str, Any] = response.json()
-            return answer
+            response = await control.request(method, path, json=body)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     async def fault(self, platform: Platform, fault: str, **options: Any) -> None:
         await self.control("/faults", {"platform": platform.value, "fault": fault, **options})
-
-    # ------------------------------------------------------------ teardown
 
     async def close(self) -> None:
         for worker in self._workers:
@@ -314,33 +284,6 @@ class Stack:
             await runtime.close()
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Settings as the AUTOPOST_* variables that reproduce them (nested models with "__")."""
-
-    def flatten(prefix: str, model: BaseModel) -> dict[str, str]:
-        env: dict[str, str] = {}
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            key = f"{prefix}{name.upper()}"
-            if isinstance(value, BaseModel):
-                env |= flatten(f"{key}__", value)
-            elif value is not None:
-                env[key] = _env_value(value)
-        return env
-
-    return flatten("AUTOPOST_", settings)
-
-
-def _env_value(value: object) -> str:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return str(value)
-
-
 @pytest.fixture(scope="session")
 def stack_clip_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real 1-second H.264/MP4 clip (encoded once per session)."""
@@ -348,48 +291,56 @@ def stack_clip_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass
-class RefreshCall:
-    """One provider.refresh call the engine made (loop times), and whether the platform agreed."""
+class ProviderCall:
+    """One publish or refresh call the engine made on a provider, by which runtime (index)."""
 
+    runtime: int
     platform: Platform
-    started: float
-    ended: float | None = None
+    method: str
     ok: bool | None = None
 
 
 class ObservedProvider:
-    """A real provider, unchanged, with its refresh calls noted (VK ID refresh tokens are single-use)."""
+    """A real provider, unchanged, with its publish and refresh calls noted in a shared list."""
 
-    def __init__(self, inner: Provider, refreshes: list[RefreshCall]) -> None:
-        self._inner = inner
-        self._refreshes = refreshes
+    def __init__(self, inner: Provider, calls: list[ProviderCall], runtime: int) -> None:
+        self._inner, self._calls, self._runtime = inner, calls, runtime
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
-        loop = asyncio.get_running_loop()
-        call = RefreshCall(self._inner.capabilities.platform, loop.time())
-        self._refreshes.append(call)
+    async def _observe(self, method: str, call: Awaitable[T]) -> T:
+        noted = ProviderCall(self._runtime, self._inner.capabilities.platform, method)
+        self._calls.append(noted)
         try:
-            tokens = await self._inner.refresh(credentials=credentials)
-        except Exception:
-            call.ok = False
+            result = await call
+        except BaseException:
+            noted.ok = False
             raise
-        finally:
-            call.ended = loop.time()
-        call.ok = True
-        return tokens
+        noted.ok = True
+        return result
+
+    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+        return await self._observe("refresh", self._inner.refresh(credentials=credentials))
+
+    async def publish(self, *, request: PublishRequest) -> PublishResult:
+        return await self._observe("publish", self._inner.publish(request=request))
+
+
+async def _get(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> T:
+    found = await session.get(model, row_id)
+    assert found is not None, f"no {model.__name__} {row_id}"
+    return found
 
 
 def _runtime(
-    settings: Settings, redis_url: str, built: list[Provider], refreshes: list[RefreshCall]
+    settings: Settings, redis_url: str, built: list[Provider], calls: list[ProviderCall], index: int
 ) -> Runtime:
-    """A Runtime with the real providers; each one built is kept in `built` so it can be closed."""
+    """A Runtime with the real providers (observed); each one built is kept in `built` to be closed."""
 
     def providers(platform: Platform) -> Provider:
         built.append(build_provider(platform, settings))
-        return ObservedProvider(built[-1], refreshes)  # type: ignore[return-value]
+        return ObservedProvider(built[-1], calls, index)  # type: ignore[return-value]
 
     return Runtime.create(settings, redis_url, providers)
 
@@ -430,12 +381,17 @@ async def make_stack(
     redis_url: str = REDIS_URL,
     **overrides: object,
 ) -> Stack:
-    """Build a stack; `overrides` are Settings fields (see tests.support.engine.engine_settings)."""
+    """Build a stack; `overrides` are Settings fields (see tests.support.engine.engine_settings).
+
+    Publications may be scheduled any time ahead (no minimum lead), so tests schedule a second
+    or two away without racing the lead check on a busy machine.
+    """
+    overrides = {"min_schedule_lead_seconds": 0, **overrides}
     settings = point_at_sandbox(engine_settings(tmp_path, database_url, **overrides), sandbox.url)
     settings.public_url = f"http://127.0.0.1:{free_port()}"
     providers: list[Provider] = []
-    refreshes: list[RefreshCall] = []
-    runtime = _runtime(settings, redis_url, providers, refreshes)
+    calls: list[ProviderCall] = []
+    runtime = _runtime(settings, redis_url, providers, calls, 0)
     async with transaction(runtime.session_factory) as session:
         user, _ = await create_user(session, f"{uuid.uuid4().hex[:10]}@example.com", plan=Plan.PRO)
     clip = await store_clip(runtime, user, clip_file)
@@ -448,20 +404,35 @@ async def make_stack(
         clip=clip,
         _runtimes=[runtime],
         _providers=providers,
-        refreshes=refreshes,
+        calls=calls,
     )
 
 
+StackFactory = Callable[..., Awaitable[Stack]]
+
+
 @pytest.fixture
-async def stack(
+async def stack_factory(
     tmp_path: Path, database_url: str, sandbox: Sandbox, stack_clip_file: Path
-) -> AsyncIterator[Stack]:
-    """The engine against the sandbox, on each database; no worker runs until the test starts one."""
-    built = await make_stack(tmp_path, database_url, sandbox, stack_clip_file)
+) -> AsyncIterator[StackFactory]:
+    """Build stacks with other settings: `await stack_factory(redis_url=..., **settings_fields)`."""
+    built: list[Stack] = []
+
+    async def make(**options: Any) -> Stack:
+        built.append(await make_stack(tmp_path, database_url, sandbox, stack_clip_file, **options))
+        return built[-1]
+
     try:
-        yield built
+        yield make
     finally:
-        await built.close()
+        for each in built:
+            await each.close()
+
+
+@pytest.fixture
+async def stack(stack_factory: StackFactory) -> Stack:
+    """The engine against the sandbox, on each database; no worker runs until the test starts one."""
+    return await stack_factory()
 
 
 def later(seconds: float) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import uuid
@@ -16,7 +17,12 @@ import httpx2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import make_engine, make_session_factory, transaction
+from autopost.security.passwords import hash_password
+from autopost.security.sessions import SESSION_COOKIE, make_session
 from autopost.settings import Settings
+from autopost.users.models import User
+from autopost.users.plans import Plan
+from autopost.users.service import create_api_token, get_user_by_email
 from tests.support.api import Api
 
 T = TypeVar("T")
@@ -38,12 +44,47 @@ def in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
 
 
 @contextmanager
-def login(api: Api, email: str, password: str = PASSWORD, **headers: str) -> Iterator[httpx2.Client]:
-    """A client holding a session cookie, as a browser would after the login form."""
-    with httpx2.Client(base_url=api.url, timeout=30, headers=headers) as client:
-        response = client.post("/login", data={"email": email, "password": password, "next": "/"})
-        assert response.status_code == 303, response.text
+def login(api: Api, email: str, *, through_form: bool = False) -> Iterator[httpx2.Client]:
+    """A client holding a session cookie, as a browser has after the login form.
+
+    The cookie is made directly unless `through_form`: verifying a password costs
+    an Argon2 hash, and the form itself has its own tests.
+    """
+    with httpx2.Client(base_url=api.url, timeout=30) as client:
+        if through_form:
+            response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
+            assert response.status_code == 303, response.text
+        else:
+            cookie = make_session(api.settings.resolved_secret_key(), user_id(api, email))
+            client.cookies.set(SESSION_COOKIE, cookie, domain="127.0.0.1")
         yield client
+
+
+def user_id(api: Api, email: str) -> uuid.UUID:
+    async def work(session: AsyncSession) -> uuid.UUID:
+        user = await get_user_by_email(session, email)
+        assert user is not None
+        return user.id
+
+    return in_database(api.settings, work)
+
+
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def new_user(api: Api, plan: Plan = Plan.PRO) -> tuple[str, str]:
+    """Like Api.new_user (returns email and API token), hashing the shared password only once."""
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+
+    async def work(session: AsyncSession) -> str:
+        user = User(email=email, plan=plan, password_hash=_password_hash())
+        session.add(user)
+        await session.flush()
+        return await create_api_token(session, user, "test")
+
+    return email, in_database(api.settings, work)
 
 
 def csrf_of(page: str) -> str:
@@ -119,24 +160,32 @@ def form_ids(page: str, name: str) -> list[str]:
 
 def add_publication(api: Api, email: str, clip_id: str, connection_id: str, **values: object) -> str:
     """A publication row in any state, as the engine would have left it."""
+    return add_publications(api, email, clip_id, connection_id, 1, **values)[0]
+
+
+def add_publications(
+    api: Api, email: str, clip_id: str, connection_id: str, count: int, **values: object
+) -> list[str]:
     from autopost.connections.models import Connection
     from autopost.publications.models import Publication
-    from autopost.users.service import get_user_by_email
 
-    async def work(session: AsyncSession) -> str:
+    async def work(session: AsyncSession) -> list[str]:
         user = await get_user_by_email(session, email)
         connection = await session.get(Connection, uuid.UUID(connection_id))
         assert user is not None and connection is not None
-        publication = Publication(
-            user_id=user.id,
-            clip_id=uuid.UUID(clip_id),
-            connection_id=connection.id,
-            platform=connection.platform,
-            **values,
-        )
-        session.add(publication)
+        made = [
+            Publication(
+                user_id=user.id,
+                clip_id=uuid.UUID(clip_id),
+                connection_id=connection.id,
+                platform=connection.platform,
+                **values,
+            )
+            for _ in range(count)
+        ]
+        session.add_all(made)
         await session.flush()
-        return str(publication.id)
+        return [str(p.id) for p in made]
 
     return in_database(api.settings, work)
 

@@ -14,13 +14,14 @@ from tests.web.support import (
     english_words,
     htmx,
     login,
+    new_user,
     set_meta,
     visible_text,
 )
 
 
 def test_published_card_shows_link_stats_and_sparkline(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     clip = str(api.upload_clip(token)["id"])
     publication = add_publication(
@@ -50,7 +51,7 @@ def test_published_card_shows_link_stats_and_sparkline(api: Api) -> None:
 
 
 def test_telegram_private_channel_says_stats_are_unavailable(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     channel = api.add_connection(email, Platform.TELEGRAM, "-1001000000002")
     set_meta(api, channel, channel="-1001000000002", channel_username=None)
     clip = str(api.upload_clip(token)["id"])
@@ -68,7 +69,7 @@ def test_telegram_private_channel_says_stats_are_unavailable(api: Api) -> None:
 
 
 def test_failed_publication_shows_the_reason_and_retry_puts_it_back_in_the_queue(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     rutube = api.add_connection(email, Platform.RUTUBE)
     clip = str(api.upload_clip(token)["id"])
     publication = add_publication(
@@ -98,7 +99,7 @@ def test_failed_publication_shows_the_reason_and_retry_puts_it_back_in_the_queue
 
 
 def test_publishing_card_shows_progress_and_polls(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     dzen = api.add_connection(email, Platform.DZEN)
     clip = str(api.upload_clip(token)["id"])
     add_publication(
@@ -112,7 +113,7 @@ def test_publishing_card_shows_progress_and_polls(api: Api) -> None:
 
 
 def test_cancel_from_the_card_and_from_the_table(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     telegram = api.add_connection(email, Platform.TELEGRAM, "-100")
     clip = str(api.upload_clip(token)["id"])
@@ -132,7 +133,7 @@ def test_cancel_from_the_card_and_from_the_table(api: Api) -> None:
 
 
 def test_reschedule_dialog_moves_the_time_in_the_users_zone(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     clip = str(api.upload_clip(token)["id"])
     publication = add_publication(

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from autopost.users.plans import Plan, Refusal
 from autopost.web import formatting
 from autopost.web.catalog import CATALOG
@@ -49,7 +47,7 @@ def test_local_times_round_trip_in_the_users_zone() -> None:
 def test_sparkline_is_an_accessible_svg_scaled_to_its_box() -> None:
     svg = str(sparkline([0, 5, 10], "График просмотров"))
     assert svg.startswith('<svg class="spark" role="img"') and 'aria-label="График просмотров"' in svg
-    points = re.search(r'points="([^"]+)"', svg)
+    points = re.search(r'<polyline[^>]*points="([^"]+)"', svg)
     assert points and points.group(1) == "2.0,26.0 60.0,14.0 118.0,2.0"
     assert str(sparkline([7], "x")) == ""
 
@@ -83,11 +81,10 @@ def test_every_key_the_templates_and_pages_use_exists_in_both_languages() -> Non
         assert set(entry) == {"ru", "en"}, key
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG))
-def test_the_russian_side_has_no_english_words(key: str) -> None:
-    entry = CATALOG[key]["ru"]
-    texts = entry.values() if isinstance(entry, dict) else [entry]
+def test_the_russian_side_has_no_english_words() -> None:
     allowed = {"VK", "Rutube", "Telegram", "BotFather", "newbot"}
-    for text in texts:
-        words = re.findall(r"[A-Za-z]{2,}", re.sub(r"\{[a-z_]+\}", "", text))
-        assert not {w for w in words if w not in allowed}, text
+    for key, entry in CATALOG.items():
+        russian = entry["ru"]
+        for text in russian.values() if isinstance(russian, dict) else [russian]:
+            words = re.findall(r"[A-Za-z]{2,}", re.sub(r"\{[a-z_]+\}", "", text))
+            assert not {w for w in words if w not in allowed}, key

@@ -11,16 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.clips.models import Clip
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import Platform
+from autopost.publications.models import PublicationStatus
 from autopost.users.plans import Plan
 from tests.support.api import Api
 from tests.web.support import (
     PASSWORD,
+    add_publication,
     csrf_of,
     english_words,
     htmx,
     in_database,
     local_time,
     login,
+    new_user,
     visible_text,
 )
 
@@ -38,7 +41,7 @@ def test_anonymous_pages_go_to_login_and_fragments_redirect_the_browser(api: Api
 
 
 def test_login_errors_inline_keep_the_email_and_success_sets_the_cookie(api: Api) -> None:
-    email, _ = api.new_user()
+    email, _ = new_user(api)
     with api.client() as client:
         wrong = client.post("/login", data={"email": email, "password": "nope", "next": "/"})
         assert wrong.status_code == 200
@@ -50,10 +53,16 @@ def test_login_errors_inline_keep_the_email_and_success_sets_the_cookie(api: Api
         assert right.status_code == 303 and right.headers["location"] == "/"
         assert "autopost_session" in right.headers["set-cookie"]
         assert "HttpOnly" in right.headers["set-cookie"]
+        forged = client.post(
+            "/login",
+            data={"email": email, "password": PASSWORD},
+            headers={"Origin": "https://evil.example"},
+        )
+        assert forged.status_code == 200 and "Страница устарела" in forged.text
 
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(api: Api) -> None:
-    email, _ = api.new_user()
+    email, _ = new_user(api)
     with login(api, email) as client:
         page = client.get("/")
         assert client.post("/logout", data={}).status_code == 403
@@ -63,7 +72,7 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(api: Api) -> None:
 
 
 def test_empty_clips_page_says_what_a_clip_is_and_where_it_comes_from(api: Api) -> None:
-    email, _ = api.new_user()
+    email, _ = new_user(api)
     with login(api, email) as client:
         page = client.get("/")
     assert page.status_code == 200
@@ -72,9 +81,9 @@ def test_empty_clips_page_says_what_a_clip_is_and_where_it_comes_from(api: Api) 
 
 
 def test_clip_card_shows_duration_size_and_buttons_but_not_other_users_clips(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     clip = api.upload_clip(token, title="Урок 1: склейка")
-    other_email, other_token = api.new_user()
+    other_email, other_token = new_user(api)
     other_clip = api.upload_clip(other_token, title="Чужой клип")
     with login(api, email) as client:
         page = client.get("/").text
@@ -95,7 +104,7 @@ def _set(api: Api, model: type, row_id: str, **values: object) -> None:
 
 
 def test_publish_dialog_explains_every_disabled_choice(api: Api) -> None:
-    email, token = api.new_user(Plan.START)
+    email, token = new_user(api, Plan.START)
     vk = api.add_connection(email, Platform.VK, "1")
     vk_broken = api.add_connection(email, Platform.VK, "2")
     api.add_connection(email, Platform.TELEGRAM, "-100")
@@ -116,7 +125,7 @@ def test_publish_dialog_explains_every_disabled_choice(api: Api) -> None:
 
 
 def test_size_limit_is_explained_in_the_dialog(api: Api) -> None:
-    email, token = api.new_user(Plan.PRO)
+    email, token = new_user(api, Plan.PRO)
     api.add_connection(email, Platform.TELEGRAM, "-100")
     clip = api.upload_clip(token)
     _set(api, Clip, str(clip["id"]), size_bytes=120 * 1024 * 1024)
@@ -126,7 +135,7 @@ def test_size_limit_is_explained_in_the_dialog(api: Api) -> None:
 
 
 def test_scheduling_refusal_keeps_what_was_typed_and_success_updates_the_card(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     clip = api.upload_clip(token)
     with login(api, email) as client:
@@ -152,7 +161,7 @@ def test_scheduling_refusal_keeps_what_was_typed_and_success_updates_the_card(ap
 
 
 def test_writes_without_the_csrf_token_are_refused_with_a_notice(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     clip = api.upload_clip(token)
     with login(api, email) as client:
@@ -163,3 +172,24 @@ def test_writes_without_the_csrf_token_are_refused_with_a_notice(api: Api) -> No
         )
         assert answer.headers["HX-Reswap"] == "none" and "Страница устарела" in answer.text
         assert client.get("/api/v1/publications").json() == []
+
+
+def test_nobody_acts_on_another_users_publications_or_connections(api: Api) -> None:
+    owner, token = new_user(api)
+    connection = api.add_connection(owner, Platform.VK)
+    clip = str(api.upload_clip(token)["id"])
+    publication = add_publication(api, owner, clip, connection, status=PublicationStatus.SCHEDULED)
+    intruder, _ = new_user(api)
+    with login(api, intruder) as client:
+        headers = htmx(client, csrf_of(client.get("/").text))
+        for path in (f"/publications/{publication}/cancel", f"/publications/{publication}/retry"):
+            assert client.post(path, data={"view": "card"}, headers=headers).status_code == 404
+        assert client.get(f"/publications/{publication}/reschedule").status_code == 404
+        assert client.get(f"/publications/{publication}/row").status_code == 404
+        assert client.get(f"/settings/connections/{connection}/disconnect").status_code == 404
+        assert (
+            client.post(f"/settings/connections/{connection}/disconnect", headers=headers).status_code == 404
+        )
+        assert client.post(f"/settings/connections/{connection}/test", headers=headers).status_code == 404
+    with login(api, owner) as client:
+        assert client.get("/api/v1/publications").json()[0]["status"] == "scheduled"

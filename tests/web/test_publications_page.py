@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Phase, PublicationStatus
 from tests.support.api import Api
-from tests.web.support import add_publication, english_words, login, visible_text
+from tests.web.support import add_publication, add_publications, english_words, login, new_user, visible_text
 
 
 def _world(api: Api) -> tuple[str, dict[str, str]]:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
     telegram = api.add_connection(email, Platform.TELEGRAM, "-100")
     clips = [str(api.upload_clip(token, title=f"Клип {n}")["id"]) for n in range(4)]
@@ -78,21 +78,13 @@ def test_filters_by_platform_and_status(api: Api) -> None:
 
 
 def test_paging(api: Api) -> None:
-    email, token = api.new_user()
+    email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
-    later = datetime.now(UTC) + timedelta(days=1)
-    for n in range(27):
-        clip = str(api.upload_clip(token, title=f"Клип {n}")["id"])
-        add_publication(
-            api,
-            email,
-            clip,
-            vk,
-            status=PublicationStatus.SCHEDULED,
-            scheduled_at=later + timedelta(minutes=n),
-        )
+    clip = str(api.upload_clip(token)["id"])
+    # Finished publications of one clip to one account: history may hold any number of them.
+    add_publications(api, email, clip, vk, 27, status=PublicationStatus.CANCELLED)
     with login(api, email) as client:
-        first = client.get("/publications").text
-        second = client.get("/publications?tab=scheduled&page=2").text
+        first = client.get("/publications?tab=history").text
+        second = client.get("/publications?tab=history&page=2").text
     assert first.count('<tr id="row-') == 25 and "Дальше →" in first
     assert second.count('<tr id="row-') == 2 and "← Назад" in second

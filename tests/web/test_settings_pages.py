@@ -10,7 +10,7 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
 from autopost.users.plans import Plan
 from tests.support.api import Api
-from tests.web.support import add_publication, csrf_of, english_words, htmx, login, visible_text
+from tests.web.support import add_publication, csrf_of, english_words, htmx, login, new_user, visible_text
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ from tests.web.support import add_publication, csrf_of, english_words, htmx, log
 def test_each_platform_is_gated_by_plan_with_an_upgrade_prompt(
     api: Api, plan: Plan, gated: list[str], open_: list[str]
 ) -> None:
-    email, _ = api.new_user(plan)
+    email, _ = new_user(api, plan)
     with login(api, email) as client:
         page = client.get("/settings/platforms").text
     text = visible_text(page)
@@ -39,7 +39,7 @@ def test_each_platform_is_gated_by_plan_with_an_upgrade_prompt(
 
 
 def test_notes_helper_texts_and_connect_forms(api: Api) -> None:
-    email, _ = api.new_user(Plan.PRO)
+    email, _ = new_user(api, Plan.PRO)
     with login(api, email) as client:
         page = client.get("/settings/platforms").text
     text = visible_text(page)
@@ -54,7 +54,7 @@ def test_notes_helper_texts_and_connect_forms(api: Api) -> None:
 
 
 def test_oauth_callback_outcomes_become_notices(api: Api) -> None:
-    email, _ = api.new_user(Plan.PRO)
+    email, _ = new_user(api, Plan.PRO)
     with login(api, email) as client:
         connected = visible_text(client.get("/settings/platforms?connected=vk").text)
         denied = visible_text(client.get("/settings/platforms?error=oauth_denied&platform=dzen").text)
@@ -65,7 +65,7 @@ def test_oauth_callback_outcomes_become_notices(api: Api) -> None:
 
 
 def test_token_form_refusal_keeps_what_was_typed(api: Api) -> None:
-    email, _ = api.new_user(Plan.PRO)
+    email, _ = new_user(api, Plan.PRO)
     with login(api, email) as client:
         csrf = csrf_of(client.get("/settings/platforms").text)
         block = client.post(
@@ -84,7 +84,7 @@ def test_token_form_refusal_keeps_what_was_typed(api: Api) -> None:
 
 
 def test_disconnect_confirmation_names_the_count_and_cancels_them(api: Api) -> None:
-    email, token = api.new_user(Plan.PRO)
+    email, token = new_user(api, Plan.PRO)
     telegram = api.add_connection(email, Platform.TELEGRAM, "-100")
     clip = str(api.upload_clip(token)["id"])
     clip2 = str(api.upload_clip(token, title="Второй")["id"])
@@ -109,7 +109,7 @@ def test_disconnect_confirmation_names_the_count_and_cancels_them(api: Api) -> N
 
 
 def test_the_english_ui_is_one_click_away(api: Api) -> None:
-    email, _ = api.new_user(Plan.START)
+    email, _ = new_user(api, Plan.START)
     with login(api, email) as client:
         csrf = csrf_of(client.get("/").text)
         switched = client.post(

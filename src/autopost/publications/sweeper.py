@@ -19,8 +19,6 @@ from autopost.publications.service import delay_ms
 from autopost.runtime import Runtime
 
 LIVE_JOB_STATES = {"waiting", "delayed", "active", "prioritized", "waiting-children", "paused"}
-# A running publication touches its row at least this often (progress, checkpoints, events).
-STUCK_AFTER = timedelta(minutes=2)
 BATCH = 500
 
 
@@ -33,6 +31,9 @@ class SweepReport:
 async def sweep_publications(runtime: Runtime) -> SweepReport:
     now = utcnow()
     horizon = now + timedelta(seconds=2 * runtime.settings.sweep_interval_seconds + 60)
+    # A job whose worker died is taken over by BullMQ after the lock expires; one that Redis lost
+    # is ours to restore. Two lock periods without any change to the row tell the two apart.
+    stuck_after = timedelta(seconds=max(10.0, 2 * runtime.settings.worker_lock_seconds))
     report = SweepReport()
     async with transaction(runtime.session_factory) as session:
         rows = (
@@ -43,7 +44,7 @@ async def sweep_publications(runtime: Runtime) -> SweepReport:
                         (Publication.status == PublicationStatus.SCHEDULED)
                         & (Publication.scheduled_at.is_(None) | (Publication.scheduled_at <= horizon)),
                         (Publication.status == PublicationStatus.PUBLISHING)
-                        & (Publication.updated_at < now - STUCK_AFTER),
+                        & (Publication.updated_at < now - stuck_after),
                     )
                 )
                 .order_by(Publication.scheduled_at)

@@ -25,8 +25,8 @@ from autopost.clips.sources import ClipSource, FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
-from autopost.platforms.catalog import LIMITS
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
+from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -208,9 +208,14 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             credentials = await fresh_credentials(runtime, connection.id, rejected=credentials)
             checkpoint = await _load_checkpoint(runtime, publication.id)
             await _record(runtime, publication.id, EventKind.TOKEN_REFRESHED, None)
-            return await provider.publish(
-                request=replace(request, credentials=credentials, checkpoint=checkpoint)
-            )
+            try:
+                return await provider.publish(
+                    request=replace(request, credentials=credentials, checkpoint=checkpoint)
+                )
+            except AuthExpired as again:
+                # Refused right after a successful refresh: the platform is having a moment, not the
+                # user's token (the connection is still active) — try again later instead of failing.
+                raise Transient(again.code, again.message, again.detail) from again
 
 
 async def _save_checkpoint(
@@ -279,7 +284,9 @@ async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -
         if isinstance(error, Transient):
             # "We will retry later" is no longer true: say that the attempts ran out.
             name = LIMITS[publication.platform].display_name
-            message = f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
+            message = (
+                f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
+            )
             publication.error_message = message
         publication.status = PublicationStatus.FAILED
         record_event(session, publication, EventKind.FAILED, message, code=code)

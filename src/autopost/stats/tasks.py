@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.refresh import fresh_credentials
@@ -72,18 +73,19 @@ async def collect_connection_stats(runtime: Runtime, connection_id: uuid.UUID) -
         log.info("stats_failed", connection_id=str(connection_id), code=exc.code)
         raise
     now = utcnow()
-    async with transaction(runtime.session_factory) as session:
-        for remote_id, publication_id in by_remote.items():
-            publication = await session.get(Publication, publication_id)
-            if publication is None:
-                continue
-            publication.last_stats_sync_at = now
-            found = counters.get(remote_id)
-            if found is None:
-                continue
-            publication.views, publication.likes = found.views, found.likes
-            publication.shares, publication.comments = found.shares, found.comments
-            session.add(
+    rows: list[dict[str, Any]] = []
+    snapshots = []
+    for remote_id, publication_id in by_remote.items():
+        found = counters.get(remote_id)
+        row: dict[str, Any] = {"id": publication_id, "last_stats_sync_at": now}
+        if found is not None:
+            row |= {
+                "views": found.views,
+                "likes": found.likes,
+                "shares": found.shares,
+                "comments": found.comments,
+            }
+            snapshots.append(
                 StatsSnapshot(
                     publication_id=publication_id,
                     taken_at=now,
@@ -93,4 +95,10 @@ async def collect_connection_stats(runtime: Runtime, connection_id: uuid.UUID) -
                     comments=found.comments,
                 )
             )
+        rows.append(row)
+    # One bulk UPDATE by primary key and one batched INSERT, not a round trip per publication.
+    async with transaction(runtime.session_factory) as session:
+        if rows:
+            await session.execute(update(Publication), rows)
+        session.add_all(snapshots)
     return len(counters)

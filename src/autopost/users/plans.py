@@ -16,7 +16,7 @@ class Plan(StrEnum):
     BUSINESS = "business"
 
 
-PLAN_NAMES = {Plan.FREE: "Free", Plan.START: "Старт", Plan.PRO: "Про", Plan.BUSINESS: "Бизнес"}
+PLAN_NAMES = {Plan.FREE: "Бесплатный", Plan.START: "Старт", Plan.PRO: "Про", Plan.BUSINESS: "Бизнес"}
 
 PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
     Plan.FREE: frozenset(),

@@ -15,7 +15,6 @@ THIN_SPACE = "\u202f"
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 __all__ = [
-    "format_clock",
     "format_count",
     "format_datetime",
     "format_duration",
@@ -39,10 +38,6 @@ def user_zone(name: str | None) -> ZoneInfo:
 def format_datetime(value: datetime, zone: ZoneInfo) -> str:
     """«25.11.2026 18:30» in the user's time zone."""
     return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
-
-def format_clock(value: datetime, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%H:%M")
 
 
 def format_count(value: int | None, lang: str = "ru") -> str:

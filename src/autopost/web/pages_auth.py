@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -38,6 +39,14 @@ async def login_page(request: Request, runtime: RuntimeDep, next: str = "/") -> 
     )
 
 
+def _same_origin(request: Request, public_url: str) -> bool:
+    """The form came from our own page (the Host it was served on, or the public address)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc in {request.headers.get("host"), urlsplit(public_url).netloc}
+
+
 async def _limit_logins(runtime: RuntimeDep, request: Request, email: str) -> None:
     client = request.client.host if request.client else "unknown"
     namespace = runtime.settings.redis_namespace
@@ -65,6 +74,11 @@ async def login(
 ) -> Response:
     lang = request_language(request)
     email = email.strip().lower()
+    if not _same_origin(request, runtime.settings.public_url):
+        # Login CSRF: another site's form must not sign the browser into someone else's account.
+        return render_anonymous(
+            request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
+        )
     try:
         await _limit_logins(runtime, request, email)
     except TooManyRequests as exc:

@@ -10,8 +10,8 @@ from starlette.datastructures import FormData
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.platforms.catalog import LIMITS, Platform
-from autopost.publications.service import Target, caption_text
+from autopost.platforms.catalog import LIMITS, Platform, caption_text
+from autopost.publications.service import Target
 from autopost.settings import Settings
 from autopost.users.plans import Refusal, check_plan, check_size
 from autopost.web.auth import Viewer
@@ -34,7 +34,6 @@ class PlatformGroup:
     accounts: list[AccountChoice]
     # Set when no account of this platform can be chosen at all (plan, file size).
     blocked: str | None
-    blocked_code: str | None
     title: str
     description: str
 
@@ -124,7 +123,6 @@ def platform_groups(
                 platform=platform,
                 accounts=accounts,
                 blocked=blocked,
-                blocked_code=refusal.code if refusal else None,
                 title=form.titles.get(platform, title),
                 description=form.descriptions.get(platform, description),
             )

@@ -46,6 +46,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct-horse-1"
+ADMIN_BOT = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"  # the sandbox's admin of @clipmaker_demo
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -103,6 +104,17 @@ class Stack:
                 )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
+
+    async def connect_telegram(self, token: str, channel: str) -> None:
+        """Through the API: the token form itself is exercised by test_tokens_schedule."""
+        async with httpx2.AsyncClient(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            answer = await client.post(
+                "/api/v1/connections",
+                json={"platform": "telegram", "bot_token": ADMIN_BOT, "channel": channel},
+            )
+        assert answer.status_code == 201, answer.text
 
     def fault(self, **body: object) -> None:
         with self.sandbox.control() as control:

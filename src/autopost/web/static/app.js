@@ -17,7 +17,10 @@
     else if (returnFocusTo) dialog.dataset.returnTo = returnFocusTo;
     // showModal: the rest of the page becomes inert (focus stays inside) and Esc closes it.
     dialog.showModal();
-    var first = dialog.querySelector("[autofocus]");
+    // Focus what the user came for: a message marked autofocus, else the first field, else a button.
+    var first = dialog.querySelector("[autofocus]") ||
+      dialog.querySelector("form input:not([type=hidden]):not([disabled]), form select, form textarea") ||
+      dialog.querySelector("button");
     if (first) first.focus();
     dialog.addEventListener("close", function () {
       var back = dialog.dataset.returnTo;
@@ -40,7 +43,9 @@
     var over = length > max;
     counter.textContent = length + " / " + max + (over ? " — " + (counter.dataset.over || "") : "");
     counter.classList.toggle("over", over);
-    field.setAttribute("aria-invalid", over ? "true" : "false");
+    // Only a problem is announced; aria-invalid="false" would also paint the field as "valid".
+    if (over) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
   }
 
   function syncPublishForm(form) {
@@ -104,8 +109,29 @@
     }
   });
 
+  // An avatar the platform no longer serves becomes the account's first letter, not a broken image.
+  function replaceBrokenAvatar(image) {
+    var letter = document.createElement("span");
+    letter.className = "avatar avatar-letter";
+    letter.setAttribute("aria-hidden", "true");
+    letter.textContent = image.dataset.letter || "";
+    image.replaceWith(letter);
+  }
+
+  document.addEventListener("error", function (event) {
+    if (event.target.matches && event.target.matches("img.avatar")) replaceBrokenAvatar(event.target);
+  }, true);
+
+  // Images that failed before this script ran (it is deferred) never send it their error.
+  function replaceAlreadyBroken(root) {
+    root.querySelectorAll("img.avatar").forEach(function (image) {
+      if (image.complete && image.naturalWidth === 0) replaceBrokenAvatar(image);
+    });
+  }
+
   document.addEventListener("htmx:load", function (event) {
     var root = event.detail.elt;
+    if (root.querySelectorAll) replaceAlreadyBroken(root);
     if (root.matches && root.matches("dialog[data-autoopen]")) openDialog(root);
     else if (root.querySelectorAll) root.querySelectorAll("dialog[data-autoopen]").forEach(openDialog);
   });
