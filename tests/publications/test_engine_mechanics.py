@@ -84,7 +84,10 @@ async def test_transient_failures_give_up_after_three_retries(world_factory) -> 
     publication = await world.wait_for(await _publish(world))
     assert publication.status is PublicationStatus.FAILED
     assert publication.attempts == 4
-    assert publication.error_message == "Telegram не отвечает: попытки закончились (4). Нажмите «Повторить» позже"
+    assert (
+        publication.error_message
+        == "Telegram не отвечает: попытки закончились (4). Нажмите «Повторить» позже"
+    )
 
 
 async def test_permanent_failure_fails_at_once(world_factory) -> None:
