@@ -8,6 +8,8 @@ ends exactly once on the platform.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import secrets
 import signal
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from pydantic import BaseModel, SecretStr
 
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
@@ -87,12 +90,30 @@ async def test_redis_flushall_mid_run_and_the_sweeper_restores_every_due_job(
     assert len(await stack.posts()) == len(due) + 1
 
 
+def settings_env(settings: BaseModel, prefix: str = "AUTOPOST_") -> dict[str, str]:
+    """Settings as the AUTOPOST_* variables that reproduce them (nested models with "__")."""
+    env: dict[str, str] = {}
+    for name in type(settings).model_fields:
+        value, key = getattr(settings, name), f"{prefix}{name.upper()}"
+        if isinstance(value, BaseModel):
+            env |= settings_env(value, f"{key}__")
+        elif isinstance(value, SecretStr):
+            env[key] = value.get_secret_value()
+        elif isinstance(value, list):
+            env[key] = json.dumps(value)
+        elif value is not None:
+            env[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
 def _start_worker(stack: Stack, name: str) -> tuple[subprocess.Popen[bytes], Path]:
     """`python -m autopost worker --platform vk` on this stack's database, Redis and sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOST_")}
+    env |= settings_env(stack.settings) | {"AUTOPOST_REDIS_URL": stack.redis_url}
     log = stack.settings.data_dir / f"{name}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "autopost", "worker", "--platform", "vk"],
-        env=stack.worker_env(),
+        env=env,
         cwd=stack.settings.data_dir,  # no stray .env is read
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

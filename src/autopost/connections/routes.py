@@ -12,6 +12,7 @@ from autopost.connections import service
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.schemas import (
     ConnectionOut,
+    ConnectionUpdateIn,
     DisconnectOut,
     OAuthStartOut,
     PlatformOut,
@@ -122,6 +123,14 @@ async def test_connection(
 ) -> ConnectionOut:
     connection = await service.test_connection(work.session, runtime, await _owned(work, user, connection_id))
     return ConnectionOut.of(connection)
+
+
+@router.patch("/api/v1/connections/{connection_id}")
+async def update_connection(
+    connection_id: uuid.UUID, body: ConnectionUpdateIn, user: CurrentUser, work: Work, runtime: RuntimeDep
+) -> ConnectionOut:
+    connection = await _owned(work, user, connection_id)
+    return ConnectionOut.of(await service.choose_vk_target(work.session, runtime, connection, body.group_id))
 
 
 @router.delete("/api/v1/connections/{connection_id}")

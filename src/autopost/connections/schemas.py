@@ -12,7 +12,16 @@ from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import Platform
 
 # Connection metadata that is safe and useful to show; anything else stays inside.
-PUBLIC_META = ("channel", "channel_username", "chat_id", "group_id", "communities", "bot_username", "path")
+PUBLIC_META = (
+    "channel",
+    "channel_username",
+    "chat_id",
+    "group_id",
+    "target_name",
+    "communities",
+    "bot_username",
+    "path",
+)
 
 
 class TokenConnectIn(BaseModel):
@@ -74,6 +83,11 @@ class ConnectionOut(BaseModel):
             created_at=connection.created_at,
             meta={k: v for k, v in (connection.meta or {}).items() if k in PUBLIC_META},
         )
+
+
+class ConnectionUpdateIn(BaseModel):
+    # VK: where this connection publishes — a community the user administers, or null for their own page.
+    group_id: int | None = Field(default=None, ge=1, le=10**12)
 
 
 class OAuthStartOut(BaseModel):

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -192,6 +193,29 @@ async def test_connection(session: AsyncSession, runtime: Runtime, connection: C
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url or connection.avatar_url
     connection.status, connection.last_error = ConnectionStatus.ACTIVE, None
+    return connection
+
+
+async def choose_vk_target(
+    session: AsyncSession, runtime: Runtime, connection: Connection, group_id: int | None
+) -> Connection:
+    """Publish from now on to the user's own page (None) or to a community they administer."""
+    if connection.platform is not Platform.VK:
+        raise ApiError("validation_error", 422, detail="only VK connections have communities")
+    meta = dict(connection.meta or {})
+    communities = {int(c["id"]): c for c in meta.get("communities", [])}
+    if group_id is not None and group_id not in communities:
+        raise ApiError("validation_error", 422, detail="not a community this account administers")
+    meta.pop("group_id", None)
+    meta.pop("target_name", None)
+    if group_id is not None:
+        meta["group_id"] = group_id
+        meta["target_name"] = communities[group_id].get("name", "")
+        # Admin rights are checked live: they may have been lost since connecting.
+        await runtime.provider(Platform.VK).verify(
+            credentials=replace(credentials_of(connection, runtime), meta=meta)
+        )
+    connection.meta = meta
     return connection
 
 

@@ -170,6 +170,20 @@ async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Pa
     return await _block(request, viewer, connection.platform, None, notice, "error")
 
 
+@router.post("/settings/connections/{connection_id}/target")
+async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
+    chosen = str((await request.form()).get("group_id") or "")
+    connection = await service.choose_vk_target(
+        viewer.work.session,
+        viewer.runtime,
+        await _owned(viewer, connection_id),
+        int(chosen) if chosen.isdigit() else None,
+    )
+    target = (connection.meta or {}).get("target_name") or translate(viewer.lang, "settings.vk_target_page")
+    notice = translate(viewer.lang, "settings.vk_target_saved", target=target)
+    return await _block(request, viewer, connection.platform, None, notice)
+
+
 @router.get("/settings/connections/{connection_id}/disconnect", name="disconnect_dialog")
 async def disconnect_dialog(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     connection = await _owned(viewer, connection_id)
