@@ -13,6 +13,10 @@ Lang = Literal["ru", "en"]
 LANGS: tuple[Lang, ...] = ("ru", "en")
 
 MESSAGES: dict[str, dict[Lang, str]] = {
+    "plan.free": {"ru": "Бесплатный", "en": "Free"},
+    "plan.start": {"ru": "Старт", "en": "Start"},
+    "plan.pro": {"ru": "Про", "en": "Pro"},
+    "plan.business": {"ru": "Бизнес", "en": "Business"},
     "bad_request": {"ru": "Некорректный запрос", "en": "Bad request"},
     "validation_error": {"ru": "Некорректные данные: {detail}", "en": "Invalid data: {detail}"},
     "not_authenticated": {
@@ -124,6 +128,9 @@ def render(code: str, lang: str = "ru", **params: Any) -> str:
     if texts is None:
         return code
     template = texts.get(lang if lang in LANGS else "ru", texts["ru"])
+    plan = MESSAGES.get(f"plan.{params.get('plan')}")
+    if plan is not None:
+        params = {**params, "plan": plan.get(lang if lang in LANGS else "ru", plan["ru"])}
     return template.format(**params)
 
 

@@ -7,8 +7,9 @@ what the platform received (/_sandbox/state: one post, the clip's exact bytes).
 from __future__ import annotations
 
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.models import PublicationStatus
 from autopost.publications.tasks import EARLY_TOLERANCE
+from tests.engine.checks import assert_published_once, milestones
 from tests.support.stack import Stack, StackFactory, later
 
 # Who each demo connection posts as, in /_sandbox/state (docs/platforms.md).
@@ -17,24 +18,6 @@ DEMO_OWNERS = {
     Platform.TELEGRAM: "@clipmaker_demo",
     Platform.RUTUBE: "1000001",
 }
-
-
-async def milestones(stack: Stack, publication_id: object) -> list[str]:
-    """The publication's history without the steps whose presence depends on timing.
-
-    `processing` shows only when the platform was still encoding at the first look; `requeued`
-    when the sweeper looked between the commit and the enqueue (harmless: same job id).
-    """
-    return [k for k in await stack.event_kinds(publication_id) if k not in ("processing", "requeued")]
-
-
-async def assert_published_once(stack: Stack, publication: Publication) -> dict[str, object]:
-    """The row is published and the platform holds exactly one post of exactly the clip's bytes."""
-    assert publication.status is PublicationStatus.PUBLISHED, publication.error_message
-    post = await stack.post_of(publication)
-    assert (post["sha256"], post["bytes"]) == (stack.clip.sha256, stack.clip.size_bytes)
-    assert post["url"] == publication.remote_url
-    return post
 
 
 async def test_publish_now_to_all_four_platforms_at_once(stack: Stack) -> None:

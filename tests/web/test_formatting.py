@@ -59,7 +59,7 @@ def test_plural_forms_and_plan_names() -> None:
     assert counts[5] == "Будут отменены 5 запланированных публикаций."
     assert counts[21] == "Будет отменена 21 запланированная публикация."
     assert plans_text([Plan.START, Plan.PRO, Plan.BUSINESS], "ru") == "Старт, Про и Бизнес"
-    refusal = Refusal("plan_excludes_platform", {"platform": "VK", "plan": "Free"})
+    refusal = Refusal("plan_excludes_platform", {"platform": "VK", "plan": "free"})
     assert refusal_text(refusal, "ru") == "Недоступно на тарифе Бесплатный — повысьте тариф"
 
 

@@ -16,8 +16,6 @@ class Plan(StrEnum):
     BUSINESS = "business"
 
 
-PLAN_NAMES = {Plan.FREE: "Бесплатный", Plan.START: "Старт", Plan.PRO: "Про", Plan.BUSINESS: "Бизнес"}
-
 PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
     Plan.FREE: frozenset(),
     Plan.START: frozenset({Platform.VK}),
@@ -49,7 +47,8 @@ def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
     if plan_allows(plan, platform):
         return None
     name = LIMITS[platform].display_name
-    return Refusal("plan_excludes_platform", {"platform": name, "plan": PLAN_NAMES[plan]})
+    # The plan travels as its code; render() names it in the reader's language.
+    return Refusal("plan_excludes_platform", {"platform": name, "plan": plan.value})
 
 
 def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:

@@ -14,7 +14,7 @@ from babel import Locale
 
 from autopost.i18n import MESSAGES, render
 from autopost.publications.service import PublishRefused
-from autopost.users.plans import PLAN_NAMES, Plan, Refusal
+from autopost.users.plans import Plan, Refusal
 from autopost.web.catalog import CATALOG, Forms
 
 __all__ = ["CATALOG", "connect_error_text", "plans_text", "refusal_text", "refused_text", "translate"]
@@ -49,11 +49,11 @@ def plans_text(plans: list[Plan], lang: str) -> str:
 
 
 def _with_plan_names(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
-    # The shared message names plans by their billing names ("Free"); pages use the UI's words.
+    # The shared message may carry the plan's code or its Russian name; pages use the UI's words.
     plan = params.get("plan")
     if code == "plan_excludes_platform" and isinstance(plan, str):
         for candidate in Plan:
-            if plan in (candidate.value, translate("ru", f"plan.{candidate.value}"), PLAN_NAMES[candidate]):
+            if plan in (candidate.value, translate("ru", f"plan.{candidate.value}")):
                 return {**params, "plan": plan_name(candidate, lang)}
     return params
 
