@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -101,7 +102,7 @@ def create_app(
         except Exception as exc:  # readiness reports, it does not raise
             checks["database"] = type(exc).__name__
         try:
-            await runtime.redis.ping()
+            await asyncio.wait_for(runtime.redis.ping(), timeout=3)
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = type(exc).__name__

@@ -46,7 +46,10 @@ class Runtime:
             session_factory=make_session_factory(engine),
             vault=settings.vault(),
             queues=Queues(redis_url, prefix=settings.redis_namespace),
-            redis=aioredis.Redis.from_url(redis_url),
+            # No socket timeout (as for BullMQ, architecture rule 1): with one, a command cancelled
+            # mid-flight can leave redis-py's connection hung. Callers that must answer fast bound
+            # their own wait (readyz).
+            redis=aioredis.Redis.from_url(redis_url, socket_timeout=None, socket_connect_timeout=5),
             providers=providers,
             storage=LocalStorage(settings.resolved_storage_dir),
         )

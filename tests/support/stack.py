@@ -5,11 +5,13 @@
 - a Runtime with the real providers, a PRO user and a ready H.264 clip;
 - connections to the sandbox's demo accounts (docs/platforms.md), and a VK ID one made through
   the real OAuth round trip;
-- publish / cancel / reschedule / retry through the services, queued after commit as in the API;
+- publish / cancel / reschedule / retry through the services, queued after commit as in the API
+  (`work()` gives that transaction + outbox for any other service call);
 - in-process workers (`start_worker`) and extra runtimes (another process's view), with every
   provider publish/refresh call noted (`calls_of`);
 - both sides of the outcome: the publication row and its events, and /_sandbox/state.
 `stack.serve_web()` serves the web app on settings.public_url (Rutube downloads clips from it).
+`stack_factory(redis_url=..., **settings_fields)` builds stacks with other settings.
 """
 
 from __future__ import annotations

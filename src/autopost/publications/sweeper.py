@@ -18,6 +18,7 @@ from autopost.publications.models import Publication, PublicationStatus
 from autopost.publications.service import delay_ms
 from autopost.runtime import Runtime
 
+JUST_WRITTEN = timedelta(seconds=5)
 LIVE_JOB_STATES = {"waiting", "delayed", "active", "prioritized", "waiting-children", "paused"}
 BATCH = 500
 
@@ -42,7 +43,10 @@ async def sweep_publications(runtime: Runtime) -> SweepReport:
                 .where(
                     or_(
                         (Publication.status == PublicationStatus.SCHEDULED)
-                        & (Publication.scheduled_at.is_(None) | (Publication.scheduled_at <= horizon)),
+                        & (Publication.scheduled_at.is_(None) | (Publication.scheduled_at <= horizon))
+                        # A row committed a moment ago has its job on the way (the outbox sends it
+                        # right after the commit): leave it, or its history shows a false "restored".
+                        & (Publication.updated_at < now - JUST_WRITTEN),
                         (Publication.status == PublicationStatus.PUBLISHING)
                         & (Publication.updated_at < now - stuck_after),
                     )
