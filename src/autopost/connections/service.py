@@ -113,6 +113,8 @@ async def connect_with_token(
 
         token = await exchange_password(runtime.settings.rutube, fields["username"], fields["password"])
     account = await provider.verify(credentials=Credentials(access_token=token, meta=meta))
+    if platform is Platform.RUTUBE:
+        await _adopt_token_named_rutube_account(session, user, token, account)
     return await save_connection(
         session, runtime, user, platform, TokenSet(access_token=token, meta=meta), account
     )
@@ -120,6 +122,35 @@ async def connect_with_token(
 
 def oauth_redirect_uri(runtime: Runtime, platform: Platform) -> str:
     return f"{runtime.settings.public_url.rstrip('/')}/oauth/{platform.value}/callback"
+
+
+async def _adopt_token_named_rutube_account(
+    session: AsyncSession, user: User, token: str, account: AccountInfo
+) -> None:
+    """Rutube has no "who am I": an account without videos was named after its token. Once it has
+    a video it gets its real id — rename the old connection instead of adding a second one."""
+    from autopost.platforms.rutube.client import token_fingerprint
+
+    provisional = f"token-{token_fingerprint(token)}"
+    if account.account_id == provisional:
+        return
+    earlier = await session.scalar(
+        select(Connection).where(
+            Connection.user_id == user.id,
+            Connection.platform == Platform.RUTUBE,
+            Connection.account_id == provisional,
+        )
+    )
+    taken = await session.scalar(
+        select(Connection.id).where(
+            Connection.user_id == user.id,
+            Connection.platform == Platform.RUTUBE,
+            Connection.account_id == account.account_id,
+        )
+    )
+    if earlier is not None and taken is None:
+        earlier.account_id = account.account_id
+        await session.flush()
 
 
 async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> str:
