@@ -70,7 +70,7 @@ def unpaced(sandbox: Sandbox, transport: httpx2.AsyncBaseTransport | None = None
     """
     control(sandbox, "/config", {"enforce_rate_limits": False})
     provider = DzenProvider(dzen_settings(sandbox), transport=transport)
-    provider.pacer.interval = 0.0
+    provider.pacer.window = 0.0
     return provider
 
 

@@ -21,7 +21,6 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from autopost.platforms.base import AccountInfo, TokenSet
-from autopost.platforms.dzen.pacing import Pacer
 from autopost.platforms.dzen.publisher_api import (
     CALL_INTERVAL,
     PLATFORM,
@@ -32,6 +31,7 @@ from autopost.platforms.dzen.publisher_api import (
 )
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
 from autopost.platforms.http import json_body, make_client, send
+from autopost.platforms.pacing import Pacer
 from autopost.settings import DzenSettings
 
 TIMEOUT = 30.0
@@ -127,7 +127,7 @@ class DzenOAuth:
         self._settings = settings
         self._transport = transport or httpx2.AsyncHTTPTransport()
         # A provider passes its own, so the publisher check and its later calls share one pace.
-        self._pacer = pacer or Pacer(CALL_INTERVAL)
+        self._pacer = pacer or Pacer(1, CALL_INTERVAL)
 
     @property
     def _token_url(self) -> str:

@@ -21,7 +21,6 @@ from autopost.platforms.base import (
 )
 from autopost.platforms.catalog import Platform
 from autopost.platforms.dzen.oauth import DzenOAuth, account_info
-from autopost.platforms.dzen.pacing import Pacer
 from autopost.platforms.dzen.publisher_api import (
     CALL_INTERVAL,
     DESCRIPTION_MAX,
@@ -35,6 +34,7 @@ from autopost.platforms.dzen.publisher_api import (
 from autopost.platforms.dzen.publishing import PublishFlow, check_limits
 from autopost.platforms.errors import AuthExpired
 from autopost.platforms.http import make_client
+from autopost.platforms.pacing import Pacer
 from autopost.settings import DzenSettings
 
 CAPABILITIES = Capabilities(
@@ -62,7 +62,7 @@ class DzenProvider:
         self._transport = transport or httpx2.AsyncHTTPTransport()
         # Shared by every call of this provider, so one token stays under 1 request/s across them
         # (tests against a sandbox that does not enforce the limit may set its interval to 0).
-        self.pacer = Pacer(CALL_INTERVAL)
+        self.pacer = Pacer(1, CALL_INTERVAL)
         self.oauth = DzenOAuth(settings, transport=self._transport, pacer=self.pacer)
 
     @asynccontextmanager

@@ -20,9 +20,9 @@ from typing import Any, Protocol, TypeVar
 
 import httpx2
 
-from autopost.platforms.dzen.pacing import Pacer
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
 from autopost.platforms.http import json_body, send
+from autopost.platforms.pacing import Pacer
 
 PLATFORM = "dzen"
 API = "/api/v1"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
-import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +12,7 @@ import httpx2
 
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
 from autopost.platforms.http import json_body, make_client, send
+from autopost.platforms.pacing import Pacer
 from autopost.platforms.rutube import wire
 from autopost.settings import RutubeSettings
 
@@ -39,34 +38,17 @@ _FIELD_LABELS = {
 _THROTTLE_WAIT = re.compile(r"available in (\d+) second")
 
 
+# Rutube throttles per token; calls count when they arrive, so leave room for network jitter.
+JITTER_SECONDS = 0.1
+
+
+def rutube_pacer(rate_per_second: float) -> Pacer:
+    return Pacer(1, 1.0 / rate_per_second + JITTER_SECONDS if rate_per_second > 0 else 0.0)
+
+
 def token_fingerprint(token: str) -> str:
     """A short one-way name for a token: safe for logs and dictionary keys, useless to an attacker."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-class Pacer:
-    """Spaces one token's calls 1/rate seconds apart in this process (Rutube throttles per token).
-
-    It saves pointless 429s inside one operation (a lookup then a status poll);
-    calls from other processes still meet Rutube's own throttle, answered by RateLimited.
-    """
-
-    # Calls are spaced when sent but counted when they arrive: leave room for network jitter.
-    JITTER_SECONDS = 0.1
-
-    def __init__(self, rate_per_second: float) -> None:
-        self._interval = 1.0 / rate_per_second + self.JITTER_SECONDS if rate_per_second > 0 else 0.0
-        self._next_at: dict[str, float] = {}
-
-    async def wait(self, token: str) -> None:
-        if not self._interval:
-            return
-        key = token_fingerprint(token)
-        now = time.monotonic()
-        at = max(now, self._next_at.get(key, 0.0))
-        self._next_at[key] = at + self._interval
-        if at > now:
-            await asyncio.sleep(at - now)
 
 
 class RutubeSession:
@@ -90,10 +72,9 @@ class RutubeSession:
         """Send one call and return its JSON body, or raise the classified error."""
         headers = {"Authorization": f"Token {self._token}"} if self._token else {}
         request = self._client.build_request(method, path, json=json, params=params, headers=headers)
-        if self._token:
-            await self._pacer.wait(self._token)
         # Transport failures come back from send() already classified.
-        response = await send(self._client, request, platform=PLATFORM, creates=creates)
+        async with self._pacer.turn(self._token or ""):
+            response = await send(self._client, request, platform=PLATFORM, creates=creates)
         return classify(response, not_found=not_found)
 
 

@@ -26,11 +26,12 @@ from autopost.platforms.base import (
 )
 from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, Transient
+from autopost.platforms.pacing import Pacer
 from autopost.platforms.rutube import wire
 from autopost.platforms.rutube.client import (
-    Pacer,
     RutubeSession,
     open_session,
+    rutube_pacer,
     token_fingerprint,
 )
 from autopost.platforms.rutube.outcome import result_of, video_deleted
@@ -60,7 +61,9 @@ async def exchange_password(
 ) -> str:
     """POST /api/accounts/token_auth/ → the account's API token (the same one every time)."""
     # token_auth is not throttled per token, so no pacing is needed here.
-    async with open_session(settings, Pacer(0), None, transport=transport, http_timeout=http_timeout) as api:
+    async with open_session(
+        settings, Pacer(window=0), None, transport=transport, http_timeout=http_timeout
+    ) as api:
         body = await api.call("POST", wire.TOKEN_AUTH, json={"username": username, "password": password})
     token = body.get("token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
@@ -91,7 +94,7 @@ class RutubeProvider:
         # One transport for the provider's life: building one per call costs a TLS setup (~70 ms of CPU).
         self._transport = transport or httpx2.AsyncHTTPTransport()
         self._timeout = http_timeout
-        self._pacer = Pacer(settings.rate_per_second)
+        self._pacer = rutube_pacer(settings.rate_per_second)
 
     exchange_password = staticmethod(exchange_password)
 

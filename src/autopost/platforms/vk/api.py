@@ -6,12 +6,7 @@ Bearer`, and every answer is judged by its body (VK reports errors with HTTP 200
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import time
-from collections import deque
-from collections.abc import AsyncIterator, Collection, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +14,7 @@ import httpx2
 
 from autopost.platforms.http import json_body, make_client, send
 from autopost.platforms.multipart import StreamingMultipart
+from autopost.platforms.pacing import Pacer
 from autopost.platforms.vk.errors import classify_error, classify_status, classify_upload_error
 from autopost.settings import VkSettings
 
@@ -91,48 +87,6 @@ def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
     raise classify_upload_error(response.status_code, body)
 
 
-class Pacer:
-    """Keeps this process within VK's per-token rate, so one publication does not trip error 6.
-
-    A call counts from when its answer arrived (VK counted it at some moment before that),
-    so network delays cannot squeeze four calls into VK's one-second window. Other
-    processes can still push a token over the limit: error 6 then comes back as RateLimited.
-    """
-
-    def __init__(self, per_second: int = CALLS_PER_SECOND) -> None:
-        self._per_second = per_second
-        self._calls: dict[str, deque[list[float]]] = {}
-
-    @asynccontextmanager
-    async def slot(self, token: str) -> AsyncIterator[None]:
-        key = hashlib.sha256(token.encode()).hexdigest()  # no token copies kept in memory
-        self._forget_idle(time.monotonic())
-        calls = self._calls.setdefault(key, deque(maxlen=self._per_second))
-        # Re-checked after every sleep: a concurrent caller of the same token may have taken the slot.
-        while True:
-            wait = self._delay(calls)
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
-        moment = [time.monotonic()]
-        calls.append(moment)
-        try:
-            yield
-        finally:
-            moment[0] = time.monotonic()
-
-    def _delay(self, calls: deque[list[float]]) -> float:
-        """How long until the oldest of the last `per_second` calls is a second old."""
-        if len(calls) < self._per_second:
-            return 0.0
-        return calls[0][0] + 1.0 - time.monotonic()
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [key for key, calls in self._calls.items() if now - calls[-1][0] >= 1.0]
-        for key in idle:
-            del self._calls[key]
-
-
 class VkApi:
     """One httpx2 client for the VK API and its upload server (the transport is injectable)."""
 
@@ -146,7 +100,7 @@ class VkApi:
     ) -> None:
         self._version = settings.api_version
         self._client = make_client(settings.api_url, transport=transport, timeout=timeout)
-        self._pacer = Pacer() if pace else None
+        self._pacer = Pacer(CALLS_PER_SECOND, 1.0 if pace else 0.0)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -172,11 +126,8 @@ class VkApi:
             data={**_form(params), "v": self._version},
             headers={"Authorization": f"Bearer {token}"},
         )
-        if self._pacer is None:
+        async with self._pacer.turn(token):
             response = await send(self._client, request, platform=PLATFORM, creates=False)
-        else:
-            async with self._pacer.slot(token):
-                response = await send(self._client, request, platform=PLATFORM, creates=False)
         return unwrap(response, community=_targets_community(params), handles=handles)
 
     async def upload(self, upload_url: str, body: StreamingMultipart) -> dict[str, Any]:
