@@ -6,6 +6,7 @@ the only Latin letters are those (VK, Rutube, Telegram, UTC) and @BotFather.
 
 from __future__ import annotations
 
+from autopost.i18n import MESSAGES
 from autopost.web.catalog_settings import SETTINGS, Entry, Forms
 
 __all__ = ["CATALOG", "Entry", "Forms"]
@@ -19,10 +20,12 @@ _CORE: dict[str, Entry] = {
     "nav.settings": {"ru": "Платформы", "en": "Platforms"},
     "nav.logout": {"ru": "Выйти", "en": "Log out"},
     "plan.label": {"ru": "Тариф", "en": "Plan"},
-    "plan.free": {"ru": "Бесплатный", "en": "Free"},
-    "plan.start": {"ru": "Старт", "en": "Start"},
-    "plan.pro": {"ru": "Про", "en": "Pro"},
-    "plan.business": {"ru": "Бизнес", "en": "Business"},
+    # Plan names are shared with the API's messages (autopost.i18n).
+    **{
+        key: {lang: text for lang, text in texts.items()}
+        for key, texts in MESSAGES.items()
+        if key.startswith("plan.")
+    },
     "list.and": {"ru": "{head} и {last}", "en": "{head} and {last}"},
     "dialog.close": {"ru": "Закрыть", "en": "Close"},
     "dialog.cancel": {"ru": "Отмена", "en": "Cancel"},

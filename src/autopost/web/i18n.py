@@ -48,26 +48,16 @@ def plans_text(plans: list[Plan], lang: str) -> str:
     return translate(lang, "list.and", head=", ".join(names[:-1]), last=names[-1])
 
 
-def _with_plan_names(code: str, params: dict[str, Any], lang: str) -> dict[str, Any]:
-    # The shared message may carry the plan's code or its Russian name; pages use the UI's words.
-    plan = params.get("plan")
-    if code == "plan_excludes_platform" and isinstance(plan, str):
-        for candidate in Plan:
-            if plan in (candidate.value, translate("ru", f"plan.{candidate.value}")):
-                return {**params, "plan": plan_name(candidate, lang)}
-    return params
-
-
 def refusal_text(refusal: Refusal, lang: str) -> str:
     """Why a platform cannot be chosen, as the publish dialog says it."""
     if refusal.code == "plan_excludes_platform":
-        params = _with_plan_names(refusal.code, dict(refusal.params), lang)
-        return translate(lang, "publish.plan_excludes", plan=params["plan"])
+        # Refusals carry the plan's code; the page names it in the reader's language.
+        return translate(lang, "publish.plan_excludes", plan=plan_name(refusal.params["plan"], lang))
     return render(refusal.code, lang, **refusal.params)
 
 
 def refused_text(exc: PublishRefused, lang: str) -> str:
-    return render(exc.code, lang, **_with_plan_names(exc.code, dict(exc.params), lang))
+    return render(exc.code, lang, **exc.params)
 
 
 def connect_error_text(code: str, platform: str, lang: str) -> str:
