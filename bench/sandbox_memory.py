@@ -14,24 +14,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
+from sandbox_process import free_port, start_sandbox
 
 ADMIN_TOKEN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
 BOUNDARY = "autopost-bench-boundary-7MA4YWxkTrZu0gW"
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -40,25 +32,6 @@ def peak_rss_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise RuntimeError("no VmHWM in /proc status")
-
-
-def start_sandbox(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "autopost.sandbox.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sandbox exited with {process.returncode}")
-        try:
-            httpx2.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=1).raise_for_status()
-            return process
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("sandbox did not start within 30 s")
 
 
 class MultipartVideo:

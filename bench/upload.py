@@ -21,7 +21,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,36 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from sandbox_process import free_port, start_sandbox
 
 ADMIN_TOKEN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
 CHAT_ID = -1001000000001
 MIB = 1024 * 1024
 BLOCK = 4 * MIB
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sandbox(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "autopost.sandbox.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sandbox exited with {process.returncode}")
-        try:
-            httpx2.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=1).raise_for_status()
-            return process
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("sandbox did not start within 30 s")
 
 
 def write_clip(path: Path, size_mb: int) -> str:
