@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx2
 import pytest
 
@@ -21,24 +19,10 @@ from tests.platforms.rutube_support import (
     control,
     credentials,
     fault,
-    no_throttle,
     provider,
     publish_request,
-    serve_clip,
     until_done,
 )
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClipServer]:
-    with serve_clip(tmp_path_factory.mktemp("rutube")) as server:
-        yield server
-
-
-@pytest.fixture
-def world(sandbox: Sandbox) -> Sandbox:
-    no_throttle(sandbox)
-    return sandbox
 
 
 def settings(sandbox: Sandbox) -> RutubeSettings:
@@ -57,8 +41,8 @@ class CountingTransport(httpx2.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
-async def test_password_exchange_returns_the_accounts_token(world: Sandbox) -> None:
-    token = await exchange_password(settings(world), CLASSIC.username, CLASSIC.password)
+async def test_password_exchange_returns_the_accounts_token(rutube_world: Sandbox) -> None:
+    token = await exchange_password(settings(rutube_world), CLASSIC.username, CLASSIC.password)
     assert token == CLASSIC.token
 
 
@@ -66,71 +50,77 @@ async def test_password_exchange_returns_the_accounts_token(world: Sandbox) -> N
     ("username", "password"), [(MODERN.username, MODERN.password), (CLASSIC.username, "x")]
 )
 async def test_refused_login_tells_the_user_to_paste_a_token(
-    world: Sandbox, username: str, password: str
+    rutube_world: Sandbox, username: str, password: str
 ) -> None:
     with pytest.raises(Permanent) as caught:
-        await exchange_password(settings(world), username, password)
+        await exchange_password(settings(rutube_world), username, password)
 
     assert caught.value.code == "rutube.login_refused"
     assert "токен" in caught.value.message and password not in str(caught.value)
 
 
-async def test_missing_password_is_a_field_error(world: Sandbox) -> None:
+async def test_missing_password_is_a_field_error(rutube_world: Sandbox) -> None:
     with pytest.raises(Permanent) as caught:
-        await exchange_password(settings(world), CLASSIC.username, "")
+        await exchange_password(settings(rutube_world), CLASSIC.username, "")
     assert caught.value.message == "Rutube отклонил запрос: пароль — Обязательное поле."
 
 
-async def test_login_outage_is_transient(world: Sandbox) -> None:
-    fault(world, "server_error", "token_auth")
+async def test_login_outage_is_transient(rutube_world: Sandbox) -> None:
+    fault(rutube_world, "server_error", "token_auth")
     with pytest.raises(Transient) as caught:
-        await exchange_password(settings(world), CLASSIC.username, CLASSIC.password)
+        await exchange_password(settings(rutube_world), CLASSIC.username, CLASSIC.password)
     assert caught.value.code == "rutube.server_error"
 
 
-async def test_verify_names_the_account_from_its_videos(world: Sandbox, clips: ClipServer) -> None:
-    rutube = provider(world)
+async def test_verify_names_the_account_from_its_videos(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    rutube = provider(rutube_world)
     before = await rutube.verify(credentials=credentials())
     assert before.account_id.startswith("token-") and CLASSIC.token not in before.account_id
     assert before.account_id == (await rutube.verify(credentials=credentials())).account_id
 
-    await rutube.publish(request=publish_request(clips, Saved()))
+    await rutube.publish(request=publish_request(rutube_clips, Saved()))
     after = await rutube.verify(credentials=credentials())
 
     assert (after.account_id, after.name) == (str(CLASSIC.id), CLASSIC.name)
     assert after.meta["identified_by"] == "video_author"
 
 
-async def test_pasted_token_of_a_modern_account_works(world: Sandbox) -> None:
-    account = await provider(world).verify(credentials=credentials(MODERN.token))
+async def test_pasted_token_of_a_modern_account_works(rutube_world: Sandbox) -> None:
+    account = await provider(rutube_world).verify(credentials=credentials(MODERN.token))
     assert account.account_id.startswith("token-")
 
 
-async def test_verify_refuses_a_bad_token_without_echoing_it(world: Sandbox) -> None:
+async def test_verify_refuses_a_bad_token_without_echoing_it(rutube_world: Sandbox) -> None:
     bad = "f" * 40
     with pytest.raises(AuthExpired) as caught:
-        await provider(world).verify(credentials=credentials(bad))
+        await provider(rutube_world).verify(credentials=credentials(bad))
     assert caught.value.code == "rutube.token_invalid"
     assert bad not in f"{caught.value} {caught.value.detail} {caught.value.message}"
 
 
-async def _ready_videos(world: Sandbox, clips: ClipServer, count: int) -> list[str]:
-    rutube, ids = provider(world), []
+async def _ready_videos(rutube_world: Sandbox, rutube_clips: ClipServer, count: int) -> list[str]:
+    rutube, ids = provider(rutube_world), []
     for number in range(count):
-        result = await rutube.publish(request=publish_request(clips, Saved(), title=f"Клип {number}"))
+        result = await rutube.publish(request=publish_request(rutube_clips, Saved(), title=f"Клип {number}"))
         ids.append(str((await until_done(rutube, result)).remote_id))
-    control(world, "/clock", {"advance": 600})  # ten minutes of views
+    control(rutube_world, "/clock", {"advance": 600})  # ten minutes of views
     return ids
 
 
-async def test_stats_for_many_videos_come_from_one_listing_call(world: Sandbox, clips: ClipServer) -> None:
-    ids = await _ready_videos(world, clips, 3)
+async def test_stats_for_many_videos_come_from_one_listing_call(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    ids = await _ready_videos(rutube_world, rutube_clips, 3)
     transport = CountingTransport()
 
-    stats = await provider(world, transport=transport).fetch_stats(credentials=credentials(), remote_ids=ids)
+    stats = await provider(rutube_world, transport=transport).fetch_stats(
+        credentials=credentials(), remote_ids=ids
+    )
 
     assert transport.paths == ["/rutube/api/video/person/"]
-    with api(world) as direct:
+    with api(rutube_world) as direct:
         for video_id in ids:
             video = direct.get(f"/video/{video_id}/").json()
             assert stats[video_id] == Counters(views=video["hits"], comments=video["comments_count"])
@@ -138,14 +128,14 @@ async def test_stats_for_many_videos_come_from_one_listing_call(world: Sandbox, 
 
 
 async def test_stats_for_one_video_is_one_get_and_deleted_ones_are_skipped(
-    world: Sandbox, clips: ClipServer
+    rutube_world: Sandbox, rutube_clips: ClipServer
 ) -> None:
-    kept, gone = await _ready_videos(world, clips, 2)
-    with api(world) as direct:
+    kept, gone = await _ready_videos(rutube_world, rutube_clips, 2)
+    with api(rutube_world) as direct:
         assert direct.delete(f"/video/{gone}").status_code == 204
     transport = CountingTransport()
 
-    stats = await provider(world, transport=transport).fetch_stats(
+    stats = await provider(rutube_world, transport=transport).fetch_stats(
         credentials=credentials(), remote_ids=[kept, gone]
     )
 
@@ -153,12 +143,14 @@ async def test_stats_for_one_video_is_one_get_and_deleted_ones_are_skipped(
     assert sorted(transport.paths) == sorted([f"/rutube/api/video/{kept}/", f"/rutube/api/video/{gone}/"])
 
 
-async def test_listing_misses_fall_back_to_single_gets(world: Sandbox, clips: ClipServer) -> None:
-    ids = await _ready_videos(world, clips, 2)
+async def test_listing_misses_fall_back_to_single_gets(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    ids = await _ready_videos(rutube_world, rutube_clips, 2)
     unknown = "0" * 32
     transport = CountingTransport()
 
-    stats = await provider(world, transport=transport).fetch_stats(
+    stats = await provider(rutube_world, transport=transport).fetch_stats(
         credentials=credentials(), remote_ids=[*ids, unknown]
     )
 

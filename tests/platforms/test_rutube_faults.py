@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,27 +19,12 @@ from tests.platforms.rutube_support import (
     api,
     credentials,
     fault,
-    no_throttle,
     posts,
     provider,
     publish_request,
     resumed,
-    serve_clip,
     until_done,
 )
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClipServer]:
-    with serve_clip(tmp_path_factory.mktemp("rutube")) as server:
-        yield server
-
-
-@pytest.fixture
-def world(sandbox: Sandbox, clips: ClipServer) -> Sandbox:
-    clips.requests.clear()
-    no_throttle(sandbox)
-    return sandbox
 
 
 def assert_no_token(error: PlatformError) -> None:
@@ -49,23 +33,23 @@ def assert_no_token(error: PlatformError) -> None:
 
 @pytest.mark.parametrize("kind", ["timeout", "reset"])
 async def test_lost_create_answer_is_found_on_resume_not_created_again(
-    world: Sandbox, clips: ClipServer, kind: str
+    rutube_world: Sandbox, rutube_clips: ClipServer, kind: str
 ) -> None:
-    fault(world, kind, "video.create", delay=3)
-    rutube, saved = provider(world, http_timeout=0.5), Saved()
-    request = publish_request(clips, saved)
+    fault(rutube_world, kind, "video.create", delay=3)
+    rutube, saved = provider(rutube_world, http_timeout=0.5), Saved()
+    request = publish_request(rutube_clips, saved)
 
     with pytest.raises(Transient) as caught:
         await rutube.publish(request=request)
 
     assert caught.value.code == "rutube.create_unconfirmed"
     assert saved.last["request_sent"] is True and "remote_id" not in saved.last
-    [made] = posts(world)  # Rutube did create it: only the answer was lost
+    [made] = posts(rutube_world)  # Rutube did create it: only the answer was lost
     resumed_result = await rutube.publish(request=resumed(request, saved))
     assert resumed_result.remote_id == made["remote_id"]
     assert saved.last["remote_id"] == made["remote_id"] and saved.last["recovered"] is True
     await until_done(rutube, resumed_result)
-    assert len(posts(world)) == 1
+    assert len(posts(rutube_world)) == 1
 
 
 @pytest.mark.parametrize(
@@ -77,11 +61,11 @@ async def test_lost_create_answer_is_found_on_resume_not_created_again(
     ],
 )
 async def test_refused_create_is_classified_and_resume_creates_once(
-    world: Sandbox, clips: ClipServer, kind: str, error: type[PlatformError], code: str
+    rutube_world: Sandbox, rutube_clips: ClipServer, kind: str, error: type[PlatformError], code: str
 ) -> None:
-    fault(world, kind, "video.create", retry_after=7)
-    rutube, saved = provider(world), Saved()
-    request = publish_request(clips, saved)
+    fault(rutube_world, kind, "video.create", retry_after=7)
+    rutube, saved = provider(rutube_world), Saved()
+    request = publish_request(rutube_clips, saved)
 
     with pytest.raises(error) as caught:
         await rutube.publish(request=request)
@@ -90,11 +74,11 @@ async def test_refused_create_is_classified_and_resume_creates_once(
     assert_no_token(caught.value)
     if isinstance(caught.value, RateLimited):
         assert caught.value.retry_after == 7
-    assert posts(world) == []
+    assert posts(rutube_world) == []
     # The resumed attempt looks first (nothing there), then creates exactly one video.
     result = await rutube.publish(request=resumed(request, saved))
     assert result.state is PublishState.PROCESSING
-    assert [p["remote_id"] for p in posts(world)] == [result.remote_id]
+    assert [p["remote_id"] for p in posts(rutube_world)] == [result.remote_id]
 
 
 @pytest.mark.parametrize(
@@ -106,11 +90,11 @@ async def test_refused_create_is_classified_and_resume_creates_once(
     ],
 )
 async def test_failed_status_poll_is_transient(
-    world: Sandbox, clips: ClipServer, kind: str, code: str
+    rutube_world: Sandbox, rutube_clips: ClipServer, kind: str, code: str
 ) -> None:
-    rutube = provider(world, http_timeout=0.5)
-    result = await rutube.publish(request=publish_request(clips, Saved()))
-    fault(world, kind, "video.get", delay=3)
+    rutube = provider(rutube_world, http_timeout=0.5)
+    result = await rutube.publish(request=publish_request(rutube_clips, Saved()))
+    fault(rutube_world, kind, "video.get", delay=3)
 
     with pytest.raises(Transient) as caught:
         await rutube.check(credentials=credentials(), checkpoint=result.checkpoint)
@@ -119,10 +103,12 @@ async def test_failed_status_poll_is_transient(
     await until_done(rutube, result)
 
 
-async def test_expired_token_while_polling_needs_reconnect(world: Sandbox, clips: ClipServer) -> None:
-    rutube = provider(world)
-    result = await rutube.publish(request=publish_request(clips, Saved()))
-    fault(world, "token_expired", "video.get")
+async def test_expired_token_while_polling_needs_reconnect(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    rutube = provider(rutube_world)
+    result = await rutube.publish(request=publish_request(rutube_clips, Saved()))
+    fault(rutube_world, "token_expired", "video.get")
 
     with pytest.raises(AuthExpired) as polled:
         await rutube.check(credentials=credentials(), checkpoint=result.checkpoint)
@@ -133,41 +119,50 @@ async def test_expired_token_while_polling_needs_reconnect(world: Sandbox, clips
     assert_no_token(polled.value)
 
 
-async def test_captcha_does_not_exist_on_rutube(world: Sandbox, clips: ClipServer) -> None:
-    fault(world, "captcha", "video.create")
-    result = await provider(world).publish(request=publish_request(clips, Saved()))
-    assert result.state is PublishState.PROCESSING and len(posts(world)) == 1
+async def test_captcha_does_not_exist_on_rutube(rutube_world: Sandbox, rutube_clips: ClipServer) -> None:
+    fault(rutube_world, "captcha", "video.create")
+    result = await provider(rutube_world).publish(request=publish_request(rutube_clips, Saved()))
+    assert result.state is PublishState.PROCESSING and len(posts(rutube_world)) == 1
 
 
-async def test_two_lookalikes_after_a_lost_answer_are_not_guessed(world: Sandbox, clips: ClipServer) -> None:
+async def test_two_lookalikes_after_a_lost_answer_are_not_guessed(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
     saved = Saved()
-    request = publish_request(clips, saved)
+    request = publish_request(rutube_clips, saved)
     await saved(pending_create(TITLE, DESCRIPTION))
-    with api(world) as direct:
+    with api(rutube_world) as direct:
         for _ in range(2):
-            body = {"url": clips.clip_url, "title": TITLE, "description": DESCRIPTION, "is_hidden": False}
+            body = {
+                "url": rutube_clips.clip_url,
+                "title": TITLE,
+                "description": DESCRIPTION,
+                "is_hidden": False,
+            }
             assert direct.post("/video/", json=body).status_code == 201
 
     with pytest.raises(OutcomeUnknown) as caught:
-        await provider(world).publish(request=resumed(request, saved))
+        await provider(rutube_world).publish(request=resumed(request, saved))
 
     assert caught.value.code == "rutube.ambiguous" and "Проверьте канал" in caught.value.message
-    assert len(posts(world)) == 2
+    assert len(posts(rutube_world)) == 2
 
 
-async def test_an_older_lookalike_is_not_taken_for_ours(world: Sandbox, clips: ClipServer) -> None:
-    with api(world) as direct:
-        body = {"url": clips.clip_url, "title": TITLE, "description": DESCRIPTION, "is_hidden": False}
+async def test_an_older_lookalike_is_not_taken_for_ours(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    with api(rutube_world) as direct:
+        body = {"url": rutube_clips.clip_url, "title": TITLE, "description": DESCRIPTION, "is_hidden": False}
         older = direct.post("/video/", json=body).json()["video_id"]
     saved = Saved()
-    request = publish_request(clips, saved)
+    request = publish_request(rutube_clips, saved)
     # Our create went out an hour after that video was made, and never arrived.
     await saved({**pending_create(TITLE, DESCRIPTION), "sent_at": time.time() + 3600})
 
-    result = await provider(world).publish(request=resumed(request, saved))
+    result = await provider(rutube_world).publish(request=resumed(request, saved))
 
     assert result.remote_id != older
-    assert len(posts(world)) == 2
+    assert len(posts(rutube_world)) == 2
 
 
 async def test_throttle_answer_carries_retry_after(sandbox: Sandbox) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from autopost.platforms.base import PublishState
@@ -18,35 +16,20 @@ from tests.platforms.rutube_support import (
     api,
     credentials,
     fault,
-    no_throttle,
     posts,
     provider,
     publish_request,
     resumed,
-    serve_clip,
     until_done,
 )
 
 
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClipServer]:
-    with serve_clip(tmp_path_factory.mktemp("rutube")) as server:
-        yield server
-
-
-@pytest.fixture
-def world(sandbox: Sandbox, clips: ClipServer) -> Sandbox:
-    clips.requests.clear()
-    no_throttle(sandbox)
-    return sandbox
-
-
 async def test_publish_by_url_checkpoints_then_polls_until_published(
-    world: Sandbox, clips: ClipServer
+    rutube_world: Sandbox, rutube_clips: ClipServer
 ) -> None:
-    rutube, saved = provider(world), Saved()
+    rutube, saved = provider(rutube_world), Saved()
 
-    first = await rutube.publish(request=publish_request(clips, saved))
+    first = await rutube.publish(request=publish_request(rutube_clips, saved))
 
     assert first.state is PublishState.PROCESSING
     video_id = first.remote_id
@@ -56,25 +39,27 @@ async def test_publish_by_url_checkpoints_then_polls_until_published(
     assert saved.last["remote_id"] == video_id
     done = await until_done(rutube, first)
     assert done.remote_url == f"https://rutube.ru/video/{video_id}/"
-    [post] = posts(world)
+    [post] = posts(rutube_world)
     assert post["remote_id"] == video_id and post["owner"] == str(CLASSIC.id)
     assert post["status"] == "ready" and post["title"] == TITLE and post["caption"] == DESCRIPTION
-    assert post["sha256"] == clips.sha256 and post["bytes"] == clips.path.stat().st_size
+    assert post["sha256"] == rutube_clips.sha256 and post["bytes"] == rutube_clips.path.stat().st_size
     assert post["extra"]["is_hidden"] is False and post["extra"]["category_id"] == 13
-    assert clips.requests, "Rutube downloaded the clip from our URL"
+    assert rutube_clips.requests, "Rutube downloaded the clip from our URL"
     assert "sig=test" not in str(saved.checkpoints), "the signed URL stays out of checkpoints"
 
 
-async def test_resume_with_remote_id_polls_and_never_creates_again(world: Sandbox, clips: ClipServer) -> None:
-    rutube, saved = provider(world), Saved()
-    request = publish_request(clips, saved)
+async def test_resume_with_remote_id_polls_and_never_creates_again(
+    rutube_world: Sandbox, rutube_clips: ClipServer
+) -> None:
+    rutube, saved = provider(rutube_world), Saved()
+    request = publish_request(rutube_clips, saved)
     first = await rutube.publish(request=request)
 
     again = await rutube.publish(request=resumed(request, saved))
     await until_done(rutube, again)
 
     assert again.remote_id == first.remote_id
-    assert len(posts(world)) == 1
+    assert len(posts(rutube_world)) == 1
 
 
 @pytest.mark.parametrize(
@@ -86,33 +71,33 @@ async def test_resume_with_remote_id_polls_and_never_creates_again(world: Sandbo
     ],
 )
 async def test_limits_are_refused_before_anything_is_sent(
-    world: Sandbox, clips: ClipServer, title: str, description: str, size: int | None, code: str
+    rutube_world: Sandbox, rutube_clips: ClipServer, title: str, description: str, size: int | None, code: str
 ) -> None:
     saved = Saved()
-    request = publish_request(clips, saved, title=title, description=description, size=size)
+    request = publish_request(rutube_clips, saved, title=title, description=description, size=size)
 
     with pytest.raises(Permanent) as caught:
-        await provider(world).publish(request=request)
+        await provider(rutube_world).publish(request=request)
 
     assert caught.value.code == code and "Rutube" in caught.value.message
-    assert posts(world) == [] and clips.requests == [] and saved.checkpoints == []
+    assert posts(rutube_world) == [] and rutube_clips.requests == [] and saved.checkpoints == []
 
 
-async def test_limits_at_the_edge_pass(world: Sandbox, clips: ClipServer) -> None:
-    request = publish_request(clips, Saved(), title="т" * 100, description="о" * 5000)
-    result = await provider(world).publish(request=request)
-    assert result.state is PublishState.PROCESSING and len(posts(world)) == 1
+async def test_limits_at_the_edge_pass(rutube_world: Sandbox, rutube_clips: ClipServer) -> None:
+    request = publish_request(rutube_clips, Saved(), title="т" * 100, description="о" * 5000)
+    result = await provider(rutube_world).publish(request=request)
+    assert result.state is PublishState.PROCESSING and len(posts(rutube_world)) == 1
 
 
-async def test_bad_url_is_a_field_error(world: Sandbox, clips: ClipServer) -> None:
-    request = publish_request(clips, Saved(), media_url="ftp://files.example/clip.mp4")
+async def test_bad_url_is_a_field_error(rutube_world: Sandbox, rutube_clips: ClipServer) -> None:
+    request = publish_request(rutube_clips, Saved(), media_url="ftp://files.example/clip.mp4")
 
     with pytest.raises(Permanent) as caught:
-        await provider(world).publish(request=request)
+        await provider(rutube_world).publish(request=request)
 
     assert caught.value.code == "rutube.bad_request"
     assert caught.value.message == "Rutube отклонил запрос: ссылка на файл — Неправильный url"
-    assert posts(world) == []
+    assert posts(rutube_world) == []
 
 
 @pytest.mark.parametrize(
@@ -124,25 +109,25 @@ async def test_bad_url_is_a_field_error(world: Sandbox, clips: ClipServer) -> No
     ],
 )
 async def test_a_video_that_fails_on_rutube_is_permanent(
-    world: Sandbox, clips: ClipServer, on: str | None, media: str, code: str, message: str
+    rutube_world: Sandbox, rutube_clips: ClipServer, on: str | None, media: str, code: str, message: str
 ) -> None:
     if on is not None:
-        fault(world, "processing_failed", on)
-    rutube = provider(world)
-    url = clips.clip_url if media == "clip" else clips.page_url
-    result = await rutube.publish(request=publish_request(clips, Saved(), media_url=url))
+        fault(rutube_world, "processing_failed", on)
+    rutube = provider(rutube_world)
+    url = rutube_clips.clip_url if media == "clip" else rutube_clips.page_url
+    result = await rutube.publish(request=publish_request(rutube_clips, Saved(), media_url=url))
 
     with pytest.raises(Permanent) as caught:
         await until_done(rutube, result)
 
     assert (caught.value.code, caught.value.message) == (code, message)
-    assert len(posts(world)) == 1
+    assert len(posts(rutube_world)) == 1
 
 
-async def test_video_deleted_on_rutube_is_permanent(world: Sandbox, clips: ClipServer) -> None:
-    rutube = provider(world)
-    result = await rutube.publish(request=publish_request(clips, Saved()))
-    with api(world) as direct:
+async def test_video_deleted_on_rutube_is_permanent(rutube_world: Sandbox, rutube_clips: ClipServer) -> None:
+    rutube = provider(rutube_world)
+    result = await rutube.publish(request=publish_request(rutube_clips, Saved()))
+    with api(rutube_world) as direct:
         assert direct.delete(f"/video/{result.remote_id}").status_code == 204
 
     with pytest.raises(Permanent) as caught:
@@ -151,7 +136,7 @@ async def test_video_deleted_on_rutube_is_permanent(world: Sandbox, clips: ClipS
     assert caught.value.code == "rutube.video_deleted" and caught.value.message == "Видео удалено на Rutube"
 
 
-async def test_unknown_video_id_is_deleted_too(world: Sandbox) -> None:
+async def test_unknown_video_id_is_deleted_too(rutube_world: Sandbox) -> None:
     with pytest.raises(Permanent) as caught:
-        await provider(world).check(credentials=credentials(), checkpoint={"remote_id": "0" * 32})
+        await provider(rutube_world).check(credentials=credentials(), checkpoint={"remote_id": "0" * 32})
     assert caught.value.code == "rutube.video_deleted"
