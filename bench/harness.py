@@ -48,7 +48,7 @@ from autopost.publications.models import Publication, PublicationEvent, Publicat
 from autopost.publications.service import Target, create_publications
 from autopost.queue import Outbox
 from autopost.runtime import ProviderFactory, Runtime
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
 from autopost.users.models import User

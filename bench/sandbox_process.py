@@ -18,7 +18,7 @@ def free_port() -> int:
 
 def start_sandbox(port: int) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "autopost.sandbox.app:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", "autopost_sandbox.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command)

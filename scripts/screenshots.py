@@ -39,9 +39,9 @@ from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Phase, Publication, PublicationStatus
 from autopost.runtime import Runtime
-from autopost.sandbox.app import create_app as create_sandbox
-from autopost.sandbox.core import SandboxConfig
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost_sandbox.app import create_app as create_sandbox
+from autopost_sandbox.core import SandboxConfig
+from autopost.sandbox_wiring import point_at_sandbox
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
 from autopost.stats.tasks import collect_connection_stats

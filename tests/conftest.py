@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
-from autopost.sandbox.core import SandboxConfig, SandboxState
+from autopost_sandbox.core import SandboxConfig, SandboxState
 from tests.support.servers import free_port, serve_in_thread
 
 # Fixtures shared by every package: databases (PostgreSQL + SQLite) and the engine under test.
@@ -33,7 +33,7 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
-    from autopost.sandbox.app import create_app
+    from autopost_sandbox.app import create_app
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ import redis
 import structlog
 
 from autopost.logs import configure_logging
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from tests.conftest import Sandbox
 from tests.support.api import run_worker_until_done, start_api
 from tests.support.engine import REDIS_URL

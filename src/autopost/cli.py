@@ -198,8 +198,8 @@ def sandbox(
     port: Annotated[int, typer.Option()] = 8800,
 ) -> None:
     """Serve the platform sandbox: emulators of VK, Rutube, Дзен and Telegram."""
-    from autopost.sandbox.app import create_app as create_sandbox
-    from autopost.sandbox.core import SandboxConfig
+    from autopost_sandbox.app import create_app as create_sandbox
+    from autopost_sandbox.core import SandboxConfig
 
     public_url = f"http://{host}:{port}"
     sandbox_app = create_sandbox(SandboxConfig(public_url=public_url))

@@ -65,9 +65,9 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
         settings = settings.model_copy(update={"public_url": public_url})
     sandbox_app = None
     if with_sandbox:
-        from autopost.sandbox.app import create_app as create_sandbox
-        from autopost.sandbox.core import SandboxConfig
-        from autopost.sandbox.wiring import point_at_sandbox
+        from autopost.sandbox_wiring import point_at_sandbox
+        from autopost_sandbox.app import create_app as create_sandbox
+        from autopost_sandbox.core import SandboxConfig
 
         sandbox_url = f"{public_url}/sandbox"
         sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url))

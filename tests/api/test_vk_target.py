@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx2
 
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from tests.conftest import Sandbox
 from tests.support.api import run_worker_until_done, start_api
 from tests.support.consent import allow

@@ -17,8 +17,8 @@ from pydantic import SecretStr
 from autopost.clips.sources import ClipSource
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
 from autopost.platforms.dzen import DzenProvider
-from autopost.sandbox.dzen.registry import SEEDED_APP, SEEDED_USERS, debug_token
 from autopost.settings import DzenSettings
+from autopost_sandbox.dzen.registry import SEEDED_APP, SEEDED_USERS, debug_token
 from tests.conftest import Sandbox
 from tests.support.media import make_clip
 

@@ -23,8 +23,8 @@ from starlette.routing import Route
 from autopost.clips.sources import ClipSource, FileReader
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
 from autopost.platforms.rutube import RutubeProvider
-from autopost.sandbox.rutube.store import SEEDED_ACCOUNTS
 from autopost.settings import RutubeSettings
+from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
 from tests.support.media import make_clip
 from tests.support.servers import free_port, serve_in_thread

@@ -14,8 +14,8 @@ from pydantic import SecretStr
 from autopost.platforms.base import Credentials
 from autopost.platforms.dzen import DzenProvider
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
-from autopost.sandbox.dzen.publisher_api import api_error
 from autopost.settings import DzenSettings
+from autopost_sandbox.dzen.publisher_api import api_error
 
 TOKEN = "y0_secret-token-value"
 SETTINGS = DzenSettings(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autopost.platforms.base import Counters
-from autopost.sandbox.dzen.publisher_api import STATS_MAX_IDS
+from autopost_sandbox.dzen.publisher_api import STATS_MAX_IDS
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
     CountingTransport,

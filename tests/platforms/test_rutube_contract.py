@@ -15,8 +15,8 @@ from autopost.platforms.errors import Permanent, RateLimited, Transient
 from autopost.platforms.rutube import RutubeProvider, wire
 from autopost.platforms.rutube.client import classify
 from autopost.platforms.rutube.outcome import FAILURE_MESSAGES, result_of
-from autopost.sandbox.rutube import protocol
 from autopost.settings import RutubeSettings
+from autopost_sandbox.rutube import protocol
 
 
 def test_provider_and_emulator_make_the_same_assumptions() -> None:

@@ -15,7 +15,7 @@ from autopost.clips.sources import ClipSource, FileReader, UrlReader
 from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
 from autopost.platforms.http import send
 from autopost.platforms.multipart import SmallFile, StreamingMultipart
-from autopost.sandbox.uploads import receive_form
+from autopost_sandbox.uploads import receive_form
 from tests.support.servers import free_port, serve_in_thread
 
 PAYLOAD = bytes(range(256)) * 20_000  # ~5 MB, several chunks

@@ -14,7 +14,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from autopost.sandbox.dzen.registry import SEEDED_APP, SEEDED_USERS
+from autopost_sandbox.dzen.registry import SEEDED_APP, SEEDED_USERS
 from tests.conftest import Sandbox
 
 REDIRECT_URI = "http://127.0.0.1:8765/oauth/dzen/callback"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx2
 import pytest
 
-from autopost.sandbox.dzen.registry import SEEDED_USERS, debug_token
+from autopost_sandbox.dzen.registry import SEEDED_USERS, debug_token
 from tests.conftest import Sandbox
 
 PUBLISHER, NO_CHANNEL = SEEDED_USERS

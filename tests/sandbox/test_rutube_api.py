@@ -8,7 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from autopost.sandbox.rutube.store import SEEDED_ACCOUNTS
+from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
 
 CLASSIC, MODERN = SEEDED_ACCOUNTS

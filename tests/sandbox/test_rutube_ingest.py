@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from autopost.sandbox.rutube.store import SEEDED_ACCOUNTS
+from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
 from tests.support.servers import free_port, serve_in_thread
 

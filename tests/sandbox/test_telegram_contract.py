@@ -16,7 +16,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from autopost.sandbox.telegram.methods import METHODS, PARAMETERS, RETURNS
+from autopost_sandbox.telegram.methods import METHODS, PARAMETERS, RETURNS
 from tests.conftest import Sandbox
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "telegram-bot-api" / "api.json"

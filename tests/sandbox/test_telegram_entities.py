@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autopost.sandbox.telegram.entities import parse_caption, utf16_len
-from autopost.sandbox.telegram.wire import ApiError
+from autopost_sandbox.telegram.entities import parse_caption, utf16_len
+from autopost_sandbox.telegram.wire import ApiError
 
 
 def entities(text: str, mode: str) -> tuple[str, list[tuple[str, int, int]]]:

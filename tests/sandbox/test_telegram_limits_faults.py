@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from autopost.sandbox.telegram.flood import FloodControl
+from autopost_sandbox.telegram.flood import FloodControl
 from tests.conftest import Sandbox
 
 ADMIN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"

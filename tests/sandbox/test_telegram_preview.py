@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from autopost.sandbox.telegram.preview import short_count
+from autopost_sandbox.telegram.preview import short_count
 from tests.conftest import Sandbox
 
 ADMIN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"

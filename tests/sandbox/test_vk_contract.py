@@ -24,8 +24,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from autopost.sandbox.vk.api import METHODS
-from autopost.sandbox.vk.errors import SERVED_CODES, SHORT_VIDEO_IN_PROCESSING
+from autopost_sandbox.vk.api import METHODS
+from autopost_sandbox.vk.errors import SERVED_CODES, SHORT_VIDEO_IN_PROCESSING
 from tests.conftest import Sandbox
 from tests.sandbox.test_vk_support import ADMIN_GROUP_ID, API_VERSION, Vk
 

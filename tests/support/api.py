@@ -19,7 +19,7 @@ from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
 from autopost.runtime import Runtime
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email

@@ -50,7 +50,7 @@ from autopost.publications.service import (
 )
 from autopost.queue import Outbox
 from autopost.runtime import Runtime
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.plans import Plan

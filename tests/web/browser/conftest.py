@@ -25,7 +25,7 @@ from autopost.app import create_app
 from autopost.db import transaction
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.runtime import Runtime
-from autopost.sandbox.wiring import point_at_sandbox
+from autopost.sandbox_wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user

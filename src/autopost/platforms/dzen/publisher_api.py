@@ -4,7 +4,7 @@
 is MODELLED in the style of Yandex's REST APIs (Yandex Disk's upload link + raw
 PUT and its {"error", "message", "description"} error body) behind Yandex OAuth
 tokens. It is specified in docs/platforms/dzen.md and spoken by the sandbox's
-src/autopost/sandbox/dzen/publisher_api.py; both sides make the same assumptions.
+src/autopost_sandbox/dzen/publisher_api.py; both sides make the same assumptions.
 Every answer is classified into the error hierarchy here, once.
 """
 

@@ -1,6 +1,6 @@
 """Rutube's wire format as the provider reads it; every ASSUMPTION about it lives in this module.
 
-It mirrors the emulator's autopost.sandbox.rutube.protocol (docs/platforms/rutube.md
+It mirrors the emulator's autopost_sandbox.rutube.protocol (docs/platforms/rutube.md
 names the source of each fact). If Rutube turns out to differ, correct this module,
 the emulator's and the docs together; tests/platforms/test_rutube_contract.py keeps
 the two in step.

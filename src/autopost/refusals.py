@@ -1,0 +1,41 @@
+"""The one way a use case says no: a stable code, the parameters of its message, and a kind.
+
+The kind says what sort of no it is; the JSON API turns it into an HTTP status
+in one exception handler and pages turn it into a form error. The text is
+rendered from the code and parameters in the reader's language where it is
+shown, never here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+    # Who is asking is unknown (no session, no valid API token): the API answers 401.
+    UNAUTHENTICATED = "unauthenticated"
+
+
+class Refused(Exception):
+    """A user action that cannot be done, as a code + params (rendered per reader) and a kind."""
+
+    def __init__(self, code: str, kind: Kind = Kind.INVALID, /, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.kind = kind
+        self.params = params
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds to wait, for throttled refusals (the API sends it as Retry-After)."""
+        seconds = self.params.get("seconds")
+        return int(seconds) if self.kind is Kind.THROTTLED and isinstance(seconds, int | float) else None
+
+    def __repr__(self) -> str:
+        return f"Refused({self.code!r}, {self.kind.value})"

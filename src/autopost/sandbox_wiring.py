@@ -1,0 +1,34 @@
+"""Point every provider at a running sandbox (tests, demos and `autopost up --sandbox`)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from autopost.settings import Settings
+from autopost_sandbox.dzen.registry import SEEDED_APP
+from autopost_sandbox.vk.accounts import DEMO_APP_ID
+
+
+def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
+    """The same settings with each platform's URLs and app credentials set to the sandbox's."""
+    base = sandbox_url.rstrip("/")
+    return settings.model_copy(
+        update={
+            "vk": settings.vk.model_copy(
+                update={"api_url": f"{base}/vk", "id_url": f"{base}/vkid", "client_id": DEMO_APP_ID}
+            ),
+            "telegram": settings.telegram.model_copy(
+                update={"api_url": f"{base}/telegram", "preview_url": f"{base}/tme"}
+            ),
+            "rutube": settings.rutube.model_copy(update={"api_url": f"{base}/rutube"}),
+            "dzen": settings.dzen.model_copy(
+                update={
+                    "api_url": f"{base}/dzen",
+                    "oauth_url": f"{base}/yandex-oauth",
+                    "login_url": f"{base}/yandex-oauth",
+                    "client_id": SEEDED_APP.client_id,
+                    "client_secret": SecretStr(SEEDED_APP.client_secret),
+                }
+            ),
+        }
+    )

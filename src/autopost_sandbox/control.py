@@ -1,0 +1,103 @@
+"""Control API used by tests, benchmarks and demos: /_sandbox/state, faults, config, clock, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from autopost_sandbox.core import FAULT_KINDS, PLATFORMS, Fault, SandboxState
+from autopost_sandbox.http import Emulator
+
+
+def _bad(message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+def parse_fault(body: Any) -> Fault | str:
+    """Build a Fault from the control API's JSON, or say what is wrong with it."""
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    if body.get("platform") not in PLATFORMS:
+        return f"platform must be one of {', '.join(PLATFORMS)}"
+    if body.get("fault") not in FAULT_KINDS:
+        return f"fault must be one of {', '.join(FAULT_KINDS)}"
+    rate = body.get("rate")
+    count = body.get("count")
+    if rate is not None and not (isinstance(rate, (int, float)) and 0 <= rate <= 1):
+        return "rate must be a number from 0 to 1"
+    if count is not None and not (isinstance(count, int) and count >= 0):
+        return "count must be a whole number"
+    return Fault(
+        platform=body["platform"],
+        fault=body["fault"],
+        count=None if rate is not None else (1 if count is None else count),
+        rate=rate,
+        retry_after=int(body.get("retry_after", 1)),
+        on=body.get("on"),
+        delay=float(body.get("delay", 30.0)),
+    )
+
+
+def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette:
+    async def get_state(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "posts": [asdict(p) for p in state.posts()],
+                "faults": state.faults.active(),
+                "config": asdict(state.config),
+                "now": state.clock.now(),
+            }
+        )
+
+    async def add_fault(request: Request) -> JSONResponse:
+        fault = parse_fault(await request.json())
+        if isinstance(fault, str):
+            return _bad(fault)
+        state.faults.add(fault)
+        return JSONResponse(asdict(fault), status_code=201)
+
+    async def clear_faults(request: Request) -> JSONResponse:
+        state.faults.clear()
+        return JSONResponse({"ok": True})
+
+    async def set_config(request: Request) -> JSONResponse:
+        body = await request.json()
+        known = {f.name: f.type for f in fields(state.config)}
+        unknown = set(body) - set(known)
+        if unknown:
+            return _bad(f"unknown config keys: {', '.join(sorted(unknown))}")
+        for name, value in body.items():
+            setattr(state.config, name, value)
+        return JSONResponse(asdict(state.config))
+
+    async def move_clock(request: Request) -> JSONResponse:
+        body = await request.json()
+        state.clock.advance(float(body.get("advance", 0)))
+        return JSONResponse({"now": state.clock.now()})
+
+    async def reset(request: Request) -> JSONResponse:
+        state.reset()
+        for emulator in emulators:
+            emulator.reset()
+        return JSONResponse({"ok": True})
+
+    async def accounts(request: Request) -> JSONResponse:
+        return JSONResponse([asdict(a) for e in emulators for a in e.demo_accounts()])
+
+    return Starlette(
+        routes=[
+            Route("/state", get_state, methods=["GET"]),
+            Route("/faults", add_fault, methods=["POST"]),
+            Route("/faults", clear_faults, methods=["DELETE"]),
+            Route("/config", set_config, methods=["POST"]),
+            Route("/clock", move_clock, methods=["POST"]),
+            Route("/reset", reset, methods=["POST"]),
+            Route("/accounts", accounts, methods=["GET"]),
+        ]
+    )
