@@ -12,11 +12,13 @@ class PlatformError(Exception):
 
     retryable = False
 
-    def __init__(self, code: str, message: str, detail: str = "") -> None:
+    def __init__(self, code: str, message: str, detail: str = "", **params: object) -> None:
         super().__init__(f"{code}: {detail or message}")
         self.code = code
         self.message = message
         self.detail = detail
+        # The parameters of the code's message (autopost.platforms.messages), rendered per reader.
+        self.params = params
 
 
 class RateLimited(PlatformError):
@@ -24,8 +26,10 @@ class RateLimited(PlatformError):
 
     retryable = True
 
-    def __init__(self, code: str, message: str, detail: str = "", *, retry_after: float = 1.0) -> None:
-        super().__init__(code, message, detail)
+    def __init__(
+        self, code: str, message: str, detail: str = "", *, retry_after: float = 1.0, **params: object
+    ) -> None:
+        super().__init__(code, message, detail, **params)
         self.retry_after = retry_after
 
 
