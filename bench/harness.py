@@ -40,12 +40,14 @@ from sqlalchemy import func, select
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection
-from autopost.connections.service import connect_with_token, finish_oauth, start_oauth
+from autopost.connections.usecases import connect_token as connect_with_token
+from autopost.connections.usecases import finish_oauth, start_oauth
 from autopost.db import transaction
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
-from autopost.publications.service import Target, create_publications
+from autopost.publications.rules import Target
+from autopost.publications.usecases import create_publications
 from autopost.queue import Outbox
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.sandbox_wiring import point_at_sandbox

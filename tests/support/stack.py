@@ -35,19 +35,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
-from autopost.connections.service import connect_with_token, finish_oauth, save_connection, start_oauth
+from autopost.connections.usecases import connect_token, finish_oauth, save_connection, start_oauth
 from autopost.db import transaction, utcnow
 from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishResult, TokenSet
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import build_provider
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
-from autopost.publications.service import (
-    Target,
-    cancel_publication,
-    create_publications,
-    reschedule_publication,
-    retry_publication,
-)
+from autopost.publications.rules import Target
+from autopost.publications.usecases import cancel, create_publications, reschedule, retry
 from autopost.queue import Outbox
 from autopost.runtime import Runtime
 from autopost.sandbox_wiring import point_at_sandbox
@@ -127,11 +122,11 @@ class Stack:
             user = await session.merge(self.user)
             if platform is Platform.TELEGRAM:
                 fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
-                return await connect_with_token(session, self.runtime, user, platform, fields)
+                return await connect_token(session, self.runtime, user, platform, fields)
             if platform is Platform.RUTUBE:
                 self.serve_web()  # Rutube downloads the clip from our /media URL
                 fields = {"token": DEMO["rutube_token"]}
-                return await connect_with_token(session, self.runtime, user, platform, fields)
+                return await connect_token(session, self.runtime, user, platform, fields)
             # VK and Дзен connect by OAuth; a ready-made token stands in for the consent round trip.
             token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
             credentials = Credentials(access_token=token)
@@ -189,16 +184,16 @@ class Stack:
 
     async def cancel(self, publication_id: uuid.UUID) -> None:
         async with self.work() as (session, outbox):
-            await cancel_publication(session, outbox, await _get(session, Publication, publication_id))
+            await cancel(session, outbox, await _get(session, Publication, publication_id))
 
     async def retry(self, publication_id: uuid.UUID) -> None:
         async with self.work() as (session, outbox):
-            await retry_publication(session, outbox, await _get(session, Publication, publication_id))
+            await retry(session, outbox, await _get(session, Publication, publication_id))
 
     async def reschedule(self, publication_id: uuid.UUID, at: datetime) -> None:
         async with self.work() as (session, outbox):
             publication = await _get(session, Publication, publication_id)
-            await reschedule_publication(session, outbox, self.settings, publication, at)
+            await reschedule(session, outbox, self.settings, publication, at)
 
     async def publication(self, publication_id: uuid.UUID) -> Publication:
         async with transaction(self.runtime.session_factory) as session:

@@ -81,7 +81,7 @@ def platform_blocks(settings: Settings, user: User, connections: list[Connection
 
 
 def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dict[str, str]:
-    """The fields connect_with_token expects, from the posted form (only the chosen Rutube way)."""
+    """The fields connect_token expects, from the posted form (only the chosen Rutube way)."""
     names: tuple[str, ...]
     if platform is Platform.RUTUBE:
         names = ("token",) if mode == "token" else ("username", "password")
