@@ -83,6 +83,11 @@ async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> Use
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+def client_address(request: Request) -> str:
+    """Who is knocking, for the per-address login limit."""
+    return request.client.host if request.client else "unknown"
+
+
 def start_session(response: Response, settings: Settings, user: User) -> str:
     """Sign the browser in (API login and login page alike); returns the session value."""
     session = make_session(settings.resolved_secret_key(), user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from autopost.deps import CurrentUser, RuntimeDep, Work, start_session
+from autopost.deps import CurrentUser, RuntimeDep, Work, client_address, start_session
 from autopost.security.sessions import SESSION_COOKIE, csrf_token
 from autopost.users.schemas import LoginIn, LoginOut, MeOut
 from autopost.users.usecases import log_in
@@ -21,8 +21,7 @@ async def me(user: CurrentUser) -> MeOut:
 async def login(
     body: LoginIn, request: Request, response: Response, work: Work, runtime: RuntimeDep
 ) -> LoginOut:
-    client = request.client.host if request.client else "unknown"
-    user = await log_in(work.session, runtime, body.email, body.password, client)
+    user = await log_in(work.session, runtime, body.email, body.password, client_address(request))
     session = start_session(response, runtime.settings, user)
     return LoginOut(
         user=MeOut.from_user(user), csrf_token=csrf_token(runtime.settings.resolved_secret_key(), session)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from autopost.deps import RuntimeDep, Work, start_session
+from autopost.deps import RuntimeDep, Work, client_address, start_session
 from autopost.i18n import LANGS
 from autopost.refusals import Kind, Refused
 from autopost.security.sessions import SESSION_COOKIE, read_session
@@ -60,9 +60,8 @@ async def login(
         return render_anonymous(
             request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
         )
-    client = request.client.host if request.client else "unknown"
     try:
-        user = await log_in(work.session, runtime, email, password, client)
+        user = await log_in(work.session, runtime, email, password, client_address(request))
     except Refused as exc:
         error = _login_error(exc, lang)
         email = email.strip().lower()

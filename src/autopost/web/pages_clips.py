@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from autopost.clips.models import Clip
 from autopost.clips.queries import owned_clip
 from autopost.connections.queries import list_connections
+from autopost.publications.models import Publication
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.web import publish_form as forms
@@ -100,19 +101,26 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     scheduled_at = forms.scheduled_at(form, viewer)
     if form.later and scheduled_at is None:
         return await _dialog(request, viewer, clip, form, error=translate(viewer.lang, "publish.no_time"))
+    targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
         publications = await publish_clip(
-            session,
-            viewer.work.outbox,
-            viewer.runtime,
-            user,
-            clip.id,
-            forms.targets_of(form, groups),
-            scheduled_at,
+            session, outbox, viewer.runtime, user, clip.id, targets, scheduled_at
         )
     except Refused as exc:
         return await _dialog(request, viewer, clip, form, error=refused_text(exc, viewer.lang))
+    return await _published(request, viewer, clip, form, groups, publications)
+
+
+async def _published(
+    request: Request,
+    viewer: Viewer,
+    clip: Clip,
+    form: forms.PublishForm,
+    groups: list[forms.PlatformGroup],
+    publications: list[Publication],
+) -> Response:
+    """The dialog lists what was created; the clip's card is swapped in out of band."""
     connections = {a.connection.id: a.connection for g in groups for a in g.accounts}
     results = [publication_view(p, connections.get(p.connection_id), viewer.now) for p in publications]
-    card = await clip_card(session, user, clip.id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.user, clip.id, viewer.now)
     return await _dialog(request, viewer, clip, form, results=results, card=card)

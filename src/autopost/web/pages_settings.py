@@ -18,7 +18,6 @@ from autopost.web.i18n import connect_error_text, refused_text, translate
 from autopost.web.marks import platform_name
 from autopost.web.platform_blocks import (
     ConnectForm,
-    connect_fields,
     missing_fields,
     platform_block,
     platform_blocks,
@@ -100,12 +99,9 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     """Telegram (bot token + channel) or Rutube (token, or login + password), checked live."""
     if platform in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)  # no token form for these
-    posted = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
-    mode = "password" if posted.get("mode") == "password" else "token"
-    form = ConnectForm(values=posted, mode=mode)
-    fields = connect_fields(platform, posted, mode)
-    if missing_fields(platform, fields, mode):
-        form.error = translate(viewer.lang, f"connect.missing.{platform.value}.{mode}")
+    form, fields = ConnectForm.parse(platform, await request.form())
+    if missing_fields(platform, fields, form.mode):
+        form.error = translate(viewer.lang, f"connect.missing.{platform.value}.{form.mode}")
         return await _block(request, viewer, platform, form, None)
     try:
         connection = await usecases.connect_token(
@@ -114,11 +110,9 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     except Refused as exc:
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
+    name = platform_name(platform)
     notice = translate(
-        viewer.lang,
-        "settings.connected_account",
-        platform=platform_name(platform),
-        account=connection.account_name,
+        viewer.lang, "settings.connected_account", platform=name, account=connection.account_name
     )
     return await _block(request, viewer, platform, None, notice)
 
@@ -129,15 +123,11 @@ async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Pa
     await usecases.check_connection(viewer.work.session, viewer.runtime, connection)
     name = f"{platform_name(connection.platform)} · {connection.account_name}"
     if connection.status is ConnectionStatus.ACTIVE:
-        return await _block(
-            request,
-            viewer,
-            connection.platform,
-            None,
-            translate(viewer.lang, "settings.test_ok", account=name),
-        )
-    notice = translate(viewer.lang, "settings.test_failed", account=name, reason=connection.last_error or "")
-    return await _block(request, viewer, connection.platform, None, notice, "error")
+        notice, kind = translate(viewer.lang, "settings.test_ok", account=name), "ok"
+    else:
+        reason = connection.last_error or ""
+        notice, kind = translate(viewer.lang, "settings.test_failed", account=name, reason=reason), "error"
+    return await _block(request, viewer, connection.platform, None, notice, kind)
 
 
 @router.post("/settings/connections/{connection_id}/target")
