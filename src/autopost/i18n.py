@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
+
 Lang = Literal["ru", "en"]
 LANGS: tuple[Lang, ...] = ("ru", "en")
 
@@ -126,7 +128,9 @@ def render(code: str, lang: str = "ru", **params: Any) -> str:
     """The message for `code` in `lang` (Russian when unknown), with its parameters filled in."""
     texts = MESSAGES.get(code)
     if texts is None:
-        return code
+        # A platform's error code (a refused connect or check): its Russian source text.
+        source = PLATFORM_MESSAGES.get(code)
+        return source.format(**params) if source is not None else code
     template = texts.get(lang if lang in LANGS else "ru", texts["ru"])
     plan = MESSAGES.get(f"plan.{params.get('plan')}")
     if plan is not None:

@@ -97,6 +97,5 @@ async def update_connection(
 @router.delete("/api/v1/connections/{connection_id}")
 async def disconnect(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> DisconnectOut:
     connection = await owned_connection(work.session, user, connection_id)
-    return DisconnectOut(
-        cancelled_publications=await usecases.disconnect(work.session, work.outbox, connection)
-    )
+    cancelled = await usecases.disconnect(work.session, work.outbox, connection)
+    return DisconnectOut(cancelled_publications=cancelled)
