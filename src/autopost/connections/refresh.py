@@ -90,9 +90,10 @@ async def _refresh_locked(
             return current
         try:
             tokens = await runtime.provider(connection.platform).refresh(credentials=current)
-        except Transient:
-            raise
         except PlatformError as exc:
+            if exc.retryable:
+                # Throttled or unreachable (RateLimited, Transient): the token may be fine; try later.
+                raise
             # Committed below, before raising: the UI must show "needs reconnect".
             connection.status = ConnectionStatus.NEEDS_RECONNECT
             connection.last_error = TOKEN_EXPIRED

@@ -83,6 +83,18 @@ def _status_error(response: httpx2.Response, *, refreshing: bool) -> PlatformErr
     return _token_refusal(f"http_{status}", "", refreshing=refreshing)
 
 
+def _hook(*, refreshing: bool) -> Any:
+    """An Authlib compliance hook: a throttled or failing token endpoint is judged by its status
+    before Authlib reads the body (a 429 with an OAuth error body is still a 429, not a refusal)."""
+
+    def check(response: httpx2.Response) -> httpx2.Response:
+        if response.status_code == 429 or response.status_code >= 500:
+            raise _status_error(response, refreshing=refreshing)
+        return response
+
+    return check
+
+
 @contextmanager
 def _token_errors(*, refreshing: bool) -> Iterator[None]:
     """Authlib's exceptions from the token endpoint, as our error classes."""
@@ -149,7 +161,7 @@ class DzenOAuth:
 
     def _oauth_client(self) -> AsyncOAuth2Client:
         # client_secret_post: Yandex takes the client credentials in the form body (Basic works too).
-        return AsyncOAuth2Client(
+        client = AsyncOAuth2Client(
             client_id=self._settings.client_id,
             client_secret=self._settings.client_secret.get_secret_value(),
             token_endpoint_auth_method="client_secret_post",
@@ -157,6 +169,9 @@ class DzenOAuth:
             transport=self._transport,
             timeout=TIMEOUT,
         )
+        client.register_compliance_hook("access_token_response", _hook(refreshing=False))
+        client.register_compliance_hook("refresh_token_response", _hook(refreshing=True))
+        return client
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str

@@ -19,8 +19,9 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from autopost.platforms.answers import retry_after
 from autopost.platforms.base import AccountInfo, TokenSet
-from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
+from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
 from autopost.platforms.http import NOT_REACHED, json_body
 from autopost.platforms.vk.account import user_account
 from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
@@ -45,7 +46,11 @@ def classify_token_answer(response: httpx2.Response, *, refreshing: bool) -> Pla
         return None
     error = body.get("error") if isinstance(body, dict) else None
     detail = f"VK ID: HTTP {response.status_code} {error or 'no token in the answer'}"
-    if error is None or error in _TRANSIENT_ERRORS or response.status_code == 429:
+    if response.status_code == 429:
+        # Throttled: nothing was granted and the refresh token is not spent.
+        seconds = retry_after(response)
+        return RateLimited("vk.id_rate_limited", "VK ID просит подождать", detail, retry_after=seconds)
+    if error is None or error in _TRANSIENT_ERRORS:
         return Transient("vk.id_unavailable", "VK ID временно недоступен, повторим позже", detail)
     if error == "invalid_client":
         return Permanent("vk.id_client", CLIENT_UNKNOWN, detail)
