@@ -52,8 +52,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
         # The platform refused a connect or test: its message is for the user; the detail stays in logs.
         if isinstance(exc, RateLimited):
-            return _error(exc.code, exc.message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
-        return _error(exc.code, exc.message, 502 if exc.retryable else 422)
+            text = render(exc.code, _lang(request), **exc.params)
+            return _error(exc.code, text, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
+        return _error(exc.code, render(exc.code, _lang(request), **exc.params), 502 if exc.retryable else 422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

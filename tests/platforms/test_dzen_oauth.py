@@ -24,6 +24,7 @@ from tests.platforms.dzen_support import (
     dzen_settings,
     seeded_credentials,
 )
+from tests.platforms.rendered import text_of
 
 VERIFIER = "verifier-" + "x" * 50
 NOT_PUBLISHER = "У аккаунта нет канала в Дзене или он не одобрен для публикаций"
@@ -89,7 +90,7 @@ async def test_a_user_without_an_approved_channel_is_refused(
         )
 
     assert refused.value.code == "dzen.not_publisher"
-    assert refused.value.message == NOT_PUBLISHER
+    assert text_of(refused.value) == NOT_PUBLISHER
 
 
 async def test_a_wrong_verifier_or_a_spent_code_is_permanent(
@@ -123,7 +124,7 @@ async def test_a_wrong_client_secret_is_a_configuration_error(sandbox: Sandbox) 
         )
 
     assert refused.value.code == "dzen.oauth_client"
-    assert "client_secret" in refused.value.message
+    assert "client_secret" in text_of(refused.value)
 
 
 async def test_refresh_returns_a_new_refresh_token_and_spends_the_old(
@@ -158,7 +159,7 @@ async def test_refresh_after_the_grant_expired_needs_a_reconnect(
         await provider.refresh(credentials=Credentials(credentials.access_token))
 
     assert expired.value.code == "dzen.refresh_refused"
-    assert "подключите Дзен заново" in expired.value.message
+    assert "подключите Дзен заново" in text_of(expired.value)
     assert no_refresh.value.code == "dzen.no_refresh_token"
 
 
@@ -172,6 +173,6 @@ async def test_verify_tells_good_from_bad_credentials(provider: DzenProvider) ->
     assert PUBLISHER.publisher is not None
     assert account.account_id == PUBLISHER.publisher.id
     assert account.meta["channel_url"] == f"https://dzen.ru/id/{PUBLISHER.publisher.id}"
-    assert no_channel.value.message == NOT_PUBLISHER
+    assert text_of(no_channel.value) == NOT_PUBLISHER
     assert unknown.value.code == "dzen.token_expired"
     assert "y0_not-a-token" not in str(unknown.value)

@@ -18,7 +18,8 @@ from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.errors import ApiError
-from autopost.platforms.base import AccountInfo, Credentials, TokenSet
+from autopost.i18n import render
+from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import AuthExpired, PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
@@ -64,7 +65,7 @@ async def save_connection(
     runtime: Runtime,
     user: User,
     platform: Platform,
-    tokens: TokenSet,
+    tokens: Credentials,
     account: AccountInfo,
 ) -> Connection:
     """Create the connection, or renew it when the same account is connected again."""
@@ -116,7 +117,7 @@ async def connect_with_token(
     if platform is Platform.RUTUBE:
         await _adopt_token_named_rutube_account(session, user, token, account)
     return await save_connection(
-        session, runtime, user, platform, TokenSet(access_token=token, meta=meta), account
+        session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
     )
 
 
@@ -217,7 +218,7 @@ async def test_connection(session: AsyncSession, runtime: Runtime, connection: C
         credentials = credentials_of(connection, runtime)
         account = await runtime.provider(connection.platform).verify(credentials=credentials)
     except PlatformError as exc:
-        connection.last_error = exc.message
+        connection.last_error = render(exc.code, "ru", **exc.params)
         if isinstance(exc, AuthExpired) or exc.code.endswith("bad_token"):
             connection.status = ConnectionStatus.NEEDS_RECONNECT
         return connection

@@ -10,16 +10,12 @@ from __future__ import annotations
 import email.utils
 import math
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import httpx2
 
-DEFAULT_RETRY_AFTER = 5.0
-"""Seconds to wait after a 429 that names no (readable) wait.
-
-Long enough that a platform throttling a burst sees the burst end, short enough
-that one throttled call does not hold a queue up noticeably; a RateLimited wait
-uses no attempt, so a platform that keeps answering 429 only costs time.
-"""
+from autopost.platforms.errors import DEFAULT_RETRY_AFTER, PlatformError, RateLimited
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -56,3 +52,37 @@ def retry_after(response: httpx2.Response, *, stated: float | None = None) -> fl
         return stated
     header = parse_retry_after(response.headers.get("retry-after"))
     return DEFAULT_RETRY_AFTER if header is None else header
+
+
+Rule = tuple[type[PlatformError], str]
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    """Which HTTP statuses mean one error class and code on a platform, whatever the body says.
+
+    `statuses` names single statuses; `server_error` covers every 5xx not named there.
+    Statuses not in the table are left to the platform's own reading of the body.
+    """
+
+    statuses: Mapping[int, Rule] = field(default_factory=dict)
+    server_error: Rule | None = None
+
+    def rule(self, status: int) -> Rule | None:
+        if status in self.statuses:
+            return self.statuses[status]
+        if status >= 500 and self.server_error is not None:
+            return self.server_error
+        return None
+
+    def error(
+        self, response: httpx2.Response, detail: str, *, stated_wait: float | None = None, **params: object
+    ) -> PlatformError | None:
+        """The error the answer's status means, or None when the status is not in the table."""
+        rule = self.rule(response.status_code)
+        if rule is None:
+            return None
+        kind, code = rule
+        if issubclass(kind, RateLimited):
+            return kind(code, detail, retry_after=retry_after(response, stated=stated_wait), **params)
+        return kind(code, detail, **params)

@@ -21,10 +21,11 @@ from sqlalchemy import select, update
 
 from autopost.clips.media import media_url
 from autopost.clips.models import Clip
-from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.clips.sources import FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
+from autopost.i18n import render
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
 from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import (
@@ -35,6 +36,7 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.media import ClipSource
 from autopost.publications import metrics
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Phase, Publication, PublicationStatus
@@ -88,7 +90,7 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         error: Exception = exc
     except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
         log.exception("publish_job_crashed", publication_id=str(publication_id))
-        error = Transient("internal_error", "Внутренняя ошибка, повторим автоматически", type(exc).__name__)
+        error = Transient("internal_error", type(exc).__name__)
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
@@ -158,7 +160,7 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     elif clip.source_url:
         reader = UrlReader(clip.source_url)
     else:
-        raise Permanent("clip_missing", "Файл клипа не найден")
+        raise Permanent("clip_missing", "the clip has neither a stored file nor a source URL")
     return ClipSource(
         reader=reader,
         size=clip.size_bytes or 0,
@@ -215,7 +217,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             except AuthExpired as again:
                 # Refused right after a successful refresh: the platform is having a moment, not the
                 # user's token (the connection is still active) — try again later instead of failing.
-                raise Transient(again.code, again.message, again.detail) from again
+                raise Transient(again.code, again.detail, **again.params) from again
 
 
 async def _save_checkpoint(
@@ -262,7 +264,10 @@ async def _record(
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
     """Record the failure; returns when to try again, or None when the publication has failed."""
     code = getattr(error, "code", "internal_error")
-    message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
+    if isinstance(error, PlatformError):
+        message = render(error.code, "ru", **error.params)
+    else:
+        message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
     delays = runtime.settings.retry_delays_seconds
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, claimed.publication.id, populate_existing=True)

@@ -134,7 +134,7 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
         form.error = render_message(exc.code, viewer.lang, **exc.params)
         return await _block(request, viewer, platform, form, None)
     except PlatformError as exc:
-        form.error = exc.message
+        form.error = render_message(exc.code, viewer.lang, **exc.params)
         return await _block(request, viewer, platform, form, None)
     notice = translate(
         viewer.lang,
