@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from autopost.connections.maintenance import refresh_expiring_tokens
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.service import save_connection
 from autopost.connections.tokens import open_refresh_token
@@ -41,7 +42,8 @@ async def test_a_429_while_refreshing_a_dzen_token_keeps_the_connection_active(s
     dzen = await connect_dzen_expiring(stack)
     first_refresh = open_refresh_token(dzen, stack.runtime.vault)
     await stack.fault(Platform.DZEN, "rate_limit", on="oauth.token", count=1, retry_after=1)
-    await stack.start_worker()
+    # No sweeper: its early refresh would meet the fault before the publication does (see below).
+    await stack.start_worker(periodic=False)
     [publication_id] = await stack.publish(dzen)
 
     publication = await stack.wait_for(publication_id)
@@ -55,6 +57,21 @@ async def test_a_429_while_refreshing_a_dzen_token_keeps_the_connection_active(s
     # The second refresh went through: Yandex issued a new refresh token and spent the old one.
     assert open_refresh_token(connection, stack.runtime.vault) not in (None, first_refresh)
     assert (await stack.sandbox_state())["faults"] == []
+
+
+async def test_a_429_met_by_the_early_refresh_sweep_keeps_the_connection_active(stack: Stack) -> None:
+    dzen = await connect_dzen_expiring(stack)
+    await stack.fault(Platform.DZEN, "rate_limit", on="oauth.token", count=1, retry_after=1)
+
+    throttled = await refresh_expiring_tokens(stack.runtime)
+    after_throttle = await stack.connection(dzen.id)
+    refreshed = await refresh_expiring_tokens(stack.runtime)
+
+    assert (throttled, refreshed) == (0, 1)
+    assert after_throttle.status is ConnectionStatus.ACTIVE and after_throttle.last_error is None
+    connection = await stack.connection(dzen.id)
+    assert connection.status is ConnectionStatus.ACTIVE and connection.token_expires_at is not None
+    assert connection.token_expires_at > utcnow() + timedelta(days=300)
 
 
 async def test_a_429_while_refreshing_a_vk_token_waits_without_using_an_attempt(stack: Stack) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from autopost.platforms.base import Credentials
-from autopost.platforms.errors import AuthExpired, Permanent, Transient
+from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
 from autopost.platforms.vk import VkOAuth, VkProvider
 from tests.conftest import Sandbox
 from tests.platforms.rendered import text_of
@@ -137,6 +137,18 @@ async def test_vk_id_server_error_is_transient_and_spends_nothing(
     with pytest.raises(Transient) as failed:
         await vk_provider.refresh(credentials=tokens)
     assert failed.value.code == "vk.id_unavailable"
+    assert (await vk_provider.refresh(credentials=tokens)).access_token
+
+
+async def test_a_throttled_refresh_is_rate_limited_and_spends_nothing(
+    oauth: VkOAuth, vk_provider: VkProvider, vk: Vk
+) -> None:
+    tokens = credentials((await connect(oauth, vk))["tokens"])
+    vk.fault("rate_limit", on="oauth2/auth", retry_after=6)
+    with pytest.raises(RateLimited) as throttled:
+        await vk_provider.refresh(credentials=tokens)
+    assert (throttled.value.code, throttled.value.retry_after) == ("vk.id_rate_limited", 6.0)
+    assert text_of(throttled.value) == "VK ID просит подождать, повторим позже"
     assert (await vk_provider.refresh(credentials=tokens)).access_token
 
 
