@@ -55,10 +55,11 @@ else:
     from bullmq import Job, Queue, Worker
     from sqlalchemy import func, select
 
-    from autopost.clips.sources import ClipSource, FileReader
+    from autopost.clips.sources import FileReader
     from autopost.db import transaction
     from autopost.platforms.base import Credentials, PublishRequest
     from autopost.platforms.catalog import Platform
+    from autopost.platforms.media import ClipSource
     from autopost.platforms.registry import build_provider
     from autopost.publications.events import EventKind
     from autopost.publications.models import PublicationEvent

@@ -65,8 +65,9 @@ def peak_rss_kib() -> int:
 
 async def publish_once(base: str, path: Path, size: int) -> dict[str, Any]:
     """The child's work: publish one clip through TelegramProvider; its time, CPU time and peak RSS."""
-    from autopost.clips.sources import ClipSource, FileReader
+    from autopost.clips.sources import FileReader
     from autopost.platforms.base import Credentials, PublishRequest
+    from autopost.platforms.media import ClipSource
     from autopost.platforms.telegram import TelegramProvider
     from autopost.settings import TelegramSettings
 

@@ -37,7 +37,7 @@ from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
 from autopost.connections.usecases import connect_token, finish_oauth, save_connection, start_oauth
 from autopost.db import transaction, utcnow
-from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishResult, TokenSet
+from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishResult
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import build_provider
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
@@ -131,7 +131,7 @@ class Stack:
             token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
             credentials = Credentials(access_token=token)
             account = await self.runtime.provider(platform).verify(credentials=credentials)
-            tokens = TokenSet(access_token=token)
+            tokens = Credentials(access_token=token)
             return await save_connection(session, self.runtime, user, platform, tokens, account)
 
     async def connect_vk_id(self) -> Connection:
@@ -317,7 +317,7 @@ class ObservedProvider:
         noted.ok = True
         return result
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         return await self._observe("refresh", self._inner.refresh(credentials=credentials))
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:

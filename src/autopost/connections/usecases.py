@@ -24,7 +24,7 @@ from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.i18n import render
-from autopost.platforms.base import AccountInfo, Credentials, TokenSet
+from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
@@ -75,7 +75,7 @@ async def save_connection(
     runtime: Runtime,
     user: User,
     platform: Platform,
-    tokens: TokenSet,
+    tokens: Credentials,
     account: AccountInfo,
 ) -> Connection:
     """Create the connection, or renew it when the same account is connected again."""
@@ -131,7 +131,7 @@ async def connect_token(
     if platform is Platform.RUTUBE:
         await _adopt_token_named_rutube_account(session, user, token, account)
     return await save_connection(
-        session, runtime, user, platform, TokenSet(access_token=token, meta=meta), account
+        session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from autopost.clips.media import media_url
 from autopost.clips.models import Clip
-from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.clips.sources import FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
@@ -36,6 +36,7 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.media import ClipSource
 from autopost.publications import metrics
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Phase, Publication, PublicationStatus
@@ -90,7 +91,7 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         error: Exception = exc
     except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
         log.exception("publish_job_crashed", publication_id=str(publication_id))
-        error = Transient("internal_error", "Внутренняя ошибка, повторим автоматически", type(exc).__name__)
+        error = Transient("internal_error", type(exc).__name__)
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
@@ -156,7 +157,7 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     elif clip.source_url:
         reader = UrlReader(clip.source_url)
     else:
-        raise Permanent("clip_missing", "Файл клипа не найден")
+        raise Permanent("clip_missing", "the clip has neither a stored file nor a source URL")
     return ClipSource(
         reader=reader,
         size=clip.size_bytes or 0,
@@ -213,7 +214,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             except AuthExpired as again:
                 # Refused right after a successful refresh: the platform is having a moment, not the
                 # user's token (the connection is still active) — try again later instead of failing.
-                raise Transient(again.code, again.message, again.detail) from again
+                raise Transient(again.code, again.detail, **again.params) from again
 
 
 async def _save_checkpoint(
@@ -256,7 +257,7 @@ async def _record(
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
     """Record the failure; returns when to try again, or None when the publication has failed."""
     code = getattr(error, "code", "internal_error")
-    if isinstance(error, Refused):
+    if isinstance(error, Refused | PlatformError):
         message = render(error.code, "ru", **error.params)
     else:
         message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
