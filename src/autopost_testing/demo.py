@@ -1,7 +1,4 @@
-"""Users, clips and connections made the way the product makes them, against the sandbox's demo accounts.
-
-The accounts are the sandbox's seeded ones, as docs/platforms.md (and each platform's page) lists them.
-"""
+"""Users, clips and connections made the way the product makes them, against the sandbox's demo accounts."""
 
 from __future__ import annotations
 
@@ -22,17 +19,10 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user
+from autopost_testing.accounts import DEMO, VK_API_VERSION
 from autopost_testing.consent import allow_async
 
-DEMO = {
-    "vk_token": "vk1.a.sandbox-demo-token-anna-smirnova",
-    "telegram_bot": "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA",  # admin of @clipmaker_demo
-    "telegram_channel": "@clipmaker_demo",
-    "telegram_chat_id": "-1001000000001",
-    "rutube_token": "237f241fa79014efe1b9880619f0c67f43f7f03c",
-    "dzen_token": "y0_933d0856d3974af1cd914ebe0150692bc522b3ccca3cf532",
-}
-VK_API_VERSION = "5.199"
+__all__ = ["DEMO", "VK_API_VERSION", "api_token", "connect_demo", "connect_oauth", "new_user", "store_clip"]
 
 
 async def new_user(
