@@ -37,6 +37,7 @@ from autopost_testing.accounts import DEMO
 ADMIN_TOKEN = DEMO["telegram_bot"]
 CHAT_ID = int(DEMO["telegram_chat_id"])
 MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[1]
 BLOCK = 4 * MIB
 
 
@@ -94,8 +95,8 @@ async def publish_once(base: str, path: Path, size: int) -> dict[str, Any]:
 
 
 def run_child(base: str, path: Path) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", str(path), "--base", base]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    command = [sys.executable, "-m", "bench.upload", "--child", str(path), "--base", base]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
