@@ -32,6 +32,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import select, update
 
+from autopost.app import create_app
 from autopost.db import transaction
 from autopost.migrations import runner
 from autopost.platforms.base import Provider
@@ -148,12 +149,10 @@ class World:
         self._in_process.append(worker)
         return worker
 
-    def serve_app(self, providers: ProviderFactory | None = None) -> str:
+    def serve_app(self) -> str:
         """The web app (API, pages, /media, OAuth callbacks) in a thread on settings.public_url."""
         if self._app_url is None:
-            from autopost.app import create_app
-
-            app = create_app(self.settings, redis_url=self.redis_url, providers=providers)
+            app = create_app(self.settings, redis_url=self.redis_url)
             port = port_of(self.settings.public_url)
             self._app_url = self._threads.enter_context(serve_in_thread(app, port, lifespan="on"))
         return self._app_url
