@@ -65,9 +65,7 @@ async def test_publish_now_reaches_published_once(world_factory) -> None:
 
 
 async def test_transient_failures_retry_then_succeed(world_factory) -> None:
-    provider = ScriptedProvider(
-        script=[Transient("x.down", "HTTP 503"), Transient("x.down", "HTTP 503")]
-    )
+    provider = ScriptedProvider(script=[Transient("x.down", "HTTP 503"), Transient("x.down", "HTTP 503")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -102,7 +100,9 @@ async def test_permanent_failure_fails_at_once(world_factory) -> None:
 
 
 async def test_rate_limit_waits_without_using_an_attempt(world_factory) -> None:
-    provider = ScriptedProvider(script=[RateLimited("telegram.rate_limited", "HTTP 429", retry_after=0.5)] * 2)
+    provider = ScriptedProvider(
+        script=[RateLimited("telegram.rate_limited", "HTTP 429", retry_after=0.5)] * 2
+    )
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
