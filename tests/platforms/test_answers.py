@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from autopost.platforms.answers import StatusTable, parse_retry_after, retry_after
+from autopost.platforms.dzen import answers as dzen_answers
 from autopost.platforms.errors import (
     DEFAULT_RETRY_AFTER,
     AuthExpired,
@@ -17,6 +18,10 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.messages import MESSAGES
+from autopost.platforms.rutube import answers as rutube_answers
+from autopost.platforms.telegram import answers as telegram_answers
+from autopost.platforms.vk import answers as vk_answers
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -121,3 +126,22 @@ def test_an_error_carries_its_code_params_and_detail_but_no_text() -> None:
     )
     assert str(error) == "demo.rate_limited: HTTP 429" and str(Permanent("demo.refused")) == "demo.refused"
     assert not hasattr(error, "message")
+
+
+PLATFORM_TABLES = {
+    "vk": [vk_answers.GATEWAY],
+    "rutube": [rutube_answers.STATUSES],
+    "dzen": [dzen_answers.API_STATUSES, dzen_answers.ID_STATUSES],
+    "telegram": [telegram_answers.BOT_API_STATUSES, telegram_answers.PREVIEW_STATUSES],
+}
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORM_TABLES))
+def test_every_platform_table_throttles_on_429_with_its_own_texted_codes(platform: str) -> None:
+    for table in PLATFORM_TABLES[platform]:
+        throttle = table.rule(429)
+        assert throttle is not None and throttle[0] is RateLimited
+        rules = [*table.statuses.values(), *([table.server_error] if table.server_error else [])]
+        assert all(code.startswith(f"{platform}.") and code in MESSAGES for _, code in rules)
+        if table.server_error is not None:
+            assert table.server_error[0] is Transient and table.rule(599) == table.server_error

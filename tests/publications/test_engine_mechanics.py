@@ -60,9 +60,7 @@ async def test_publish_now_reaches_published_once(world_factory) -> None:
 
 
 async def test_transient_failures_retry_then_succeed(world_factory) -> None:
-    provider = ScriptedProvider(
-        script=[Transient("x.down", "Сервер недоступен"), Transient("x.down", "Сервер недоступен")]
-    )
+    provider = ScriptedProvider(script=[Transient("x.down", "HTTP 503"), Transient("x.down", "HTTP 503")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -73,7 +71,7 @@ async def test_transient_failures_retry_then_succeed(world_factory) -> None:
 
 
 async def test_transient_failures_give_up_after_three_retries(world_factory) -> None:
-    provider = ScriptedProvider(script=[Transient("x.down", "Сервер недоступен")] * 5)
+    provider = ScriptedProvider(script=[Transient("x.down", "HTTP 503")] * 5)
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -86,17 +84,20 @@ async def test_transient_failures_give_up_after_three_retries(world_factory) -> 
 
 
 async def test_permanent_failure_fails_at_once(world_factory) -> None:
-    provider = ScriptedProvider(script=[Permanent("tg.not_admin", "Бот не является админом канала")])
+    provider = ScriptedProvider(script=[Permanent("telegram.not_admin", "bot status member")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
     assert publication.status is PublicationStatus.FAILED
     assert publication.attempts == 1
-    assert publication.error_code == "tg.not_admin"
+    assert publication.error_code == "telegram.not_admin"
+    assert publication.error_message == "Бот не является админом канала"
 
 
 async def test_rate_limit_waits_without_using_an_attempt(world_factory) -> None:
-    provider = ScriptedProvider(script=[RateLimited("tg.429", "Подождите", retry_after=0.5)] * 2)
+    provider = ScriptedProvider(
+        script=[RateLimited("telegram.rate_limited", "HTTP 429", retry_after=0.5)] * 2
+    )
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -157,7 +158,7 @@ async def test_running_publication_cannot_be_cancelled(world_factory) -> None:
 
 
 async def test_retry_of_a_failed_publication(world_factory) -> None:
-    provider = ScriptedProvider(script=[Permanent("x.bad", "Плохо")])
+    provider = ScriptedProvider(script=[Permanent("x.bad", "HTTP 400")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication_id = await _publish(world)
@@ -193,7 +194,7 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
 async def test_expired_token_is_refreshed_once_and_publication_continues(world_factory) -> None:
     from autopost.platforms.errors import AuthExpired
 
-    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")])
+    provider = ScriptedProvider(script=[AuthExpired("vk.token_expired", "VK error 5")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world, Platform.VK))
@@ -206,7 +207,7 @@ async def test_failed_refresh_marks_the_connection_for_reconnect(world_factory) 
     from autopost.connections.models import Connection, ConnectionStatus
     from autopost.platforms.errors import AuthExpired
 
-    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")], refresh_fails=True)
+    provider = ScriptedProvider(script=[AuthExpired("vk.token_expired", "VK error 5")], refresh_fails=True)
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world, Platform.VK))

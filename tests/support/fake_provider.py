@@ -22,7 +22,7 @@ from autopost.platforms.base import (
     PublishState,
     StatsSupport,
 )
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import AuthExpired
 
 
@@ -40,12 +40,8 @@ class ScriptedProvider:
 
     @property
     def capabilities(self) -> Capabilities:
-        limits = LIMITS[self.platform]
         return Capabilities(
             platform=self.platform,
-            max_bytes=limits.max_bytes,
-            title_max=limits.title_max,
-            description_max=limits.description_max,
             stats=StatsSupport.FULL,
             upload_by_url=False,
             needs_processing=self.processing_polls > 0,

@@ -15,7 +15,8 @@ import httpx2
 
 from autopost.platforms.errors import OutcomeUnknown, Transient
 
-_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
+# Failures before any byte of the request left: nothing can have been created.
+NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
 
 def make_client(
@@ -46,7 +47,7 @@ async def send(
         response = await client.send(request)
         await response.aread()
         return response
-    except _NOTHING_SENT as exc:
+    except NOTHING_SENT as exc:
         raise Transient(f"{platform}.unreachable", type(exc).__name__) from exc
     except httpx2.TransportError as exc:
         fully_sent = body_sent() if body_sent is not None else not isinstance(exc, httpx2.WriteError)

@@ -21,12 +21,11 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
+from autopost.platforms.http import NOTHING_SENT
 from autopost.platforms.vk.account import user_account
 from autopost.platforms.vk.answers import classify_token_answer
 from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
 from autopost.settings import VkSettings
-
-_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
 
 def _hook(*, refreshing: bool) -> Any:
@@ -156,7 +155,7 @@ class VkOAuth:
         """Await a token request; transport failures become Transient, or `lost` once it was sent."""
         try:
             return dict(await pending)
-        except _NOTHING_SENT as exc:
+        except NOTHING_SENT as exc:
             raise Transient("vk.id_unreachable", type(exc).__name__) from exc
         except httpx2.TransportError as exc:
             raise lost(type(exc).__name__) from exc
