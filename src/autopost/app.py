@@ -51,9 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlatformError)
     async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
         # The platform refused a connect or test: its message is for the user; the detail stays in logs.
+        message = render(exc.code, _lang(request), **exc.params)
         if isinstance(exc, RateLimited):
-            return _error(exc.code, exc.message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
-        return _error(exc.code, exc.message, 502 if exc.retryable else 422)
+            return _error(exc.code, message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
+        return _error(exc.code, message, 502 if exc.retryable else 422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.errors import ApiError, NotAuthenticated
-from autopost.i18n import pick_language
+from autopost.i18n import Lang, pick_language
 from autopost.queue import Outbox
 from autopost.runtime import Runtime
 from autopost.security.sessions import SESSION_COOKIE, csrf_valid, read_session
@@ -80,3 +80,12 @@ async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> Use
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def reader_language(request: Request, user: CurrentUser) -> Lang:
+    """The language the signed-in caller reads (set by current_user from Accept-Language or the user)."""
+    lang: Lang = request.state.lang
+    return lang
+
+
+Reader = Annotated[Lang, Depends(reader_language)]

@@ -11,7 +11,6 @@ from starlette.requests import Request
 
 from autopost.errors import ApiError
 from autopost.multipart_stream import MalformedMultipart, MultipartStream, boundary_of
-from autopost.platforms.catalog import format_limit
 
 MAX_TEXT_FIELD = 64 * 1024
 CLIP_FIELD = "file"
@@ -37,7 +36,7 @@ class _ClipFile:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise ApiError("clip_too_large", 413, limit=format_limit(self.max_bytes))
+            raise ApiError("clip_too_large", 413, limit_bytes=self.max_bytes)
         self.hasher.update(data)
         self.out.write(data)
 
@@ -55,7 +54,7 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
         ) from exc
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + MAX_TEXT_FIELD:
-        raise ApiError("clip_too_large", 413, limit=format_limit(max_bytes))
+        raise ApiError("clip_too_large", 413, limit_bytes=max_bytes)
     destination.parent.mkdir(parents=True, exist_ok=True)
     result = ReceivedUpload()
     clip: _ClipFile | None = None

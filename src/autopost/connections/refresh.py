@@ -20,14 +20,13 @@ from autopost.platforms.base import Credentials
 from autopost.platforms.errors import AuthExpired, PlatformError, Transient
 from autopost.runtime import Runtime
 
-TOKEN_EXPIRED = "Токен истёк, переподключите платформу"
 REFRESH_MARGIN = timedelta(minutes=5)
 
 
 def credentials_of(connection: Connection, runtime: Runtime) -> Credentials:
     access = open_access_token(connection, runtime.vault)
     if access is None:
-        raise AuthExpired("token_missing", TOKEN_EXPIRED, "connection has no token")
+        raise AuthExpired("token_missing", "", "connection has no token")
     return Credentials(
         access_token=access,
         refresh_token=open_refresh_token(connection, runtime.vault),
@@ -56,7 +55,7 @@ async def fresh_credentials(
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id)
         if connection is None or connection.status is not ConnectionStatus.ACTIVE:
-            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+            raise AuthExpired("needs_reconnect", "", "connection is not active")
         current = credentials_of(connection, runtime)
         if _is_fresh(connection, margin) and (
             rejected is None or current.access_token != rejected.access_token
@@ -69,7 +68,7 @@ async def fresh_credentials(
         blocking_timeout=60,
     )
     if not await lock.acquire():
-        raise Transient("refresh_busy", "Обновляем токен платформы, повторим позже")
+        raise Transient("refresh_busy", "")
     try:
         return await _refresh_locked(runtime, connection_id, rejected, margin)
     finally:
@@ -83,7 +82,7 @@ async def _refresh_locked(
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id, populate_existing=True)
         if connection is None or connection.status is not ConnectionStatus.ACTIVE:
-            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+            raise AuthExpired("needs_reconnect", "", "connection is not active")
         current = credentials_of(connection, runtime)
         refreshed_meanwhile = rejected is not None and current.access_token != rejected.access_token
         if refreshed_meanwhile or (rejected is None and _is_fresh(connection, margin)):
@@ -95,7 +94,7 @@ async def _refresh_locked(
         except PlatformError as exc:
             # Committed below, before raising: the UI must show "needs reconnect".
             connection.status = ConnectionStatus.NEEDS_RECONNECT
-            connection.last_error = TOKEN_EXPIRED
+            connection.set_error("token_expired")
             failure = exc
         else:
             store_tokens(
@@ -107,6 +106,6 @@ async def _refresh_locked(
             )
             if tokens.meta:
                 connection.meta = {**(connection.meta or {}), **tokens.meta}
-            connection.last_error = None
+            connection.set_error(None)
             return credentials_of(connection, runtime)
-    raise AuthExpired("token_expired", TOKEN_EXPIRED, failure.detail or failure.code)
+    raise AuthExpired("token_expired", "", failure.detail or failure.code)

@@ -18,8 +18,9 @@ from autopost.connections.schemas import (
     PlatformOut,
     TokenConnectIn,
 )
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.errors import ApiError, NotFound
+from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS
@@ -41,7 +42,7 @@ async def _limit_connects(runtime: RuntimeDep, user: CurrentUser) -> None:
 
 
 @router.get("/api/v1/platforms")
-async def platforms(user: CurrentUser, work: Work, runtime: RuntimeDep) -> list[PlatformOut]:
+async def platforms(user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep) -> list[PlatformOut]:
     connections = await service.list_connections(work.session, user)
     result = []
     for platform in Platform:
@@ -50,28 +51,30 @@ async def platforms(user: CurrentUser, work: Work, runtime: RuntimeDep) -> list[
         result.append(
             PlatformOut(
                 platform=platform,
-                name=limits.display_name,
+                name=render(f"platform.{platform.value}", lang),
                 allowed=refusal is None,
-                refusal=refusal.message if refusal else None,
+                refusal=refusal.render(lang) if refusal else None,
                 max_bytes=max_upload_bytes(
                     platform, telegram_local_server=runtime.settings.telegram.local_server
                 ),
                 title_max=limits.title_max,
                 description_max=limits.description_max,
                 connect="oauth" if platform in OAUTH_PLATFORMS else "token",
-                connections=[ConnectionOut.of(c) for c in connections if c.platform is platform],
+                connections=[ConnectionOut.of(c, lang) for c in connections if c.platform is platform],
             )
         )
     return result
 
 
 @router.post("/api/v1/connections", status_code=201)
-async def connect(body: TokenConnectIn, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ConnectionOut:
+async def connect(
+    body: TokenConnectIn, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
+) -> ConnectionOut:
     await _limit_connects(runtime, user)
     connection = await service.connect_with_token(
         work.session, runtime, user, Platform(body.platform), body.fields()
     )
-    return ConnectionOut.of(connection)
+    return ConnectionOut.of(connection, lang)
 
 
 @router.post("/api/v1/connections/oauth/{platform}/start")
@@ -101,8 +104,8 @@ async def oauth_callback(
 
 
 @router.get("/api/v1/connections")
-async def list_connections(user: CurrentUser, work: Work) -> list[ConnectionOut]:
-    return [ConnectionOut.of(c) for c in await service.list_connections(work.session, user)]
+async def list_connections(user: CurrentUser, lang: Reader, work: Work) -> list[ConnectionOut]:
+    return [ConnectionOut.of(c, lang) for c in await service.list_connections(work.session, user)]
 
 
 async def _owned(work: Work, user: CurrentUser, connection_id: uuid.UUID) -> Connection:
@@ -113,24 +116,33 @@ async def _owned(work: Work, user: CurrentUser, connection_id: uuid.UUID) -> Con
 
 
 @router.get("/api/v1/connections/{connection_id}")
-async def get_connection(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> ConnectionOut:
-    return ConnectionOut.of(await _owned(work, user, connection_id))
+async def get_connection(
+    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+) -> ConnectionOut:
+    return ConnectionOut.of(await _owned(work, user, connection_id), lang)
 
 
 @router.post("/api/v1/connections/{connection_id}/test")
 async def test_connection(
-    connection_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep
+    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
 ) -> ConnectionOut:
     connection = await service.test_connection(work.session, runtime, await _owned(work, user, connection_id))
-    return ConnectionOut.of(connection)
+    return ConnectionOut.of(connection, lang)
 
 
 @router.patch("/api/v1/connections/{connection_id}")
 async def update_connection(
-    connection_id: uuid.UUID, body: ConnectionUpdateIn, user: CurrentUser, work: Work, runtime: RuntimeDep
+    connection_id: uuid.UUID,
+    body: ConnectionUpdateIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> ConnectionOut:
     connection = await _owned(work, user, connection_id)
-    return ConnectionOut.of(await service.choose_vk_target(work.session, runtime, connection, body.group_id))
+    return ConnectionOut.of(
+        await service.choose_vk_target(work.session, runtime, connection, body.group_id), lang
+    )
 
 
 @router.delete("/api/v1/connections/{connection_id}")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.platforms.catalog import Platform
 
 # Connection metadata that is safe and useful to show; anything else stays inside.
@@ -62,6 +62,9 @@ class ConnectionOut(BaseModel):
     account_name: str
     avatar_url: str | None
     status: ConnectionStatus
+    last_error_code: str | None
+    last_error_params: dict[str, Any] | None
+    # Rendered from last_error_code + last_error_params in the reader's language.
     last_error: str | None
     token_expires_at: datetime | None
     last_checked_at: datetime | None
@@ -69,7 +72,7 @@ class ConnectionOut(BaseModel):
     meta: dict[str, Any]
 
     @classmethod
-    def of(cls, connection: Connection) -> ConnectionOut:
+    def of(cls, connection: Connection, lang: str) -> ConnectionOut:
         return cls(
             id=connection.id,
             platform=connection.platform,
@@ -77,7 +80,9 @@ class ConnectionOut(BaseModel):
             account_name=connection.account_name,
             avatar_url=connection.avatar_url,
             status=connection.status,
-            last_error=connection.last_error,
+            last_error_code=connection.last_error_code,
+            last_error_params=connection.last_error_params,
+            last_error=connection_error(connection, lang),
             token_expires_at=connection.token_expires_at,
             last_checked_at=connection.last_checked_at,
             created_at=connection.created_at,

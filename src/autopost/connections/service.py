@@ -19,7 +19,7 @@ from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.errors import ApiError
 from autopost.platforms.base import AccountInfo, Credentials, TokenSet
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import AuthExpired, PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
 from autopost.publications.events import EventKind, record_event
@@ -82,7 +82,7 @@ async def save_connection(
     connection.avatar_url = account.avatar_url
     connection.meta = {**(connection.meta or {}), **dict(account.meta), **dict(tokens.meta)}
     connection.status = ConnectionStatus.ACTIVE
-    connection.last_error = None
+    connection.set_error(None)
     connection.last_checked_at = utcnow()
     store_tokens(
         connection,
@@ -101,7 +101,7 @@ async def connect_with_token(
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
     require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
-        raise ApiError("token_platform_only", 422, platform=LIMITS[platform].display_name)
+        raise ApiError("token_platform_only", 422, platform=platform.value)
     provider = runtime.provider(platform)
     meta: dict[str, Any] = {}
     if platform is Platform.TELEGRAM:
@@ -217,13 +217,14 @@ async def test_connection(session: AsyncSession, runtime: Runtime, connection: C
         credentials = credentials_of(connection, runtime)
         account = await runtime.provider(connection.platform).verify(credentials=credentials)
     except PlatformError as exc:
-        connection.last_error = exc.message
+        connection.set_error(exc.code, exc.params)
         if isinstance(exc, AuthExpired) or exc.code.endswith("bad_token"):
             connection.status = ConnectionStatus.NEEDS_RECONNECT
         return connection
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url or connection.avatar_url
-    connection.status, connection.last_error = ConnectionStatus.ACTIVE, None
+    connection.status = ConnectionStatus.ACTIVE
+    connection.set_error(None)
     return connection
 
 
@@ -283,6 +284,6 @@ async def disconnect(session: AsyncSession, outbox: Outbox, connection: Connecti
     for publication_id in cancelled:
         publication = await session.get(Publication, publication_id)
         assert publication is not None
-        record_event(session, publication, EventKind.CANCELLED, "Отменено: платформа отключена")
+        record_event(session, publication, EventKind.CANCELLED, by="disconnect")
         outbox.remove(publication.id, publication.platform)
     return len(cancelled)

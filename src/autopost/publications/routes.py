@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from autopost.clips.service import get_owned_clip
 from autopost.connections.service import get_owned_connection
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.errors import NotFound
 from autopost.platforms.catalog import Platform
 from autopost.publications import service
@@ -35,6 +35,7 @@ async def publish(
     clip_id: uuid.UUID,
     body: PublishIn,
     user: CurrentUser,
+    lang: Reader,
     work: Work,
     runtime: RuntimeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -55,7 +56,7 @@ async def publish(
             work.session, user, idempotency_key, request_hash({"clip": clip_id, **body.model_dump()})
         )
         if isinstance(found, list):
-            return [PublicationOut.of(p) for p in found]
+            return [PublicationOut.of(p, lang) for p in found]
         claim = found
     targets = []
     for target in body.targets:
@@ -76,12 +77,13 @@ async def publish(
     )
     if claim is not None:
         claim.publication_ids = [str(p.id) for p in publications]
-    return [PublicationOut.of(p) for p in publications]
+    return [PublicationOut.of(p, lang) for p in publications]
 
 
 @router.get("/publications")
 async def list_publications(
     user: CurrentUser,
+    lang: Reader,
     work: Work,
     status: PublicationStatus | None = None,
     platform: Platform | None = None,
@@ -99,7 +101,7 @@ async def list_publications(
     rows = await work.session.scalars(
         query.order_by(Publication.created_at.desc()).limit(limit).offset(offset)
     )
-    return [PublicationOut.of(p) for p in rows]
+    return [PublicationOut.of(p, lang) for p in rows]
 
 
 async def _owned(work: Work, user: CurrentUser, publication_id: uuid.UUID) -> Publication:
@@ -110,7 +112,9 @@ async def _owned(work: Work, user: CurrentUser, publication_id: uuid.UUID) -> Pu
 
 
 @router.get("/publications/{publication_id}")
-async def get_publication(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationDetailOut:
+async def get_publication(
+    publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+) -> PublicationDetailOut:
     publication = await _owned(work, user, publication_id)
     events = await work.session.scalars(
         select(PublicationEvent)
@@ -118,33 +122,38 @@ async def get_publication(publication_id: uuid.UUID, user: CurrentUser, work: Wo
         .order_by(PublicationEvent.created_at)
     )
     return PublicationDetailOut(
-        **PublicationOut.of(publication).model_dump(), events=[EventOut.of(e) for e in events]
+        **PublicationOut.of(publication, lang).model_dump(), events=[EventOut.of(e, lang) for e in events]
     )
 
 
 @router.post("/publications/{publication_id}/cancel")
-async def cancel(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationOut:
+async def cancel(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
     publication = await _owned(work, user, publication_id)
     await service.cancel_publication(work.session, work.outbox, publication)
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.post("/publications/{publication_id}/retry")
-async def retry(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationOut:
+async def retry(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
     publication = await _owned(work, user, publication_id)
     await service.retry_publication(work.session, work.outbox, publication)
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.patch("/publications/{publication_id}")
 async def reschedule(
-    publication_id: uuid.UUID, body: RescheduleIn, user: CurrentUser, work: Work, runtime: RuntimeDep
+    publication_id: uuid.UUID,
+    body: RescheduleIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> PublicationOut:
     publication = await _owned(work, user, publication_id)
     await service.reschedule_publication(
         work.session, work.outbox, runtime.settings, publication, body.scheduled_at
     )
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.get("/publications/{publication_id}/stats")

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.db import utcnow
-from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
@@ -34,8 +33,7 @@ class PublishRefused(Exception):
     def __init__(self, code: str, **params: object) -> None:
         self.code = code
         self.params = params
-        self.message = render(code, "ru", **params)
-        super().__init__(self.message)
+        super().__init__(code)
 
 
 @dataclass(frozen=True)
@@ -57,13 +55,13 @@ def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> 
     if refusal:
         raise PublishRefused(refusal.code, **refusal.params)
     if connection.status is not ConnectionStatus.ACTIVE:
-        raise PublishRefused("needs_reconnect", platform=LIMITS[platform].display_name)
+        raise PublishRefused("needs_reconnect", platform=platform.value)
     check_caption(platform, target.title, target.description)
 
 
 def check_caption(platform: Platform, title: str, description: str) -> None:
     limits = LIMITS[platform]
-    name = limits.display_name
+    name = platform.value
     if limits.title_max is None:
         # One caption: title and description joined, as the provider sends it.
         length = len(caption_text(title, description))
@@ -89,9 +87,7 @@ def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datet
         raise PublishRefused("scheduled_at_without_offset")
     lead = timedelta(seconds=settings.min_schedule_lead_seconds)
     if scheduled_at < now + lead:
-        lead_seconds = settings.min_schedule_lead_seconds
-        lead_text = f"{lead_seconds // 60} мин" if lead_seconds >= 60 else f"{lead_seconds} с"
-        raise PublishRefused("scheduled_too_soon", lead=lead_text)
+        raise PublishRefused("scheduled_too_soon", lead_seconds=settings.min_schedule_lead_seconds)
 
 
 async def create_publications(
@@ -127,15 +123,9 @@ async def create_publications(
     await session.flush()
     for publication in publications:
         if scheduled_at:
-            record_event(
-                session,
-                publication,
-                EventKind.SCHEDULED,
-                "Публикация запланирована",
-                at=scheduled_at.isoformat(),
-            )
+            record_event(session, publication, EventKind.SCHEDULED, at=scheduled_at.isoformat())
         else:
-            record_event(session, publication, EventKind.CREATED, "Публикация поставлена в очередь")
+            record_event(session, publication, EventKind.CREATED)
         outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
     return publications
 
@@ -152,7 +142,7 @@ async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Se
         )
     )
     if live is not None:
-        raise PublishRefused("already_live", platform=LIMITS[live].display_name)
+        raise PublishRefused("already_live", platform=live.value)
 
 
 def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:
@@ -184,7 +174,7 @@ async def cancel_publication(session: AsyncSession, outbox: Outbox, publication:
         if publication.status is PublicationStatus.PUBLISHING:
             raise PublishRefused("already_publishing")
         raise PublishRefused("not_cancellable")
-    record_event(session, publication, EventKind.CANCELLED, "Публикация отменена")
+    record_event(session, publication, EventKind.CANCELLED)
     outbox.remove(publication.id, publication.platform)
 
 
@@ -199,9 +189,7 @@ async def reschedule_publication(
     check_schedule(settings, scheduled_at, now)
     if not await _transition(session, publication, [PublicationStatus.SCHEDULED], scheduled_at=scheduled_at):
         raise PublishRefused("not_reschedulable")
-    record_event(
-        session, publication, EventKind.RESCHEDULED, "Публикация перенесена", at=scheduled_at.isoformat()
-    )
+    record_event(session, publication, EventKind.RESCHEDULED, at=scheduled_at.isoformat())
     outbox.remove(publication.id, publication.platform)
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
@@ -220,10 +208,10 @@ async def retry_publication(session: AsyncSession, outbox: Outbox, publication: 
         attempts=0,
         checkpoint=checkpoint,
         error_code=None,
-        error_message=None,
+        error_params=None,
     ):
         raise PublishRefused("not_retryable")
-    record_event(session, publication, EventKind.RETRIED, "Повторная публикация по запросу")
+    record_event(session, publication, EventKind.RETRIED)
     # The failed job record still holds this id; drop it so the new job is not a silent duplicate.
     outbox.remove(publication.id, publication.platform)
     outbox.enqueue(publication.id, publication.platform)

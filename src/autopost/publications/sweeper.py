@@ -69,8 +69,6 @@ async def sweep_publications(runtime: Runtime) -> SweepReport:
             await runtime.queues.enqueue_publication(
                 publication.id, publication.platform, delay_ms(publication.scheduled_at, now)
             )
-            record_event(
-                session, publication, EventKind.REQUEUED, "Задача восстановлена в очереди", job_state=state
-            )
+            record_event(session, publication, EventKind.REQUEUED, job_state=state)
             report.requeued += 1
     return report

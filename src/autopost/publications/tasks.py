@@ -26,7 +26,6 @@ from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
-from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -88,7 +87,8 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         error: Exception = exc
     except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
         log.exception("publish_job_crashed", publication_id=str(publication_id))
-        error = Transient("internal_error", "Внутренняя ошибка, повторим автоматически", type(exc).__name__)
+        # The text is the code's (autopost.i18n); the exception's own message is left empty.
+        error = Transient("internal_error", "", type(exc).__name__)
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
@@ -133,11 +133,7 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
         else:
             scheduled_at = None
             record_event(
-                session,
-                publication,
-                EventKind.STARTED,
-                f"Попытка {publication.attempts}: начинаем",
-                worker=WORKER_ID,
+                session, publication, EventKind.STARTED, attempt=publication.attempts, worker=WORKER_ID
             )
             metrics.observe_start(publication, now)
         clip = await session.get(Clip, publication.clip_id)
@@ -158,7 +154,7 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     elif clip.source_url:
         reader = UrlReader(clip.source_url)
     else:
-        raise Permanent("clip_missing", "Файл клипа не найден")
+        raise Permanent("clip_missing", "")
     return ClipSource(
         reader=reader,
         size=clip.size_bytes or 0,
@@ -215,7 +211,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             except AuthExpired as again:
                 # Refused right after a successful refresh: the platform is having a moment, not the
                 # user's token (the connection is still active) — try again later instead of failing.
-                raise Transient(again.code, again.message, again.detail) from again
+                raise Transient(again.code, "", again.detail, **again.params) from again
 
 
 async def _save_checkpoint(
@@ -244,10 +240,6 @@ async def _record(
     kind: str,
     error: PlatformError | None,
 ) -> None:
-    messages = {
-        EventKind.TOKEN_REFRESHED: "Токен платформы обновлён",
-        EventKind.RATE_LIMITED: "Платформа просит подождать",
-    }
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, publication_id)
         if publication is None:
@@ -256,40 +248,39 @@ async def _record(
         if isinstance(error, RateLimited):
             data["retry_after"] = error.retry_after
             publication.phase = Phase.QUEUED
-        record_event(session, publication, kind, messages.get(kind, kind), **data)
+        record_event(session, publication, kind, **data)
 
 
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
     """Record the failure; returns when to try again, or None when the publication has failed."""
-    code = getattr(error, "code", "internal_error")
-    message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
+    code: str = getattr(error, "code", "internal_error")
     delays = runtime.settings.retry_delays_seconds
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
         assert publication is not None
-        publication.error_code, publication.error_message = code, message
+        # The platform is a parameter of every failure: texts such as "reconnect {platform}" need it.
+        params = {"platform": publication.platform.value, **getattr(error, "params", {})}
         if isinstance(error, Transient) and publication.attempts <= len(delays):
             retry_at = utcnow() + timedelta(seconds=delays[publication.attempts - 1])
             publication.status, publication.phase = PublicationStatus.SCHEDULED, Phase.QUEUED
             publication.scheduled_at = retry_at
+            publication.error_code, publication.error_params = code, params
             record_event(
                 session,
                 publication,
                 EventKind.RETRY_SCHEDULED,
-                f"{message}. Повторим автоматически",
                 code=code,
+                params=params,
                 at=retry_at.isoformat(),
             )
             return retry_at
         if isinstance(error, Transient):
             # "We will retry later" is no longer true: say that the attempts ran out.
-            name = LIMITS[publication.platform].display_name
-            message = (
-                f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
-            )
-            publication.error_message = message
+            params = {"platform": publication.platform.value, "attempts": publication.attempts, "cause": code}
+            code = "attempts_exhausted"
+        publication.error_code, publication.error_params = code, params
         publication.status = PublicationStatus.FAILED
-        record_event(session, publication, EventKind.FAILED, message, code=code)
+        record_event(session, publication, EventKind.FAILED, code=code, params=params)
         metrics.observe_outcome(publication, "failed")
     log.info("publication_failed", publication_id=str(claimed.publication.id), code=code)
     return None
@@ -304,9 +295,7 @@ async def _mark_processing(runtime: Runtime, claimed: Claimed, result: PublishRe
         publication.remote_id = result.remote_id or publication.remote_id
         publication.progress = max(publication.progress, result.progress or 0)
         if first_time:
-            record_event(
-                session, publication, EventKind.PROCESSING, "Файл загружен, платформа обрабатывает видео"
-            )
+            record_event(session, publication, EventKind.PROCESSING)
 
 
 async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishResult) -> None:
@@ -321,8 +310,8 @@ async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishRes
         publication.remote_id, publication.remote_url = result.remote_id, result.remote_url
         publication.checkpoint = dict(result.checkpoint)
         publication.published_at = utcnow()
-        publication.error_code = publication.error_message = None
-        record_event(session, publication, EventKind.PUBLISHED, "Опубликовано", url=result.remote_url)
+        publication.error_code = publication.error_params = None
+        record_event(session, publication, EventKind.PUBLISHED, url=result.remote_url)
         metrics.observe_outcome(publication, "published")
     log.info(
         "publication_published",

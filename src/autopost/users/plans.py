@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from autopost.i18n import render
-from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
+from autopost.platforms.catalog import Platform, max_upload_bytes
 
 
 class Plan(StrEnum):
@@ -29,7 +29,7 @@ class Refusal:
     """Why a clip cannot go to a platform: a stable code and the parameters of its message."""
 
     code: str
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
     def render(self, lang: str = "ru") -> str:
         return render(self.code, lang, **self.params)
@@ -46,16 +46,13 @@ def plan_allows(plan: Plan, platform: Platform) -> bool:
 def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
     if plan_allows(plan, platform):
         return None
-    name = LIMITS[platform].display_name
-    # The plan travels as its code; render() names it in the reader's language.
-    return Refusal("plan_excludes_platform", {"platform": name, "plan": plan.value})
+    # Plan and platform travel as codes; render() names them in the reader's language.
+    return Refusal("plan_excludes_platform", {"platform": platform.value, "plan": plan.value})
 
 
 def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:
     limit = max_upload_bytes(platform, telegram_local_server=telegram_local_server)
     if size <= limit:
         return None
-    name = LIMITS[platform].display_name
-    return Refusal(
-        "file_too_large", {"size": format_size(size), "platform": name, "limit": format_limit(limit)}
-    )
+    # Raw bytes: the sizes are written out when the text is rendered, in the reader's language.
+    return Refusal("file_too_large", {"size_bytes": size, "platform": platform.value, "limit_bytes": limit})

@@ -10,13 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from autopost.deps import RuntimeDep, Work
 from autopost.errors import TooManyRequests
-from autopost.i18n import LANGS
+from autopost.i18n import LANGS, gettext
 from autopost.security.ratelimit import enforce_limit
 from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
 from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
 from autopost.users.service import authenticate
 from autopost.web.auth import Page, request_language
-from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
 
 router = APIRouter(include_in_schema=False)
@@ -77,16 +76,25 @@ async def login(
     if not _same_origin(request, runtime.settings.public_url):
         # Login CSRF: another site's form must not sign the browser into someone else's account.
         return render_anonymous(
-            request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
+            request,
+            "login.html",
+            lang,
+            next="/",
+            email="",
+            error=gettext(lang, "Страница устарела. Обновите её и повторите действие."),
         )
     try:
         await _limit_logins(runtime, request, email)
     except TooManyRequests as exc:
-        error = translate(lang, "login.too_many", minutes=max(1, exc.retry_after // 60))
+        error = gettext(
+            lang,
+            "Слишком много попыток входа. Попробуйте снова через {wait_seconds}.",
+            wait_seconds=max(60, exc.retry_after),
+        )
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     user = await authenticate(work.session, email, password) if email and password else None
     if user is None:
-        error = translate(lang, "login.failed")
+        error = gettext(lang, "Неверная электронная почта или пароль")
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(

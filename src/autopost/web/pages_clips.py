@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated, Any
 
-from babel.dates import format_timedelta
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -14,13 +12,14 @@ from autopost.clips.models import Clip
 from autopost.clips.service import get_owned_clip
 from autopost.connections.service import list_connections
 from autopost.errors import NotFound, TooManyRequests
+from autopost.i18n import gettext
 from autopost.i18n import render as render_message
 from autopost.publications.service import PublishRefused, create_publications
 from autopost.security.ratelimit import enforce_limit
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
-from autopost.web.i18n import refused_text, translate
+from autopost.web.i18n import refused_text
 from autopost.web.queries import clip_card, clip_cards
 from autopost.web.templating import render
 from autopost.web.views import publication_view
@@ -66,12 +65,6 @@ async def _owned_clip(viewer: Viewer, clip_id: uuid.UUID) -> Clip:
     return clip
 
 
-def _lead_text(viewer: Viewer) -> str:
-    """«через 5 минут» (Russian needs the case the preposition takes), «5 minutes»."""
-    lead = timedelta(seconds=viewer.runtime.settings.min_schedule_lead_seconds)
-    return format_timedelta(lead, locale=viewer.lang, threshold=1.0, add_direction=viewer.lang == "ru")
-
-
 async def _dialog(
     request: Request, viewer: Viewer, clip: Clip, form: forms.PublishForm, **values: Any
 ) -> Response:
@@ -88,7 +81,7 @@ async def _dialog(
         when_value=form.when or forms.default_local(settings, viewer),
         when_min=forms.earliest_local(settings, viewer),
         zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
-        lead_text=_lead_text(viewer),
+        lead_seconds=settings.min_schedule_lead_seconds,
         results=values.pop("results", None),
         error=values.pop("error", None),
         **values,
@@ -113,7 +106,9 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     if not targets:
         return await _dialog(request, viewer, clip, form, error=render_message("no_targets", viewer.lang))
     if form.later and scheduled_at is None:
-        return await _dialog(request, viewer, clip, form, error=translate(viewer.lang, "publish.no_time"))
+        return await _dialog(
+            request, viewer, clip, form, error=gettext(viewer.lang, "Укажите дату и время публикации")
+        )
     try:
         await enforce_limit(
             runtime.redis,

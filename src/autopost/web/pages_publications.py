@@ -10,13 +10,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from autopost.errors import NotFound
+from autopost.i18n import gettext
 from autopost.platforms.catalog import Platform
 from autopost.publications import service
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.publications.service import PublishRefused
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import local_input_value, parse_local, zone_label
-from autopost.web.i18n import refused_text, translate
+from autopost.web.i18n import refused_text
 from autopost.web.publish_form import earliest_local
 from autopost.web.queries import (
     TAB_STATUSES,
@@ -114,7 +115,7 @@ async def cancel(
     except PublishRefused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
     return await _fragment(
-        request, viewer, publication, view, translate(viewer.lang, "notice.cancelled"), "ok"
+        request, viewer, publication, view, gettext(viewer.lang, "Публикация отменена"), "ok"
     )
 
 
@@ -127,7 +128,14 @@ async def retry(
         await service.retry_publication(viewer.work.session, viewer.work.outbox, publication)
     except PublishRefused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
-    return await _fragment(request, viewer, publication, view, translate(viewer.lang, "notice.retried"), "ok")
+    return await _fragment(
+        request,
+        viewer,
+        publication,
+        view,
+        gettext(viewer.lang, "Публикация снова поставлена в очередь"),
+        "ok",
+    )
 
 
 def _reschedule_dialog(
@@ -167,7 +175,7 @@ async def reschedule(
     publication = await _owned(viewer, publication_id)
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
-        error = translate(viewer.lang, "publish.no_time")
+        error = gettext(viewer.lang, "Укажите дату и время публикации")
         return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     try:
         await service.reschedule_publication(
@@ -177,7 +185,7 @@ async def reschedule(
         return _reschedule_dialog(
             request, viewer, publication, view, scheduled_at, refused_text(exc, viewer.lang)
         )
-    notice = translate(viewer.lang, "notice.rescheduled")
+    notice = gettext(viewer.lang, "Публикация перенесена")
     session = viewer.work.session
     if view == "card":
         card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)

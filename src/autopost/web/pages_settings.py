@@ -8,15 +8,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.connections import service
-from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.errors import ApiError, NotFound, TooManyRequests
+from autopost.i18n import N_, gettext, ngettext
 from autopost.i18n import render as render_message
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.security.ratelimit import enforce_limit
 from autopost.web.auth import Page, Viewer
-from autopost.web.i18n import connect_error_text, translate
+from autopost.web.i18n import connect_error_text
 from autopost.web.marks import platform_name
 from autopost.web.platform_blocks import (
     ConnectForm,
@@ -29,6 +30,13 @@ from autopost.web.templating import notice_html, render
 
 router = APIRouter(include_in_schema=False)
 
+# What a token form says when a field it needs is empty.
+MISSING_FIELDS = {
+    (Platform.TELEGRAM, "token"): N_("Укажите токен бота и канал"),
+    (Platform.RUTUBE, "token"): N_("Вставьте токен Rutube"),
+    (Platform.RUTUBE, "password"): N_("Укажите логин и пароль Rutube"),
+}
+
 
 @router.get("/settings")
 async def settings_root() -> Response:
@@ -40,12 +48,12 @@ def _callback_notice(
 ) -> dict[str, str] | None:
     """The OAuth callback ends here with ?connected=vk or ?error=<code>&platform=vk."""
     name = (
-        platform_name(Platform(platform or connected or ""))
+        platform_name(Platform(platform or connected or ""), viewer.lang)
         if (platform or connected) in set(Platform)
         else ""
     )
     if connected and name:
-        return {"kind": "ok", "text": translate(viewer.lang, "settings.connected", platform=name)}
+        return {"kind": "ok", "text": gettext(viewer.lang, "{platform} подключён", platform=name)}
     if error:
         return {"kind": "error", "text": connect_error_text(error, name, viewer.lang)}
     return None
@@ -120,7 +128,7 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     form = ConnectForm(values=posted, mode=mode)
     fields = connect_fields(platform, posted, mode)
     if missing_fields(platform, fields, mode):
-        form.error = translate(viewer.lang, f"connect.missing.{platform.value}.{mode}")
+        form.error = gettext(viewer.lang, MISSING_FIELDS[platform, mode])
         return await _block(request, viewer, platform, form, None)
     try:
         await _limit_connects(viewer)
@@ -134,13 +142,10 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
         form.error = render_message(exc.code, viewer.lang, **exc.params)
         return await _block(request, viewer, platform, form, None)
     except PlatformError as exc:
-        form.error = exc.message
+        form.error = render_message(exc.code, viewer.lang, **exc.params)
         return await _block(request, viewer, platform, form, None)
-    notice = translate(
-        viewer.lang,
-        "settings.connected_account",
-        platform=platform_name(platform),
-        account=connection.account_name,
+    notice = gettext(
+        viewer.lang, "{platform} подключён: {account}", platform=platform, account=connection.account_name
     )
     return await _block(request, viewer, platform, None, notice)
 
@@ -157,16 +162,21 @@ async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Pa
     connection = await service.test_connection(
         viewer.work.session, viewer.runtime, await _owned(viewer, connection_id)
     )
-    name = f"{platform_name(connection.platform)} · {connection.account_name}"
+    name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if connection.status is ConnectionStatus.ACTIVE:
         return await _block(
             request,
             viewer,
             connection.platform,
             None,
-            translate(viewer.lang, "settings.test_ok", account=name),
+            gettext(viewer.lang, "{account}: подключение работает", account=name),
         )
-    notice = translate(viewer.lang, "settings.test_failed", account=name, reason=connection.last_error or "")
+    notice = gettext(
+        viewer.lang,
+        "{account}: {reason}",
+        account=name,
+        reason=connection_error(connection, viewer.lang) or "",
+    )
     return await _block(request, viewer, connection.platform, None, notice, "error")
 
 
@@ -179,8 +189,8 @@ async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: P
         await _owned(viewer, connection_id),
         int(chosen) if chosen.isdigit() else None,
     )
-    target = (connection.meta or {}).get("target_name") or translate(viewer.lang, "settings.vk_target_page")
-    notice = translate(viewer.lang, "settings.vk_target_saved", target=target)
+    target = (connection.meta or {}).get("target_name") or gettext(viewer.lang, "Моя страница")
+    notice = gettext(viewer.lang, "VK: публикуем в «{target}»", target=target)
     return await _block(request, viewer, connection.platform, None, notice)
 
 
@@ -196,9 +206,17 @@ async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -
     """Tokens deleted, scheduled publications cancelled; the notice says how many."""
     connection = await _owned(viewer, connection_id)
     cancelled = await service.disconnect(viewer.work.session, viewer.work.outbox, connection)
-    name = f"{platform_name(connection.platform)} · {connection.account_name}"
-    key = "settings.disconnected" if cancelled else "settings.disconnected_none"
-    notice = translate(viewer.lang, key, account=name, count=cancelled)
+    name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
+    if cancelled:
+        notice = ngettext(
+            viewer.lang,
+            "{account} отключён. Отменена {count} запланированная публикация.",
+            "{account} отключён. Отменено {count} запланированных публикаций.",
+            cancelled,
+            account=name,
+        )
+    else:
+        notice = gettext(viewer.lang, "{account} отключён. Запланированных публикаций не было.", account=name)
     connections = await service.list_connections(viewer.work.session, viewer.user)
     block = platform_block(viewer.runtime.settings, viewer.user, connection.platform, connections)
     return render(request, viewer, "disconnected.html", block=block, extra=notice_html(notice))
