@@ -19,6 +19,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from autopost import i18n
+from autopost.connections.models import Connection, connection_error
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, publication_error
@@ -51,6 +52,11 @@ def _msg(context: Any, code: str, **params: Any) -> str:
 @jinja2.pass_context
 def _error_of(context: Any, publication: Publication) -> str | None:
     return publication_error(publication, context["lang"])
+
+
+@jinja2.pass_context
+def _connection_error(context: Any, connection: Connection) -> str | None:
+    return connection_error(connection, context["lang"])
 
 
 @jinja2.pass_context
@@ -110,6 +116,7 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         msg=_msg,
         error_of=_error_of,
+        connection_error=_connection_error,
         dt=_dt,
         ago=_ago,
         num=_num,
