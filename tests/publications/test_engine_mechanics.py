@@ -157,7 +157,7 @@ async def test_running_publication_cannot_be_cancelled(world_factory) -> None:
     await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHING)
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        with pytest.raises(PublishRefused, match="уже идёт"):
+        with pytest.raises(PublishRefused, match="already_publishing"):
             await cancel_publication(session, Outbox(), publication)
     assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
 
@@ -186,7 +186,7 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
     keys = [k async for k in world.runtime.redis.scan_iter(match=f"{world.runtime.queues.prefix}:*")]
     await world.runtime.redis.delete(*keys)
     assert await world.runtime.queues.job_state(ids[0], Platform.TELEGRAM) == "unknown"
-    with pytest.raises(PublishRefused, match="уже публикуется"):
+    with pytest.raises(PublishRefused, match="already_live"):
         await _publish(world, Platform.VK, scheduled_in=2)
     await world.start_worker()
     for publication_id in ids:

@@ -35,6 +35,7 @@ from babel.support import NullTranslations, Translations
 
 from autopost.i18n.codes import CODES, N_
 from autopost.i18n.params import localize
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
 
 __all__ = [
     "LANGS",
@@ -69,8 +70,6 @@ def translations(lang: str) -> NullTranslations:
 @cache
 def code_table() -> dict[str, str]:
     """Every code's Russian source text: ours and the platforms' error codes."""
-    from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
-
     return {**PLATFORM_MESSAGES, **CODES}
 
 

@@ -47,6 +47,8 @@ def max_upload_bytes(platform: Platform, *, telegram_local_server: bool = False)
     return LIMITS[platform].max_bytes
 
 
+# Only the providers' own Russian error messages still use these two; everything else passes raw
+# bytes (`*_bytes` parameters) and autopost.i18n writes them out in the reader's language.
 def format_limit(limit: int) -> str:
     """A limit as the platform states it: «256 МБ», «2000 МБ», «4 ГБ»."""
     gib = 1024 * MiB

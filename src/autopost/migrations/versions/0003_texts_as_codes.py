@@ -64,11 +64,9 @@ def _as_code(code: str | None, message: str) -> tuple[str, dict[str, Any]]:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    with op.batch_alter_table("publications") as batch:
-        batch.add_column(sa.Column("error_params", sa.JSON(), nullable=True))
-    with op.batch_alter_table("connections") as batch:
-        batch.add_column(sa.Column("last_error_code", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("last_error_params", sa.JSON(), nullable=True))
+    op.add_column("publications", sa.Column("error_params", sa.JSON(), nullable=True))
+    op.add_column("connections", sa.Column("last_error_code", sa.String(length=64), nullable=True))
+    op.add_column("connections", sa.Column("last_error_params", sa.JSON(), nullable=True))
 
     publication_rows = bind.execute(
         sa.select(_publications.c.id, _publications.c.error_code, _publications.c.error_message).where(
@@ -102,12 +100,11 @@ def upgrade() -> None:
                 .values(data={**(data or {}), "legacy_text": message})
             )
 
-    with op.batch_alter_table("publications") as batch:
-        batch.drop_column("error_message")
-    with op.batch_alter_table("publication_events") as batch:
-        batch.drop_column("message")
-    with op.batch_alter_table("connections") as batch:
-        batch.drop_column("last_error")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): copying the table in batch mode would drop
+    # the old one, and SQLite's foreign keys would cascade that into the rows referencing it.
+    op.drop_column("publications", "error_message")
+    op.drop_column("publication_events", "message")
+    op.drop_column("connections", "last_error")
 
 
 def downgrade() -> None:
@@ -115,12 +112,10 @@ def downgrade() -> None:
     from autopost.publications.events import event_text
 
     bind = op.get_bind()
-    with op.batch_alter_table("publications") as batch:
-        batch.add_column(sa.Column("error_message", sa.Text(), nullable=True))
-    with op.batch_alter_table("publication_events") as batch:
-        batch.add_column(sa.Column("message", sa.Text(), nullable=False, server_default=""))
-    with op.batch_alter_table("connections") as batch:
-        batch.add_column(sa.Column("last_error", sa.Text(), nullable=True))
+    op.add_column("publications", sa.Column("error_message", sa.Text(), nullable=True))
+    # NOT NULL needs a default for the existing rows; it stays (changing it would copy the table).
+    op.add_column("publication_events", sa.Column("message", sa.Text(), nullable=False, server_default=""))
+    op.add_column("connections", sa.Column("last_error", sa.Text(), nullable=True))
 
     publication_rows = bind.execute(
         sa.select(_publications.c.id, _publications.c.error_code, _publications.c.error_params).where(
@@ -149,10 +144,6 @@ def downgrade() -> None:
             _events.update().where(_events.c.id == row_id).values(message=event_text(kind, data, "ru"))
         )
 
-    with op.batch_alter_table("publication_events") as batch:
-        batch.alter_column("message", server_default=None)
-    with op.batch_alter_table("publications") as batch:
-        batch.drop_column("error_params")
-    with op.batch_alter_table("connections") as batch:
-        batch.drop_column("last_error_params")
-        batch.drop_column("last_error_code")
+    op.drop_column("publications", "error_params")
+    op.drop_column("connections", "last_error_params")
+    op.drop_column("connections", "last_error_code")
