@@ -14,16 +14,11 @@ from autopost.i18n import render
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import Permanent, RateLimited, Transient
 from autopost.publications.models import PublicationStatus
-from autopost.publications.service import (
-    PublishRefused,
-    Target,
-    cancel_publication,
-    create_publications,
-    reschedule_publication,
-    retry_publication,
-)
+from autopost.publications.rules import Target
 from autopost.publications.tasks import EARLY_TOLERANCE
+from autopost.publications.usecases import cancel, create_publications, reschedule, retry
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
 from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
@@ -121,7 +116,7 @@ async def test_scheduled_publication_fires_and_can_be_rescheduled(world_factory)
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await reschedule_publication(session, outbox, world.runtime.settings, publication, new_time)
+        await reschedule(session, outbox, world.runtime.settings, publication, new_time)
     await world.flush(outbox)
     publication = await world.wait_for(publication_id)
     assert publication.status is PublicationStatus.PUBLISHED
@@ -138,7 +133,7 @@ async def test_cancel_removes_the_scheduled_job(world_factory) -> None:
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await cancel_publication(session, outbox, publication)
+        await cancel(session, outbox, publication)
     await world.flush(outbox)
     assert await world.runtime.queues.job_state(publication_id, Platform.TELEGRAM) == "unknown"
     await world.wait_for(publication_id, timeout=1)  # already terminal
@@ -157,8 +152,9 @@ async def test_running_publication_cannot_be_cancelled(world_factory) -> None:
     await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHING)
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        with pytest.raises(PublishRefused, match="already_publishing"):
-            await cancel_publication(session, Outbox(), publication)
+        with pytest.raises(Refused, match="already_publishing") as refused:
+            await cancel(session, Outbox(), publication)
+        assert refused.value.kind is Kind.CONFLICT
     assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
 
 
@@ -171,7 +167,7 @@ async def test_retry_of_a_failed_publication(world_factory) -> None:
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await retry_publication(session, outbox, publication)
+        await retry(session, outbox, publication)
     await world.flush(outbox)
     publication = await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHED)
     assert len(provider.posts) == 1
@@ -186,8 +182,9 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
     keys = [k async for k in world.runtime.redis.scan_iter(match=f"{world.runtime.queues.prefix}:*")]
     await world.runtime.redis.delete(*keys)
     assert await world.runtime.queues.job_state(ids[0], Platform.TELEGRAM) == "unknown"
-    with pytest.raises(PublishRefused, match="already_live"):
+    with pytest.raises(Refused, match="already_live") as refused:
         await _publish(world, Platform.VK, scheduled_in=2)
+    assert refused.value.params == {"platform": "vk"}
     await world.start_worker()
     for publication_id in ids:
         assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED

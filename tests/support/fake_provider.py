@@ -21,7 +21,6 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
     StatsSupport,
-    TokenSet,
 )
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import AuthExpired
@@ -56,12 +55,14 @@ class ScriptedProvider:
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
         return AccountInfo(account_id="1", name="Demo")
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         await asyncio.sleep(self.refresh_delay)
         self.refreshes += 1
         if self.refresh_fails:
             raise AuthExpired("refresh_failed", "refresh refused")
-        return TokenSet(access_token=f"fresh-{self.refreshes}", refresh_token=f"refresh-{self.refreshes + 1}")
+        return Credentials(
+            access_token=f"fresh-{self.refreshes}", refresh_token=f"refresh-{self.refreshes + 1}"
+        )
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
         self.tokens_seen.append(request.credentials.access_token)

@@ -8,7 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from autopost.i18n import ngettext
-from autopost.users.plans import Plan, Refusal
+from autopost.refusals import Refused
+from autopost.users.plans import Plan
 from autopost.web import formatting
 from autopost.web.i18n import plans_text, refusal_text
 from autopost.web.sparkline import sparkline
@@ -64,7 +65,7 @@ def test_plural_forms_and_plan_names() -> None:
     assert ngettext("en", one, many, 2) == "2 scheduled publications will be cancelled."
     assert plans_text([Plan.START, Plan.PRO, Plan.BUSINESS], "ru") == "Старт, Про и Бизнес"
     assert plans_text([Plan.PRO, Plan.BUSINESS], "en") == "Pro and Business"
-    refusal = Refusal("plan_excludes_platform", {"platform": "vk", "plan": "free"})
+    refusal = Refused("plan_excludes_platform", platform="vk", plan="free")
     assert refusal_text(refusal, "ru") == "Недоступно на тарифе Бесплатный — повысьте тариф"
     assert refusal_text(refusal, "en") == "Not included in the Free plan — upgrade your plan"
 

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from autopost.db import transaction, utcnow
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Publication, PublicationStatus
-from autopost.publications.service import delay_ms
+from autopost.publications.rules import delay_ms
 from autopost.runtime import Runtime
 
 JUST_WRITTEN = timedelta(seconds=5)

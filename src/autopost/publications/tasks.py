@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from autopost.clips.media import media_url
 from autopost.clips.models import Clip
-from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.clips.sources import FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
@@ -34,11 +34,13 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.media import ClipSource
 from autopost.publications import metrics
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Phase, Publication, PublicationStatus
 from autopost.publications.progress import ProgressWriter
-from autopost.publications.service import PublishRefused, Target, check_target
+from autopost.publications.rules import Target, check_target
+from autopost.refusals import Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 
@@ -83,12 +85,11 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         await _record(runtime, publication_id, EventKind.RATE_LIMITED, exc)
         await control.rate_limit(exc.retry_after)
         return
-    except (Transient, Permanent, AuthExpired, OutcomeUnknown, PublishRefused) as exc:
+    except (Transient, Permanent, AuthExpired, OutcomeUnknown, Refused) as exc:
         error: Exception = exc
     except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
         log.exception("publish_job_crashed", publication_id=str(publication_id))
-        # The text is the code's (autopost.i18n); the exception's own message is left empty.
-        error = Transient("internal_error", "", type(exc).__name__)
+        error = Transient("internal_error", type(exc).__name__)
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
@@ -154,7 +155,7 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     elif clip.source_url:
         reader = UrlReader(clip.source_url)
     else:
-        raise Permanent("clip_missing", "")
+        raise Permanent("clip_missing", "the clip has neither a stored file nor a source URL")
     return ClipSource(
         reader=reader,
         size=clip.size_bytes or 0,
@@ -211,7 +212,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             except AuthExpired as again:
                 # Refused right after a successful refresh: the platform is having a moment, not the
                 # user's token (the connection is still active) — try again later instead of failing.
-                raise Transient(again.code, "", again.detail, **again.params) from again
+                raise Transient(again.code, again.detail, **again.params) from again
 
 
 async def _save_checkpoint(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 
-from autopost.i18n import render
 from autopost.platforms.catalog import Platform, max_upload_bytes
+from autopost.refusals import Kind, Refused
 
 
 class Plan(StrEnum):
@@ -24,35 +23,23 @@ PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
 }
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a clip cannot go to a platform: a stable code and the parameters of its message."""
-
-    code: str
-    params: dict[str, object] = field(default_factory=dict)
-
-    def render(self, lang: str = "ru") -> str:
-        return render(self.code, lang, **self.params)
-
-    @property
-    def message(self) -> str:
-        return self.render("ru")
-
-
 def plan_allows(plan: Plan, platform: Platform) -> bool:
     return platform in PLAN_PLATFORMS[plan]
 
 
-def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
+def check_plan(plan: Plan, platform: Platform, kind: Kind = Kind.INVALID) -> Refused | None:
+    """Why the plan excludes the platform (not raised: the publish dialog shows it beside the choice)."""
     if plan_allows(plan, platform):
         return None
     # Plan and platform travel as codes; render() names them in the reader's language.
-    return Refusal("plan_excludes_platform", {"platform": platform.value, "plan": plan.value})
+    return Refused("plan_excludes_platform", kind, platform=platform.value, plan=plan.value)
 
 
-def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:
+def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refused | None:
     limit = max_upload_bytes(platform, telegram_local_server=telegram_local_server)
     if size <= limit:
         return None
     # Raw bytes: the sizes are written out when the text is rendered, in the reader's language.
-    return Refusal("file_too_large", {"size_bytes": size, "platform": platform.value, "limit_bytes": limit})
+    return Refused(
+        "file_too_large", Kind.INVALID, size_bytes=size, platform=platform.value, limit_bytes=limit
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from autopost.i18n import code_table, gettext, render
-from autopost.publications.service import PublishRefused
-from autopost.users.plans import Plan, Refusal
+from autopost.refusals import Refused
+from autopost.users.plans import Plan
 
 __all__ = ["connect_error_text", "plans_text", "refusal_text", "refused_text"]
 
@@ -17,7 +17,7 @@ def plans_text(plans: list[Plan], lang: str) -> str:
     return gettext(lang, "{head} и {last}", head=", ".join(names[:-1]), last=names[-1])
 
 
-def refusal_text(refusal: Refusal, lang: str) -> str:
+def refusal_text(refusal: Refused, lang: str) -> str:
     """Why a platform cannot be chosen, as the publish dialog says it."""
     if refusal.code == "plan_excludes_platform":
         # The dialog names the platform already: only the plan is said.
@@ -25,7 +25,8 @@ def refusal_text(refusal: Refusal, lang: str) -> str:
     return render(refusal.code, lang, **refusal.params)
 
 
-def refused_text(exc: PublishRefused, lang: str) -> str:
+def refused_text(exc: Refused, lang: str) -> str:
+    """A refused action as the page's form error or notice says it (the API's message, same words)."""
     return render(exc.code, lang, **exc.params)
 
 

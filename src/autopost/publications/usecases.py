@@ -1,4 +1,4 @@
-"""Creating, cancelling, rescheduling and retrying publications.
+"""Publishing a clip, and cancelling, rescheduling and retrying its publications.
 
 The database decides every race: each transition is a conditional UPDATE on
 the current status, so a cancel and a worker starting the same publication
@@ -9,85 +9,80 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.clips.models import Clip, ClipStatus
-from autopost.connections.models import Connection, ConnectionStatus
+from autopost.clips.models import Clip
+from autopost.clips.queries import owned_clip
+from autopost.connections.models import Connection
+from autopost.connections.queries import owned_connection
 from autopost.db import utcnow
-from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.publications.events import EventKind, record_event
+from autopost.publications.idempotency import claim_key, request_hash
 from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
+from autopost.publications.rules import Target, check_schedule, check_target, delay_ms
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
+from autopost.runtime import Runtime
+from autopost.security.ratelimit import enforce_limit
 from autopost.settings import Settings
 from autopost.users.models import User
-from autopost.users.plans import check_plan, check_size
-
-
-class PublishRefused(Exception):
-    """A publication that cannot be made: a stable code and the parameters of its message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code)
 
 
 @dataclass(frozen=True)
-class Target:
-    connection: Connection
-    title: str
-    description: str
+class TargetChoice:
+    """One account the user publishes to; a text left as None is the clip's own."""
+
+    connection_id: uuid.UUID
+    title: str | None = None
+    description: str | None = None
 
 
-def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:
-    """Every rule a publication must pass, at request time and again in the worker."""
-    connection = target.connection
-    platform = connection.platform
-    if clip.status is not ClipStatus.READY:
-        raise PublishRefused("clip_not_ready")
-    refusal = check_plan(user.plan, platform) or check_size(
-        platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
+async def publish_clip(
+    session: AsyncSession,
+    outbox: Outbox,
+    runtime: Runtime,
+    user: User,
+    clip_id: uuid.UUID,
+    targets: Sequence[TargetChoice],
+    scheduled_at: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> list[Publication]:
+    """The publish action of the API and the publish dialog: one rate limit, one idempotency rule."""
+    settings = runtime.settings
+    await enforce_limit(
+        runtime.redis,
+        settings.redis_namespace,
+        f"publish:{user.id}",
+        limit=settings.publish_requests_per_minute,
+        window_seconds=60,
     )
-    if refusal:
-        raise PublishRefused(refusal.code, **refusal.params)
-    if connection.status is not ConnectionStatus.ACTIVE:
-        raise PublishRefused("needs_reconnect", platform=platform.value)
-    check_caption(platform, target.title, target.description)
-
-
-def check_caption(platform: Platform, title: str, description: str) -> None:
-    limits = LIMITS[platform]
-    name = platform.value
-    if limits.title_max is None:
-        # One caption: title and description joined, as the provider sends it.
-        length = len(caption_text(title, description))
-        if limits.description_max is not None and length > limits.description_max:
-            raise PublishRefused(
-                "caption_too_long", platform=name, length=length, limit=limits.description_max
-            )
-        return
-    if limits.title_required and not title.strip():
-        raise PublishRefused("title_missing", platform=name)
-    if len(title) > limits.title_max:
-        raise PublishRefused("title_too_long", platform=name, length=len(title), limit=limits.title_max)
-    if limits.description_max is not None and len(description) > limits.description_max:
-        raise PublishRefused(
-            "description_too_long", platform=name, length=len(description), limit=limits.description_max
-        )
-
-
-def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datetime) -> None:
-    if scheduled_at is None:
-        return
-    if scheduled_at.tzinfo is None:
-        raise PublishRefused("scheduled_at_without_offset")
-    lead = timedelta(seconds=settings.min_schedule_lead_seconds)
-    if scheduled_at < now + lead:
-        raise PublishRefused("scheduled_too_soon", lead_seconds=settings.min_schedule_lead_seconds)
+    clip = await owned_clip(session, user, clip_id)
+    claim = None
+    if idempotency_key:
+        asked = {"clip": clip_id, "targets": [asdict(t) for t in targets], "scheduled_at": scheduled_at}
+        found = await claim_key(session, user, idempotency_key, request_hash(asked))
+        if isinstance(found, list):
+            return found
+        claim = found
+    if not targets:
+        raise Refused("no_targets")
+    chosen = []
+    for target in targets:
+        # A disconnected account is the user's own still: refused as "reconnect", not "not found".
+        connection = await owned_connection(session, user, target.connection_id, revoked_too=True)
+        title = clip.title if target.title is None else target.title
+        description = clip.description if target.description is None else target.description
+        chosen.append(Target(connection, title, description))
+    publications = await create_publications(
+        session, outbox, settings, user=user, clip=clip, targets=chosen, scheduled_at=scheduled_at
+    )
+    if claim is not None:
+        claim.publication_ids = [str(p.id) for p in publications]
+    return publications
 
 
 async def create_publications(
@@ -100,6 +95,7 @@ async def create_publications(
     targets: Sequence[Target],
     scheduled_at: datetime | None = None,
 ) -> list[Publication]:
+    """Check every target, then add one publication per target and queue it (after commit)."""
     now = utcnow()
     check_schedule(settings, scheduled_at, now)
     for target in targets:
@@ -133,7 +129,7 @@ async def create_publications(
 async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Sequence[Target]) -> None:
     connection_ids = [t.connection.id for t in targets]
     if len(set(connection_ids)) != len(connection_ids):
-        raise PublishRefused("duplicate_target")
+        raise Refused("duplicate_target")
     live = await session.scalar(
         select(Publication.platform).where(
             Publication.clip_id == clip.id,
@@ -142,13 +138,17 @@ async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Se
         )
     )
     if live is not None:
-        raise PublishRefused("already_live", platform=live.value)
+        raise Refused("already_live", Kind.CONFLICT, platform=live.value)
 
 
-def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:
-    if scheduled_at is None:
-        return 0
-    return max(0, int((scheduled_at - now).total_seconds() * 1000))
+async def owned_publication(session: AsyncSession, user: User, publication_id: uuid.UUID) -> Publication:
+    """The user's publication, else not_found."""
+    publication = await session.scalar(
+        select(Publication).where(Publication.id == publication_id, Publication.user_id == user.id)
+    )
+    if publication is None:
+        raise Refused("not_found", Kind.NOT_FOUND)
+    return publication
 
 
 async def _transition(
@@ -167,18 +167,45 @@ async def _transition(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def cancel_publication(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
+async def cancel(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
     if not await _transition(
         session, publication, [PublicationStatus.SCHEDULED], status=PublicationStatus.CANCELLED
     ):
         if publication.status is PublicationStatus.PUBLISHING:
-            raise PublishRefused("already_publishing")
-        raise PublishRefused("not_cancellable")
+            raise Refused("already_publishing", Kind.CONFLICT)
+        raise Refused("not_cancellable", Kind.CONFLICT)
     record_event(session, publication, EventKind.CANCELLED)
     outbox.remove(publication.id, publication.platform)
 
 
-async def reschedule_publication(
+async def cancel_for_connection(session: AsyncSession, outbox: Outbox, connection: Connection) -> int:
+    """Cancel the connection's scheduled publications (it is being disconnected); returns how many."""
+    # Conditional on `scheduled`: one a worker has just started is not cancelled behind its back.
+    cancelled = (
+        (
+            await session.execute(
+                update(Publication)
+                .where(
+                    Publication.connection_id == connection.id,
+                    Publication.status == PublicationStatus.SCHEDULED,
+                )
+                .values(status=PublicationStatus.CANCELLED, updated_at=utcnow())
+                .returning(Publication.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for publication_id in cancelled:
+        publication = await session.get(Publication, publication_id)
+        assert publication is not None
+        record_event(session, publication, EventKind.CANCELLED, by="disconnect")
+        outbox.remove(publication.id, publication.platform)
+    return len(cancelled)
+
+
+async def reschedule(
     session: AsyncSession,
     outbox: Outbox,
     settings: Settings,
@@ -188,13 +215,13 @@ async def reschedule_publication(
     now = utcnow()
     check_schedule(settings, scheduled_at, now)
     if not await _transition(session, publication, [PublicationStatus.SCHEDULED], scheduled_at=scheduled_at):
-        raise PublishRefused("not_reschedulable")
+        raise Refused("not_reschedulable", Kind.CONFLICT)
     record_event(session, publication, EventKind.RESCHEDULED, at=scheduled_at.isoformat())
     outbox.remove(publication.id, publication.platform)
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
 
-async def retry_publication(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
+async def retry(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
     """The user asks again. A checkpoint with a platform id is kept (resume, never repost); one
     that only says "the request may have gone out" is dropped: the user has checked and asks anew."""
     checkpoint = publication.checkpoint if "remote_id" in (publication.checkpoint or {}) else {}
@@ -210,16 +237,8 @@ async def retry_publication(session: AsyncSession, outbox: Outbox, publication: 
         error_code=None,
         error_params=None,
     ):
-        raise PublishRefused("not_retryable")
+        raise Refused("not_retryable", Kind.CONFLICT)
     record_event(session, publication, EventKind.RETRIED)
     # The failed job record still holds this id; drop it so the new job is not a silent duplicate.
     outbox.remove(publication.id, publication.platform)
     outbox.enqueue(publication.id, publication.platform)
-
-
-async def get_owned_publication(
-    session: AsyncSession, user: User, publication_id: uuid.UUID
-) -> Publication | None:
-    return await session.scalar(
-        select(Publication).where(Publication.id == publication_id, Publication.user_id == user.id)
-    )
