@@ -6,7 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 locale=src/autopost/locale
 pybabel=.venv/bin/pybabel
+pot="$locale/messages.pot"
 "$pybabel" --quiet extract -F babel.cfg --no-default-keywords -k N_ --no-location --sort-output -w 110 \
-  --project autopost --copyright-holder "" -o "$locale/messages.pot" .
-"$pybabel" --quiet update -i "$locale/messages.pot" -d "$locale" -D messages --no-fuzzy-matching --ignore-obsolete -w 110
+  --project autopost --copyright-holder "" -o "$pot.new" .
+# Same texts as before: keep the old template (its POT-Creation-Date) so a re-run changes no file.
+undated() { grep -v '^"POT-Creation-Date:' "$1"; }
+if [[ -f "$pot" ]] && cmp -s <(undated "$pot") <(undated "$pot.new"); then
+  rm "$pot.new"
+else
+  mv "$pot.new" "$pot"
+fi
+"$pybabel" --quiet update -i "$pot" -d "$locale" -D messages --no-fuzzy-matching --ignore-obsolete -w 110
 "$pybabel" --quiet compile -d "$locale" -D messages --statistics

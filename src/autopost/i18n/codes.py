@@ -73,13 +73,9 @@ REFUSALS: dict[str, str] = {
     "token_platform_only": N_("Для {platform} используйте подключение через OAuth"),
 }
 
-# Failures the product itself raises while publishing (the platforms' own codes are in platforms/).
+# How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,
+# also those the engine raises around a provider call, has its text in autopost.platforms.messages).
 FAILURES: dict[str, str] = {
-    "internal_error": N_("Внутренняя ошибка, повторим автоматически"),
-    "clip_missing": N_("Файл клипа не найден"),
-    "token_missing": N_("Токен истёк, переподключите платформу"),
-    "token_expired": N_("Токен истёк, переподключите платформу"),
-    "refresh_busy": N_("Обновляем токен платформы, повторим позже"),
     "attempts_exhausted": N_(
         "{platform} не отвечает: попытки закончились ({attempts}). Нажмите «Повторить» позже"
     ),
