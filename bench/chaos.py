@@ -377,7 +377,7 @@ async def inactive_connections(bench: harness.Bench) -> list[str]:
     """A refresh that failed for good marks its connection needs_reconnect: every later publication fails."""
     async with transaction(bench.runtime.session_factory) as session:
         rows = await session.scalars(select(Connection).where(Connection.status != ConnectionStatus.ACTIVE))
-        return [f"{c.platform.value}: {c.status.value} ({c.last_error})" for c in rows]
+        return [f"{c.platform.value}: {c.status.value} ({c.last_error_code})" for c in rows]
 
 
 async def run(options: Options) -> None:

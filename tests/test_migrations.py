@@ -1,12 +1,18 @@
 import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from autopost.db import make_engine
+from autopost.i18n import render
 from autopost.migrations import runner
 from autopost.models import Base
+from autopost.publications.events import event_text
 
 TABLES = {
     "users",
@@ -48,3 +54,134 @@ def test_migrations_up_down_up_and_match_the_models(fresh_database_url: str) -> 
     runner.upgrade(fresh_database_url)
     tables, _ = asyncio.run(_inspect(fresh_database_url))
     assert tables >= TABLES
+
+
+async def _run(url: str, work) -> object:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            return await connection.run_sync(work)
+    finally:
+        await engine.dispose()
+
+
+def _old_rows(sync_connection) -> None:  # type: ignore[no-untyped-def]
+    """Rows as 0002 stored them: sentences instead of codes."""
+    now = datetime.now(UTC)
+    ids = {
+        name: uuid.uuid4() for name in ("user", "clip", "connection", "coded", "legacy", "event", "started")
+    }
+    stamps = {"created_at": now, "updated_at": now}
+
+    def insert(table: str, **values: object) -> None:
+        def typed(name: str) -> sa.ColumnClause[object]:
+            if name == "id" or (name.endswith("_id") and name != "account_id"):
+                return sa.column(name, sa.Uuid())
+            if name.endswith("_at"):
+                return sa.column(name, sa.DateTime(timezone=True))
+            if name in ("meta", "checkpoint", "data"):
+                return sa.column(name, sa.JSON())
+            if name in ("progress", "attempts"):
+                return sa.column(name, sa.Integer())
+            return sa.column(name, sa.String())
+
+        sync_connection.execute(sa.table(table, *map(typed, values)).insert().values(**values))
+
+    insert(
+        "users",
+        id=ids["user"],
+        email="m@example.com",
+        plan="pro",
+        password_hash="x",
+        time_zone="UTC",
+        locale="en",
+        **stamps,
+    )
+    insert("clips", id=ids["clip"], user_id=ids["user"], title="", description="", status="ready", **stamps)
+    insert(
+        "connections",
+        id=ids["connection"],
+        user_id=ids["user"],
+        platform="dzen",
+        account_id="1",
+        account_name="",
+        meta={},
+        status="needs_reconnect",
+        last_error="Токен истёк, переподключите платформу",
+        **stamps,
+    )
+    common = {
+        "user_id": ids["user"],
+        "clip_id": ids["clip"],
+        "connection_id": ids["connection"],
+        "platform": "dzen",
+        "status": "failed",
+        "phase": "queued",
+        "progress": 0,
+        "attempts": 1,
+        "title": "",
+        "description": "",
+        "checkpoint": {},
+        **stamps,
+    }
+    insert(
+        "publications",
+        id=ids["coded"],
+        error_code="clip_missing",
+        error_message="Файл клипа не найден",
+        **common,
+    )
+    insert("publications", id=ids["legacy"], error_code="x.odd", error_message="Странная ошибка", **common)
+    for event_id, kind, message in (
+        (ids["event"], "cancelled", "Публикация отменена"),
+        (ids["started"], "started", "Попытка 1: начинаем"),
+    ):
+        insert(
+            "publication_events",
+            id=event_id,
+            publication_id=ids["coded"],
+            created_at=now,
+            kind=kind,
+            message=message,
+            data={},
+        )
+
+
+def _read(sync_connection, query: str) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    return [tuple(row) for row in sync_connection.execute(text(query))]
+
+
+def test_old_sentences_become_codes_and_come_back_on_downgrade(fresh_database_url: str) -> None:
+    runner.upgrade(fresh_database_url, "0002")
+    asyncio.run(_run(fresh_database_url, _old_rows))
+    runner.upgrade(fresh_database_url)
+
+    def read_new(sync_connection):  # type: ignore[no-untyped-def]
+        return (
+            _read(sync_connection, "SELECT error_code, error_params FROM publications ORDER BY error_code"),
+            _read(sync_connection, "SELECT last_error_code, last_error_params FROM connections"),
+            _read(sync_connection, "SELECT kind, data FROM publication_events ORDER BY kind"),
+        )
+
+    publications, connections, events = asyncio.run(_run(fresh_database_url, read_new))
+    loaded = [(code, json.loads(p) if isinstance(p, str) else p) for code, p in publications]
+    assert loaded == [("clip_missing", {}), ("legacy", {"text": "Странная ошибка"})]
+    assert render("clip_missing", "en") == "The clip's file was not found"
+    assert [(c, json.loads(p) if isinstance(p, str) else p) for c, p in connections] == [
+        ("legacy", {"text": "Токен истёк, переподключите платформу"})
+    ]
+    datas = {kind: json.loads(d) if isinstance(d, str) else d for kind, d in events}
+    assert datas == {"cancelled": {}, "started": {"legacy_text": "Попытка 1: начинаем"}}
+    assert event_text("cancelled", datas["cancelled"], "en") == "The publication is cancelled"
+
+    runner.downgrade(fresh_database_url, "0002")
+
+    def read_old(sync_connection):  # type: ignore[no-untyped-def]
+        return (
+            _read(sync_connection, "SELECT error_message FROM publications ORDER BY error_message"),
+            _read(sync_connection, "SELECT message FROM publication_events ORDER BY message"),
+        )
+
+    messages, event_messages = asyncio.run(_run(fresh_database_url, read_old))
+    assert messages == [("Странная ошибка",), ("Файл клипа не найден",)]
+    assert event_messages == [("Попытка 1: начинаем",), ("Публикация отменена",)]

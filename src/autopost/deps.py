@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.i18n import pick_language
+from autopost.i18n import Lang, pick_language
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
@@ -81,6 +81,15 @@ async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> Use
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def reader_language(request: Request, user: CurrentUser) -> Lang:
+    """The language the signed-in caller reads (set by current_user from Accept-Language or the user)."""
+    lang: Lang = request.state.lang
+    return lang
+
+
+Reader = Annotated[Lang, Depends(reader_language)]
 
 
 def client_address(request: Request) -> str:

@@ -11,7 +11,7 @@ from tests.support.stack import Stack
 
 async def assert_published_once(stack: Stack, publication: Publication) -> dict[str, Any]:
     """The row is published and the platform holds exactly one post of exactly the clip's bytes."""
-    assert publication.status is PublicationStatus.PUBLISHED, publication.error_message
+    assert publication.status is PublicationStatus.PUBLISHED, publication.error_code
     post = await stack.post_of(publication)
     assert (post["sha256"], post["bytes"]) == (stack.clip.sha256, stack.clip.size_bytes)
     assert post["url"] == publication.remote_url

@@ -81,7 +81,7 @@ async def test_an_expired_vk_token_is_refreshed_once_and_the_publication_goes_on
     assert first is False and rest and all(rest)
     assert (await stack.event_kinds(publication_id)).count("token_refreshed") == 1
     connection = await stack.connection(vk.id)
-    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error is None
+    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error_code is None
     assert open_access_token(connection, stack.runtime.vault) not in (None, first_access)
     assert open_refresh_token(connection, stack.runtime.vault) not in (None, first_refresh)
 

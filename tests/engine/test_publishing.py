@@ -97,7 +97,8 @@ async def test_failures_are_retried_on_the_schedule_then_by_the_user(stack_facto
 
     failed = await stack.wait_for(failed_id)
     assert failed.status is PublicationStatus.FAILED and failed.attempts == give_up
-    assert failed.error_code == "vk.internal_error" and "попытки закончились" in (failed.error_message or "")
+    assert failed.error_code == "attempts_exhausted"
+    assert failed.error_params == {"platform": "vk", "attempts": give_up, "cause": "vk.internal_error"}
     assert await stack.posts(Platform.VK) == []
     assert (await stack.sandbox_state())["faults"] == []
 

@@ -78,7 +78,7 @@ async def test_redis_flushall_mid_run_and_the_sweeper_restores_every_due_job(
 
     for publication_id in due:
         publication = await stack.wait_for(publication_id)
-        assert publication.status is PublicationStatus.PUBLISHED, publication.error_message
+        assert publication.status is PublicationStatus.PUBLISHED, publication.error_code
         assert publication.attempts == 1
         post = await stack.post_of(publication)
         assert (post["sha256"], post["bytes"]) == (stack.clip.sha256, stack.clip.size_bytes)

@@ -53,7 +53,7 @@ async def test_a_429_while_refreshing_a_dzen_token_keeps_the_connection_active(s
     kinds = await stack.event_kinds(publication_id)
     assert kinds.count("rate_limited") == 1 and "retry_scheduled" not in kinds
     connection = await stack.connection(dzen.id)
-    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error is None
+    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error_code is None
     # The second refresh went through: Yandex issued a new refresh token and spent the old one.
     assert open_refresh_token(connection, stack.runtime.vault) not in (None, first_refresh)
     assert (await stack.sandbox_state())["faults"] == []
@@ -68,7 +68,7 @@ async def test_a_429_met_by_the_early_refresh_sweep_keeps_the_connection_active(
     refreshed = await refresh_expiring_tokens(stack.runtime)
 
     assert (throttled, refreshed) == (0, 1)
-    assert after_throttle.status is ConnectionStatus.ACTIVE and after_throttle.last_error is None
+    assert after_throttle.status is ConnectionStatus.ACTIVE and after_throttle.last_error_code is None
     connection = await stack.connection(dzen.id)
     assert connection.status is ConnectionStatus.ACTIVE and connection.token_expires_at is not None
     assert connection.token_expires_at > utcnow() + timedelta(days=300)
@@ -90,5 +90,5 @@ async def test_a_429_while_refreshing_a_vk_token_waits_without_using_an_attempt(
     assert kinds.count("rate_limited") == 1 and "retry_scheduled" not in kinds
     assert [call.ok for call in stack.calls_of("refresh")] == [False, True]
     connection = await stack.connection(vk.id)
-    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error is None
+    assert connection.status is ConnectionStatus.ACTIVE and connection.last_error_code is None
     assert open_refresh_token(connection, stack.runtime.vault) not in (None, first_refresh)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from autopost.db import transaction, utcnow
+from autopost.i18n import render
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import Permanent, RateLimited, Transient
 from autopost.publications.models import PublicationStatus
@@ -77,9 +78,10 @@ async def test_transient_failures_give_up_after_three_retries(world_factory) -> 
     publication = await world.wait_for(await _publish(world))
     assert publication.status is PublicationStatus.FAILED
     assert publication.attempts == 4
-    assert (
-        publication.error_message
-        == "Telegram не отвечает: попытки закончились (4). Нажмите «Повторить» позже"
+    assert publication.error_code == "attempts_exhausted"
+    assert publication.error_params == {"platform": "telegram", "attempts": 4, "cause": "x.down"}
+    assert render("attempts_exhausted", "ru", **publication.error_params) == (
+        "Telegram не отвечает: попытки закончились (4). Нажмите «Повторить» позже"
     )
 
 
@@ -183,7 +185,7 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
     assert await world.runtime.queues.job_state(ids[0], Platform.TELEGRAM) == "unknown"
     with pytest.raises(Refused, match="already_live") as refused:
         await _publish(world, Platform.VK, scheduled_in=2)
-    assert refused.value.params == {"platform": "VK"}
+    assert refused.value.params == {"platform": "vk"}
     await world.start_worker()
     for publication_id in ids:
         assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
@@ -212,7 +214,8 @@ async def test_failed_refresh_marks_the_connection_for_reconnect(world_factory) 
     await world.start_worker()
     publication = await world.wait_for(await _publish(world, Platform.VK))
     assert publication.status is PublicationStatus.FAILED
-    assert publication.error_message == "Токен истёк, переподключите платформу"
+    assert publication.error_code == "token_expired"
+    assert render(publication.error_code, "ru") == "Токен истёк, переподключите платформу"
     async with transaction(world.runtime.session_factory) as session:
         connection = await session.get(Connection, world.connections[Platform.VK].id)
         assert connection.status is ConnectionStatus.NEEDS_RECONNECT

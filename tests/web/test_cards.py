@@ -78,12 +78,12 @@ def test_failed_publication_shows_the_reason_and_retry_puts_it_back_in_the_queue
         clip,
         rutube,
         status=PublicationStatus.FAILED,
-        error_code="rutube.processing_failed",
-        error_message="Rutube не смог обработать видео",
+        error_code="attempts_exhausted",
+        error_params={"platform": "rutube", "attempts": 3, "cause": "rutube.unavailable"},
     )
     with login(api, email) as client:
         page = client.get("/").text
-        assert "Ошибка: Rutube не смог обработать видео" in visible_text(page)
+        assert "Ошибка: Rutube не отвечает: попытки закончились (3)" in visible_text(page)
         assert f'id="retry-card-{publication}"' in page
         retried = client.post(
             f"/publications/{publication}/retry", data={"view": "card"}, headers=htmx(client, csrf_of(page))

@@ -120,7 +120,7 @@ def test_publish_dialog_explains_every_disabled_choice(api: Api) -> None:
     assert not re.search(rf'value="{vk}"[^>]*disabled', dialog)
     assert "Москва, UTC+3" in text and "<dialog" in dialog
     assert 'data-max="128"' in dialog  # VK title limit, counted live
-    assert "Не раньше чем через 1 секунду" in text
+    assert "Не раньше чем через 1 с" in text
     assert not english_words(text, allowed={"vk", "telegram", "demo"})  # the test's account names
 
 

@@ -33,7 +33,8 @@ def _world(api: Api) -> tuple[str, dict[str, str]]:
             clips[3],
             telegram,
             status=PublicationStatus.FAILED,
-            error_message="Бот не является админом канала",
+            error_code="legacy",
+            error_params={"text": "Бот не является админом канала"},
         ),
         "done": add_publication(
             api,

@@ -10,7 +10,6 @@ from typing import BinaryIO
 from starlette.requests import Request
 
 from autopost.multipart_stream import MalformedMultipart, MultipartStream, boundary_of
-from autopost.platforms.catalog import format_limit
 from autopost.refusals import Kind, Refused
 
 MAX_TEXT_FIELD = 64 * 1024
@@ -37,7 +36,7 @@ class _ClipFile:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(self.max_bytes))
+            raise Refused("clip_too_large", Kind.TOO_LARGE, limit_bytes=self.max_bytes)
         self.hasher.update(data)
         self.out.write(data)
 
@@ -53,7 +52,7 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
         raise Refused("validation_error", detail="multipart/form-data with a `file` part expected") from exc
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + MAX_TEXT_FIELD:
-        raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(max_bytes))
+        raise Refused("clip_too_large", Kind.TOO_LARGE, limit_bytes=max_bytes)
     destination.parent.mkdir(parents=True, exist_ok=True)
     result = ReceivedUpload()
     clip: _ClipFile | None = None

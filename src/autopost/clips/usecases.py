@@ -17,7 +17,6 @@ from autopost.clips.intake import receive_clip_upload
 from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import MediaInfo, ProbeError, make_thumbnail, probe
 from autopost.clips.queries import owned_clip
-from autopost.platforms.catalog import format_limit
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
@@ -96,7 +95,7 @@ async def clip_from_url(
     """A clip that stays where it is: its size asked for, probed in place over HTTP."""
     size = await _remote_size(source_url)
     if size > runtime.settings.max_clip_bytes:
-        raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(runtime.settings.max_clip_bytes))
+        raise Refused("clip_too_large", Kind.TOO_LARGE, limit_bytes=runtime.settings.max_clip_bytes)
     clip = Clip(
         user_id=user.id,
         title=title[:TITLE_MAX],

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, EncryptedTokenType, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
+from autopost.i18n import render
 from autopost.platforms.catalog import Platform
 from autopost.security.vault import Binding, EncryptedToken
 
@@ -43,11 +44,24 @@ class Connection(IdMixin, TimestampMixin, Base):
     status: Mapped[ConnectionStatus] = mapped_column(
         enum_type(ConnectionStatus, "connection_status"), default=ConnectionStatus.ACTIVE
     )
-    last_error: Mapped[str | None] = mapped_column(Text)
+    # Why the last check or refresh failed: a code and its parameters, rendered per reader.
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    last_error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     def binding(self, field: str) -> Binding:
         return Binding(self.__tablename__, str(self.id), field)
+
+    def set_error(self, code: str | None, params: dict[str, Any] | None = None) -> None:
+        self.last_error_code = code
+        self.last_error_params = None if code is None else dict(params or {})
+
+
+def connection_error(connection: Connection, lang: str) -> str | None:
+    """The connection's last error in the reader's language, if it has one."""
+    if connection.last_error_code is None:
+        return None
+    return render(connection.last_error_code, lang, **(connection.last_error_params or {}))
 
 
 class OAuthState(IdMixin, Base):

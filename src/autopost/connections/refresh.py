@@ -16,9 +16,7 @@ from redis.asyncio.lock import Lock
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import transaction, utcnow
-from autopost.i18n import render
 from autopost.platforms.base import Credentials
-from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import AuthExpired, PlatformError, Transient
 from autopost.runtime import Runtime
 
@@ -41,8 +39,7 @@ def _not_active(connection: Connection | None) -> AuthExpired:
     if connection is None:
         return AuthExpired("token_missing", "connection is gone")
     # The same code (and text) as refusing to publish to a connection that needs reconnecting.
-    platform = LIMITS[connection.platform].display_name
-    return AuthExpired("needs_reconnect", "connection is not active", platform=platform)
+    return AuthExpired("needs_reconnect", "connection is not active", platform=connection.platform.value)
 
 
 def _is_fresh(connection: Connection, margin: timedelta) -> bool:
@@ -105,7 +102,7 @@ async def _refresh_locked(
                 raise
             # Committed below, before raising: the UI must show "needs reconnect".
             connection.status = ConnectionStatus.NEEDS_RECONNECT
-            connection.last_error = render("token_expired", "ru")
+            connection.set_error("token_expired")
             failure = exc
         else:
             store_tokens(
@@ -117,6 +114,6 @@ async def _refresh_locked(
             )
             if tokens.meta:
                 connection.meta = {**(connection.meta or {}), **tokens.meta}
-            connection.last_error = None
+            connection.set_error(None)
             return credentials_of(connection, runtime)
     raise AuthExpired("token_expired", failure.detail or failure.code)

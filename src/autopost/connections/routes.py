@@ -19,7 +19,7 @@ from autopost.connections.schemas import (
     PlatformOut,
     TokenConnectIn,
 )
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
 from autopost.refusals import Refused
 from autopost.security.sessions import SESSION_COOKIE, read_session
@@ -28,21 +28,18 @@ router = APIRouter(tags=["connections"])
 
 
 @router.get("/api/v1/platforms")
-async def platforms(
-    request: Request, user: CurrentUser, work: Work, runtime: RuntimeDep
-) -> list[PlatformOut]:
+async def platforms(user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep) -> list[PlatformOut]:
     connections = await connections_of(work.session, user)
-    # current_user has settled the caller's language.
-    lang: str = request.state.lang
     return [PlatformOut.of(p, user, connections, runtime.settings, lang) for p in Platform]
 
 
 @router.post("/api/v1/connections", status_code=201)
-async def connect(body: TokenConnectIn, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ConnectionOut:
+async def connect(
+    body: TokenConnectIn, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
+) -> ConnectionOut:
     platform = Platform(body.platform)
-    return ConnectionOut.of(
-        await usecases.connect_token(work.session, runtime, user, platform, body.fields())
-    )
+    connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
+    return ConnectionOut.of(connection, lang)
 
 
 @router.post("/api/v1/connections/oauth/{platform}/start")
@@ -69,29 +66,37 @@ async def oauth_callback(
 
 
 @router.get("/api/v1/connections")
-async def list_connections(user: CurrentUser, work: Work) -> list[ConnectionOut]:
-    return [ConnectionOut.of(c) for c in await connections_of(work.session, user)]
+async def list_connections(user: CurrentUser, lang: Reader, work: Work) -> list[ConnectionOut]:
+    return [ConnectionOut.of(c, lang) for c in await connections_of(work.session, user)]
 
 
 @router.get("/api/v1/connections/{connection_id}")
-async def get_connection(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> ConnectionOut:
-    return ConnectionOut.of(await owned_connection(work.session, user, connection_id))
+async def get_connection(
+    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+) -> ConnectionOut:
+    return ConnectionOut.of(await owned_connection(work.session, user, connection_id), lang)
 
 
 @router.post("/api/v1/connections/{connection_id}/test")
 async def test_connection(
-    connection_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep
+    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
 ) -> ConnectionOut:
     connection = await owned_connection(work.session, user, connection_id)
-    return ConnectionOut.of(await usecases.check_connection(work.session, runtime, connection))
+    return ConnectionOut.of(await usecases.check_connection(work.session, runtime, connection), lang)
 
 
 @router.patch("/api/v1/connections/{connection_id}")
 async def update_connection(
-    connection_id: uuid.UUID, body: ConnectionUpdateIn, user: CurrentUser, work: Work, runtime: RuntimeDep
+    connection_id: uuid.UUID,
+    body: ConnectionUpdateIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> ConnectionOut:
     connection = await owned_connection(work.session, user, connection_id)
-    return ConnectionOut.of(await usecases.set_vk_target(work.session, runtime, connection, body.group_id))
+    updated = await usecases.set_vk_target(work.session, runtime, connection, body.group_id)
+    return ConnectionOut.of(updated, lang)
 
 
 @router.delete("/api/v1/connections/{connection_id}")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
@@ -67,6 +67,9 @@ class ConnectionOut(BaseModel):
     account_name: str
     avatar_url: str | None
     status: ConnectionStatus
+    last_error_code: str | None
+    last_error_params: dict[str, Any] | None
+    # Rendered from last_error_code + last_error_params in the reader's language.
     last_error: str | None
     token_expires_at: datetime | None
     last_checked_at: datetime | None
@@ -74,7 +77,7 @@ class ConnectionOut(BaseModel):
     meta: dict[str, Any]
 
     @classmethod
-    def of(cls, connection: Connection) -> ConnectionOut:
+    def of(cls, connection: Connection, lang: str) -> ConnectionOut:
         return cls(
             id=connection.id,
             platform=connection.platform,
@@ -82,7 +85,9 @@ class ConnectionOut(BaseModel):
             account_name=connection.account_name,
             avatar_url=connection.avatar_url,
             status=connection.status,
-            last_error=connection.last_error,
+            last_error_code=connection.last_error_code,
+            last_error_params=connection.last_error_params,
+            last_error=connection_error(connection, lang),
             token_expires_at=connection.token_expires_at,
             last_checked_at=connection.last_checked_at,
             created_at=connection.created_at,
@@ -123,12 +128,12 @@ class PlatformOut(BaseModel):
         limits = LIMITS[platform]
         return cls(
             platform=platform,
-            name=limits.display_name,
+            name=render(f"platform.{platform.value}", lang),
             allowed=refusal is None,
             refusal=render(refusal.code, lang, **refusal.params) if refusal else None,
             max_bytes=max_upload_bytes(platform, telegram_local_server=settings.telegram.local_server),
             title_max=limits.title_max,
             description_max=limits.description_max,
             connect="oauth" if platform in OAUTH_PLATFORMS else "token",
-            connections=[ConnectionOut.of(c) for c in connections if c.platform is platform],
+            connections=[ConnectionOut.of(c, lang) for c in connections if c.platform is platform],
         )

@@ -23,9 +23,8 @@ from autopost.connections.models import Connection, ConnectionStatus, OAuthState
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
-from autopost.i18n import render
 from autopost.platforms.base import AccountInfo, Credentials
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
 from autopost.publications.usecases import cancel_for_connection
@@ -93,7 +92,7 @@ async def save_connection(
     connection.avatar_url = account.avatar_url
     connection.meta = {**(connection.meta or {}), **dict(account.meta), **dict(tokens.meta)}
     connection.status = ConnectionStatus.ACTIVE
-    connection.last_error = None
+    connection.set_error(None)
     connection.last_checked_at = utcnow()
     store_tokens(
         connection,
@@ -113,7 +112,7 @@ async def connect_token(
     await limit_connects(runtime, user)
     _require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
-        raise Refused("token_platform_only", platform=LIMITS[platform].display_name)
+        raise Refused("token_platform_only", platform=platform.value)
     meta: dict[str, Any] = {}
     try:
         if platform is Platform.TELEGRAM:
@@ -246,14 +245,14 @@ async def check_connection(session: AsyncSession, runtime: Runtime, connection: 
         credentials = credentials_of(connection, runtime)
         account = await runtime.provider(connection.platform).verify(credentials=credentials)
     except PlatformError as exc:
-        # Not a refusal: the platform's answer is the result the user asked for.
-        connection.last_error = render(exc.code, "ru", **exc.params)
+        connection.set_error(exc.code, exc.params)
         if isinstance(exc, AuthExpired) or exc.code.endswith("bad_token"):
             connection.status = ConnectionStatus.NEEDS_RECONNECT
         return connection
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url or connection.avatar_url
-    connection.status, connection.last_error = ConnectionStatus.ACTIVE, None
+    connection.status = ConnectionStatus.ACTIVE
+    connection.set_error(None)
     return connection
 
 

@@ -1,4 +1,4 @@
-"""What each platform allows, as data: names, size and caption limits.
+"""What each platform allows, as data: size and caption limits (names are texts: autopost.i18n).
 
 Sizes are in MiB (1024 * 1024 bytes), the unit the platforms' own limits use
 (Telegram's "50 MB" is 52,428,800 bytes).
@@ -21,7 +21,6 @@ class Platform(StrEnum):
 
 @dataclass(frozen=True)
 class PlatformLimits:
-    display_name: str
     max_bytes: int
     title_max: int | None
     description_max: int | None
@@ -29,13 +28,11 @@ class PlatformLimits:
 
 
 LIMITS: dict[Platform, PlatformLimits] = {
-    Platform.VK: PlatformLimits("VK", 256 * MiB, title_max=128, description_max=5000),
-    Platform.RUTUBE: PlatformLimits("Rutube", 10 * 1024 * MiB, title_max=100, description_max=5000),
-    Platform.DZEN: PlatformLimits(
-        "Дзен", 4 * 1024 * MiB, title_max=100, description_max=5000, title_required=True
-    ),
+    Platform.VK: PlatformLimits(256 * MiB, title_max=128, description_max=5000),
+    Platform.RUTUBE: PlatformLimits(10 * 1024 * MiB, title_max=100, description_max=5000),
+    Platform.DZEN: PlatformLimits(4 * 1024 * MiB, title_max=100, description_max=5000, title_required=True),
     # Telegram has no title: title and description go into one caption of up to 1024 characters.
-    Platform.TELEGRAM: PlatformLimits("Telegram", 50 * MiB, title_max=None, description_max=1024),
+    Platform.TELEGRAM: PlatformLimits(50 * MiB, title_max=None, description_max=1024),
 }
 
 TELEGRAM_LOCAL_SERVER_MAX_BYTES = 2000 * MiB
@@ -45,20 +42,6 @@ def max_upload_bytes(platform: Platform, *, telegram_local_server: bool = False)
     if platform is Platform.TELEGRAM and telegram_local_server:
         return TELEGRAM_LOCAL_SERVER_MAX_BYTES
     return LIMITS[platform].max_bytes
-
-
-def format_limit(limit: int) -> str:
-    """A limit as the platform states it: «256 МБ», «2000 МБ», «4 ГБ»."""
-    gib = 1024 * MiB
-    return f"{limit // gib} ГБ" if limit % gib == 0 else f"{limit // MiB} МБ"
-
-
-def format_size(size: int) -> str:
-    """«38 МБ», «4 ГБ»: how sizes read in messages."""
-    if size >= 1024 * MiB:
-        gib = size / (1024 * MiB)
-        return f"{gib:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " ГБ"
-    return f"{max(1, round(size / MiB))} МБ"
 
 
 def caption_text(title: str, description: str) -> str:

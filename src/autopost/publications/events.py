@@ -1,11 +1,13 @@
-"""The history of a publication as users read it."""
+"""The history of a publication as users read it: kinds and parameters, rendered per reader."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.i18n import render
 from autopost.publications.models import Publication, PublicationEvent
 
 
@@ -27,11 +29,30 @@ class EventKind:
     REQUEUED = "requeued"
 
 
-def record_event(session: AsyncSession, publication: Publication, kind: str, **data: Any) -> PublicationEvent:
-    """Add one history entry: its kind and parameters (its text is rendered from them per reader).
+def record_event(
+    session: AsyncSession, publication: Publication, kind: str, **params: Any
+) -> PublicationEvent:
+    """Add one history entry; `params` must hold no secrets (they are shown in the API).
 
-    `data` must hold no secrets (it is shown in the API).
+    Conventions the text relies on: `code` + `params` (a failure, rendered as the reason),
+    `by` (what caused it: `cancelled` with by="disconnect"), `attempt` (started).
     """
-    event = PublicationEvent(publication_id=publication.id, kind=kind, message="", data=data)
+    event = PublicationEvent(publication_id=publication.id, kind=kind, data=params)
     session.add(event)
     return event
+
+
+def event_text(kind: str, data: Mapping[str, Any] | None, lang: str) -> str:
+    """What an event says to a reader of `lang`.
+
+    Rows written before events were codes keep their sentence as `legacy_text` (migration 0003).
+    """
+    values = dict(data or {})
+    if "legacy_text" in values:
+        return str(values["legacy_text"])
+    code = f"event.{kind}.{values['by']}" if "by" in values else f"event.{kind}"
+    if "code" in values:
+        values["reason"] = render(str(values["code"]), lang, **(values.get("params") or {}))
+    values.pop("code", None)
+    values.pop("params", None)
+    return render(code, lang, **values)

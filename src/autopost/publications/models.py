@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
+from autopost.i18n import render
 from autopost.platforms.catalog import Platform
 
 
@@ -67,8 +68,10 @@ class Publication(IdMixin, TimestampMixin, Base):
     remote_url: Mapped[str | None] = mapped_column(Text)
     # What the platform already holds (e.g. an uploaded video id), so a retry resumes, never reposts.
     checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Why it failed (or why the next attempt waits): a code and its message's parameters, rendered
+    # per reader (autopost.i18n.render); never a sentence.
     error_code: Mapped[str | None] = mapped_column(String(64))
-    error_message: Mapped[str | None] = mapped_column(Text)
+    error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     views: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int | None] = mapped_column(BigInteger)
@@ -77,8 +80,15 @@ class Publication(IdMixin, TimestampMixin, Base):
     last_stats_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+def publication_error(publication: Publication, lang: str) -> str | None:
+    """Why the publication failed (or waits for another attempt), in the reader's language."""
+    if publication.error_code is None:
+        return None
+    return render(publication.error_code, lang, **(publication.error_params or {}))
+
+
 class PublicationEvent(IdMixin, Base):
-    """One step in a publication's history, as shown to the user."""
+    """One step in a publication's history: its kind and parameters (the text is rendered per reader)."""
 
     __tablename__ = "publication_events"
     __table_args__ = (Index("ix_publication_events_publication_created", "publication_id", "created_at"),)
@@ -86,7 +96,6 @@ class PublicationEvent(IdMixin, Base):
     publication_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
-    message: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

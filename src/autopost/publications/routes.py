@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
 from autopost.publications import queries, usecases
 from autopost.publications.models import PublicationStatus
@@ -29,6 +29,7 @@ async def publish(
     clip_id: uuid.UUID,
     body: PublishIn,
     user: CurrentUser,
+    lang: Reader,
     work: Work,
     runtime: RuntimeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -37,12 +38,13 @@ async def publish(
     publications = await usecases.publish_clip(
         work.session, work.outbox, runtime, user, clip_id, targets, body.scheduled_at, idempotency_key
     )
-    return [PublicationOut.of(p) for p in publications]
+    return [PublicationOut.of(p, lang) for p in publications]
 
 
 @router.get("/publications")
 async def list_publications(
     user: CurrentUser,
+    lang: Reader,
     work: Work,
     status: PublicationStatus | None = None,
     platform: Platform | None = None,
@@ -51,37 +53,44 @@ async def list_publications(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[PublicationOut]:
     asked = queries.PublicationQuery(status, platform, clip_id, limit, offset)
-    return [PublicationOut.of(p) for p in await queries.list_publications(work.session, user, asked)]
+    return [PublicationOut.of(p, lang) for p in await queries.list_publications(work.session, user, asked)]
 
 
 @router.get("/publications/{publication_id}")
-async def get_publication(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationDetailOut:
+async def get_publication(
+    publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+) -> PublicationDetailOut:
     publication = await owned_publication(work.session, user, publication_id)
-    events = [EventOut.of(e) for e in await queries.events_of(work.session, publication)]
-    return PublicationDetailOut(**PublicationOut.of(publication).model_dump(), events=events)
+    events = [EventOut.of(e, lang) for e in await queries.events_of(work.session, publication)]
+    return PublicationDetailOut(**PublicationOut.of(publication, lang).model_dump(), events=events)
 
 
 @router.post("/publications/{publication_id}/cancel")
-async def cancel(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationOut:
+async def cancel(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
     publication = await owned_publication(work.session, user, publication_id)
     await usecases.cancel(work.session, work.outbox, publication)
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.post("/publications/{publication_id}/retry")
-async def retry(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> PublicationOut:
+async def retry(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
     publication = await owned_publication(work.session, user, publication_id)
     await usecases.retry(work.session, work.outbox, publication)
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.patch("/publications/{publication_id}")
 async def reschedule(
-    publication_id: uuid.UUID, body: RescheduleIn, user: CurrentUser, work: Work, runtime: RuntimeDep
+    publication_id: uuid.UUID,
+    body: RescheduleIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> PublicationOut:
     publication = await owned_publication(work.session, user, publication_id)
     await usecases.reschedule(work.session, work.outbox, runtime.settings, publication, body.scheduled_at)
-    return PublicationOut.of(publication)
+    return PublicationOut.of(publication, lang)
 
 
 @router.get("/publications/{publication_id}/stats")

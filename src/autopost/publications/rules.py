@@ -33,13 +33,13 @@ def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> 
     if refusal:
         raise refusal
     if connection.status is not ConnectionStatus.ACTIVE:
-        raise Refused("needs_reconnect", platform=LIMITS[platform].display_name)
+        raise Refused("needs_reconnect", platform=platform.value)
     check_caption(platform, target.title, target.description)
 
 
 def check_caption(platform: Platform, title: str, description: str) -> None:
     limits = LIMITS[platform]
-    name = limits.display_name
+    name = platform.value
     if limits.title_max is None:
         # One caption: title and description joined, as the provider sends it.
         length = len(caption_text(title, description))
@@ -63,9 +63,7 @@ def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datet
         raise Refused("scheduled_at_without_offset")
     lead = timedelta(seconds=settings.min_schedule_lead_seconds)
     if scheduled_at < now + lead:
-        lead_seconds = settings.min_schedule_lead_seconds
-        lead_text = f"{lead_seconds // 60} мин" if lead_seconds >= 60 else f"{lead_seconds} с"
-        raise Refused("scheduled_too_soon", lead=lead_text)
+        raise Refused("scheduled_too_soon", lead_seconds=settings.min_schedule_lead_seconds)
 
 
 def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:

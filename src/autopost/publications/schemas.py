@@ -9,7 +9,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import Phase, Publication, PublicationEvent, PublicationStatus
+from autopost.publications.events import event_text
+from autopost.publications.models import (
+    Phase,
+    Publication,
+    PublicationEvent,
+    PublicationStatus,
+    publication_error,
+)
 from autopost.stats.models import StatsSnapshot
 
 
@@ -31,13 +38,20 @@ class RescheduleIn(BaseModel):
 
 class EventOut(BaseModel):
     kind: str
+    # Rendered from kind + data in the reader's language.
     message: str
     created_at: datetime
     data: dict[str, Any]
 
     @classmethod
-    def of(cls, event: PublicationEvent) -> EventOut:
-        return cls(kind=event.kind, message=event.message, created_at=event.created_at, data=event.data or {})
+    def of(cls, event: PublicationEvent, lang: str) -> EventOut:
+        data = event.data or {}
+        return cls(
+            kind=event.kind,
+            message=event_text(event.kind, data, lang),
+            created_at=event.created_at,
+            data=data,
+        )
 
 
 class PublicationOut(BaseModel):
@@ -55,6 +69,8 @@ class PublicationOut(BaseModel):
     remote_id: str | None
     remote_url: str | None
     error_code: str | None
+    error_params: dict[str, Any] | None
+    # Rendered from error_code + error_params in the reader's language.
     error_message: str | None
     published_at: datetime | None
     views: int | None
@@ -66,8 +82,13 @@ class PublicationOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, publication: Publication) -> PublicationOut:
-        return cls.model_validate(publication, from_attributes=True)
+    def of(cls, publication: Publication, lang: str) -> PublicationOut:
+        return cls.model_validate(
+            {
+                **{name: getattr(publication, name) for name in cls.model_fields if name != "error_message"},
+                "error_message": publication_error(publication, lang),
+            }
+        )
 
 
 class PublicationDetailOut(PublicationOut):

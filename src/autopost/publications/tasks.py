@@ -25,9 +25,7 @@ from autopost.clips.sources import FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
-from autopost.i18n import render
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
-from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -256,33 +254,34 @@ async def _record(
 
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
     """Record the failure; returns when to try again, or None when the publication has failed."""
-    code = getattr(error, "code", "internal_error")
-    if isinstance(error, Refused | PlatformError):
-        message = render(error.code, "ru", **error.params)
-    else:
-        message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
+    code: str = getattr(error, "code", "internal_error")
     delays = runtime.settings.retry_delays_seconds
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
         assert publication is not None
-        publication.error_code, publication.error_message = code, message
+        # The platform is a parameter of every failure: texts such as "reconnect {platform}" need it.
+        params = {"platform": publication.platform.value, **getattr(error, "params", {})}
         if isinstance(error, Transient) and publication.attempts <= len(delays):
             retry_at = utcnow() + timedelta(seconds=delays[publication.attempts - 1])
             publication.status, publication.phase = PublicationStatus.SCHEDULED, Phase.QUEUED
             publication.scheduled_at = retry_at
-            record_event(session, publication, EventKind.RETRY_SCHEDULED, code=code, at=retry_at.isoformat())
+            publication.error_code, publication.error_params = code, params
+            record_event(
+                session,
+                publication,
+                EventKind.RETRY_SCHEDULED,
+                code=code,
+                params=params,
+                at=retry_at.isoformat(),
+            )
             return retry_at
-        data: dict[str, Any] = {"code": code}
         if isinstance(error, Transient):
             # "We will retry later" is no longer true: say that the attempts ran out.
-            name = LIMITS[publication.platform].display_name
-            message = (
-                f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
-            )
-            publication.error_message = message
-            data["attempts"] = publication.attempts
+            params = {"platform": publication.platform.value, "attempts": publication.attempts, "cause": code}
+            code = "attempts_exhausted"
+        publication.error_code, publication.error_params = code, params
         publication.status = PublicationStatus.FAILED
-        record_event(session, publication, EventKind.FAILED, **data)
+        record_event(session, publication, EventKind.FAILED, code=code, params=params)
         metrics.observe_outcome(publication, "failed")
     log.info("publication_failed", publication_id=str(claimed.publication.id), code=code)
     return None
@@ -312,7 +311,7 @@ async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishRes
         publication.remote_id, publication.remote_url = result.remote_id, result.remote_url
         publication.checkpoint = dict(result.checkpoint)
         publication.published_at = utcnow()
-        publication.error_code = publication.error_message = None
+        publication.error_code = publication.error_params = None
         record_event(session, publication, EventKind.PUBLISHED, url=result.remote_url)
         metrics.observe_outcome(publication, "published")
     log.info(

@@ -20,7 +20,6 @@ from autopost.clips.queries import owned_clip
 from autopost.connections.models import Connection
 from autopost.connections.queries import owned_connection
 from autopost.db import utcnow
-from autopost.platforms.catalog import LIMITS
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.idempotency import claim_key, request_hash
 from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
@@ -139,7 +138,7 @@ async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Se
         )
     )
     if live is not None:
-        raise Refused("already_live", Kind.CONFLICT, platform=LIMITS[live].display_name)
+        raise Refused("already_live", Kind.CONFLICT, platform=live.value)
 
 
 async def owned_publication(session: AsyncSession, user: User, publication_id: uuid.UUID) -> Publication:
@@ -201,7 +200,7 @@ async def cancel_for_connection(session: AsyncSession, outbox: Outbox, connectio
     for publication_id in cancelled:
         publication = await session.get(Publication, publication_id)
         assert publication is not None
-        record_event(session, publication, EventKind.CANCELLED, reason="disconnected")
+        record_event(session, publication, EventKind.CANCELLED, by="disconnect")
         outbox.remove(publication.id, publication.platform)
     return len(cancelled)
 
@@ -236,7 +235,7 @@ async def retry(session: AsyncSession, outbox: Outbox, publication: Publication)
         attempts=0,
         checkpoint=checkpoint,
         error_code=None,
-        error_message=None,
+        error_params=None,
     ):
         raise Refused("not_retryable", Kind.CONFLICT)
     record_event(session, publication, EventKind.RETRIED)

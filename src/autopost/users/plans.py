@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
+from autopost.platforms.catalog import Platform, max_upload_bytes
 from autopost.refusals import Kind, Refused
 
 
@@ -31,16 +31,15 @@ def check_plan(plan: Plan, platform: Platform, kind: Kind = Kind.INVALID) -> Ref
     """Why the plan excludes the platform (not raised: the publish dialog shows it beside the choice)."""
     if plan_allows(plan, platform):
         return None
-    name = LIMITS[platform].display_name
-    # The plan travels as its code; render() names it in the reader's language.
-    return Refused("plan_excludes_platform", kind, platform=name, plan=plan.value)
+    # Plan and platform travel as codes; render() names them in the reader's language.
+    return Refused("plan_excludes_platform", kind, platform=platform.value, plan=plan.value)
 
 
 def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refused | None:
     limit = max_upload_bytes(platform, telegram_local_server=telegram_local_server)
     if size <= limit:
         return None
-    name = LIMITS[platform].display_name
+    # Raw bytes: the sizes are written out when the text is rendered, in the reader's language.
     return Refused(
-        "file_too_large", Kind.INVALID, size=format_size(size), platform=name, limit=format_limit(limit)
+        "file_too_large", Kind.INVALID, size_bytes=size, platform=platform.value, limit_bytes=limit
     )

@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from autopost.i18n import gettext
 from autopost.web.auth import CsrfRejected, LoginRequired
-from autopost.web.i18n import translate
 from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_publications import router as publications_router
@@ -37,7 +37,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 async def _csrf_rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CsrfRejected)
-    text = translate(exc.lang, "csrf.stale")
+    text = gettext(exc.lang, "Страница устарела. Обновите её и повторите действие.")
     if _is_htmx(request):
         # Shown in the page's notice area instead of the fragment the request was for.
         return PlainTextResponse(

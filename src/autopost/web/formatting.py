@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_timedelta, get_timezone_location
 
-from autopost.platforms.catalog import format_size
+from autopost.i18n import gettext, translations
+from autopost.i18n.params import format_limit, format_size
 
 DEFAULT_ZONE = "Europe/Moscow"
 # A narrow no-break space: thousands stay together on one line and read as «12 345».
@@ -18,6 +19,7 @@ __all__ = [
     "format_count",
     "format_datetime",
     "format_duration",
+    "format_limit_for",
     "format_relative",
     "format_size_for",
     "local_input_value",
@@ -59,18 +61,22 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_size_for(size: int | None, lang: str = "ru") -> str:
-    """«38 МБ» (the catalog's wording), «38 MB» on the English pages."""
+    """«38 МБ», «4,5 ГБ» on the Russian pages, «38 MB», «4.5 GB» on the English ones."""
     if size is None:
         return "—"
-    text = format_size(size)
-    return text if lang == "ru" else text.replace("МБ", "MB").replace("ГБ", "GB").replace(",", ".")
+    return format_size(size, lang, translations(lang))
+
+
+def format_limit_for(limit: int, lang: str = "ru") -> str:
+    """A platform's limit as it states it: «2000 МБ», «4 ГБ» / «2000 MB», «4 GB»."""
+    return format_limit(limit, lang, translations(lang))
 
 
 def format_relative(value: datetime, now: datetime, lang: str = "ru") -> str:
     """«5 минут назад», «через 2 часа»."""
     delta: timedelta = value - now
     if abs(delta) < timedelta(seconds=45):
-        return "только что" if lang == "ru" else "just now"
+        return gettext(lang, "только что")
     return format_timedelta(delta, add_direction=True, locale=lang, threshold=0.9)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.i18n import render
+from autopost.platforms.catalog import Platform
 
 ICONS = Path(__file__).parent / "static" / "icons"
 SIMPLE_ICONS_VERSION = "16.37.0"
@@ -20,7 +21,8 @@ BRAND_COLOURS = {
     Platform.RUTUBE: "#ED143B",
     Platform.DZEN: "#000000",
 }
-TEXT_MARKS = {Platform.RUTUBE: "R", Platform.DZEN: "Д"}
+# Text marks are the first letter of the name in the reader's language (Д / D for Дзен / Dzen).
+TEXT_MARKS = {Platform.RUTUBE, Platform.DZEN}
 
 
 @cache
@@ -31,19 +33,20 @@ def _icon_path(platform: Platform) -> str:
     return match.group(1)
 
 
-def platform_mark(platform: Platform, size: int = 20) -> Markup:
+def platform_mark(platform: Platform, lang: str = "ru", size: int = 20) -> Markup:
     """The mark beside a platform's name; decorative, so hidden from screen readers (the name is text)."""
     colour = BRAND_COLOURS[platform]
     if platform in TEXT_MARKS:
         return Markup(
             '<span class="mark mark-text" aria-hidden="true" style="--size:{size}px;background:{colour}">'
             "{letter}</span>"
-        ).format(size=size, colour=colour, letter=TEXT_MARKS[platform])
+        ).format(size=size, colour=colour, letter=platform_name(platform, lang)[:1])
     return Markup(
         '<svg class="mark" aria-hidden="true" focusable="false" viewBox="0 0 24 24" '
         'width="{size}" height="{size}"><path fill="{colour}" d="{path}"/></svg>'
     ).format(size=size, colour=colour, path=_icon_path(platform))
 
 
-def platform_name(platform: Platform) -> str:
-    return LIMITS[platform].display_name
+def platform_name(platform: Platform, lang: str = "ru") -> str:
+    """«Дзен» / "Dzen": a platform's name in the reader's language."""
+    return render(f"platform.{platform.value}", lang)

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.deps import RuntimeDep, Work, client_address, start_session
-from autopost.i18n import LANGS
+from autopost.i18n import LANGS, gettext
 from autopost.refusals import Kind, Refused
 from autopost.security.sessions import SESSION_COOKIE, read_session
 from autopost.users.usecases import log_in
 from autopost.web.auth import Page, request_language
-from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +57,12 @@ async def login(
     if not _same_origin(request, runtime.settings.public_url):
         # Login CSRF: another site's form must not sign the browser into someone else's account.
         return render_anonymous(
-            request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
+            request,
+            "login.html",
+            lang,
+            next="/",
+            email="",
+            error=gettext(lang, "Страница устарела. Обновите её и повторите действие."),
         )
     try:
         user = await log_in(work.session, runtime, email, password, client_address(request))
@@ -74,8 +78,12 @@ async def login(
 def _login_error(exc: Refused, lang: str) -> str:
     """The login form says "wait N minutes" rather than seconds, and never which part was wrong."""
     if exc.kind is Kind.THROTTLED:
-        return translate(lang, "login.too_many", minutes=max(1, (exc.retry_after or 0) // 60))
-    return translate(lang, "login.failed")
+        return gettext(
+            lang,
+            "Слишком много попыток входа. Попробуйте снова через {wait_seconds}.",
+            wait_seconds=max(60, exc.retry_after or 0),
+        )
+    return gettext(lang, "Неверная электронная почта или пароль")
 
 
 @router.post("/logout", name="logout")

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated, Any
 
-from babel.dates import format_timedelta
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from autopost.clips.models import Clip
 from autopost.clips.queries import owned_clip
 from autopost.connections.queries import list_connections
+from autopost.i18n import gettext
 from autopost.publications.models import Publication
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
-from autopost.web.i18n import refused_text, translate
+from autopost.web.i18n import refused_text
 from autopost.web.queries import clip_card, clip_cards
 from autopost.web.templating import render
 from autopost.web.views import publication_view
@@ -56,12 +55,6 @@ async def card_fragment(request: Request, clip_id: uuid.UUID, viewer: Page) -> R
     return render(request, viewer, "_clip_card.html", card=card)
 
 
-def _lead_text(viewer: Viewer) -> str:
-    """«через 5 минут» (Russian needs the case the preposition takes), «5 minutes»."""
-    lead = timedelta(seconds=viewer.runtime.settings.min_schedule_lead_seconds)
-    return format_timedelta(lead, locale=viewer.lang, threshold=1.0, add_direction=viewer.lang == "ru")
-
-
 async def _dialog(
     request: Request, viewer: Viewer, clip: Clip, form: forms.PublishForm, **values: Any
 ) -> Response:
@@ -78,7 +71,7 @@ async def _dialog(
         when_value=form.when or forms.default_local(settings, viewer),
         when_min=forms.earliest_local(settings, viewer),
         zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
-        lead_text=_lead_text(viewer),
+        lead_seconds=settings.min_schedule_lead_seconds,
         results=values.pop("results", None),
         error=values.pop("error", None),
         **values,
@@ -100,7 +93,9 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     groups = forms.platform_groups(viewer, clip, await list_connections(session, user), form)
     scheduled_at = forms.scheduled_at(form, viewer)
     if form.later and scheduled_at is None:
-        return await _dialog(request, viewer, clip, form, error=translate(viewer.lang, "publish.no_time"))
+        return await _dialog(
+            request, viewer, clip, form, error=gettext(viewer.lang, "Укажите дату и время публикации")
+        )
     targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
         publications = await publish_clip(

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from autopost.i18n import gettext
 from autopost.platforms.catalog import Platform
 from autopost.publications import usecases
 from autopost.publications.models import Publication, PublicationStatus
@@ -16,7 +17,7 @@ from autopost.publications.usecases import owned_publication
 from autopost.refusals import Refused
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import local_input_value, parse_local, zone_label
-from autopost.web.i18n import refused_text, translate
+from autopost.web.i18n import refused_text
 from autopost.web.publish_form import earliest_local
 from autopost.web.queries import (
     TAB_STATUSES,
@@ -106,7 +107,7 @@ async def cancel(
     except Refused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
     return await _fragment(
-        request, viewer, publication, view, translate(viewer.lang, "notice.cancelled"), "ok"
+        request, viewer, publication, view, gettext(viewer.lang, "Публикация отменена"), "ok"
     )
 
 
@@ -119,7 +120,14 @@ async def retry(
         await usecases.retry(viewer.work.session, viewer.work.outbox, publication)
     except Refused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
-    return await _fragment(request, viewer, publication, view, translate(viewer.lang, "notice.retried"), "ok")
+    return await _fragment(
+        request,
+        viewer,
+        publication,
+        view,
+        gettext(viewer.lang, "Публикация снова поставлена в очередь"),
+        "ok",
+    )
 
 
 def _reschedule_dialog(
@@ -160,7 +168,7 @@ async def reschedule(
     publication = await owned_publication(session, viewer.user, publication_id)
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
-        error = translate(viewer.lang, "publish.no_time")
+        error = gettext(viewer.lang, "Укажите дату и время публикации")
         return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     try:
         await usecases.reschedule(session, viewer.work.outbox, viewer.runtime.settings, publication, when)
@@ -172,7 +180,7 @@ async def reschedule(
 
 async def _rescheduled(request: Request, viewer: Viewer, publication: Publication, view: View) -> Response:
     """The dialog closes itself; the card or row it came from is swapped in out of band."""
-    notice = translate(viewer.lang, "notice.rescheduled")
+    notice = gettext(viewer.lang, "Публикация перенесена")
     session = viewer.work.session
     if view == "card":
         card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)

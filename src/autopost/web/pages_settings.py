@@ -8,13 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.connections import usecases
-from autopost.connections.models import ConnectionStatus
+from autopost.connections.models import ConnectionStatus, connection_error
 from autopost.connections.queries import list_connections, owned_connection, scheduled_count
+from autopost.i18n import N_, gettext, ngettext
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.refusals import Kind, Refused
 from autopost.web.auth import Page, Viewer
-from autopost.web.i18n import connect_error_text, refused_text, translate
+from autopost.web.i18n import connect_error_text, refused_text
 from autopost.web.marks import platform_name
 from autopost.web.platform_blocks import (
     ConnectForm,
@@ -25,6 +26,13 @@ from autopost.web.platform_blocks import (
 from autopost.web.templating import notice_html, render
 
 router = APIRouter(include_in_schema=False)
+
+# What a token form says when a field it needs is empty.
+MISSING_FIELDS = {
+    (Platform.TELEGRAM, "token"): N_("Укажите токен бота и канал"),
+    (Platform.RUTUBE, "token"): N_("Вставьте токен Rutube"),
+    (Platform.RUTUBE, "password"): N_("Укажите логин и пароль Rutube"),
+}
 
 
 @router.get("/settings")
@@ -37,12 +45,12 @@ def _callback_notice(
 ) -> dict[str, str] | None:
     """The OAuth callback ends here with ?connected=vk or ?error=<code>&platform=vk."""
     name = (
-        platform_name(Platform(platform or connected or ""))
+        platform_name(Platform(platform or connected or ""), viewer.lang)
         if (platform or connected) in set(Platform)
         else ""
     )
     if connected and name:
-        return {"kind": "ok", "text": translate(viewer.lang, "settings.connected", platform=name)}
+        return {"kind": "ok", "text": gettext(viewer.lang, "{platform} подключён", platform=name)}
     if error:
         return {"kind": "error", "text": connect_error_text(error, name, viewer.lang)}
     return None
@@ -101,7 +109,7 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
         raise Refused("not_found", Kind.NOT_FOUND)  # no token form for these
     form, fields = ConnectForm.parse(platform, await request.form())
     if missing_fields(platform, fields, form.mode):
-        form.error = translate(viewer.lang, f"connect.missing.{platform.value}.{form.mode}")
+        form.error = gettext(viewer.lang, MISSING_FIELDS[platform, form.mode])
         return await _block(request, viewer, platform, form, None)
     try:
         connection = await usecases.connect_token(
@@ -110,9 +118,8 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     except Refused as exc:
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
-    name = platform_name(platform)
-    notice = translate(
-        viewer.lang, "settings.connected_account", platform=name, account=connection.account_name
+    notice = gettext(
+        viewer.lang, "{platform} подключён: {account}", platform=platform, account=connection.account_name
     )
     return await _block(request, viewer, platform, None, notice)
 
@@ -121,12 +128,12 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
 async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
     await usecases.check_connection(viewer.work.session, viewer.runtime, connection)
-    name = f"{platform_name(connection.platform)} · {connection.account_name}"
+    name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if connection.status is ConnectionStatus.ACTIVE:
-        notice, kind = translate(viewer.lang, "settings.test_ok", account=name), "ok"
+        notice, kind = gettext(viewer.lang, "{account}: подключение работает", account=name), "ok"
     else:
-        reason = connection.last_error or ""
-        notice, kind = translate(viewer.lang, "settings.test_failed", account=name, reason=reason), "error"
+        reason = connection_error(connection, viewer.lang) or ""
+        notice, kind = gettext(viewer.lang, "{account}: {reason}", account=name, reason=reason), "error"
     return await _block(request, viewer, connection.platform, None, notice, kind)
 
 
@@ -137,8 +144,8 @@ async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: P
     await usecases.set_vk_target(
         viewer.work.session, viewer.runtime, connection, int(chosen) if chosen.isdigit() else None
     )
-    target = (connection.meta or {}).get("target_name") or translate(viewer.lang, "settings.vk_target_page")
-    notice = translate(viewer.lang, "settings.vk_target_saved", target=target)
+    target = (connection.meta or {}).get("target_name") or gettext(viewer.lang, "Моя страница")
+    notice = gettext(viewer.lang, "VK: публикуем в «{target}»", target=target)
     return await _block(request, viewer, connection.platform, None, notice)
 
 
@@ -154,9 +161,17 @@ async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -
     """Tokens deleted, scheduled publications cancelled; the notice says how many."""
     connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
     cancelled = await usecases.disconnect(viewer.work.session, viewer.work.outbox, connection)
-    name = f"{platform_name(connection.platform)} · {connection.account_name}"
-    key = "settings.disconnected" if cancelled else "settings.disconnected_none"
-    notice = translate(viewer.lang, key, account=name, count=cancelled)
+    name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
+    if cancelled:
+        notice = ngettext(
+            viewer.lang,
+            "{account} отключён. Отменена {count} запланированная публикация.",
+            "{account} отключён. Отменено {count} запланированных публикаций.",
+            cancelled,
+            account=name,
+        )
+    else:
+        notice = gettext(viewer.lang, "{account} отключён. Запланированных публикаций не было.", account=name)
     connections = await list_connections(viewer.work.session, viewer.user)
     block = platform_block(viewer.runtime.settings, viewer.user, connection.platform, connections)
     return render(request, viewer, "disconnected.html", block=block, extra=notice_html(notice))

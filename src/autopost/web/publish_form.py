@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
+from autopost.i18n import gettext
 from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.publications.usecases import TargetChoice
 from autopost.refusals import Refused
@@ -17,7 +18,7 @@ from autopost.settings import Settings
 from autopost.users.plans import check_plan, check_size
 from autopost.web.auth import Viewer
 from autopost.web.formatting import local_input_value, parse_local
-from autopost.web.i18n import refusal_text, translate
+from autopost.web.i18n import refusal_text
 
 
 @dataclass
@@ -114,7 +115,7 @@ def platform_groups(
         for connection in (c for c in connections if c.platform is platform):
             reason = blocked
             if reason is None and connection.status is not ConnectionStatus.ACTIVE:
-                reason = translate(viewer.lang, "publish.needs_reconnect")
+                reason = gettext(viewer.lang, "Нужно переподключить")
             accounts.append(
                 AccountChoice(connection, reason, reason is None and connection.id in form.chosen)
             )

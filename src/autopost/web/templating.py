@@ -1,4 +1,10 @@
-"""The Jinja2 environment: templates, the `t` translation global, formatting helpers, responses."""
+"""The Jinja2 environment: templates, gettext for the reader's language, formatting helpers, responses.
+
+jinja2.ext.i18n provides `_()` and `ngettext()`; the callables installed here
+translate with the catalog of the page's `lang` (each request renders with its
+reader's language) and fill `{name}` parameters as autopost.i18n does.
+`msg(code)` renders a code of the code table (plan and status names).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +18,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from autopost import i18n
+from autopost.connections.models import Connection, connection_error
 from autopost.db import utcnow
-from autopost.platforms.catalog import format_limit
+from autopost.platforms.catalog import Platform
+from autopost.publications.models import Publication, publication_error
 from autopost.users.plans import Plan
 from autopost.web import formatting
 from autopost.web.auth import Viewer
-from autopost.web.i18n import plans_text, translate
+from autopost.web.i18n import plans_text
 from autopost.web.marks import platform_mark, platform_name
 from autopost.web.sparkline import sparkline
 
@@ -26,8 +35,38 @@ STATIC_VERSION = "1"
 
 
 @jinja2.pass_context
-def _t(context: Any, key: str, **params: Any) -> str:
-    return translate(context["lang"], key, **params)
+def _gettext(context: Any, msgid: str, **params: Any) -> str:
+    return i18n.gettext(context["lang"], msgid, **params)
+
+
+@jinja2.pass_context
+def _ngettext(context: Any, singular: str, plural: str, n: int, **params: Any) -> str:
+    return i18n.ngettext(context["lang"], singular, plural, n, **params)
+
+
+@jinja2.pass_context
+def _msg(context: Any, code: str, **params: Any) -> str:
+    return i18n.render(code, context["lang"], **params)
+
+
+@jinja2.pass_context
+def _error_of(context: Any, publication: Publication) -> str | None:
+    return publication_error(publication, context["lang"])
+
+
+@jinja2.pass_context
+def _connection_error(context: Any, connection: Connection) -> str | None:
+    return connection_error(connection, context["lang"])
+
+
+@jinja2.pass_context
+def _platform_name(context: Any, platform: Platform) -> str:
+    return platform_name(platform, context["lang"])
+
+
+@jinja2.pass_context
+def _mark(context: Any, platform: Platform, size: int = 20) -> Markup:
+    return platform_mark(platform, context["lang"], size)
 
 
 @jinja2.pass_context
@@ -52,8 +91,7 @@ def _size(context: Any, value: int | None) -> str:
 
 @jinja2.pass_context
 def _size_limit(context: Any, value: int) -> str:
-    text = format_limit(value)
-    return text if context["lang"] == "ru" else text.replace("МБ", "MB").replace("ГБ", "GB")
+    return formatting.format_limit_for(value, context["lang"])
 
 
 @jinja2.pass_context
@@ -69,9 +107,16 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Old-style callables: they are called as they are (ours fill `{name}` parameters themselves).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=False
     )
     env.globals.update(
-        t=_t,
+        msg=_msg,
+        error_of=_error_of,
+        connection_error=_connection_error,
         dt=_dt,
         ago=_ago,
         num=_num,
@@ -80,8 +125,8 @@ def _environment() -> jinja2.Environment:
         plans_text=_plans,
         spark=sparkline,
         duration=formatting.format_duration,
-        mark=platform_mark,
-        platform_name=platform_name,
+        mark=_mark,
+        platform_name=_platform_name,
         static_version=STATIC_VERSION,
     )
     return env

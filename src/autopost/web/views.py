@@ -40,7 +40,7 @@ def badge_of(publication: Publication) -> Badge:
     if status is PublicationStatus.SCHEDULED:
         if publication.scheduled_at is None:
             return Badge.QUEUED
-        return Badge.RETRYING if publication.error_message else Badge.SCHEDULED
+        return Badge.RETRYING if publication.error_code else Badge.SCHEDULED
     if status is PublicationStatus.PUBLISHING:
         return Badge.PROCESSING if publication.phase is Phase.PROCESSING else Badge.PUBLISHING
     return {

@@ -1,0 +1,115 @@
+"""Texts people read, in Russian (the source language) and English, from Babel gettext catalogs.
+
+Russian texts are the msgids; `locale/en/LC_MESSAGES/messages.po` translates
+them to English, and `locale/ru/...` supplies Russian's three plural forms.
+Catalogs are compiled to .mo (committed; `scripts/texts.sh` extracts, updates
+and compiles) and loaded once per language.
+
+- `gettext(lang, msgid, **params)` / `ngettext(lang, singular, plural, n, **params)`:
+  a text written in the code (pages, notices), translated, parameters filled
+  in with `str.format` (`{name}`). `ngettext` passes `n` as `{count}` too.
+- `render(code, lang, **params)`: a stable code (errors, refusals, events,
+  names) looked up in the code table (`autopost.i18n.codes.CODES` plus the
+  platforms' `autopost.platforms.messages.MESSAGES`), then as `gettext`.
+  An unknown code renders as itself.
+
+Parameters carry raw values; they are turned into words at render time by
+their name:
+- `platform`: a platform's code ("dzen") → its name in the reader's language (Дзен / Dzen);
+- `plan`: a plan's code ("pro") → its name (Про / Pro);
+- `*_bytes`: a size → «38 МБ», «4,5 ГБ» / "38 MB", "4.5 GB";
+  `*limit_bytes`: a limit, exact as the platform states it → «2000 МБ», «4 ГБ»;
+- `*_seconds`: a duration → «5 мин», «30 с» / "5 min", "30 sec";
+- `count`, `*_count`: a number with the language's digit grouping.
+Anything else is shown as given (user content, numbers such as lengths).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import structlog
+from babel.support import NullTranslations, Translations
+
+from autopost.i18n.codes import CODES, N_
+from autopost.i18n.params import localize
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
+
+__all__ = [
+    "LANGS",
+    "LOCALE_DIR",
+    "N_",
+    "Lang",
+    "code_table",
+    "gettext",
+    "ngettext",
+    "pick_language",
+    "render",
+]
+
+Lang = Literal["ru", "en"]
+LANGS: tuple[Lang, ...] = ("ru", "en")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+
+log = structlog.get_logger(__name__)
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "ru"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalog of `lang`, loaded once (Russian: only its plural forms)."""
+    return Translations.load(str(LOCALE_DIR), [_lang(lang)], DOMAIN)
+
+
+@cache
+def code_table() -> dict[str, str]:
+    """Every code's Russian source text: ours and the platforms' error codes."""
+    return {**PLATFORM_MESSAGES, **CODES}
+
+
+class _Params(dict[str, Any]):
+    """Parameters for `str.format_map`; a missing one (a row stored by an older version) shows a dash."""
+
+    def __missing__(self, key: str) -> str:
+        log.warning("message_parameter_missing", parameter=key)
+        return "—"
+
+
+def _fill(text: str, lang: str, params: dict[str, Any]) -> str:
+    if not params and "{" not in text:
+        return text
+    catalog = translations(lang)
+    return text.format_map(_Params({k: localize(k, v, _lang(lang), catalog) for k, v in params.items()}))
+
+
+def gettext(lang: str, msgid: str, **params: Any) -> str:
+    """`msgid` (a Russian text) in `lang`, parameters filled in."""
+    return _fill(translations(lang).gettext(msgid), lang, params)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:
+    """The form of a counted text for `n` in `lang` (Russian: one / few / many); `{count}` is `n`."""
+    return _fill(translations(lang).ngettext(singular, plural, n), lang, {"count": n, **params})
+
+
+def render(code: str, lang: str = "ru", **params: Any) -> str:
+    """The message for `code` in `lang` (Russian when unknown), with its parameters filled in."""
+    msgid = code_table().get(code)
+    if msgid is None:
+        return code
+    return gettext(lang, msgid, **params)
+
+
+def pick_language(accept_language: str | None, fallback: str | None = None) -> Lang:
+    """The language the caller asked for (Accept-Language), else the user's setting, else Russian."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGS:
+            return "en" if tag == "en" else "ru"
+    return "en" if fallback == "en" else "ru"

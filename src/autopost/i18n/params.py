@@ -1,0 +1,65 @@
+"""Message parameters in the reader's language: names of plans and platforms, sizes, durations, counts.
+
+Domain code passes raw values (a plan's code, a platform's code, bytes,
+seconds); this module turns them into words when the text is rendered. The
+convention is by parameter name (see autopost.i18n).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from gettext import NullTranslations
+
+from babel.dates import format_timedelta
+from babel.numbers import format_decimal
+
+from autopost.i18n.codes import CODES, N_
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+_PLATFORMS = {"vk", "rutube", "dzen", "telegram"}
+_PLANS = {"free", "start", "pro", "business"}
+
+
+def _units(translations: NullTranslations, text: str, number: str) -> str:
+    return translations.gettext(text).format(number=number)
+
+
+def format_size(size: int, lang: str, translations: NullTranslations) -> str:
+    """«38 МБ», «4,5 ГБ»: a size as people read it (MB below a GiB, GB with one decimal above)."""
+    if size >= GiB:
+        number = format_decimal(size / GiB, format="#0.#", locale=lang)
+        return _units(translations, N_("{number} ГБ"), number)
+    return _units(translations, N_("{number} МБ"), str(max(1, round(size / MiB))))
+
+
+def format_limit(limit: int, lang: str, translations: NullTranslations) -> str:
+    """A limit as the platform states it: «256 МБ», «2000 МБ», «4 ГБ» (exact, never rounded)."""
+    if limit % GiB == 0:
+        return _units(translations, N_("{number} ГБ"), str(limit // GiB))
+    return _units(translations, N_("{number} МБ"), str(limit // MiB))
+
+
+def format_seconds(seconds: float, lang: str) -> str:
+    """«5 мин», «30 с» / «5 min», «30 sec»."""
+    return format_timedelta(timedelta(seconds=seconds), format="short", threshold=1.0, locale=lang)
+
+
+def localize(name: str, value: object, lang: str, translations: NullTranslations) -> object:
+    """One parameter as the text shows it to a reader of `lang`."""
+    if name == "platform" and str(value) in _PLATFORMS:
+        return translations.gettext(CODES[f"platform.{value}"])
+    if name == "plan" and str(value) in _PLANS:
+        return translations.gettext(CODES[f"plan.{value}"])
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if name.endswith("limit_bytes"):
+        return format_limit(int(value), lang, translations)
+    if name.endswith("_bytes"):
+        return format_size(int(value), lang, translations)
+    if name.endswith("_seconds"):
+        return format_seconds(value, lang)
+    if name == "count" or name.endswith("_count"):
+        return format_decimal(value, locale=lang)
+    return value

@@ -1,0 +1,131 @@
+"""The gettext catalogs are complete and compiled: every text in the code has its English translation."""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from autopost.i18n import LOCALE_DIR, code_table, gettext, ngettext, render
+from autopost.i18n.codes import CODES
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
+
+ROOT = Path(__file__).parents[1]
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+# Latin words the Russian texts may hold: names, what people type literally, file formats.
+LATIN_ALLOWED = {
+    "VK", "Rutube", "Telegram", "BotFather", "newbot", "API", "Authorization", "Bearer",
+    "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
+}  # fmt: skip
+# Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
+VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\bt\.me\b")
+
+
+def _extracted() -> set[str | tuple[str, str]]:
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found: set[str | tuple[str, str]] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords={"N_": None}
+    ):
+        found.add(message if isinstance(message, str) else (message[0], message[1]))
+    return found
+
+
+def _catalog(lang: str) -> Catalog:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def _ids(catalog: Catalog) -> set[str | tuple[str, str]]:
+    return {m.id if isinstance(m.id, str) else (m.id[0], m.id[1]) for m in catalog if m.id}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_text_in_the_sources_is_in_the_catalogs() -> None:
+    extracted = _extracted()
+    assert len(extracted) > 150, "extraction found almost nothing: babel.cfg does not match the sources"
+    for lang in ("en", "ru"):
+        missing = extracted - _ids(_catalog(lang))
+        assert not missing, f"{lang}: run scripts/texts.sh and translate: {sorted(map(str, missing))}"
+
+
+def test_every_text_has_an_english_translation_with_the_same_parameters() -> None:
+    for message in _catalog("en"):
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert all(strings), f"no English for {ids[0]!r}"
+        assert not message.fuzzy, f"fuzzy English for {ids[0]!r}"
+        for text in strings:
+            assert not CYRILLIC.search(text), f"Russian left in the English of {ids[0]!r}: {text!r}"
+            assert _fields(text) <= _fields(ids[-1]) | {"count"}, f"parameters differ: {ids[0]!r}"
+
+
+def test_russian_plurals_have_three_forms_and_source_texts_no_english_words() -> None:
+    for message in _catalog("ru"):
+        if isinstance(message.id, tuple):
+            assert len(message.string) == 3 and all(message.string), message.id
+        for text in [message.id] if isinstance(message.id, str) else list(message.id):
+            words = set(re.findall(r"[A-Za-z]{2,}", VERBATIM.sub("", text)))
+            assert words <= LATIN_ALLOWED, (text, words - LATIN_ALLOWED)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_committed_mo_files_are_compiled_from_the_po_files(lang: str) -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, _catalog(lang))
+    committed = (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo").read_bytes()
+    assert compiled.getvalue() == committed, "run scripts/texts.sh to compile the catalogs"
+
+
+def test_one_code_table_for_our_codes_and_the_platforms() -> None:
+    assert not set(CODES) & set(PLATFORM_MESSAGES), "a code must mean one text"
+    assert set(code_table()) == set(CODES) | set(PLATFORM_MESSAGES)
+    assert render("no_such_code", "en") == "no_such_code"
+
+
+def test_parameters_are_written_out_in_the_readers_language() -> None:
+    mib = 1024 * 1024
+    assert render("file_too_large", "ru", size_bytes=4608 * mib, platform="dzen", limit_bytes=4096 * mib) == (
+        "Файл 4,5 ГБ больше лимита Дзен 4 ГБ"
+    )
+    assert render("file_too_large", "en", size_bytes=4608 * mib, platform="dzen", limit_bytes=4096 * mib) == (
+        "The file (4.5 GB) exceeds the Dzen limit of 4 GB"
+    )
+    assert render("plan_excludes_platform", "en", platform="dzen", plan="start") == (
+        "Dzen is not included in the Start plan — upgrade your plan"
+    )
+    assert render("scheduled_too_soon", "ru", lead_seconds=300).endswith("через 5 мин")
+    assert render("scheduled_too_soon", "en", lead_seconds=30) == (
+        "The publication time must be at least 30 sec ahead"
+    )
+    # A parameter an old row lacks does not break the page.
+    assert render("needs_reconnect", "en") == "— needs to be reconnected"
+
+
+def test_plural_forms_follow_each_language() -> None:
+    one, many = "{count} публикация запланирована", "{count} публикаций запланировано"
+    assert [ngettext("ru", one, many, n) for n in (1, 2, 5, 21)] == [
+        "1 публикация запланирована",
+        "2 публикации запланированы",
+        "5 публикаций запланировано",
+        "21 публикация запланирована",
+    ]
+    assert [ngettext("en", one, many, n) for n in (1, 2)] == [
+        "1 publication is scheduled",
+        "2 publications are scheduled",
+    ]
+    assert gettext("en", "{head} и {last}", head="Pro", last="Business") == "Pro and Business"
