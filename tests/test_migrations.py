@@ -17,6 +17,7 @@ TABLES = {
     "publications",
     "publication_events",
     "stats_snapshots",
+    "user_sessions",
 }
 
 

@@ -20,13 +20,25 @@ from autopost.i18n import pick_language, render
 from autopost.platforms.errors import PlatformError, RateLimited
 from autopost.publications.routes import router as publications_router
 from autopost.publications.service import PublishRefused
+from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
+from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
 
 # Which HTTP status each refusal answers with; the rest are 422.
 CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
+
+REFUSAL_STATUS = {
+    Kind.NOT_FOUND: 404,
+    Kind.FORBIDDEN: 403,
+    Kind.CONFLICT: 409,
+    Kind.INVALID: 422,
+    Kind.THROTTLED: 429,
+    Kind.UNAVAILABLE: 502,
+    Kind.UNAUTHENTICATED: 401,
+}
 
 
 def _lang(request: Request) -> str:
@@ -42,6 +54,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         return _error(exc.code, render(exc.code, _lang(request), **exc.params), exc.status_code, headers)
+
+    @app.exception_handler(Refused)
+    async def refusal(request: Request, exc: Refused) -> JSONResponse:
+        retry_after = exc.retry_after
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        message = render(exc.code, _lang(request), **exc.params)
+        return _error(exc.code, message, REFUSAL_STATUS[exc.kind], headers)
 
     @app.exception_handler(PublishRefused)
     async def refused(request: Request, exc: PublishRefused) -> JSONResponse:
@@ -84,7 +103,7 @@ def create_app(
 
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    for router in (users_router, connections_router, clips_router, publications_router):
+    for router in (users_router, account_router, connections_router, clips_router, publications_router):
         app.include_router(router)
     install_web(app)
 

@@ -13,9 +13,10 @@ from autopost.errors import ApiError, NotAuthenticated
 from autopost.i18n import pick_language
 from autopost.queue import Outbox
 from autopost.runtime import Runtime
-from autopost.security.sessions import SESSION_COOKIE, csrf_valid, read_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_valid
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
+from autopost.users.sessions import BrowserSession, find_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -54,25 +55,37 @@ async def get_unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
 Work = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
-async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> User:
+def _bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    user: User | None = None
-    if scheme.lower() == "bearer" and token.strip():
-        user = await user_for_api_token(work.session, token.strip())
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def browser_session(request: Request, work: Work, runtime: RuntimeDep) -> BrowserSession | None:
+    """The live session of the cookie (none for API-token calls); a cookie write needs its CSRF token."""
+    if _bearer_token(request) is not None:
+        return None
+    found = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    if (
+        found is not None
+        and request.method not in SAFE_METHODS
+        and not csrf_valid(
+            runtime.settings.resolved_secret_key(), found.token, request.headers.get("x-csrf-token")
+        )
+    ):
+        request.state.lang = pick_language(None, found.user.locale)
+        raise ApiError("csrf_failed", 403)
+    return found
+
+
+BrowserSessionDep = Annotated[BrowserSession | None, Depends(browser_session)]
+
+
+async def current_user(request: Request, work: Work, browser: BrowserSessionDep) -> User:
+    token = _bearer_token(request)
+    if token:
+        user = await user_for_api_token(work.session, token)
     else:
-        secret = runtime.settings.resolved_secret_key()
-        cookie = request.cookies.get(SESSION_COOKIE)
-        user_id = read_session(secret, cookie)
-        if user_id is not None:
-            user = await work.session.get(User, user_id)
-            unsafe = request.method not in SAFE_METHODS
-            if (
-                user is not None
-                and unsafe
-                and not csrf_valid(secret, cookie or "", request.headers.get("x-csrf-token"))
-            ):
-                request.state.lang = pick_language(None, user.locale)
-                raise ApiError("csrf_failed", 403)
+        user = browser.user if browser else None
     if user is None:
         raise NotAuthenticated()
     request.state.lang = pick_language(request.headers.get("accept-language"), user.locale)

@@ -33,6 +33,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Too many requests, try again in {seconds} s",
     },
     "login_failed": {"ru": "Неверный email или пароль", "en": "Wrong email or password"},
+    "wrong_password": {"ru": "Текущий пароль указан неверно", "en": "The current password is wrong"},
+    "password_too_short": {
+        "ru": "Пароль должен быть не короче {min} символов",
+        "en": "The password must be at least {min} characters long",
+    },
+    "token_expiry_past": {
+        "ru": "Срок действия должен быть в будущем",
+        "en": "The expiry date must be in the future",
+    },
+    "token_not_found": {"ru": "Токен {id} не найден", "en": "Token {id} not found"},
+    "token_already_revoked": {"ru": "Токен {id} уже отозван", "en": "Token {id} is already revoked"},
     "clip_not_ready": {"ru": "Клип ещё не готов к публикации", "en": "The clip is not ready to publish yet"},
     "plan_excludes_platform": {
         "ru": "{platform} недоступен на тарифе {plan} — повысьте тариф",

@@ -24,8 +24,9 @@ from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, read_session
+from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.plans import check_plan
+from autopost.users.sessions import find_session
 
 router = APIRouter(tags=["connections"])
 
@@ -89,7 +90,8 @@ async def oauth_callback(
     platform: Platform, request: Request, work: Work, runtime: RuntimeDep
 ) -> RedirectResponse:
     """Where the platform sends the browser back; always ends on the settings page with a notice."""
-    browser_user = read_session(runtime.settings.resolved_secret_key(), request.cookies.get(SESSION_COOKIE))
+    browser = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    browser_user = browser.user.id if browser else None
     notice: dict[str, str]
     # No savepoint on purpose: a state is spent even when the exchange then fails.
     try:

@@ -1,15 +1,16 @@
-"""Who am I, log in, log out."""
+"""Who am I, log in, log out (the session ends on the server, not only in this browser)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import BrowserSessionDep, CurrentUser, RuntimeDep, Work
 from autopost.errors import ApiError
 from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, csrf_token, make_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_token, set_session_cookie
 from autopost.users.schemas import LoginIn, LoginOut, MeOut
 from autopost.users.service import authenticate
+from autopost.users.sessions import end_session, start_session
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -45,19 +46,18 @@ async def login(
     user = await authenticate(work.session, email, body.password)
     if user is None:
         raise ApiError("login_failed", 401)
-    secret = runtime.settings.resolved_secret_key()
-    session = make_session(secret, user.id)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session,
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.public_url.startswith("https://"),
+    token = await start_session(
+        work.session, user, user_agent=request.headers.get("user-agent", ""), ip=client
     )
-    return LoginOut(user=MeOut.from_user(user), csrf_token=csrf_token(secret, session))
+    set_session_cookie(response, token, secure=runtime.settings.public_url.startswith("https://"))
+    return LoginOut(
+        user=MeOut.from_user(user), csrf_token=csrf_token(runtime.settings.resolved_secret_key(), token)
+    )
 
 
 @router.post("/auth/logout", status_code=204)
-async def logout(response: Response) -> None:
+async def logout(response: Response, work: Work, browser: BrowserSessionDep) -> None:
+    """End this browser's session (with its CSRF token); without a live session there is nothing to end."""
+    if browser is not None:
+        await end_session(work.session, browser.record)
     response.delete_cookie(SESSION_COOKIE)

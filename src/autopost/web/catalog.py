@@ -19,6 +19,7 @@ _CORE: dict[str, Entry] = {
     "nav.publications": {"ru": "Публикации", "en": "Publications"},
     "nav.settings": {"ru": "Платформы", "en": "Platforms"},
     "nav.logout": {"ru": "Выйти", "en": "Log out"},
+    "nav.logout_all": {"ru": "Выйти на всех устройствах", "en": "Log out on all devices"},
     "plan.label": {"ru": "Тариф", "en": "Plan"},
     # Plan names are shared with the API's messages (autopost.i18n).
     **{

@@ -1,4 +1,4 @@
-"""Вход and выход: a plain form POST that sets the session cookie, and the language switch."""
+"""Вход and выход (here or on every device): plain form POSTs around the session cookie; the language switch."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from autopost.deps import RuntimeDep, Work
 from autopost.errors import TooManyRequests
 from autopost.i18n import LANGS
 from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
+from autopost.security.sessions import SESSION_COOKIE, set_session_cookie
 from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
 from autopost.users.service import authenticate
+from autopost.users.sessions import end_all_sessions, end_session, find_session, start_session
 from autopost.web.auth import Page, request_language
 from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
@@ -30,9 +31,8 @@ def safe_next(value: str | None) -> str:
 
 
 @router.get("/login", name="login")
-async def login_page(request: Request, runtime: RuntimeDep, next: str = "/") -> Response:
-    secret = runtime.settings.resolved_secret_key()
-    if read_session(secret, request.cookies.get(SESSION_COOKIE)):
+async def login_page(request: Request, work: Work, next: str = "/") -> Response:
+    if await find_session(work.session, request.cookies.get(SESSION_COOKIE)):
         return RedirectResponse(safe_next(next), status_code=303)
     return render_anonymous(
         request, "login.html", request_language(request), next=safe_next(next), email="", error=None
@@ -88,20 +88,29 @@ async def login(
     if user is None:
         error = translate(lang, "login.failed")
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        make_session(runtime.settings.resolved_secret_key(), user.id),
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.public_url.startswith("https://"),
+    token = await start_session(
+        work.session,
+        user,
+        user_agent=request.headers.get("user-agent", ""),
+        ip=request.client.host if request.client else "",
     )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, token, secure=runtime.settings.public_url.startswith("https://"))
     return response
 
 
 @router.post("/logout", name="logout")
 async def logout(viewer: Page) -> Response:
+    await end_session(viewer.work.session, viewer.browser.record)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/logout-all", name="logout_all")
+async def logout_everywhere(viewer: Page) -> Response:
+    """«Выйти на всех устройствах»: every session of the user ends, this one included."""
+    await end_all_sessions(viewer.work.session, viewer.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
