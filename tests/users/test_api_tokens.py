@@ -105,6 +105,8 @@ def test_a_token_with_an_expiry_stops_working_then(api: Api) -> None:
         assert past.json()["error"]["message"] == "The expiry date must be in the future"
         naive = client.post("/api/v1/tokens", json={"name": "naive", "expires_at": "2099-01-01T00:00:00"})
         assert naive.status_code == 422
+        edge = client.post("/api/v1/tokens", json={"name": "edge", "expires_at": "9999-12-31T23:59:00-23:00"})
+        assert edge.status_code == 422 and edge.json()["error"]["code"] == "validation_error"
         nameless = client.post("/api/v1/tokens", json={"name": ""})
         assert nameless.status_code == 422
         assert {row["name"] for row in client.get("/api/v1/tokens").json()} == {"test", "month"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from autopost.platforms.catalog import Platform
 from autopost.users.models import ApiToken, User
@@ -60,6 +60,15 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     # With a time zone offset; past it the token is refused like a wrong one. None: until revoked.
     expires_at: AwareDatetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _storable(cls, value: datetime | None) -> datetime | None:
+        # Stored in UTC: a moment at the very edge of the calendar has no UTC form.
+        try:
+            return None if value is None else value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("out of range") from exc
 
 
 class TokenOut(BaseModel):
