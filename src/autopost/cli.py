@@ -14,13 +14,13 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.connections.rotation import RotationReport, rotate_tokens
 from autopost.db import make_engine, make_session_factory, transaction, utcnow
 from autopost.i18n import render
 from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.refusals import Refused
-from autopost.security.rotation import RotationReport, rotate_tokens
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
 from autopost.users.models import User

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the unit of work, the current user, the runtime."""
+"""FastAPI dependencies: the unit of work, the current user, the runtime; the session cookie."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.errors import ApiError, NotAuthenticated
 from autopost.i18n import pick_language
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
-from autopost.security.sessions import SESSION_COOKIE, csrf_valid
+from autopost.security.sessions import SESSION_COOKIE, csrf_valid, set_session_cookie
+from autopost.settings import Settings
+from autopost.users import sessions
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
 from autopost.users.sessions import BrowserSession, find_session
@@ -73,7 +75,7 @@ async def browser_session(request: Request, work: Work, runtime: RuntimeDep) -> 
         )
     ):
         request.state.lang = pick_language(None, found.user.locale)
-        raise ApiError("csrf_failed", 403)
+        raise Refused("csrf_failed", Kind.FORBIDDEN)
     return found
 
 
@@ -87,9 +89,27 @@ async def current_user(request: Request, work: Work, browser: BrowserSessionDep)
     else:
         user = browser.user if browser else None
     if user is None:
-        raise NotAuthenticated()
+        raise Refused("not_authenticated", Kind.UNAUTHENTICATED)
     request.state.lang = pick_language(request.headers.get("accept-language"), user.locale)
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def client_address(request: Request) -> str:
+    """Who is knocking, for the per-address login limit."""
+    return request.client.host if request.client else "unknown"
+
+
+async def start_session(
+    request: Request, response: Response, db: AsyncSession, settings: Settings, user: User
+) -> str:
+    """Sign the browser in (API login, login page, password change): a new server-side session whose
+    opaque token becomes the cookie; returns that token (the CSRF token is derived from it)."""
+    address = request.client.host if request.client else ""
+    token = await sessions.start_session(
+        db, user, user_agent=request.headers.get("user-agent", ""), ip=address
+    )
+    set_session_cookie(response, token, secure=settings.public_url.startswith("https://"))
+    return token

@@ -6,14 +6,12 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from autopost.deps import BrowserSessionDep, CurrentUser, RuntimeDep, Work
-from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, csrf_token, set_session_cookie
-from autopost.users.passwords import change_password
-from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
+from autopost.deps import BrowserSessionDep, CurrentUser, RuntimeDep, Work, start_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_token
 from autopost.users.schemas import NewTokenOut, PasswordChangedOut, PasswordChangeIn, TokenIn, TokenOut
-from autopost.users.sessions import end_all_sessions, start_session
+from autopost.users.sessions import end_all_sessions
 from autopost.users.tokens import issue_api_token, list_api_tokens, revoke_own_api_token
+from autopost.users.usecases import change_own_password
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -39,24 +37,10 @@ async def change_my_password(
     browser: BrowserSessionDep,
 ) -> PasswordChangedOut:
     """Every session ends; the browser that made the change gets a new one (the cookie is replaced)."""
-    # Guessing the current password through a borrowed session is as limited as guessing at login.
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"password:{user.id}",
-        limit=LOGIN_ATTEMPTS,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
-    await change_password(work.session, user, body.current_password, body.new_password)
+    await change_own_password(work.session, runtime, user, body.current_password, body.new_password)
     if browser is None:
         return PasswordChangedOut(csrf_token=None)
-    token = await start_session(
-        work.session,
-        user,
-        user_agent=request.headers.get("user-agent", ""),
-        ip=request.client.host if request.client else "",
-    )
-    set_session_cookie(response, token, secure=runtime.settings.public_url.startswith("https://"))
+    token = await start_session(request, response, work.session, runtime.settings, user)
     return PasswordChangedOut(csrf_token=csrf_token(runtime.settings.resolved_secret_key(), token))
 
 
