@@ -23,6 +23,7 @@ TABLES = {
     "publications",
     "publication_events",
     "stats_snapshots",
+    "user_sessions",
 }
 
 

@@ -20,6 +20,7 @@ from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
+from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
 
@@ -81,7 +82,7 @@ def create_app(
 
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    for router in (users_router, connections_router, clips_router, publications_router):
+    for router in (users_router, account_router, connections_router, clips_router, publications_router):
         app.include_router(router)
     install_web(app)
 

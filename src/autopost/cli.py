@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -12,14 +15,25 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.rotation import RotationReport, rotate_tokens
-from autopost.db import make_engine, make_session_factory, transaction
+from autopost.db import make_engine, make_session_factory, transaction, utcnow
+from autopost.i18n import render
 from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
+from autopost.refusals import Refused
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
+from autopost.users.models import User
+from autopost.users.passwords import set_password
 from autopost.users.plans import Plan
-from autopost.users.service import AccountError, create_api_token, create_user, get_user_by_email
+from autopost.users.service import (
+    AccountError,
+    create_api_token,
+    create_user,
+    get_user_by_email,
+    normalize_email,
+)
+from autopost.users.tokens import TokenState, list_api_tokens, revoke_api_token_by_id, token_state
 
 app = typer.Typer(
     help="autopost: публикация клипов в VK Клипы, Rutube, Дзен и Telegram.", no_args_is_help=True
@@ -44,6 +58,17 @@ def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+async def _user(session: AsyncSession, email: str) -> User:
+    user = await get_user_by_email(session, email)
+    if user is None:
+        raise AccountError(f"Пользователь {email} не найден")
+    return user
+
+
+def _message(exc: AccountError | Refused) -> str:
+    return render(exc.code, "ru", **exc.params) if isinstance(exc, Refused) else str(exc)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -78,21 +103,87 @@ def users_create(
         typer.echo(f"Пароль (показывается один раз): {generated}")
 
 
+@users_app.command("set-password")
+def users_set_password(
+    email: str,
+    password: Annotated[
+        str | None, typer.Option(help="Новый пароль; без него будет создан случайный.")
+    ] = None,
+) -> None:
+    """Give a user a new password; every browser session of theirs ends (API tokens stay)."""
+    new_password = password or secrets.token_urlsafe(12)
+
+    async def work(session: AsyncSession) -> int:
+        return await set_password(session, await _user(session, email), new_password)
+
+    try:
+        ended = _in_session(get_settings(), work)
+    except (AccountError, Refused) as exc:
+        raise _fail(_message(exc)) from exc
+    typer.echo(f"Пароль {normalize_email(email)} изменён. Сессий завершено: {ended}.")
+    if password is None:
+        typer.echo(f"Пароль (показывается один раз): {new_password}")
+
+
 @tokens_app.command("create")
-def tokens_create(email: str, name: Annotated[str, typer.Option(help="Название токена.")] = "cli") -> None:
+def tokens_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Название токена.")] = "cli",
+    expires_days: Annotated[
+        int | None, typer.Option(min=1, help="Через сколько дней токен перестанет действовать.")
+    ] = None,
+) -> None:
     """Issue an API token for a user and print it once."""
+    expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
 
     async def work(session: AsyncSession) -> str:
-        user = await get_user_by_email(session, email)
-        if user is None:
-            raise AccountError(f"Пользователь {email} не найден")
-        return await create_api_token(session, user, name)
+        return await create_api_token(session, await _user(session, email), name, expires_at=expires_at)
 
     try:
         token = _in_session(get_settings(), work)
     except AccountError as exc:
         raise _fail(str(exc)) from exc
     typer.echo(token)
+
+
+TOKEN_STATES = {TokenState.ACTIVE: "действует", TokenState.EXPIRED: "истёк", TokenState.REVOKED: "отозван"}
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+@tokens_app.command("list")
+def tokens_list(email: str) -> None:
+    """A user's API tokens (never the secrets): id, name, created, last used, expires (UTC), state."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        tokens = await list_api_tokens(session, await _user(session, email), with_revoked=True)
+        return [
+            f"{t.id}  {t.name}  создан {_when(t.created_at)}  использован {_when(t.last_used_at)}"
+            f"  истекает {_when(t.expires_at)}  {TOKEN_STATES[token_state(t)]}"
+            for t in tokens
+        ]
+
+    try:
+        lines = _in_session(get_settings(), work)
+    except AccountError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("\n".join(lines) if lines else "Токенов нет.")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke an API token by its id (from `autopost tokens list`); it stops working at once."""
+    try:
+        parsed = uuid.UUID(token_id)
+    except ValueError as exc:
+        raise _fail(render("token_not_found", id=token_id)) from exc
+    try:
+        token = _in_session(get_settings(), lambda s: revoke_api_token_by_id(s, parsed))
+    except Refused as exc:
+        raise _fail(_message(exc)) from exc
+    typer.echo(f"Токен {token.id} ({token.name}) отозван.")
 
 
 @keys_app.command("generate")

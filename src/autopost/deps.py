@@ -13,10 +13,12 @@ from autopost.i18n import Lang, pick_language
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, csrf_valid, make_session, read_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_valid, set_session_cookie
 from autopost.settings import Settings
+from autopost.users import sessions
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
+from autopost.users.sessions import BrowserSession, find_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -55,25 +57,37 @@ async def get_unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
 Work = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
-async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> User:
+def _bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    user: User | None = None
-    if scheme.lower() == "bearer" and token.strip():
-        user = await user_for_api_token(work.session, token.strip())
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def browser_session(request: Request, work: Work, runtime: RuntimeDep) -> BrowserSession | None:
+    """The live session of the cookie (none for API-token calls); a cookie write needs its CSRF token."""
+    if _bearer_token(request) is not None:
+        return None
+    found = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    if (
+        found is not None
+        and request.method not in SAFE_METHODS
+        and not csrf_valid(
+            runtime.settings.resolved_secret_key(), found.token, request.headers.get("x-csrf-token")
+        )
+    ):
+        request.state.lang = pick_language(None, found.user.locale)
+        raise Refused("csrf_failed", Kind.FORBIDDEN)
+    return found
+
+
+BrowserSessionDep = Annotated[BrowserSession | None, Depends(browser_session)]
+
+
+async def current_user(request: Request, work: Work, browser: BrowserSessionDep) -> User:
+    token = _bearer_token(request)
+    if token:
+        user = await user_for_api_token(work.session, token)
     else:
-        secret = runtime.settings.resolved_secret_key()
-        cookie = request.cookies.get(SESSION_COOKIE)
-        user_id = read_session(secret, cookie)
-        if user_id is not None:
-            user = await work.session.get(User, user_id)
-            unsafe = request.method not in SAFE_METHODS
-            if (
-                user is not None
-                and unsafe
-                and not csrf_valid(secret, cookie or "", request.headers.get("x-csrf-token"))
-            ):
-                request.state.lang = pick_language(None, user.locale)
-                raise Refused("csrf_failed", Kind.FORBIDDEN)
+        user = browser.user if browser else None
     if user is None:
         raise Refused("not_authenticated", Kind.UNAUTHENTICATED)
     request.state.lang = pick_language(request.headers.get("accept-language"), user.locale)
@@ -97,15 +111,14 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def start_session(response: Response, settings: Settings, user: User) -> str:
-    """Sign the browser in (API login and login page alike); returns the session value."""
-    session = make_session(settings.resolved_secret_key(), user.id)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session,
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
+async def start_session(
+    request: Request, response: Response, db: AsyncSession, settings: Settings, user: User
+) -> str:
+    """Sign the browser in (API login, login page, password change): a new server-side session whose
+    opaque token becomes the cookie; returns that token (the CSRF token is derived from it)."""
+    address = request.client.host if request.client else ""
+    token = await sessions.start_session(
+        db, user, user_agent=request.headers.get("user-agent", ""), ip=address
     )
-    return session
+    set_session_cookie(response, token, secure=settings.public_url.startswith("https://"))
+    return token

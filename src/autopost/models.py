@@ -5,7 +5,7 @@ from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
-from autopost.users.models import ApiToken, User
+from autopost.users.models import ApiToken, User, UserSession
 
 __all__ = [
     "ApiToken",
@@ -18,4 +18,5 @@ __all__ = [
     "PublicationEvent",
     "StatsSnapshot",
     "User",
+    "UserSession",
 ]

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     redis_namespace: str = "autopost"
     # Comma-separated base64 keys of 32 bytes; the first encrypts, all decrypt.
     token_keys: SecretStr = SecretStr("")
-    # Signs sessions, CSRF tokens and /media URLs.
+    # Derives CSRF tokens from sessions; signs /media URLs.
     secret_key: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
     storage_dir: Path | None = None

@@ -1,4 +1,5 @@
 from autopost.platforms.catalog import Platform
+from autopost.security.sessions import SESSION_COOKIE
 from tests.support.api import Api
 
 
@@ -19,8 +20,11 @@ def test_login_cookie_needs_csrf_for_writes(api: Api) -> None:
             "/api/v1/clips", json={"source_url": "http://127.0.0.1:1/x.mp4"}, headers={"X-CSRF-Token": csrf}
         )
         assert allowed.json()["error"]["code"] == "source_unreachable"
-        browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
-        browser.cookies.clear()
+        kept = browser.cookies.get(SESSION_COOKIE)
+        assert browser.post("/api/v1/auth/logout").status_code == 403
+        assert browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+        # The session ended on the server: even the cookie put back opens nothing.
+        browser.cookies.set(SESSION_COOKIE, kept or "", domain="127.0.0.1")
         assert browser.get("/api/v1/me").status_code == 401
 
 

@@ -59,6 +59,11 @@ def test_openapi_lists_the_whole_contract(schema_api: Api) -> None:
     paths = set(httpx2.get(f"{schema_api.url}/openapi.json").json()["paths"])
     assert {
         "/api/v1/me",
+        "/api/v1/me/password",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/logout-all",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
         "/api/v1/platforms",
         "/api/v1/connections",
         "/api/v1/connections/oauth/{platform}/start",

@@ -8,9 +8,9 @@ from autopost.users.service import (
     AccountError,
     create_api_token,
     create_user,
-    revoke_api_token,
     user_for_api_token,
 )
+from autopost.users.tokens import revoke_own_api_token
 
 
 async def test_create_user_hashes_the_password(session) -> None:
@@ -47,5 +47,5 @@ async def test_api_token_is_stored_only_as_a_hash_and_can_be_revoked(session) ->
     assert len(stored) == 1 and token not in (stored[0].token_hash, stored[0].prefix)
     assert (await user_for_api_token(session, token)).id == user.id
     assert await user_for_api_token(session, token + "x") is None
-    assert await revoke_api_token(session, stored[0].id, user)
+    await revoke_own_api_token(session, user, stored[0].id)
     assert await user_for_api_token(session, token) is None

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.security.passwords import hash_password
-from autopost.security.sessions import SESSION_COOKIE, make_session
+from autopost.security.sessions import SESSION_COOKIE
 from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, get_user_by_email
+from autopost.users.sessions import start_session
 from tests.support.api import Api
 
 T = TypeVar("T")
@@ -47,24 +48,25 @@ def in_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
 def login(api: Api, email: str, *, through_form: bool = False) -> Iterator[httpx2.Client]:
     """A client holding a session cookie, as a browser has after the login form.
 
-    The cookie is made directly unless `through_form`: verifying a password costs
-    an Argon2 hash, and the form itself has its own tests.
+    The session is stored directly unless `through_form`: verifying a password
+    costs an Argon2 hash, and the form itself has its own tests.
     """
     with httpx2.Client(base_url=api.url, timeout=30) as client:
         if through_form:
             response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
             assert response.status_code == 303, response.text
         else:
-            cookie = make_session(api.settings.resolved_secret_key(), user_id(api, email))
-            client.cookies.set(SESSION_COOKIE, cookie, domain="127.0.0.1")
+            client.cookies.set(SESSION_COOKIE, session_cookie(api, email), domain="127.0.0.1")
         yield client
 
 
-def user_id(api: Api, email: str) -> uuid.UUID:
-    async def work(session: AsyncSession) -> uuid.UUID:
+def session_cookie(api: Api, email: str) -> str:
+    """A new session of the user, stored as the login form stores it; returns the cookie value."""
+
+    async def work(session: AsyncSession) -> str:
         user = await get_user_by_email(session, email)
         assert user is not None
-        return user.id
+        return await start_session(session, user, user_agent="tests")
 
     return in_database(api.settings, work)
 

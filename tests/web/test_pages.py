@@ -12,6 +12,7 @@ from autopost.clips.models import Clip
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
+from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.plans import Plan
 from tests.support.api import Api
 from tests.web.support import (
@@ -63,12 +64,34 @@ def test_login_errors_inline_keep_the_email_and_success_sets_the_cookie(api: Api
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(api: Api) -> None:
     email, _ = new_user(api)
-    with login(api, email) as client:
+    with login(api, email, through_form=True) as client:
+        kept = client.cookies.get(SESSION_COOKIE)
         page = client.get("/")
         assert client.post("/logout", data={}).status_code == 403
+        assert client.get("/").status_code == 200
         out = client.post("/logout", data={"csrf_token": csrf_of(page.text)})
         assert out.status_code == 303 and out.headers["location"] == "/login"
         assert client.get("/").status_code == 303
+    # A copy of the cookie kept after logging out opens nothing either.
+    with api.client() as copy:
+        copy.cookies.set(SESSION_COOKIE, kept or "", domain="127.0.0.1")
+        assert copy.get("/").status_code == 303
+        assert copy.get("/login").status_code == 200
+
+
+def test_logout_everywhere_ends_the_users_other_browsers_too(api: Api) -> None:
+    email, _ = new_user(api)
+    other, _ = new_user(api)
+    with login(api, email) as laptop, login(api, email) as phone, login(api, other) as stranger:
+        page = laptop.get("/")
+        assert "Выйти на всех устройствах" in page.text
+        assert laptop.post("/logout-all", data={}).status_code == 403
+        assert phone.get("/").status_code == 200
+        out = laptop.post("/logout-all", data={"csrf_token": csrf_of(page.text)})
+        assert out.status_code == 303 and out.headers["location"] == "/login"
+        assert laptop.get("/").status_code == 303
+        assert phone.get("/").status_code == 303
+        assert stranger.get("/").status_code == 200
 
 
 def test_empty_clips_page_says_what_a_clip_is_and_where_it_comes_from(api: Api) -> None:

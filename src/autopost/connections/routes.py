@@ -22,7 +22,8 @@ from autopost.connections.schemas import (
 from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
 from autopost.refusals import Refused
-from autopost.security.sessions import SESSION_COOKIE, read_session
+from autopost.security.sessions import SESSION_COOKIE
+from autopost.users.sessions import find_session
 
 router = APIRouter(tags=["connections"])
 
@@ -54,7 +55,8 @@ async def oauth_callback(
     platform: Platform, request: Request, work: Work, runtime: RuntimeDep
 ) -> RedirectResponse:
     """Where the platform sends the browser back; always ends on the settings page with a notice."""
-    browser_user = read_session(runtime.settings.resolved_secret_key(), request.cookies.get(SESSION_COOKIE))
+    browser = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    browser_user = browser.user.id if browser else None
     notice: dict[str, str]
     # No savepoint on purpose: a state is spent even when the exchange then fails.
     try:

@@ -1,8 +1,10 @@
-"""Browser sessions and CSRF tokens: HMAC-signed values, nothing stored server-side but the user.
+"""Browser sessions and CSRF tokens: the cookie is a random opaque token, the server keeps its hash.
 
-The session cookie is `<user id>.<expiry>.<signature>` (HttpOnly, SameSite=Lax).
-Writes authenticated by that cookie must echo a CSRF token derived from it,
-in the X-CSRF-Token header or a `csrf_token` form field.
+The session cookie (HttpOnly, SameSite=Lax) holds nothing but a random token;
+the database keeps only its SHA-256 (users.sessions), so logging out, "log out
+everywhere" and a password change end a session at once, and a database dump
+holds no usable cookie. Writes authenticated by that cookie must echo a CSRF
+token derived from it, in the X-CSRF-Token header or a `csrf_token` form field.
 """
 
 from __future__ import annotations
@@ -10,41 +12,46 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
-import uuid
+import secrets
+from dataclasses import dataclass
+
+from starlette.responses import Response
 
 SESSION_COOKIE = "autopost_session"
 SESSION_SECONDS = 14 * 24 * 3600
+# A real token is 43 characters; anything much longer is not one and is not worth hashing.
+_MAX_TOKEN_LENGTH = 128
 
 
-def _sign(secret: str, purpose: str, payload: str) -> str:
-    digest = hmac.new(secret.encode(), f"{purpose}:{payload}".encode(), hashlib.sha256).digest()
+@dataclass(frozen=True)
+class NewSessionToken:
+    token: str
+    token_hash: str
+
+
+def new_session_token() -> NewSessionToken:
+    token = secrets.token_urlsafe(32)
+    return NewSessionToken(token=token, token_hash=hash_session_token(token))
+
+
+def hash_session_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plausible_session_token(cookie: str | None) -> bool:
+    return bool(cookie) and len(cookie or "") <= _MAX_TOKEN_LENGTH
+
+
+def csrf_token(secret: str, session_token: str) -> str:
+    digest = hmac.new(secret.encode(), f"csrf:{session_token}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def make_session(secret: str, user_id: uuid.UUID, seconds: int = SESSION_SECONDS) -> str:
-    payload = f"{user_id.hex}.{int(time.time()) + seconds}"
-    return f"{payload}.{_sign(secret, 'session', payload)}"
+def csrf_valid(secret: str, session_token: str, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(csrf_token(secret, session_token), token or "")
 
 
-def read_session(secret: str, cookie: str | None) -> uuid.UUID | None:
-    if not cookie:
-        return None
-    try:
-        user_hex, expires, signature = cookie.split(".")
-        user_id = uuid.UUID(hex=user_hex)
-        if int(expires) < time.time():
-            return None
-    except ValueError:
-        return None
-    if not hmac.compare_digest(signature, _sign(secret, "session", f"{user_hex}.{expires}")):
-        return None
-    return user_id
-
-
-def csrf_token(secret: str, session_cookie: str) -> str:
-    return _sign(secret, "csrf", session_cookie)
-
-
-def csrf_valid(secret: str, session_cookie: str, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(csrf_token(secret, session_cookie), token or "")
+def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=SESSION_SECONDS, httponly=True, samesite="lax", secure=secure
+    )

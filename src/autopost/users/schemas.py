@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from autopost.platforms.catalog import Platform
-from autopost.users.models import User
+from autopost.users.models import ApiToken, User
 from autopost.users.plans import PLAN_PLATFORMS, Plan
 
 
@@ -43,3 +43,54 @@ class LoginOut(BaseModel):
     user: MeOut
     # Send it back as X-CSRF-Token with every write made with the session cookie.
     csrf_token: str
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=500)
+    new_password: str = Field(max_length=500)
+
+
+class PasswordChangedOut(BaseModel):
+    # Every session ended; made with the session cookie, this browser gets a new session and this is
+    # its CSRF token (null when the change was made with an API token).
+    csrf_token: str | None
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    # With a time zone offset; past it the token is refused like a wrong one. None: until revoked.
+    expires_at: AwareDatetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _storable(cls, value: datetime | None) -> datetime | None:
+        # Stored in UTC: a moment at the very edge of the calendar has no UTC form.
+        try:
+            return None if value is None else value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("out of range") from exc
+
+
+class TokenOut(BaseModel):
+    """An API token as its owner sees it later: never the secret, nor its hash."""
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenOut:
+        return cls(
+            id=token.id,
+            name=token.name,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            expires_at=token.expires_at,
+        )
+
+
+class NewTokenOut(TokenOut):
+    # Shown this once: only its hash is kept.
+    token: str

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import utcnow
-from autopost.security.api_tokens import hash_api_token, new_api_token
+from autopost.security.api_tokens import hash_api_token
 from autopost.security.passwords import hash_password, verify_password
 from autopost.users.models import ApiToken, User
 from autopost.users.plans import Plan
+from autopost.users.tokens import issue_api_token
 
 
 class AccountError(Exception):
@@ -43,34 +45,26 @@ async def create_user(
     return user, generated
 
 
-async def create_api_token(session: AsyncSession, user: User, name: str = "default") -> str:
+async def create_api_token(
+    session: AsyncSession, user: User, name: str = "default", *, expires_at: datetime | None = None
+) -> str:
     """Issue a token; only its hash is stored, so this is the one time it can be seen."""
-    issued = new_api_token()
-    session.add(
-        ApiToken(user_id=user.id, name=name, token_hash=issued.token_hash, prefix=issued.display_prefix)
-    )
-    await session.flush()
-    return issued.token
+    return (await issue_api_token(session, user, name, expires_at=expires_at)).secret
 
 
 async def user_for_api_token(session: AsyncSession, token: str) -> User | None:
+    now = utcnow()
     api_token = await session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_api_token(token),
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
     )
     if api_token is None:
         return None
-    api_token.last_used_at = utcnow()
+    api_token.last_used_at = now
     return await session.get(User, api_token.user_id)
-
-
-async def revoke_api_token(session: AsyncSession, token_id: object, user: User) -> bool:
-    api_token = await session.scalar(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
-    )
-    if api_token is None or api_token.revoked_at is not None:
-        return False
-    api_token.revoked_at = utcnow()
-    return True
 
 
 # Verifying against a fixed hash when the email is unknown keeps both answers equally slow.

@@ -1,4 +1,4 @@
-"""Logging in: one function for the API and the login page, with one set of attempt limits."""
+"""Logging in (one function for the API and the login page) and changing one's password, with their limits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.ratelimit import enforce_limit
 from autopost.users.models import User
+from autopost.users.passwords import change_password
 from autopost.users.service import authenticate
 
 LOGIN_ATTEMPTS = 10
@@ -32,3 +33,18 @@ async def log_in(session: AsyncSession, runtime: Runtime, email: str, password: 
     if user is None:
         raise Refused("login_failed", Kind.UNAUTHENTICATED)
     return user
+
+
+async def change_own_password(
+    session: AsyncSession, runtime: Runtime, user: User, current_password: str, new_password: str
+) -> int:
+    """The user's own password change; every session ends (returns how many did)."""
+    # Guessing the current password through a borrowed session is as limited as guessing at login.
+    await enforce_limit(
+        runtime.redis,
+        runtime.settings.redis_namespace,
+        f"password:{user.id}",
+        limit=LOGIN_ATTEMPTS,
+        window_seconds=LOGIN_WINDOW_SECONDS,
+    )
+    return await change_password(session, user, current_password, new_password)

@@ -20,8 +20,9 @@ from autopost.db import utcnow
 from autopost.deps import SAFE_METHODS, RuntimeDep, UnitOfWork, Work
 from autopost.i18n import Lang, pick_language
 from autopost.runtime import Runtime
-from autopost.security.sessions import SESSION_COOKIE, csrf_token, csrf_valid, read_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_token, csrf_valid
 from autopost.users.models import User
+from autopost.users.sessions import BrowserSession, find_session
 from autopost.web.formatting import user_zone
 
 
@@ -43,7 +44,7 @@ class CsrfRejected(Exception):
 
 @dataclass
 class Viewer:
-    """The signed-in user of a page request, with what every page needs about them."""
+    """The signed-in user of a page request, with what every page needs about them (and their session)."""
 
     user: User
     lang: Lang
@@ -51,6 +52,7 @@ class Viewer:
     csrf: str
     work: UnitOfWork
     runtime: Runtime
+    browser: BrowserSession
 
     @property
     def now(self) -> datetime:
@@ -71,34 +73,33 @@ def login_redirect_target(request: Request) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-async def _csrf_ok(request: Request, secret: str, cookie: str) -> bool:
+async def _csrf_ok(request: Request, secret: str, session_token: str) -> bool:
     header = request.headers.get("x-csrf-token")
     if header:
-        return csrf_valid(secret, cookie, header)
+        return csrf_valid(secret, session_token, header)
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         field = (await request.form()).get("csrf_token")
-        return csrf_valid(secret, cookie, field if isinstance(field, str) else None)
+        return csrf_valid(secret, session_token, field if isinstance(field, str) else None)
     return False
 
 
 async def current_viewer(request: Request, work: Work, runtime: RuntimeDep) -> Viewer:
     secret = runtime.settings.resolved_secret_key()
-    cookie = request.cookies.get(SESSION_COOKIE) or ""
-    user_id = read_session(secret, cookie)
-    user = await work.session.get(User, user_id) if user_id else None
-    if user is None:
+    browser = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    if browser is None:
         raise LoginRequired(login_redirect_target(request))
-    lang = pick_language(None, user.locale)
-    if request.method not in SAFE_METHODS and not await _csrf_ok(request, secret, cookie):
+    lang = pick_language(None, browser.user.locale)
+    if request.method not in SAFE_METHODS and not await _csrf_ok(request, secret, browser.token):
         raise CsrfRejected(lang)
     request.state.lang = lang
     return Viewer(
-        user=user,
+        user=browser.user,
         lang=lang,
-        zone=user_zone(user.time_zone),
-        csrf=csrf_token(secret, cookie),
+        zone=user_zone(browser.user.time_zone),
+        csrf=csrf_token(secret, browser.token),
         work=work,
         runtime=runtime,
+        browser=browser,
     )
 
 

@@ -1,4 +1,4 @@
-"""Вход and выход: a plain form POST that sets the session cookie, and the language switch."""
+"""Вход and выход (here or on every device): plain form POSTs around the session cookie; the language switch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from autopost.deps import RuntimeDep, Work, client_address, start_session
 from autopost.i18n import LANGS, gettext
 from autopost.refusals import Kind, Refused
-from autopost.security.sessions import SESSION_COOKIE, read_session
+from autopost.security.sessions import SESSION_COOKIE
+from autopost.users.sessions import end_all_sessions, end_session, find_session
 from autopost.users.usecases import log_in
 from autopost.web.auth import Page, request_language
 from autopost.web.templating import render_anonymous
@@ -27,9 +28,8 @@ def safe_next(value: str | None) -> str:
 
 
 @router.get("/login", name="login")
-async def login_page(request: Request, runtime: RuntimeDep, next: str = "/") -> Response:
-    secret = runtime.settings.resolved_secret_key()
-    if read_session(secret, request.cookies.get(SESSION_COOKIE)):
+async def login_page(request: Request, work: Work, next: str = "/") -> Response:
+    if await find_session(work.session, request.cookies.get(SESSION_COOKIE)):
         return RedirectResponse(safe_next(next), status_code=303)
     return render_anonymous(
         request, "login.html", request_language(request), next=safe_next(next), email="", error=None
@@ -71,7 +71,7 @@ async def login(
         email = email.strip().lower()
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
-    start_session(response, runtime.settings, user)
+    await start_session(request, response, work.session, runtime.settings, user)
     return response
 
 
@@ -88,6 +88,16 @@ def _login_error(exc: Refused, lang: str) -> str:
 
 @router.post("/logout", name="logout")
 async def logout(viewer: Page) -> Response:
+    await end_session(viewer.work.session, viewer.browser.record)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/logout-all", name="logout_all")
+async def logout_everywhere(viewer: Page) -> Response:
+    """«Выйти на всех устройствах»: every session of the user ends, this one included."""
+    await end_all_sessions(viewer.work.session, viewer.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
