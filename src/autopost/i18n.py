@@ -102,6 +102,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ru": "Не удалось скачать клип по ссылке: {detail}",
         "en": "Could not download the clip from the link: {detail}",
     },
+    "source_refused": {
+        "ru": "Ссылка ведёт на адрес, с которого клипы не скачиваются",
+        "en": "The link points to an address clips are not downloaded from",
+    },
     "oauth_state_invalid": {
         "ru": "Ссылка подключения устарела или уже использована, начните подключение заново",
         "en": "The connection link has expired or was already used, start connecting again",

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # Per user: publish requests per minute, connect attempts per hour.
     publish_requests_per_minute: int = 20
     connect_attempts_per_hour: int = 5
+    # Internal hosts clip source URLs may point at (a private S3): comma-separated host[:port] or CIDR.
+    # Everything else that is not a public address is refused (SSRF).
+    allowed_internal_hosts: str = ""
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

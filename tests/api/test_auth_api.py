@@ -18,7 +18,7 @@ def test_login_cookie_needs_csrf_for_writes(api: Api) -> None:
         allowed = browser.post(
             "/api/v1/clips", json={"source_url": "http://127.0.0.1:1/x.mp4"}, headers={"X-CSRF-Token": csrf}
         )
-        assert allowed.json()["error"]["code"] == "source_unreachable"
+        assert allowed.json()["error"]["code"] == "source_refused"  # past CSRF, stopped by the SSRF guard
         browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
         browser.cookies.clear()
         assert browser.get("/api/v1/me").status_code == 401
