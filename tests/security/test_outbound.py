@@ -3,11 +3,20 @@ redirect walking + address pinning against real servers on loopback."""
 
 from __future__ import annotations
 
+import datetime
+import http.server
 import ipaddress
+import ssl
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -227,3 +236,67 @@ async def test_range_reads_take_a_slice(redirector: Origin) -> None:
     guard = OutboundGuard.from_setting(f"127.0.0.1:{redirector.port}")
     # The test server has no Range support: the guard skips to the slice itself.
     assert await guard.read_range(f"{redirector.url}/abcdef", 9, 3) == b"bcd"
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (its own CA), as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_https_keeps_the_name_for_sni_and_the_certificate(tmp_path: Path) -> None:
+    """Connected to the vetted address, TLS still says and checks the URL's name."""
+    cert_file, key_file = _certificate(tmp_path, "clips.test")
+    server_names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda _socket, name, _context: server_names.append(name)  # type: ignore[assignment,misc]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"host={self.headers['host']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    port = int(server.server_address[1])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def resolver(host: str, port: int) -> list[Address]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    trust = ssl.create_default_context(cafile=str(cert_file))
+    guard = OutboundGuard(AllowList.parse(f"clips.test:{port}"), resolver=resolver, verify=trust)
+    try:
+        assert await _read(guard, f"https://clips.test:{port}/x") == f"host=clips.test:{port}"
+        assert server_names == ["clips.test"]
+    finally:
+        server.shutdown()
+        server.server_close()

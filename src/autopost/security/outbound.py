@@ -17,6 +17,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -186,9 +187,9 @@ class Target:
 class _PinnedTransport(httpx2.AsyncBaseTransport):
     """Sends to the vetted address; the Host header and TLS server name stay the URL's host."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, verify: ssl.SSLContext | bool) -> None:
         self._target = target
-        self._inner = httpx2.AsyncHTTPTransport(trust_env=False)
+        self._inner = httpx2.AsyncHTTPTransport(verify=verify, trust_env=False)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         target = self._target
@@ -215,6 +216,8 @@ class OutboundGuard:
     resolver: Resolver = system_resolver
     max_redirects: int = MAX_REDIRECTS
     timeout: float = 30.0
+    # Certificates are checked against the URL's name; a context here trusts a private CA.
+    verify: ssl.SSLContext | bool = True
 
     @classmethod
     def from_setting(cls, allowed: str) -> OutboundGuard:
@@ -250,7 +253,7 @@ class OutboundGuard:
         for _ in range(self.max_redirects + 1):
             target = await self.vet(url)
             async with httpx2.AsyncClient(
-                transport=_PinnedTransport(target), timeout=self.timeout, trust_env=False
+                transport=_PinnedTransport(target, self.verify), timeout=self.timeout, trust_env=False
             ) as client:
                 request = client.build_request("GET", target.url, headers=headers)
                 response = await client.send(request, stream=True)
