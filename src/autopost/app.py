@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from autopost.asgi import install as install_hardening
+from autopost.asgi import metrics_authorized
 from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
@@ -82,8 +84,10 @@ def create_app(
         yield
         await runtime.close()
 
-    app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan)
+    docs = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     install_error_handlers(app)
+    install_hardening(app, settings)
     for router in (users_router, connections_router, clips_router, publications_router):
         app.include_router(router)
     install_web(app)
@@ -112,7 +116,9 @@ def create_app(
         )
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    async def metrics(request: Request) -> PlainTextResponse:
+        if not metrics_authorized(settings, request.headers.get("authorization")):
+            return PlainTextResponse("", status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     return app

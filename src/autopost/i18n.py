@@ -102,6 +102,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ru": "Не удалось скачать клип по ссылке: {detail}",
         "en": "Could not download the clip from the link: {detail}",
     },
+    "request_too_large": {"ru": "Запрос больше {mib} МБ", "en": "The request is larger than {mib} MiB"},
     "source_refused": {
         "ru": "Ссылка ведёт на адрес, с которого клипы не скачиваются",
         "en": "The link points to an address clips are not downloaded from",

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     # Internal hosts clip source URLs may point at (a private S3): comma-separated host[:port] or CIDR.
     # Everything else that is not a public address is refused (SSRF).
     allowed_internal_hosts: str = ""
+    # Largest request body (JSON, forms); clip uploads have their own cap, max_clip_bytes.
+    max_request_bytes: int = MiB
+    # When set, GET /metrics wants `Authorization: Bearer <token>`.
+    metrics_token: SecretStr = SecretStr("")
+    # /docs, /redoc and /openapi.json; switch off where the API's shape should not be public.
+    api_docs: bool = True
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from autopost.platforms.catalog import Platform
 from autopost.users.models import User
@@ -35,8 +35,9 @@ class MeOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: str
-    password: str
+    # The same caps as the login page's form fields.
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=500)
 
 
 class LoginOut(BaseModel):
