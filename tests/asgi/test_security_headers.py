@@ -31,6 +31,7 @@ def _assert_page_headers(response: httpx2.Response) -> None:
     csp = _directives(response.headers["content-security-policy"])
     assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"]
     assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+    assert csp["img-src"] == ["'self'", "data:", "https:"]  # avatars come from the platforms
     assert "strict-transport-security" not in response.headers
 
 
@@ -114,6 +115,17 @@ async def test_hsts_only_in_production_over_https(tmp_path: Path, database_url: 
     ):
         async with _client(engine_settings(tmp_path, database_url, **other)) as client:
             assert "strict-transport-security" not in (await client.get("/healthz")).headers
+
+
+async def test_images_from_a_plain_http_sandbox_are_allowed(tmp_path: Path, database_url: str) -> None:
+    """Pointed at a local sandbox (http), its avatars must show; nothing else plain-http does."""
+    from autopost.sandbox_wiring import point_at_sandbox
+
+    settings = point_at_sandbox(engine_settings(tmp_path, database_url), "http://127.0.0.1:9999")
+    async with _client(settings) as client:
+        csp = _directives((await client.get("/healthz")).headers["content-security-policy"])
+    assert csp["img-src"] == ["'self'", "data:", "https:", "http://127.0.0.1:9999"]
+    assert csp["script-src"] == ["'self'"]
 
 
 async def test_metrics_want_the_bearer_token_when_one_is_set(tmp_path: Path, database_url: str) -> None:

@@ -6,7 +6,7 @@ import hmac
 
 from fastapi import FastAPI
 
-from autopost.asgi.headers import SecurityHeaders, wants_hsts
+from autopost.asgi.headers import SecurityHeaders, origin_of, wants_hsts
 from autopost.asgi.limits import BodyLimit, RequestTooLarge, request_too_large
 from autopost.settings import Settings
 
@@ -17,7 +17,20 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(RequestTooLarge, request_too_large)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     # Added last, so outermost: the 413s of the body cap carry the headers too.
-    app.add_middleware(SecurityHeaders, hsts=wants_hsts(settings.env, settings.public_url))
+    platform_urls = [
+        settings.vk.api_url,
+        settings.vk.id_url,
+        settings.telegram.api_url,
+        settings.telegram.preview_url,
+        settings.rutube.api_url,
+        settings.dzen.api_url,
+        settings.dzen.login_url,
+    ]
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=wants_hsts(settings.env, settings.public_url),
+        image_origins=[origin_of(url) for url in platform_urls],
+    )
 
 
 def metrics_authorized(settings: Settings, authorization: str | None) -> bool:
