@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autopost.security.outbound import AllowList
 from autopost.security.vault import Vault, generate_key
 
 MiB = 1024 * 1024
@@ -102,6 +103,12 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     rutube: RutubeSettings = Field(default_factory=RutubeSettings)
     dzen: DzenSettings = Field(default_factory=DzenSettings)
+
+    @field_validator("allowed_internal_hosts")
+    @classmethod
+    def _parseable_allow_list(cls, value: str) -> str:
+        AllowList.parse(value)  # a typo must stop the start, not fail each fetch later
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
