@@ -300,3 +300,17 @@ async def test_https_keeps_the_name_for_sni_and_the_certificate(tmp_path: Path) 
     finally:
         server.shutdown()
         server.server_close()
+
+
+async def test_a_server_without_ranges_is_read_through_only_so_far(
+    redirector: Origin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx2
+
+    from autopost.security import outbound
+
+    monkeypatch.setattr(outbound, "MAX_SKIP_BYTES", 4)
+    guard = OutboundGuard.from_setting(f"127.0.0.1:{redirector.port}")
+    assert await guard.read_range(f"{redirector.url}/abcdef", 2, 3) == b"bli"
+    with pytest.raises(httpx2.HTTPStatusError):
+        await guard.read_range(f"{redirector.url}/abcdef", 9, 3)

@@ -34,6 +34,8 @@ REFUSED = "source_refused"
 MAX_REDIRECTS = 5
 DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECTS = {301, 302, 303, 307, 308}
+# A server that ignores Range is read through to the slice, but only this far in.
+MAX_SKIP_BYTES = 64 * 1024 * 1024
 
 # Cloud instance metadata services; refused even when an allow-list entry would cover them.
 METADATA = frozenset(
@@ -273,7 +275,7 @@ class OutboundGuard:
         async with self.stream(url, headers) as response:
             if response.status_code == 206:
                 skip = 0
-            elif response.status_code == 200:
+            elif response.status_code == 200 and start <= MAX_SKIP_BYTES:
                 skip = start
             elif response.status_code == 416:
                 return b""
