@@ -17,18 +17,25 @@ from autopost.asgi import metrics_authorized
 from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
-from autopost.errors import ApiError, TooManyRequests
 from autopost.i18n import pick_language, render
-from autopost.platforms.errors import PlatformError, RateLimited
 from autopost.publications.routes import router as publications_router
-from autopost.publications.service import PublishRefused
+from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
 
-# Which HTTP status each refusal answers with; the rest are 422.
-CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
+# The one place a refusal's kind becomes an HTTP status.
+STATUS_OF_KIND: dict[Kind, int] = {
+    Kind.NOT_FOUND: 404,
+    Kind.FORBIDDEN: 403,
+    Kind.CONFLICT: 409,
+    Kind.INVALID: 422,
+    Kind.THROTTLED: 429,
+    Kind.UNAVAILABLE: 502,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.TOO_LARGE: 413,
+}
 
 
 def _lang(request: Request) -> str:
@@ -39,23 +46,21 @@ def _error(code: str, message: str, status: int, headers: dict[str, str] | None 
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
+def refusal_response(request: Request, refusal: Refused) -> JSONResponse:
+    """A refusal as the API answers it: its kind's status, its code rendered in the caller's language.
+
+    Also used by the body cap (autopost.asgi), which answers before any route runs.
+    """
+    retry_after = refusal.retry_after
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    message = render(refusal.code, _lang(request), **refusal.params)
+    return _error(refusal.code, message, STATUS_OF_KIND[refusal.kind], headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        return _error(exc.code, render(exc.code, _lang(request), **exc.params), exc.status_code, headers)
-
-    @app.exception_handler(PublishRefused)
-    async def refused(request: Request, exc: PublishRefused) -> JSONResponse:
-        status = 409 if exc.code in CONFLICTS else 422
-        return _error(exc.code, render(exc.code, _lang(request), **exc.params), status)
-
-    @app.exception_handler(PlatformError)
-    async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
-        # The platform refused a connect or test: its message is for the user; the detail stays in logs.
-        if isinstance(exc, RateLimited):
-            return _error(exc.code, exc.message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
-        return _error(exc.code, exc.message, 502 if exc.retryable else 422)
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        return refusal_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,7 +92,7 @@ def create_app(
     docs = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     install_error_handlers(app)
-    install_hardening(app, settings)
+    install_hardening(app, settings, refusal_response)
     for router in (users_router, connections_router, clips_router, publications_router):
         app.include_router(router)
     install_web(app)

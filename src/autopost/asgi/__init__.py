@@ -5,17 +5,25 @@ from __future__ import annotations
 import hmac
 
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
 
 from autopost.asgi.headers import SecurityHeaders, origin_of, wants_hsts
-from autopost.asgi.limits import BodyLimit, RequestTooLarge, request_too_large
+from autopost.asgi.limits import Answer, BodyLimit, RequestTooLarge, too_large_response
 from autopost.settings import Settings
 
 __all__ = ["install", "metrics_authorized"]
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def install(app: FastAPI, settings: Settings, answer: Answer) -> None:
+    """The middlewares and the body cap's handler; `answer` renders a refusal as the API does."""
+
+    async def request_too_large(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestTooLarge)
+        return too_large_response(answer, request, exc.max_bytes)
+
     app.add_exception_handler(RequestTooLarge, request_too_large)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, answer=answer)
     # Added last, so outermost: the 413s of the body cap carry the headers too.
     platform_urls = [
         settings.vk.api_url,

@@ -12,13 +12,15 @@ from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from autopost.i18n import pick_language, render
+from autopost.refusals import Kind, Refused
 
 MiB = 1024 * 1024
-CODE = "request_too_large"
+
+# How a refusal becomes the API's answer (autopost.app.refusal_response, the one renderer of refusals).
+Answer = Callable[[Request, Refused], Response]
 
 
 class RequestTooLarge(HTTPException):
@@ -29,18 +31,11 @@ class RequestTooLarge(HTTPException):
         self.max_bytes = max_bytes
 
 
-def too_large_response(request: Request, max_bytes: int) -> JSONResponse:
-    lang = getattr(request.state, "lang", None) or pick_language(request.headers.get("accept-language"))
-    message = render(CODE, lang, mib=f"{max_bytes / MiB:g}")
-    # Connection: close — the rest of the body is not read, so the connection cannot be reused.
-    return JSONResponse(
-        {"error": {"code": CODE, "message": message}}, status_code=413, headers={"Connection": "close"}
-    )
-
-
-async def request_too_large(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestTooLarge)
-    return too_large_response(request, exc.max_bytes)
+def too_large_response(answer: Answer, request: Request, max_bytes: int) -> Response:
+    response = answer(request, Refused("request_too_large", Kind.TOO_LARGE, mib=f"{max_bytes / MiB:g}"))
+    # The rest of the body is not read, so the connection cannot be reused.
+    response.headers["Connection"] = "close"
+    return response
 
 
 def is_clip_upload(scope: Scope) -> bool:
@@ -55,10 +50,11 @@ class BodyLimit:
     """ASGI middleware: bodies over `max_bytes` answer 413 without being read further."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, exempt: Callable[[Scope], bool] = is_clip_upload
+        self, app: ASGIApp, max_bytes: int, answer: Answer, exempt: Callable[[Scope], bool] = is_clip_upload
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.answer = answer
         self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -67,7 +63,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await too_large_response(Request(scope), self.max_bytes)(scope, receive, send)
+            await too_large_response(self.answer, Request(scope), self.max_bytes)(scope, receive, send)
             return
         received = 0
         started = False
@@ -91,4 +87,4 @@ class BodyLimit:
         except RequestTooLarge:
             if started:
                 raise  # too late for a 413: the server drops the connection
-            await too_large_response(Request(scope), self.max_bytes)(scope, receive, send)
+            await too_large_response(self.answer, Request(scope), self.max_bytes)(scope, receive, send)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import httpx2
 
 from autopost.clips.probe import MediaInfo, ProbeError, probe
-from autopost.errors import ApiError
+from autopost.refusals import Refused
 from autopost.security.outbound import OutboundGuard, OutboundRefused
 
 BLOCK_BYTES = 256 * 1024
@@ -23,9 +23,9 @@ PROBE_BUDGET_BYTES = 64 * 1024 * 1024
 RANGE_TIMEOUT_SECONDS = 60.0
 
 
-def refused() -> ApiError:
+def refused() -> Refused:
     """The one answer for a URL we will not fetch: it says nothing of what is behind it."""
-    return ApiError("source_refused", 422)
+    return Refused("source_refused")
 
 
 async def remote_size(guard: OutboundGuard, url: str) -> int:
@@ -33,14 +33,14 @@ async def remote_size(guard: OutboundGuard, url: str) -> int:
     try:
         async with guard.stream(url) as response:
             if response.status_code != 200:
-                raise ApiError("source_unreachable", 422, detail=f"HTTP {response.status_code}")
+                raise Refused("source_unreachable", detail=f"HTTP {response.status_code}")
             length = response.headers.get("content-length")
     except OutboundRefused as exc:
         raise refused() from exc
     except httpx2.HTTPError as exc:
-        raise ApiError("source_unreachable", 422, detail=type(exc).__name__) from exc
+        raise Refused("source_unreachable", detail=type(exc).__name__) from exc
     if not length or not length.isdigit():
-        raise ApiError("source_unreachable", 422, detail="no Content-Length")
+        raise Refused("source_unreachable", detail="no Content-Length")
     return int(length)
 
 
@@ -113,13 +113,13 @@ def _probe_blocking(guard: OutboundGuard, url: str, size: int, loop: asyncio.Abs
 
 
 async def probe_remote(guard: OutboundGuard, url: str, size: int) -> MediaInfo:
-    """What the clip at `url` is; ApiError source_refused / source_unreachable / not_a_video."""
+    """What the clip at `url` is; refused as source_refused / source_unreachable / not_a_video."""
     loop = asyncio.get_running_loop()
     try:
         return await asyncio.to_thread(_probe_blocking, guard, url, size, loop)
     except OutboundRefused as exc:
         raise refused() from exc
     except (httpx2.HTTPError, TimeoutError) as exc:
-        raise ApiError("source_unreachable", 422, detail=type(exc).__name__) from exc
+        raise Refused("source_unreachable", detail=type(exc).__name__) from exc
     except ProbeError as exc:
-        raise ApiError("not_a_video", 422) from exc
+        raise Refused("not_a_video") from exc

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from autopost.deps import CurrentUser, RuntimeDep, Work
-from autopost.errors import ApiError
-from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, csrf_token, make_session
+from autopost.deps import CurrentUser, RuntimeDep, Work, client_address, start_session
+from autopost.security.sessions import SESSION_COOKIE, csrf_token
 from autopost.users.schemas import LoginIn, LoginOut, MeOut
-from autopost.users.service import authenticate
+from autopost.users.usecases import log_in
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
-
-LOGIN_ATTEMPTS = 10
-LOGIN_WINDOW_SECONDS = 15 * 60
 
 
 @router.get("/me")
@@ -26,36 +21,11 @@ async def me(user: CurrentUser) -> MeOut:
 async def login(
     body: LoginIn, request: Request, response: Response, work: Work, runtime: RuntimeDep
 ) -> LoginOut:
-    client = request.client.host if request.client else "unknown"
-    email = body.email.strip().lower()
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"login:{email}",
-        limit=LOGIN_ATTEMPTS,
-        window_seconds=LOGIN_WINDOW_SECONDS,
+    user = await log_in(work.session, runtime, body.email, body.password, client_address(request))
+    session = start_session(response, runtime.settings, user)
+    return LoginOut(
+        user=MeOut.from_user(user), csrf_token=csrf_token(runtime.settings.resolved_secret_key(), session)
     )
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"login-ip:{client}",
-        limit=5 * LOGIN_ATTEMPTS,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
-    user = await authenticate(work.session, email, body.password)
-    if user is None:
-        raise ApiError("login_failed", 401)
-    secret = runtime.settings.resolved_secret_key()
-    session = make_session(secret, user.id)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session,
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.public_url.startswith("https://"),
-    )
-    return LoginOut(user=MeOut.from_user(user), csrf_token=csrf_token(secret, session))
 
 
 @router.post("/auth/logout", status_code=204)

@@ -8,13 +8,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from autopost.deps import RuntimeDep, Work
-from autopost.errors import TooManyRequests
+from autopost.deps import RuntimeDep, Work, client_address, start_session
 from autopost.i18n import LANGS
-from autopost.security.ratelimit import enforce_limit
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
-from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
-from autopost.users.service import authenticate
+from autopost.refusals import Kind, Refused
+from autopost.security.sessions import SESSION_COOKIE, read_session
+from autopost.users.usecases import log_in
 from autopost.web.auth import Page, request_language
 from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
@@ -47,22 +45,6 @@ def _same_origin(request: Request, public_url: str) -> bool:
     return urlsplit(origin).netloc in {request.headers.get("host"), urlsplit(public_url).netloc}
 
 
-async def _limit_logins(runtime: RuntimeDep, request: Request, email: str) -> None:
-    client = request.client.host if request.client else "unknown"
-    namespace = runtime.settings.redis_namespace
-    # The same counters as the API login: trying through the page does not get extra attempts.
-    await enforce_limit(
-        runtime.redis, namespace, f"login:{email}", limit=LOGIN_ATTEMPTS, window_seconds=LOGIN_WINDOW_SECONDS
-    )
-    await enforce_limit(
-        runtime.redis,
-        namespace,
-        f"login-ip:{client}",
-        limit=5 * LOGIN_ATTEMPTS,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
-
-
 @router.post("/login")
 async def login(
     request: Request,
@@ -73,31 +55,27 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     lang = request_language(request)
-    email = email.strip().lower()
     if not _same_origin(request, runtime.settings.public_url):
         # Login CSRF: another site's form must not sign the browser into someone else's account.
         return render_anonymous(
             request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
         )
     try:
-        await _limit_logins(runtime, request, email)
-    except TooManyRequests as exc:
-        error = translate(lang, "login.too_many", minutes=max(1, exc.retry_after // 60))
-        return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
-    user = await authenticate(work.session, email, password) if email and password else None
-    if user is None:
-        error = translate(lang, "login.failed")
+        user = await log_in(work.session, runtime, email, password, client_address(request))
+    except Refused as exc:
+        error = _login_error(exc, lang)
+        email = email.strip().lower()
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        make_session(runtime.settings.resolved_secret_key(), user.id),
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.public_url.startswith("https://"),
-    )
+    start_session(response, runtime.settings, user)
     return response
+
+
+def _login_error(exc: Refused, lang: str) -> str:
+    """The login form says "wait N minutes" rather than seconds, and never which part was wrong."""
+    if exc.kind is Kind.THROTTLED:
+        return translate(lang, "login.too_many", minutes=max(1, (exc.retry_after or 0) // 60))
+    return translate(lang, "login.failed")
 
 
 @router.post("/logout", name="logout")
