@@ -43,3 +43,27 @@ def test_development_key_is_made_once_and_kept(tmp_path) -> None:
     first = settings.token_key_list()
     assert Settings(_env_file=None, data_dir=tmp_path).token_key_list() == first
     assert (tmp_path / "token.key").stat().st_mode & 0o077 == 0
+
+
+def test_hardening_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPOST_ALLOWED_INTERNAL_HOSTS", "minio.internal:9000,10.0.0.0/8")
+    monkeypatch.setenv("AUTOPOST_MAX_REQUEST_BYTES", "2097152")
+    monkeypatch.setenv("AUTOPOST_METRICS_TOKEN", "scrape-token")
+    monkeypatch.setenv("AUTOPOST_API_DOCS", "false")
+    settings = Settings(_env_file=None)
+    assert settings.allowed_internal_hosts == "minio.internal:9000,10.0.0.0/8"
+    assert settings.max_request_bytes == 2 * 1024 * 1024 and settings.api_docs is False
+    assert "scrape-token" not in repr(settings)
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.0/33", "minio:port", "[::1]:x"])
+def test_a_malformed_allow_list_stops_the_start(monkeypatch: pytest.MonkeyPatch, entry: str) -> None:
+    monkeypatch.setenv("AUTOPOST_ALLOWED_INTERNAL_HOSTS", entry)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+
+
+def test_hardening_defaults_refuse_internal_hosts_and_cap_bodies_at_1_mib() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.allowed_internal_hosts == "" and settings.max_request_bytes == 1024 * 1024
+    assert settings.metrics_token.get_secret_value() == "" and settings.api_docs is True

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from autopost.asgi import install as install_hardening
+from autopost.asgi import metrics_authorized
 from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
@@ -45,13 +47,21 @@ def _error(code: str, message: str, status: int, headers: dict[str, str] | None 
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
+def refusal_response(request: Request, refusal: Refused) -> JSONResponse:
+    """A refusal as the API answers it: its kind's status, its code rendered in the caller's language.
+
+    Also used by the body cap (autopost.asgi), which answers before any route runs.
+    """
+    retry_after = refusal.retry_after
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    message = render(refusal.code, _lang(request), **refusal.params)
+    return _error(refusal.code, message, STATUS_OF_KIND[refusal.kind], headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
-        retry_after = exc.retry_after
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-        message = render(exc.code, _lang(request), **exc.params)
-        return _error(exc.code, message, STATUS_OF_KIND[exc.kind], headers)
+        return refusal_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -80,8 +90,10 @@ def create_app(
         yield
         await runtime.close()
 
-    app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan)
+    docs = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     install_error_handlers(app)
+    install_hardening(app, settings, refusal_response)
     for router in (users_router, account_router, connections_router, clips_router, publications_router):
         app.include_router(router)
     install_web(app)
@@ -110,7 +122,9 @@ def create_app(
         )
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    async def metrics(request: Request) -> PlainTextResponse:
+        if not metrics_authorized(settings, request.headers.get("authorization")):
+            return PlainTextResponse("", status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     return app

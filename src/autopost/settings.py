@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autopost.security.outbound import AllowList
 from autopost.security.vault import Vault, generate_key
 
 MiB = 1024 * 1024
@@ -88,11 +89,26 @@ class Settings(BaseSettings):
     # Per user: publish requests per minute, connect attempts per hour.
     publish_requests_per_minute: int = 20
     connect_attempts_per_hour: int = 5
+    # Internal hosts clip source URLs may point at (a private S3): comma-separated host[:port] or CIDR.
+    # Everything else that is not a public address is refused (SSRF).
+    allowed_internal_hosts: str = ""
+    # Largest request body (JSON, forms); clip uploads have their own cap, max_clip_bytes.
+    max_request_bytes: int = MiB
+    # When set, GET /metrics wants `Authorization: Bearer <token>`.
+    metrics_token: SecretStr = SecretStr("")
+    # /docs, /redoc and /openapi.json; switch off where the API's shape should not be public.
+    api_docs: bool = True
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     rutube: RutubeSettings = Field(default_factory=RutubeSettings)
     dzen: DzenSettings = Field(default_factory=DzenSettings)
+
+    @field_validator("allowed_internal_hosts")
+    @classmethod
+    def _parseable_allow_list(cls, value: str) -> str:
+        AllowList.parse(value)  # a typo must stop the start, not fail each fetch later
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -19,7 +19,7 @@ def test_login_cookie_needs_csrf_for_writes(api: Api) -> None:
         allowed = browser.post(
             "/api/v1/clips", json={"source_url": "http://127.0.0.1:1/x.mp4"}, headers={"X-CSRF-Token": csrf}
         )
-        assert allowed.json()["error"]["code"] == "source_unreachable"
+        assert allowed.json()["error"]["code"] == "source_refused"  # past CSRF, stopped by the SSRF guard
         kept = browser.cookies.get(SESSION_COOKIE)
         assert browser.post("/api/v1/auth/logout").status_code == 403
         assert browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204

@@ -56,27 +56,32 @@ def test_oversize_upload_is_refused_while_streaming(tmp_path, database_url) -> N
             assert client.get("/api/v1/clips").json() == []
 
 
-def test_clip_from_a_source_url_is_probed_in_place(api: Api) -> None:
+def test_clip_from_a_source_url_is_probed_in_place(tmp_path, database_url) -> None:
     from starlette.applications import Starlette
     from starlette.responses import FileResponse
     from starlette.routing import Route
 
+    from tests.support.api import start_api
     from tests.support.servers import free_port, serve_in_thread
 
-    async def serve(request):
-        return FileResponse(api.clip_file, media_type="video/mp4")
+    port = free_port()
+    # The origin is on loopback: allowed explicitly, as an operator allows a private S3.
+    for api in start_api(tmp_path, database_url, None, allowed_internal_hosts=f"127.0.0.1:{port}"):
 
-    with serve_in_thread(Starlette(routes=[Route("/bucket/clip.mp4", serve)]), free_port()) as origin:
-        _, token = api.new_user(Plan.START)
-        with api.client(token) as client:
-            response = client.post(
-                "/api/v1/clips",
-                json={"source_url": f"{origin}/bucket/clip.mp4?X-Amz-Signature=secret", "title": "S3"},
-            )
-            assert response.status_code == 201, response.text
-            clip = response.json()
-            assert clip["status"] == "ready" and clip["width"] == 180
-            assert clip["size_bytes"] == api.clip_file.stat().st_size
-            assert "secret" not in response.text
-            missing = client.post("/api/v1/clips", json={"source_url": f"{origin}/bucket/none.mp4"})
-            assert missing.status_code == 422 and missing.json()["error"]["code"] == "source_unreachable"
+        async def serve(request, clip_file=api.clip_file):
+            return FileResponse(clip_file, media_type="video/mp4")
+
+        with serve_in_thread(Starlette(routes=[Route("/bucket/clip.mp4", serve)]), port) as origin:
+            _, token = api.new_user(Plan.START)
+            with api.client(token) as client:
+                response = client.post(
+                    "/api/v1/clips",
+                    json={"source_url": f"{origin}/bucket/clip.mp4?X-Amz-Signature=secret", "title": "S3"},
+                )
+                assert response.status_code == 201, response.text
+                clip = response.json()
+                assert clip["status"] == "ready" and clip["width"] == 180
+                assert clip["size_bytes"] == api.clip_file.stat().st_size
+                assert "secret" not in response.text
+                missing = client.post("/api/v1/clips", json={"source_url": f"{origin}/bucket/none.mp4"})
+                assert missing.status_code == 422 and missing.json()["error"]["code"] == "source_unreachable"

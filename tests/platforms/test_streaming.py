@@ -16,6 +16,7 @@ from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
 from autopost.platforms.http import send
 from autopost.platforms.media import ClipSource
 from autopost.platforms.multipart import SmallFile, StreamingMultipart
+from autopost.security.outbound import OutboundGuard
 from autopost_sandbox.uploads import receive_form
 from tests.platforms.rendered import text_of
 from tests.support.servers import free_port, serve_in_thread
@@ -89,8 +90,14 @@ async def test_multipart_streams_a_file_clip_byte_exact(server_url: str, tmp_pat
     assert body.completed
 
 
+def _loopback_allowed(server_url: str) -> OutboundGuard:
+    """The test server is on loopback, which the guard refuses unless an operator allows it."""
+    return OutboundGuard.from_setting(server_url.removeprefix("http://"))
+
+
 async def test_url_source_streams_through(server_url: str) -> None:
-    source = ClipSource(reader=UrlReader(f"{server_url}/files/clip.mp4"), size=len(PAYLOAD))
+    reader = UrlReader(f"{server_url}/files/clip.mp4", _loopback_allowed(server_url))
+    source = ClipSource(reader=reader, size=len(PAYLOAD))
     digest = hashlib.sha256()
     async for chunk in source.chunks():
         digest.update(chunk)
@@ -101,7 +108,7 @@ async def test_missing_sources_fail_permanently_with_the_product_message(
     server_url: str, tmp_path: Path
 ) -> None:
     for source in (
-        ClipSource(reader=UrlReader(f"{server_url}/files/gone.mp4"), size=10),
+        ClipSource(reader=UrlReader(f"{server_url}/files/gone.mp4", _loopback_allowed(server_url)), size=10),
         ClipSource(reader=FileReader(tmp_path / "gone.mp4"), size=10),
     ):
         with pytest.raises(Permanent) as error:

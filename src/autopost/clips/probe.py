@@ -1,6 +1,8 @@
 """Clip intake: what a video file is (PyAV), and the small JPEG thumbnail Telegram wants.
 
 Probing reads container headers and at most a few frames, never the whole file.
+FFmpeg gets only the demuxers of the formats we accept and only the file protocol:
+a playlist (HLS, concat) or a reference inside a file can make it open no URL.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ THUMBNAIL_MAX_BYTES = 200 * 1024
 
 NOT_A_VIDEO = "Файл не является видео: загрузите MP4, MOV или WebM"
 
+# MP4/MOV and Matroska/WebM demuxers only; nested opens are limited to local files.
+FFMPEG_OPTIONS = {"format_whitelist": "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm", "protocol_whitelist": "file"}
+
 
 class ProbeError(Exception):
     """The file cannot be published as a video (message is for people)."""
@@ -32,9 +37,14 @@ class MediaInfo:
     container: str
 
 
-def probe(path: Path) -> MediaInfo:
+def _open(source: Path | io.RawIOBase) -> av.container.InputContainer:
+    return av.open(str(source) if isinstance(source, Path) else source, "r", options=FFMPEG_OPTIONS)
+
+
+def probe(source: Path | io.RawIOBase) -> MediaInfo:
+    """What the video is; `source` is a local path or a seekable file object (a remote clip)."""
     try:
-        with av.open(str(path)) as container:
+        with _open(source) as container:
             if not container.streams.video:
                 raise ProbeError(NOT_A_VIDEO)
             stream = container.streams.video[0]
@@ -61,7 +71,7 @@ def _duration(container: av.container.InputContainer, stream: av.video.stream.Vi
 def make_thumbnail(path: Path) -> bytes:
     """A JPEG of an early frame, at most 320 px on its longer side and under 200 kB."""
     try:
-        with av.open(str(path)) as container:
+        with _open(path) as container:
             frame = next(container.decode(video=0))
     except (av.error.FFmpegError, StopIteration) as exc:
         raise ProbeError(NOT_A_VIDEO) from exc

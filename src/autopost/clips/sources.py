@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx2
-
 from autopost.platforms.errors import Permanent, Transient
+from autopost.security.outbound import OutboundGuard, OutboundRefused
 
 
 @dataclass(frozen=True)
@@ -34,22 +33,23 @@ class FileReader:
 
 @dataclass(frozen=True)
 class UrlReader:
-    """Streams a remote file (e.g. a presigned S3 link) without a temporary copy."""
+    """Streams a remote file (e.g. a presigned S3 link) without a temporary copy.
+
+    Fetched through the outbound guard: the source may have changed since intake
+    (a new redirect, a new DNS answer), so every hop is vetted again here.
+    """
 
     url: str = field(repr=False)  # presigned URLs carry credentials in the query
-    transport: httpx2.AsyncBaseTransport | None = None
-    timeout: float = 60.0
+    guard: OutboundGuard = field(default_factory=OutboundGuard)
 
     async def read(self, chunk_size: int) -> AsyncIterator[bytes]:
-        async with (
-            httpx2.AsyncClient(
-                transport=self.transport, timeout=self.timeout, follow_redirects=True
-            ) as client,
-            client.stream("GET", self.url) as response,
-        ):
-            if response.status_code in (403, 404, 410):
-                raise Permanent("clip_missing", f"source answered {response.status_code}")
-            if response.status_code != 200:
-                raise Transient("clip_source_unavailable", f"source answered {response.status_code}")
-            async for chunk in response.aiter_bytes(chunk_size):
-                yield chunk
+        try:
+            async with self.guard.stream(self.url) as response:
+                if response.status_code in (403, 404, 410):
+                    raise Permanent("clip_missing", f"source answered {response.status_code}")
+                if response.status_code != 200:
+                    raise Transient("clip_source_unavailable", f"source answered {response.status_code}")
+                async for chunk in response.aiter_bytes(chunk_size):
+                    yield chunk
+        except OutboundRefused as exc:
+            raise Permanent("source_refused", exc.reason) from exc

@@ -45,6 +45,7 @@ REFUSALS: dict[str, str] = {
     "not_found": N_("Не найдено"),
     "rate_limited": N_("Слишком много запросов, повторите через {seconds} с"),
     "login_failed": N_("Неверный email или пароль"),
+    "request_too_large": N_("Запрос больше {limit_bytes}"),
     "wrong_password": N_("Текущий пароль указан неверно"),
     "password_too_short": N_("Пароль должен быть не короче {min} символов"),
     "token_expiry_past": N_("Срок действия должен быть в будущем"),

@@ -26,6 +26,8 @@ MESSAGES: dict[str, str] = {
     "clip_missing": N_("Файл клипа не найден"),
     "clip_changed": N_("Файл клипа изменился или повреждён, загрузите его заново"),
     "clip_source_unavailable": N_("Источник клипа недоступен, повторим позже"),
+    # The clip's source URL now leads somewhere the outbound guard refuses (autopost.security.outbound).
+    "source_refused": N_("Ссылка ведёт на адрес, с которого клипы не скачиваются"),
     "token_missing": N_("Токен истёк, переподключите платформу"),
     "token_expired": N_("Токен истёк, переподключите платформу"),
     "refresh_busy": N_("Обновляем токен платформы, повторим позже"),

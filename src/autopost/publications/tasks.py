@@ -42,6 +42,7 @@ from autopost.publications.progress import ProgressWriter
 from autopost.publications.rules import Target, check_target
 from autopost.refusals import Refused
 from autopost.runtime import Runtime
+from autopost.security.outbound import OutboundGuard
 from autopost.users.models import User
 
 log = structlog.get_logger(__name__)
@@ -153,7 +154,9 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     if clip.storage_key:
         reader: FileReader | UrlReader = FileReader(runtime.storage.path(clip.storage_key))
     elif clip.source_url:
-        reader = UrlReader(clip.source_url)
+        reader = UrlReader(
+            clip.source_url, OutboundGuard.from_setting(runtime.settings.allowed_internal_hosts)
+        )
     else:
         raise Permanent("clip_missing", "the clip has neither a stored file nor a source URL")
     return ClipSource(

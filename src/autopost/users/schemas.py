@@ -35,8 +35,9 @@ class MeOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: str
-    password: str
+    # The same caps as the login page's form fields.
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=500)
 
 
 class LoginOut(BaseModel):

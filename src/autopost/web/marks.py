@@ -23,6 +23,7 @@ BRAND_COLOURS = {
 }
 # Text marks are the first letter of the name in the reader's language (Д / D for Дзен / Dzen).
 TEXT_MARKS = {Platform.RUTUBE, Platform.DZEN}
+TEXT_MARK_SIZES = (20, 28)
 
 
 @cache
@@ -37,10 +38,11 @@ def platform_mark(platform: Platform, lang: str = "ru", size: int = 20) -> Marku
     """The mark beside a platform's name; decorative, so hidden from screen readers (the name is text)."""
     colour = BRAND_COLOURS[platform]
     if platform in TEXT_MARKS:
+        # Classes, not a style attribute: the CSP allows no inline styles (app.css has the colours).
+        assert size in TEXT_MARK_SIZES, f"add .mark-size-{size} to app.css"
         return Markup(
-            '<span class="mark mark-text" aria-hidden="true" style="--size:{size}px;background:{colour}">'
-            "{letter}</span>"
-        ).format(size=size, colour=colour, letter=platform_name(platform, lang)[:1])
+            '<span class="mark mark-text mark-{platform} mark-size-{size}" aria-hidden="true">{letter}</span>'
+        ).format(platform=platform.value, size=size, letter=platform_name(platform, lang)[:1])
     return Markup(
         '<svg class="mark" aria-hidden="true" focusable="false" viewBox="0 0 24 24" '
         'width="{size}" height="{size}"><path fill="{colour}" d="{path}"/></svg>'
