@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Signs sessions, CSRF tokens and /media URLs.
     secret_key: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
+    # Comma-separated IPs / CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none.
+    trusted_proxies: str = ""
     storage_dir: Path | None = None
     min_schedule_lead_seconds: int = 300
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [300.0, 900.0, 3600.0])
@@ -118,6 +120,9 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_dir(self) -> Path:
         return self.storage_dir or self.data_dir / "clips"
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     def token_key_list(self) -> list[str]:
         """The configured keys, or (outside production) a development key kept under data_dir."""
