@@ -20,6 +20,7 @@ from autopost.i18n import pick_language, render
 from autopost.platforms.errors import PlatformError, RateLimited
 from autopost.publications.routes import router as publications_router
 from autopost.publications.service import PublishRefused
+from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
 from autopost.users.routes import router as users_router
@@ -27,6 +28,15 @@ from autopost.web import install as install_web
 
 # Which HTTP status each refusal answers with; the rest are 422.
 CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
+REFUSAL_STATUS = {
+    Kind.NOT_FOUND: 404,
+    Kind.FORBIDDEN: 403,
+    Kind.CONFLICT: 409,
+    Kind.INVALID: 422,
+    Kind.THROTTLED: 429,
+    Kind.UNAVAILABLE: 503,
+    Kind.UNAUTHENTICATED: 401,
+}
 
 
 def _lang(request: Request) -> str:
@@ -42,6 +52,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         return _error(exc.code, render(exc.code, _lang(request), **exc.params), exc.status_code, headers)
+
+    @app.exception_handler(Refused)
+    async def refusal(request: Request, exc: Refused) -> JSONResponse:
+        wait = exc.retry_after
+        headers = {"Retry-After": str(wait)} if wait is not None else None
+        message = render(exc.code, _lang(request), **exc.params)
+        return _error(exc.code, message, REFUSAL_STATUS[exc.kind], headers)
 
     @app.exception_handler(PublishRefused)
     async def refused(request: Request, exc: PublishRefused) -> JSONResponse:

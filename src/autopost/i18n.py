@@ -33,6 +33,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Too many requests, try again in {seconds} s",
     },
     "login_failed": {"ru": "Неверный email или пароль", "en": "Wrong email or password"},
+    "login_throttled": {
+        "ru": "Слишком много неудачных попыток входа. Повторите через {seconds} с",
+        "en": "Too many failed login attempts. Try again in {seconds} s",
+    },
+    "login_throttled_minutes": {
+        "ru": "Слишком много неудачных попыток входа. Повторите через {minutes} мин",
+        "en": "Too many failed login attempts. Try again in {minutes} min",
+    },
     "clip_not_ready": {"ru": "Клип ещё не готов к публикации", "en": "The clip is not ready to publish yet"},
     "plan_excludes_platform": {
         "ru": "{platform} недоступен на тарифе {plan} — повысьте тариф",

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     stats_refresh_hours: float = 5.0
     # Per user: publish requests per minute, connect attempts per hour.
     publish_requests_per_minute: int = 20
+    # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.
+    login_failures_per_ip: int = 50
     connect_attempts_per_hour: int = 5
 
     vk: VkSettings = Field(default_factory=VkSettings)

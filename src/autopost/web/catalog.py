@@ -42,10 +42,6 @@ _CORE: dict[str, Entry] = {
     "login.password": {"ru": "Пароль", "en": "Password"},
     "login.submit": {"ru": "Войти", "en": "Log in"},
     "login.failed": {"ru": "Неверная электронная почта или пароль", "en": "Wrong email or password"},
-    "login.too_many": {
-        "ru": "Слишком много попыток входа. Попробуйте снова через {minutes} мин.",
-        "en": "Too many login attempts. Try again in {minutes} min.",
-    },
 }
 
 _CLIPS: dict[str, Entry] = {

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.deps import RuntimeDep, Work
-from autopost.errors import TooManyRequests
 from autopost.i18n import LANGS
-from autopost.security.ratelimit import enforce_limit
+from autopost.i18n import render as render_message
+from autopost.refusals import Kind, Refused
 from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
-from autopost.users.routes import LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS
-from autopost.users.service import authenticate
+from autopost.users.login_guard import log_in
 from autopost.web.auth import Page, request_language
 from autopost.web.i18n import translate
 from autopost.web.templating import render_anonymous
@@ -47,22 +46,6 @@ def _same_origin(request: Request, public_url: str) -> bool:
     return urlsplit(origin).netloc in {request.headers.get("host"), urlsplit(public_url).netloc}
 
 
-async def _limit_logins(runtime: RuntimeDep, request: Request, email: str) -> None:
-    client = request.client.host if request.client else "unknown"
-    namespace = runtime.settings.redis_namespace
-    # The same counters as the API login: trying through the page does not get extra attempts.
-    await enforce_limit(
-        runtime.redis, namespace, f"login:{email}", limit=LOGIN_ATTEMPTS, window_seconds=LOGIN_WINDOW_SECONDS
-    )
-    await enforce_limit(
-        runtime.redis,
-        namespace,
-        f"login-ip:{client}",
-        limit=5 * LOGIN_ATTEMPTS,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
-
-
 @router.post("/login")
 async def login(
     request: Request,
@@ -79,14 +62,12 @@ async def login(
         return render_anonymous(
             request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
         )
+    client = request.client.host if request.client else "unknown"
     try:
-        await _limit_logins(runtime, request, email)
-    except TooManyRequests as exc:
-        error = translate(lang, "login.too_many", minutes=max(1, exc.retry_after // 60))
-        return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
-    user = await authenticate(work.session, email, password) if email and password else None
-    if user is None:
-        error = translate(lang, "login.failed")
+        user = await log_in(work.session, runtime.redis, runtime.settings, email, password, client)
+    except Refused as exc:
+        failed = exc.kind is Kind.UNAUTHENTICATED
+        error = translate(lang, "login.failed") if failed else render_message(exc.code, lang, **exc.params)
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
