@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Too many requests, try again in {seconds} s",
     },
     "login_failed": {"ru": "Неверный email или пароль", "en": "Wrong email or password"},
+    "connect_throttled": {
+        "ru": "Слишком много неудачных подключений. Повторите через {minutes} мин",
+        "en": "Too many failed connection attempts. Try again in {minutes} min",
+    },
     "login_throttled": {
         "ru": "Слишком много неудачных попыток входа. Повторите через {seconds} с",
         "en": "Too many failed login attempts. Try again in {seconds} s",

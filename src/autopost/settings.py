@@ -87,11 +87,11 @@ class Settings(BaseSettings):
     # BullMQ job lock; a killed worker's job comes back after about this long.
     worker_lock_seconds: float = 30.0
     stats_refresh_hours: float = 5.0
-    # Per user: publish requests per minute, connect attempts per hour.
+    # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
     # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.
     login_failures_per_ip: int = 50
-    connect_attempts_per_hour: int = 5
+    connect_attempts_per_hour: int = 20
 
     vk: VkSettings = Field(default_factory=VkSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -23,21 +23,10 @@ from autopost.errors import ApiError, NotFound
 from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS
-from autopost.security.ratelimit import enforce_limit
 from autopost.security.sessions import SESSION_COOKIE, read_session
 from autopost.users.plans import check_plan
 
 router = APIRouter(tags=["connections"])
-
-
-async def _limit_connects(runtime: RuntimeDep, user: CurrentUser) -> None:
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"connect:{user.id}",
-        limit=runtime.settings.connect_attempts_per_hour,
-        window_seconds=3600,
-    )
 
 
 @router.get("/api/v1/platforms")
@@ -67,7 +56,6 @@ async def platforms(user: CurrentUser, work: Work, runtime: RuntimeDep) -> list[
 
 @router.post("/api/v1/connections", status_code=201)
 async def connect(body: TokenConnectIn, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ConnectionOut:
-    await _limit_connects(runtime, user)
     connection = await service.connect_with_token(
         work.session, runtime, user, Platform(body.platform), body.fields()
     )
@@ -80,7 +68,6 @@ async def oauth_start(
 ) -> OAuthStartOut:
     if platform not in OAUTH_PLATFORMS:
         raise NotFound()
-    await _limit_connects(runtime, user)
     return OAuthStartOut(authorize_url=await service.start_oauth(work.session, runtime, user, platform))
 
 

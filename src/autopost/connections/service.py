@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.connections.connect_guard import counting_failures, refuse_after_too_many_failures
 from autopost.connections.models import Connection, ConnectionStatus, OAuthState
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
@@ -102,17 +103,19 @@ async def connect_with_token(
     require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
         raise ApiError("token_platform_only", 422, platform=LIMITS[platform].display_name)
+    await refuse_after_too_many_failures(runtime, user.id)
     provider = runtime.provider(platform)
     meta: dict[str, Any] = {}
-    if platform is Platform.TELEGRAM:
-        token, meta["channel"] = fields["bot_token"], fields["channel"]
-    elif fields.get("token"):
-        token = fields["token"]
-    else:
-        from autopost.platforms.rutube import exchange_password
+    async with counting_failures(runtime, user.id):
+        if platform is Platform.TELEGRAM:
+            token, meta["channel"] = fields["bot_token"], fields["channel"]
+        elif fields.get("token"):
+            token = fields["token"]
+        else:
+            from autopost.platforms.rutube import exchange_password
 
-        token = await exchange_password(runtime.settings.rutube, fields["username"], fields["password"])
-    account = await provider.verify(credentials=Credentials(access_token=token, meta=meta))
+            token = await exchange_password(runtime.settings.rutube, fields["username"], fields["password"])
+        account = await provider.verify(credentials=Credentials(access_token=token, meta=meta))
     if platform is Platform.RUTUBE:
         await _adopt_token_named_rutube_account(session, user, token, account)
     return await save_connection(
@@ -155,6 +158,7 @@ async def _adopt_token_named_rutube_account(
 
 async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> str:
     require_plan(user, platform)
+    await refuse_after_too_many_failures(runtime, user.id)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)  # PKCE: the connector derives the S256 challenge
     row = OAuthState(
@@ -201,12 +205,13 @@ async def finish_oauth(
     verifier = runtime.vault.open(row.code_verifier, row.binding("code_verifier"))
     user = await session.get(User, row.user_id)
     assert user is not None
-    tokens, account = await build_oauth(platform, runtime.settings).exchange(
-        code=params["code"],
-        code_verifier=verifier,
-        redirect_uri=oauth_redirect_uri(runtime, platform),
-        device_id=params.get("device_id"),
-    )
+    async with counting_failures(runtime, user.id):
+        tokens, account = await build_oauth(platform, runtime.settings).exchange(
+            code=params["code"],
+            code_verifier=verifier,
+            redirect_uri=oauth_redirect_uri(runtime, platform),
+            device_id=params.get("device_id"),
+        )
     return await save_connection(session, runtime, user, platform, tokens, account)
 
 

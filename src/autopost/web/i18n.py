@@ -60,11 +60,11 @@ def refused_text(exc: PublishRefused, lang: str) -> str:
     return render(exc.code, lang, **exc.params)
 
 
-def connect_error_text(code: str, platform: str, lang: str) -> str:
+def connect_error_text(code: str, platform: str, lang: str, **params: object) -> str:
     """The OAuth callback's ?error=<code>: a known message, or a plain "could not connect"."""
     if code in MESSAGES:
         try:
-            return render(code, lang, platform=platform)
+            return render(code, lang, platform=platform, **params)
         except (KeyError, IndexError):
             pass
     return translate(lang, "settings.connect_failed", platform=platform or "—")

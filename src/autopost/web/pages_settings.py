@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.connections import service
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.errors import ApiError, NotFound, TooManyRequests
+from autopost.errors import ApiError, NotFound
 from autopost.i18n import render as render_message
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.registry import OAUTH_PLATFORMS
-from autopost.security.ratelimit import enforce_limit
+from autopost.refusals import Refused
 from autopost.web.auth import Page, Viewer
 from autopost.web.i18n import connect_error_text, translate
 from autopost.web.marks import platform_name
@@ -36,7 +37,7 @@ async def settings_root() -> Response:
 
 
 def _callback_notice(
-    viewer: Viewer, connected: str | None, error: str | None, platform: str | None
+    viewer: Viewer, connected: str | None, error: str | None, platform: str | None, minutes: int | None
 ) -> dict[str, str] | None:
     """The OAuth callback ends here with ?connected=vk or ?error=<code>&platform=vk."""
     name = (
@@ -47,7 +48,8 @@ def _callback_notice(
     if connected and name:
         return {"kind": "ok", "text": translate(viewer.lang, "settings.connected", platform=name)}
     if error:
-        return {"kind": "error", "text": connect_error_text(error, name, viewer.lang)}
+        params = {"minutes": minutes} if minutes else {}
+        return {"kind": "error", "text": connect_error_text(error, name, viewer.lang, **params)}
     return None
 
 
@@ -58,6 +60,7 @@ async def platforms_page(
     connected: str | None = None,
     error: str | None = None,
     platform: str | None = None,
+    minutes: int | None = None,
 ) -> Response:
     connections = await service.list_connections(viewer.work.session, viewer.user)
     return render(
@@ -66,19 +69,7 @@ async def platforms_page(
         "settings_platforms.html",
         section="settings",
         blocks=platform_blocks(viewer.runtime.settings, viewer.user, connections),
-        notice=_callback_notice(viewer, connected, error, platform),
-    )
-
-
-async def _limit_connects(viewer: Viewer) -> None:
-    # The API's counter: connecting through the page does not get extra attempts.
-    runtime = viewer.runtime
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"connect:{viewer.user.id}",
-        limit=runtime.settings.connect_attempts_per_hour,
-        window_seconds=3600,
+        notice=_callback_notice(viewer, connected, error, platform, minutes),
     )
 
 
@@ -102,11 +93,12 @@ async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Res
     if platform not in OAUTH_PLATFORMS:
         raise NotFound()
     try:
-        await _limit_connects(viewer)
         url = await service.start_oauth(viewer.work.session, viewer.runtime, viewer.user, platform)
-    except (ApiError, PlatformError) as exc:
-        query = f"error={exc.code}&platform={platform.value}"
-        return RedirectResponse(f"/settings/platforms?{query}", status_code=303)
+    except (ApiError, PlatformError, Refused) as exc:
+        notice = {"error": exc.code, "platform": platform.value}
+        if "minutes" in exc.params:  # throttled: the settings page says how long to wait
+            notice["minutes"] = str(exc.params["minutes"])
+        return RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
     return RedirectResponse(url, status_code=303)
 
 
@@ -123,14 +115,10 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
         form.error = translate(viewer.lang, f"connect.missing.{platform.value}.{mode}")
         return await _block(request, viewer, platform, form, None)
     try:
-        await _limit_connects(viewer)
         connection = await service.connect_with_token(
             viewer.work.session, viewer.runtime, viewer.user, platform, fields
         )
-    except TooManyRequests as exc:
-        form.error = render_message("rate_limited", viewer.lang, seconds=exc.retry_after)
-        return await _block(request, viewer, platform, form, None)
-    except ApiError as exc:
+    except (ApiError, Refused) as exc:
         form.error = render_message(exc.code, viewer.lang, **exc.params)
         return await _block(request, viewer, platform, form, None)
     except PlatformError as exc:
