@@ -20,7 +20,7 @@ Phase 2: --phase2 publications at --phase2-rate faults, no kills, no flush:
 first-attempt success of the publications whose platform answered normally (no
 fault seen in their history; goal >= 99 %).
 
-    .venv/bin/python bench/chaos.py [--publications 300] [--workers 3] [--concurrency 4]
+    .venv/bin/python -m bench.chaos [--publications 300] [--workers 3] [--concurrency 4]
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import harness
 from sqlalchemy import select
 
 from autopost.connections.models import Connection, ConnectionStatus
@@ -45,6 +44,11 @@ from autopost.db import transaction
 from autopost.platforms.catalog import Platform
 from autopost.publications.events import EventKind
 from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
+from autopost.users.plans import Plan
+from autopost_testing.demo import connect_demo, connect_oauth
+from autopost_testing.media import make_clip
+from autopost_testing.world import TERMINAL
+from bench import harness
 
 API = ("rate_limit", "server_error", "timeout", "reset", "token_expired")
 NO_AUTH = ("rate_limit", "server_error", "timeout", "reset")
@@ -116,39 +120,30 @@ class World:
         ]
 
 
-async def setup(services: harness.Services, options: Options) -> World:
-    runtime = services.runtime
-    user = await harness.new_user(runtime, f"chaos-{services.tag}@example.com")
+async def setup(bench: harness.Bench, options: Options) -> World:
+    runtime = bench.runtime
+    user = await bench.world.new_user(f"chaos-{bench.tag}@example.com", plan=Plan.BUSINESS)
     connections = {
-        Platform.VK: (await harness.connect_oauth(runtime, user, Platform.VK)).id,
-        Platform.DZEN: (await harness.connect_oauth(runtime, user, Platform.DZEN)).id,
-        Platform.TELEGRAM: (
-            await harness.connect_token(
-                runtime,
-                user,
-                Platform.TELEGRAM,
-                {"bot_token": harness.TELEGRAM_BOT, "channel": harness.TELEGRAM_CHANNEL},
-            )
-        ).id,
-        Platform.RUTUBE: (
-            await harness.connect_token(runtime, user, Platform.RUTUBE, {"token": harness.RUTUBE_TOKEN})
-        ).id,
+        Platform.VK: (await connect_oauth(runtime, user, Platform.VK)).id,
+        Platform.DZEN: (await connect_oauth(runtime, user, Platform.DZEN)).id,
+        Platform.TELEGRAM: (await connect_demo(runtime, user, Platform.TELEGRAM)).id,
+        Platform.RUTUBE: (await connect_demo(runtime, user, Platform.RUTUBE)).id,
     }
-    clip = harness.make_clip(services.workdir / "clip.mp4", seconds=1.0, width=180, height=320)
+    clip = make_clip(bench.workdir / "clip.mp4", seconds=1.0, width=180, height=320)
     stored = await harness.store_clip_file(runtime, user, clip, duration=1.0)
     total = options.publications + options.phase2
     clips = await harness.add_clips(runtime, user, stored, [f"clip {n}" for n in range(total)])
-    return World(services.tag, user.id, connections, clips)
+    return World(bench.tag, user.id, connections, clips)
 
 
-async def inject_faults(services: harness.Services, rate: float, rng: random.Random) -> None:
+async def inject_faults(bench: harness.Bench, rate: float, rng: random.Random) -> None:
     """Each operation fails with probability `rate`, spread evenly over the kinds it can serve."""
-    await services.clear_faults()
+    await bench.sandbox.clear_faults()
     for platform, operations in FAULT_OPS.items():
         for op, kinds in operations:
             per_kind = 1 - (1 - rate) ** (1 / len(kinds))
             for kind in rng.sample(kinds, len(kinds)):  # no kind always checked first
-                await services.add_fault(
+                await bench.sandbox.fault(
                     platform=platform, fault=kind, rate=per_kind, on=op, retry_after=1, delay=HANG_SECONDS
                 )
 
@@ -160,8 +155,8 @@ def fault_hits(state: dict[str, Any]) -> Counter[str]:
     return hits
 
 
-async def publish_numbers(services: harness.Services, world: World, numbers: range) -> list[uuid.UUID]:
-    ids = await harness.publish(services.runtime, world.user_id, world.plan(numbers))
+async def publish_numbers(bench: harness.Bench, world: World, numbers: range) -> list[uuid.UUID]:
+    ids = await harness.publish(bench.runtime, world.user_id, world.plan(numbers))
     world.numbers.update(zip(ids, numbers, strict=True))
     return ids
 
@@ -179,7 +174,7 @@ class Chaos:
 
 
 async def run_chaos(
-    services: harness.Services, options: Options, ids: Sequence[uuid.UUID], rng: random.Random
+    bench: harness.Bench, options: Options, ids: Sequence[uuid.UUID], rng: random.Random
 ) -> Chaos:
     chaos = Chaos()
     started = time.monotonic()
@@ -188,18 +183,18 @@ async def run_chaos(
     while True:
         now = time.monotonic()
         elapsed = now - started
-        chaos.counts = await harness.status_counts(services.runtime, ids)
-        terminal = sum(chaos.counts[s.value] for s in harness.TERMINAL)
+        chaos.counts = await harness.status_counts(bench.runtime, ids)
+        terminal = sum(chaos.counts[s.value] for s in TERMINAL)
         if terminal == len(ids) or elapsed >= options.cap:
             chaos.seconds = elapsed
             return chaos
-        if elapsed < options.chaos_seconds and now >= next_kill and services.workers:
-            services.kill_worker(rng.choice(services.workers))
-            services.start_worker(options.concurrency)
+        if elapsed < options.chaos_seconds and now >= next_kill and bench.world.workers:
+            bench.world.kill_worker(rng.choice(bench.world.workers))
+            bench.world.spawn_worker(options.concurrency)
             chaos.kills += 1
             next_kill = now + options.kill_every * rng.uniform(0.5, 1.5)
         if chaos.flushed_keys is None and elapsed >= options.flush_at:
-            chaos.flushed_keys = await services.flush_namespace()
+            chaos.flushed_keys = await bench.world.flush_namespace()
             chaos.flushed_at = elapsed
             print(f"  {elapsed:5.0f} s: Redis namespace flushed ({chaos.flushed_keys} keys)", flush=True)
         if now - shown >= 15:
@@ -245,7 +240,7 @@ class Outcome:
         ]
 
     def lost(self) -> list[Publication]:
-        return [p for p in self.publications if p.status not in harness.TERMINAL]
+        return [p for p in self.publications if p.status not in TERMINAL]
 
     def failures(self) -> dict[str, tuple[int, int]]:
         """Failed publications per "platform: error code": (how many, how many the platform shows anyway)."""
@@ -259,10 +254,10 @@ class Outcome:
         return {key: (counts[key], posted[key]) for key in sorted(counts)}
 
 
-async def outcome(services: harness.Services, world: World, ids: Sequence[uuid.UUID]) -> Outcome:
-    publications = await harness.load_publications(services.runtime, ids)
-    events = await harness.load_events(services.runtime, ids)
-    posts = posts_by_number(await services.sandbox_state(), world.tag)
+async def outcome(bench: harness.Bench, world: World, ids: Sequence[uuid.UUID]) -> Outcome:
+    publications = await harness.load_publications(bench.runtime, ids)
+    events = await harness.load_events(bench.runtime, ids)
+    posts = posts_by_number(await bench.sandbox.state(), world.tag)
     return Outcome(publications, events, posts, world.numbers)
 
 
@@ -378,42 +373,42 @@ def report_phase2(options: Options, result: Outcome, hits: Counter[str], seconds
 # ---------------------------------------------------------------- run
 
 
-async def inactive_connections(services: harness.Services) -> list[str]:
+async def inactive_connections(bench: harness.Bench) -> list[str]:
     """A refresh that failed for good marks its connection needs_reconnect: every later publication fails."""
-    async with transaction(services.runtime.session_factory) as session:
+    async with transaction(bench.runtime.session_factory) as session:
         rows = await session.scalars(select(Connection).where(Connection.status != ConnectionStatus.ACTIVE))
         return [f"{c.platform.value}: {c.status.value} ({c.last_error})" for c in rows]
 
 
 async def run(options: Options) -> None:
     rng = random.Random(options.seed)
-    async with harness.running("chaos", serve=True, keep=options.keep) as services:
-        world = await setup(services, options)
+    async with harness.running("chaos", serve=True, keep=options.keep) as bench:
+        world = await setup(bench, options)
         for _ in range(options.workers):
-            services.start_worker(options.concurrency)
-        await inject_faults(services, options.fault_rate, rng)
+            bench.world.spawn_worker(options.concurrency)
+        await inject_faults(bench, options.fault_rate, rng)
         print(
             f"chaos: phase 1, {options.publications} publications over {len(Platform)} platforms", flush=True
         )
-        ids = await publish_numbers(services, world, range(options.publications))
-        chaos = await run_chaos(services, options, ids, rng)
-        state = await services.sandbox_state()
+        ids = await publish_numbers(bench, world, range(options.publications))
+        chaos = await run_chaos(bench, options, ids, rng)
+        state = await bench.sandbox.state()
         hits1 = fault_hits(state)
-        result1 = await outcome(services, world, ids)
+        result1 = await outcome(bench, world, ids)
 
-        await inject_faults(services, options.phase2_rate, rng)
+        await inject_faults(bench, options.phase2_rate, rng)
         print(f"chaos: phase 2, {options.phase2} publications", flush=True)
         numbers = range(options.publications, options.publications + options.phase2)
         started = time.monotonic()
-        ids2 = await publish_numbers(services, world, numbers)
-        await harness.wait_terminal(services.runtime, ids2, options.phase2_cap, label="phase 2 ")
+        ids2 = await publish_numbers(bench, world, numbers)
+        await harness.wait_terminal(bench.runtime, ids2, options.phase2_cap, label="phase 2 ")
         seconds2 = time.monotonic() - started
-        hits2 = fault_hits(await services.sandbox_state())
-        result2 = await outcome(services, world, ids2)
+        hits2 = fault_hits(await bench.sandbox.state())
+        result2 = await outcome(bench, world, ids2)
         # Phase 1 again: anything that finished (or posted twice) while phase 2 ran.
-        late = await outcome(services, world, ids)
-        inactive = await inactive_connections(services)
-        dead = services.dead_workers()
+        late = await outcome(bench, world, ids)
+        inactive = await inactive_connections(bench)
+        dead = bench.world.dead_workers()
     report_phase1(options, chaos, result1, hits1)
     if len(late.duplicates()) != len(result1.duplicates()) or len(late.lost()) != len(result1.lost()):
         print(

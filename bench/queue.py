@@ -17,55 +17,47 @@ limits lifted, through real `autopost worker` subprocesses on PostgreSQL and Red
    spread over --spread seconds (default: at the paced rate); lateness = the STARTED event's created_at minus
    scheduled_at (what autopost_schedule_lateness_seconds observes).
 
-    .venv/bin/python bench/queue.py [--publications 2000] [--workers 1] [--concurrency 8]
-
-This file shares its name with the standard library's queue, and bench/ is first on
-sys.path whenever a script in it runs: imported under that name (by redis-py, bullmq,
-asyncio's thread pool, from any bench script) it loads the real module in its place.
+    .venv/bin/python -m bench.queue [--publications 2000] [--workers 1] [--concurrency 8]
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
+import asyncio
 import os
+import signal
+import subprocess
 import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-if __name__ == "queue":
-    import importlib.util
+import httpx2
+from bullmq import Job, Queue, Worker
+from sqlalchemy import func, select
 
-    _spec = importlib.util.spec_from_file_location(__name__, Path(os.__file__).parent / "queue.py")
-    assert _spec is not None and _spec.loader is not None
-    _stdlib_queue = importlib.util.module_from_spec(_spec)
-    sys.modules[__name__] = _stdlib_queue  # the importer receives this module, not the file below
-    _spec.loader.exec_module(_stdlib_queue)
-else:
-    import argparse
-    import asyncio
-    import signal
-    import subprocess
-    import time
-    import uuid
-    from collections.abc import AsyncIterator, Sequence
-    from datetime import UTC, datetime, timedelta
+from autopost.clips.sources import FileReader
+from autopost.db import transaction
+from autopost.platforms.base import Credentials, PublishRequest
+from autopost.platforms.catalog import Platform
+from autopost.platforms.media import ClipSource
+from autopost.platforms.registry import build_provider
+from autopost.publications.events import EventKind
+from autopost.publications.models import PublicationEvent
+from autopost.queue import KEEP_COMPLETED, KEEP_FAILED, redis_options
+from autopost.users.plans import Plan
+from autopost_testing.demo import DEMO, connect_demo
+from autopost_testing.media import make_clip
+from autopost_testing.world import REDIS_URL
+from bench import harness
 
-    import harness
-    import httpx2
-    from bullmq import Job, Queue, Worker
-    from sqlalchemy import func, select
-
-    from autopost.clips.sources import ClipSource, FileReader
-    from autopost.db import transaction
-    from autopost.platforms.base import Credentials, PublishRequest
-    from autopost.platforms.catalog import Platform
-    from autopost.platforms.registry import build_provider
-    from autopost.publications.events import EventKind
-    from autopost.publications.models import PublicationEvent
-    from autopost.queue import KEEP_COMPLETED, KEEP_FAILED, redis_options
-
-
-TELEGRAM_CHAT_ID = -1001000000001  # @clipmaker_demo in the sandbox
+ROOT = Path(__file__).resolve().parents[1]
+TELEGRAM_BOT, TELEGRAM_CHANNEL = DEMO["telegram_bot"], DEMO["telegram_channel"]
+TELEGRAM_CHAT_ID = int(DEMO["telegram_chat_id"])  # @clipmaker_demo in the sandbox
 
 
 @dataclass
@@ -94,7 +86,7 @@ def run_noop_worker(queue_name: str, prefix: str, concurrency: int) -> None:
 
     async def serve() -> None:
         options = {
-            "connection": redis_options(harness.REDIS_URL),
+            "connection": redis_options(REDIS_URL),
             "prefix": prefix,
             "concurrency": concurrency,
             "drainDelay": 1,
@@ -113,8 +105,8 @@ def run_noop_worker(queue_name: str, prefix: str, concurrency: int) -> None:
 
 
 def start_noop_worker(queue_name: str, prefix: str, concurrency: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, __file__, "--noop-worker", queue_name, "--prefix", prefix]
-    return subprocess.Popen([*command, "--concurrency", str(concurrency)], cwd=harness.ROOT)
+    command = [sys.executable, "-m", "bench.queue", "--noop-worker", queue_name, "--prefix", prefix]
+    return subprocess.Popen([*command, "--concurrency", str(concurrency)], cwd=ROOT)
 
 
 def job_options(delay_ms: int = 0) -> dict[str, object]:
@@ -128,13 +120,14 @@ def job_options(delay_ms: int = 0) -> dict[str, object]:
     }
 
 
-@contextlib.asynccontextmanager
-async def noop_queue(services: harness.Services, concurrency: int) -> AsyncIterator[Queue]:
+@asynccontextmanager
+async def noop_queue(bench: harness.Bench, concurrency: int) -> AsyncIterator[Queue]:
     """A throwaway queue in the run's namespace, drained by a no-op worker subprocess."""
     queue = Queue(
-        "noop-baseline", {"connection": redis_options(harness.REDIS_URL), "prefix": services.namespace}
+        "noop-baseline",
+        {"connection": redis_options(REDIS_URL), "prefix": bench.world.settings.redis_namespace},
     )
-    worker = start_noop_worker("noop-baseline", services.namespace, concurrency)
+    worker = start_noop_worker("noop-baseline", bench.world.settings.redis_namespace, concurrency)
     try:
         yield queue
     finally:
@@ -143,9 +136,9 @@ async def noop_queue(services: harness.Services, concurrency: int) -> AsyncItera
         await queue.close()
 
 
-async def noop_throughput(services: harness.Services, options: Options) -> float:
+async def noop_throughput(bench: harness.Bench, options: Options) -> float:
     """Jobs/s of the no-op worker draining as many jobs as the engine drains publications."""
-    async with noop_queue(services, options.concurrency) as queue:
+    async with noop_queue(bench, options.concurrency) as queue:
         await queue.pause()  # the whole backlog first, as the engine gets it
         for start in range(0, options.publications, 200):
             count = min(200, options.publications - start)
@@ -155,7 +148,7 @@ async def noop_throughput(services: harness.Services, options: Options) -> float
         drained = await queue.getJobs(["completed"], 0, -1)
     started = min(job.processedOn for job in drained)
     finished = max(job.finishedOn for job in drained)
-    return len(drained) / max(0.001, (finished - started) / 1000)
+    return float(len(drained) / max(0.001, (finished - started) / 1000))
 
 
 async def _wait_completed(queue: Queue, count: int, cap: float) -> None:
@@ -166,9 +159,9 @@ async def _wait_completed(queue: Queue, count: int, cap: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def noop_lateness(services: harness.Services, options: Options, spread: float) -> list[float]:
+async def noop_lateness(bench: harness.Bench, options: Options, spread: float) -> list[float]:
     """The engine's delayed schedule, fired by the no-op worker: processedOn minus the intended time."""
-    async with noop_queue(services, options.concurrency) as queue:
+    async with noop_queue(bench, options.concurrency) as queue:
         before = (await queue.getJobCounts("completed"))["completed"]
         base_ms = time.time() * 1000 + options.lead * 1000
         wanted: dict[str, float] = {}
@@ -187,7 +180,7 @@ async def noop_lateness(services: harness.Services, options: Options, spread: fl
 
 
 async def provider_rate(
-    services: harness.Services, clip: Path, count: int, concurrency: int, *, shared: bool
+    bench: harness.Bench, clip: Path, count: int, concurrency: int, *, shared: bool
 ) -> float:
     """TelegramProvider.publish alone, in this process, `concurrency` at a time: publications/s.
 
@@ -195,9 +188,9 @@ async def provider_rate(
     for all its calls (the provider then builds no new connection pool per publication).
     """
     transport = httpx2.AsyncHTTPTransport() if shared else None
-    provider = build_provider(Platform.TELEGRAM, services.runtime.settings, transport=transport)
+    provider = build_provider(Platform.TELEGRAM, bench.runtime.settings, transport=transport)
     meta = {
-        "channel": harness.TELEGRAM_CHANNEL,
+        "channel": TELEGRAM_CHANNEL,
         "chat_id": TELEGRAM_CHAT_ID,
         "channel_username": "clipmaker_demo",
     }
@@ -207,7 +200,7 @@ async def provider_rate(
 
     async def one(n: int) -> None:
         request = PublishRequest(
-            credentials=Credentials(access_token=harness.TELEGRAM_BOT, meta=meta),
+            credentials=Credentials(access_token=TELEGRAM_BOT, meta=meta),
             clip=ClipSource(reader=FileReader(clip), size=size, duration=2, width=360, height=640),
             title=f"queue provider {label} {n}",
             description="",
@@ -223,17 +216,17 @@ async def provider_rate(
     return count / seconds
 
 
-async def measure_upload(services: harness.Services, clip: Path, rounds: int) -> list[float]:
+async def measure_upload(bench: harness.Bench, clip: Path, rounds: int) -> list[float]:
     """Plain sendVideo of the clip to the sandbox (what the platform itself costs)."""
     data = await asyncio.to_thread(clip.read_bytes)
-    url = f"{services.sandbox_url}/telegram/bot{harness.TELEGRAM_BOT}/sendVideo"
+    url = f"{bench.sandbox.url}/telegram/bot{TELEGRAM_BOT}/sendVideo"
     seconds = []
     async with httpx2.AsyncClient(timeout=60) as client:
         for n in range(rounds):
             started = time.perf_counter()
             response = await client.post(
                 url,
-                data={"chat_id": harness.TELEGRAM_CHANNEL, "caption": f"upload baseline {n}"},
+                data={"chat_id": TELEGRAM_CHANNEL, "caption": f"upload baseline {n}"},
                 files={"video": ("clip.mp4", data, "video/mp4")},
             )
             seconds.append(time.perf_counter() - started)
@@ -260,24 +253,19 @@ class World:
         return planned
 
 
-async def setup(services: harness.Services, options: Options, clip: Path) -> World:
-    runtime = services.runtime
-    user = await harness.new_user(runtime, f"queue-{services.tag}@example.com")
-    connection = await harness.connect_token(
-        runtime,
-        user,
-        Platform.TELEGRAM,
-        {"bot_token": harness.TELEGRAM_BOT, "channel": harness.TELEGRAM_CHANNEL},
-    )
+async def setup(bench: harness.Bench, options: Options, clip: Path) -> World:
+    runtime = bench.runtime
+    user = await bench.world.new_user(f"queue-{bench.tag}@example.com", plan=Plan.BUSINESS)
+    connection = await connect_demo(runtime, user, Platform.TELEGRAM)
     stored = await harness.store_clip_file(runtime, user, clip)
     total = options.publications + options.paced + options.scheduled
     clips = await harness.add_clips(runtime, user, stored, [f"clip {n}" for n in range(total)])
     return World(user.id, connection.id, clips)
 
 
-async def first_started(services: harness.Services, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+async def first_started(bench: harness.Bench, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
     started: dict[uuid.UUID, datetime] = {}
-    async with transaction(services.runtime.session_factory) as session:
+    async with transaction(bench.runtime.session_factory) as session:
         for start in range(0, len(ids), 1000):
             rows = await session.execute(
                 select(PublicationEvent.publication_id, func.min(PublicationEvent.created_at))
@@ -299,27 +287,25 @@ class Drain:
     per_worker: float
 
 
-async def measure_throughput(services: harness.Services, world: World, options: Options) -> Drain:
-    runtime = services.runtime
+async def measure_throughput(bench: harness.Bench, world: World, options: Options) -> Drain:
+    runtime = bench.runtime
     ids = await harness.publish(runtime, world.user_id, world.plan(options.publications, "drain"))
     for _ in range(options.workers):
-        services.start_worker(options.concurrency)
+        bench.world.spawn_worker(options.concurrency)
     counts, _ = await harness.wait_terminal(runtime, ids, options.cap, label="drain ")
     publications = await harness.load_publications(runtime, ids)
-    started = await first_started(services, ids)
+    started = await first_started(bench, ids)
     done = [p.published_at for p in publications if p.published_at is not None]
     if not done or not started:
-        raise RuntimeError(f"nothing published: {dict(counts)}\n" + "\n".join(services.dead_workers()))
+        raise RuntimeError(f"nothing published: {dict(counts)}\n" + "\n".join(bench.world.dead_workers()))
     span = (max(done) - min(started.values())).total_seconds()
     per_worker = len(done) / span / options.workers
     return Drain(len(done), counts["failed"], span, per_worker)
 
 
-async def measure_latency(
-    services: harness.Services, world: World, options: Options, rate: float
-) -> list[float]:
+async def measure_latency(bench: harness.Bench, world: World, options: Options, rate: float) -> list[float]:
     """Publications made one at a time at a steady rate; created_at → published_at of each."""
-    runtime = services.runtime
+    runtime = bench.runtime
     ids: list[uuid.UUID] = []
     started = time.monotonic()
     for n, planned in enumerate(world.plan(options.paced, "paced")):
@@ -331,9 +317,9 @@ async def measure_latency(
 
 
 async def measure_schedule(
-    services: harness.Services, world: World, options: Options, spread: float
+    bench: harness.Bench, world: World, options: Options, spread: float
 ) -> list[float]:
-    runtime = services.runtime
+    runtime = bench.runtime
     base = datetime.now(UTC) + timedelta(seconds=options.lead)
     step = timedelta(seconds=spread / options.scheduled)
     when = [base + i * step for i in range(options.scheduled)]
@@ -343,7 +329,7 @@ async def measure_schedule(
     if datetime.now(UTC) > base:
         print(f"  note: creating the scheduled publications took longer than --lead {options.lead} s")
     await harness.wait_terminal(runtime, ids, options.lead + spread + options.cap, label="scheduled ")
-    started = await first_started(services, ids)
+    started = await first_started(bench, ids)
     planned = dict(zip(ids, when, strict=True))
     return [(started[i] - planned[i]).total_seconds() for i in ids if i in started]
 
@@ -374,30 +360,30 @@ class Figures:
 
 
 async def run(options: Options) -> Figures:
-    async with harness.running("queue", keep=options.keep) as services:
-        clip = harness.make_clip(services.workdir / "clip.mp4")
-        world = await setup(services, options, clip)
+    async with harness.running("queue", keep=options.keep) as bench:
+        clip = make_clip(bench.workdir / "clip.mp4", seconds=2.0, width=360, height=640)
+        world = await setup(bench, options, clip)
         print(
             f"queue benchmark: Telegram publications of a {clip.stat().st_size / 1000:.0f} kB clip, "
             f"{options.workers} worker process(es) x concurrency {options.concurrency}, "
             f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        upload = await measure_upload(services, clip, options.uploads)
+        upload = await measure_upload(bench, clip, options.uploads)
         provider = (
-            await provider_rate(services, clip, options.uploads * 5, options.concurrency, shared=False),
-            await provider_rate(services, clip, options.uploads * 5, options.concurrency, shared=True),
+            await provider_rate(bench, clip, options.uploads * 5, options.concurrency, shared=False),
+            await provider_rate(bench, clip, options.uploads * 5, options.concurrency, shared=True),
         )
-        noop_rate = await noop_throughput(services, options)
+        noop_rate = await noop_throughput(bench, options)
         print("baselines measured; engine throughput next", flush=True)
-        drain = await measure_throughput(services, world, options)
+        drain = await measure_throughput(bench, world, options)
         # Below the measured capacity, so latency and lateness are not a backlog's.
         rate = options.rate or min(20.0, max(1.0, drain.per_worker * options.workers / 2))
-        latency = await measure_latency(services, world, options, rate)
+        latency = await measure_latency(bench, world, options, rate)
         spread = options.spread or options.scheduled / rate
-        noop_late = await noop_lateness(services, options, spread)
-        lateness = await measure_schedule(services, world, options, spread)
-        dead = services.dead_workers()
+        noop_late = await noop_lateness(bench, options, spread)
+        lateness = await measure_schedule(bench, world, options, spread)
+        dead = bench.world.dead_workers()
     return Figures(upload, provider, noop_rate, drain, rate, latency, spread, noop_late, lateness, dead)
 
 

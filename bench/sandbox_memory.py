@@ -1,12 +1,12 @@
 """Peak memory of the sandbox while a large sendVideo upload streams into the Telegram emulator.
 
-Starts the sandbox as its own process (uvicorn --factory), switches the Telegram
+Starts the sandbox as its own process (python -m autopost_testing.sandbox), switches the Telegram
 emulator to local-server mode (2000 MB uploads), streams a generated multipart
 sendVideo body of --size-mb megabytes (built by hand, chunk by chunk, never
 whole in memory) and prints the sandbox's peak RSS (VmHWM) before and after,
 the upload throughput and whether the sha256 the sandbox recorded matches ours.
 
-    .venv/bin/python bench/sandbox_memory.py [--size-mb 1024] [--chunk-kb 1024]
+    .venv/bin/python -m bench.sandbox_memory [--size-mb 1024] [--chunk-kb 1024]
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
-from sandbox_process import free_port, start_sandbox
 
-ADMIN_TOKEN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
+from autopost_testing.accounts import DEMO
+from autopost_testing.sandbox import spawn_sandbox, stop_process
+from autopost_testing.servers import free_port
+
+ADMIN_TOKEN = DEMO["telegram_bot"]
 BOUNDARY = "autopost-bench-boundary-7MA4YWxkTrZu0gW"
 MIB = 1024 * 1024
 
@@ -73,7 +76,7 @@ class MultipartVideo:
 def run(size_mb: int, chunk_kb: int) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    sandbox = start_sandbox(port)
+    sandbox = spawn_sandbox(port)
     try:
         with httpx2.Client(base_url=base, timeout=None) as client:
             client.post("/_sandbox/config", json={"telegram_local_server": True}).raise_for_status()
@@ -94,8 +97,7 @@ def run(size_mb: int, chunk_kb: int) -> None:
             posts = [p for p in client.get("/_sandbox/state").json()["posts"] if p["platform"] == "telegram"]
         report(size_mb, before, after, elapsed, body.sha256.hexdigest(), posts[-1])
     finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
+        stop_process(sandbox, timeout=10)
 
 
 def report(

@@ -16,7 +16,7 @@ batches and parallelism, once paced at VK's 3 calls/s per token (the fastest VK
 allows) and once unpaced (what the sandbox costs). Finally a second pass: nothing
 is due any more, so it must make no call.
 
-    .venv/bin/python bench/stats.py [--publications 20000] [--connections 3] [--parallel 2]
+    .venv/bin/python -m bench.stats [--publications 20000] [--connections 3] [--parallel 2]
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import harness
 import httpx2
 from sqlalchemy import event, func, insert, select
 
@@ -50,7 +49,11 @@ from autopost.runtime import ProviderFactory
 from autopost.settings import Settings
 from autopost.stats.models import StatsSnapshot
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
+from autopost.users.plans import Plan
+from autopost_testing.demo import DEMO, VK_API_VERSION, connect_oauth
+from bench import harness
 
+VK_DEMO_TOKEN = DEMO["vk_token"]
 PER_CALL = 200  # video.get takes at most 200 ids
 VK_CALLS_PER_SECOND = 3  # per user token
 
@@ -113,7 +116,7 @@ class Instruments:
         def build(platform: Platform) -> Provider:
             provider = TimedProvider(build_provider(platform, settings, transport=self.transport))
             self.providers[platform] = provider
-            return provider  # type: ignore[return-value]
+            return provider
 
         return build
 
@@ -129,16 +132,16 @@ class Instruments:
 # ---------------------------------------------------------------- setup
 
 
-async def make_videos(services: harness.Services, count: int, parallel: int = 32) -> list[str]:
+async def make_videos(bench: harness.Bench, count: int, parallel: int = 32) -> list[str]:
     """video.save with the demo token: `count` VK video records; their "<owner>_<id>" ids."""
-    url = f"{services.sandbox_url}/vk/method/video.save"
-    headers = {"Authorization": f"Bearer {harness.VK_DEMO_TOKEN}"}
+    url = f"{bench.sandbox.url}/vk/method/video.save"
+    headers = {"Authorization": f"Bearer {VK_DEMO_TOKEN}"}
     made: list[str] = []
     numbers = iter(range(count))
 
     async def saver(client: httpx2.AsyncClient) -> None:
         for n in numbers:
-            data = {"name": f"stats bench {n}", "wallpost": "0", "v": harness.VK_API_VERSION}
+            data = {"name": f"stats bench {n}", "wallpost": "0", "v": VK_API_VERSION}
             answer = (await client.post(url, data=data, headers=headers)).json()
             if "response" not in answer:
                 raise RuntimeError(f"video.save refused: {answer}")
@@ -156,16 +159,16 @@ class Account:
     remote_ids: list[str]
 
 
-async def setup(services: harness.Services, options: Options) -> list[Account]:
+async def setup(bench: harness.Bench, options: Options) -> list[Account]:
     """The VK records, one user + VK ID connection per account, and the publication rows in bulk."""
-    runtime = services.runtime
-    remote_ids = await make_videos(services, options.publications)
+    runtime = bench.runtime
+    remote_ids = await make_videos(bench, options.publications)
     rng = random.Random(20000)
     now = utcnow()
     accounts, rows = [], []
     for n in range(options.connections):
-        user = await harness.new_user(runtime, f"stats-{n}-{services.tag}@example.com")
-        connection = await harness.connect_oauth(runtime, user, Platform.VK)
+        user = await bench.world.new_user(f"stats-{n}-{bench.tag}@example.com", plan=Plan.BUSINESS)
+        connection = await connect_oauth(runtime, user, Platform.VK)
         async with transaction(runtime.session_factory) as session:
             clip = Clip(user_id=user.id, title="stats", status=ClipStatus.READY, storage_key="none.mp4")
             session.add(clip)
@@ -214,8 +217,8 @@ class Pass:
     statements: Counter[str]  # SQL statements run, by their first word
 
 
-async def stats_pass(services: harness.Services, instruments: Instruments, parallel: int) -> Pass:
-    runtime = services.runtime
+async def stats_pass(bench: harness.Bench, instruments: Instruments, parallel: int) -> Pass:
+    runtime = bench.runtime
     calls, fetch = instruments.video_get, instruments.platform_seconds
     statements: Counter[str] = Counter()
 
@@ -261,10 +264,10 @@ async def stats_pass(services: harness.Services, instruments: Instruments, paral
 
 
 async def direct_calls(
-    services: harness.Services, accounts: Sequence[Account], parallel: int, *, paced: bool
+    bench: harness.Bench, accounts: Sequence[Account], parallel: int, *, paced: bool
 ) -> tuple[int, float]:
     """The minimum: ceil(n/200) video.get per account, `parallel` accounts at a time; (calls, seconds)."""
-    url = f"{services.sandbox_url}/vk/method/video.get"
+    url = f"{bench.sandbox.url}/vk/method/video.get"
     limit = asyncio.Semaphore(parallel)
     made = 0
 
@@ -277,7 +280,7 @@ async def direct_calls(
                     # As VK counts: at most 3 calls in any second, counted from each answer.
                     await asyncio.sleep(max(0.0, answered[-VK_CALLS_PER_SECOND] + 1 - time.monotonic()))
                 batch = account.remote_ids[start : start + PER_CALL]
-                data = {"videos": ",".join(batch), "count": str(len(batch)), "v": harness.VK_API_VERSION}
+                data = {"videos": ",".join(batch), "count": str(len(batch)), "v": VK_API_VERSION}
                 response = await client.post(
                     url, data=data, headers={"Authorization": f"Bearer {account.token}"}
                 )
@@ -292,8 +295,8 @@ async def direct_calls(
         return made, time.perf_counter() - started
 
 
-async def synced(services: harness.Services) -> tuple[int, int]:
-    async with transaction(services.runtime.session_factory) as session:
+async def synced(bench: harness.Bench) -> tuple[int, int]:
+    async with transaction(bench.runtime.session_factory) as session:
         done = await session.scalar(
             select(func.count()).select_from(Publication).where(Publication.last_stats_sync_at.is_not(None))
         )
@@ -306,19 +309,19 @@ async def synced(services: harness.Services) -> tuple[int, int]:
 
 async def run(options: Options) -> None:
     instruments = Instruments()
-    async with harness.running("stats", keep=options.keep, providers=instruments.factory) as services:
+    async with harness.running("stats", keep=options.keep, providers=instruments.factory) as bench:
         began = time.perf_counter()
-        accounts = await setup(services, options)
+        accounts = await setup(bench, options)
         print(
             f"stats: {options.publications} VK records and publications on {options.connections} connections "
             f"set up in {time.perf_counter() - began:.0f} s",
             flush=True,
         )
-        paced = await direct_calls(services, accounts, options.parallel, paced=True)
-        unpaced = await direct_calls(services, accounts, options.parallel, paced=False)
-        first = await stats_pass(services, instruments, options.parallel)
-        done, snapshots = await synced(services)
-        second = await stats_pass(services, instruments, options.parallel)
+        paced = await direct_calls(bench, accounts, options.parallel, paced=True)
+        unpaced = await direct_calls(bench, accounts, options.parallel, paced=False)
+        first = await stats_pass(bench, instruments, options.parallel)
+        done, snapshots = await synced(bench)
+        second = await stats_pass(bench, instruments, options.parallel)
     report(options, accounts, first, second, paced, unpaced, done, snapshots)
 
 

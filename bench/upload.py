@@ -1,12 +1,12 @@
 """Upload speed and memory of TelegramProvider.publish, against curl posting the same file.
 
-Starts the sandbox as its own process (uvicorn --factory) in local-server mode
+Starts the sandbox as its own process (python -m autopost_testing.sandbox) in local-server mode
 (2000 MB uploads), writes generated clip files once to a temporary directory,
 then: times curl posting the clip to sendVideo and our provider publishing it
 (each in its own process, alternating, best of --rounds), and reads the peak
 RSS (VmHWM) of the publishing process for a small and a large clip.
 
-    .venv/bin/python bench/upload.py [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000]
+    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000]
 
 The large RSS clip defaults to 2000 MiB: the most a self-hosted Bot API server
 takes (a 2048 MiB clip is refused before any byte is sent).
@@ -31,11 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from sandbox_process import free_port, start_sandbox
 
-ADMIN_TOKEN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
-CHAT_ID = -1001000000001
+from autopost_testing.accounts import DEMO
+
+ADMIN_TOKEN = DEMO["telegram_bot"]
+CHAT_ID = int(DEMO["telegram_chat_id"])
 MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[1]
 BLOCK = 4 * MIB
 
 
@@ -65,8 +67,9 @@ def peak_rss_kib() -> int:
 
 async def publish_once(base: str, path: Path, size: int) -> dict[str, Any]:
     """The child's work: publish one clip through TelegramProvider; its time, CPU time and peak RSS."""
-    from autopost.clips.sources import ClipSource, FileReader
+    from autopost.clips.sources import FileReader
     from autopost.platforms.base import Credentials, PublishRequest
+    from autopost.platforms.media import ClipSource
     from autopost.platforms.telegram import TelegramProvider
     from autopost.settings import TelegramSettings
 
@@ -93,8 +96,8 @@ async def publish_once(base: str, path: Path, size: int) -> dict[str, Any]:
 
 
 def run_child(base: str, path: Path) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", str(path), "--base", base]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    command = [sys.executable, "-m", "bench.upload", "--child", str(path), "--base", base]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -127,9 +130,13 @@ def check_recorded(base: str, sha256: str) -> None:
 
 
 def bench(size_mb: int, rounds: int, rss_sizes: list[int], workdir: Path) -> None:
+    # Imported here, not at the top: the publishing child measures its memory without them.
+    from autopost_testing.sandbox import spawn_sandbox, stop_process
+    from autopost_testing.servers import free_port
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    sandbox = start_sandbox(port)
+    sandbox = spawn_sandbox(port)
     try:
         config = {"telegram_local_server": True, "enforce_rate_limits": False}
         httpx2.post(f"{base}/_sandbox/config", json=config, timeout=10).raise_for_status()
@@ -152,8 +159,7 @@ def bench(size_mb: int, rounds: int, rss_sizes: list[int], workdir: Path) -> Non
             rss[size] = run_child(base, clip)
             clip.unlink()
     finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
+        stop_process(sandbox, timeout=10)
     report_speed(size_mb, curl, ours, load)
     report_memory(rss)
 

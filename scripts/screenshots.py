@@ -17,38 +17,26 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import tempfile
-import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import httpx2
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from autopost.app import create_app
 from autopost.clips.models import Clip
 from autopost.clips.sample import make_sample_clip
 from autopost.db import transaction, utcnow
-from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Phase, Publication, PublicationStatus
 from autopost.runtime import Runtime
-from autopost_sandbox.app import create_app as create_sandbox
-from autopost_sandbox.core import SandboxConfig
-from autopost.sandbox_wiring import point_at_sandbox
-from autopost.security.vault import generate_key
-from autopost.settings import Settings
 from autopost.stats.tasks import collect_connection_stats
 from autopost.up import EmbeddedRedis
 from autopost.users.plans import Plan
-from autopost.users.service import create_api_token, create_user
-from autopost.worker import WorkerProcess
+from autopost_testing.demo import DEMO, api_token
+from autopost_testing.sandbox import SandboxControl
+from autopost_testing.world import World, standalone_world
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,8 +53,6 @@ CHROMIUM_ARGS = [
 CHROMIUM_ENV = {**os.environ, "LANGUAGE": "ru", "LANG": "ru_RU.UTF-8"}
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 EMAIL, PASSWORD = "anna@kursy-montazha.ru", "demo-password-1"
-TELEGRAM_BOT = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
-RUTUBE_TOKEN = "237f241fa79014efe1b9880619f0c67f43f7f03c"
 CLIPS = [
     "Склейка по движению за 60 секунд",
     "Цветокоррекция: тёплый закат",
@@ -75,32 +61,9 @@ CLIPS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: object, port: int, lifespan: str) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
-    )  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-async def make_user(runtime: Runtime) -> str:
-    async with transaction(runtime.session_factory) as session:
-        user, _ = await create_user(session, EMAIL, plan=Plan.BUSINESS, password=PASSWORD)
-        return await create_api_token(session, user, "screenshots")
+async def make_user(world: World) -> str:
+    user = await world.new_user(EMAIL, plan=Plan.BUSINESS, password=PASSWORD)
+    return await api_token(world.runtime, user, "screenshots")
 
 
 async def upload_clips(url: str, token: str, workdir: Path) -> list[str]:
@@ -129,12 +92,12 @@ async def connect_everything(page: Page, url: str) -> None:
         await page.get_by_role("button", name="Разрешить").click()
         await page.wait_for_url(re.compile(r"connected="))
     telegram = page.locator("#platform-telegram")
-    await telegram.get_by_label("Токен бота").fill(TELEGRAM_BOT)
-    await telegram.get_by_label("Канал").fill("@clipmaker_demo")
+    await telegram.get_by_label("Токен бота").fill(DEMO["telegram_bot"])
+    await telegram.get_by_label("Канал").fill(DEMO["telegram_channel"])
     await telegram.get_by_role("button", name="Подключить", exact=True).click()
     await page.locator("#platform-telegram .account-row").wait_for()
     rutube = page.locator("#platform-rutube")
-    await rutube.get_by_label("Токен Rutube").fill(RUTUBE_TOKEN)
+    await rutube.get_by_label("Токен Rutube").fill(DEMO["rutube_token"])
     await rutube.get_by_role("button", name="Подключить", exact=True).click()
     await page.locator("#platform-rutube .account-row").wait_for()
 
@@ -159,7 +122,9 @@ async def wait_terminal(client: httpx2.AsyncClient, ids: list[str]) -> None:
             await asyncio.sleep(0.3)
 
 
-async def stage_states(url: str, token: str, sandbox: str, runtime: Runtime, clips: list[str]) -> None:
+async def stage_states(
+    url: str, token: str, sandbox: SandboxControl, runtime: Runtime, clips: list[str]
+) -> None:
     """Clip 1 published everywhere (with stats), clip 2 failed on Telegram and scheduled on VK,
     clip 3 scheduled, clip 4 caught mid-upload."""
     async with httpx2.AsyncClient(
@@ -168,18 +133,14 @@ async def stage_states(url: str, token: str, sandbox: str, runtime: Runtime, cli
         connections = {c["platform"]: c["id"] for c in (await client.get("/api/v1/connections")).json()}
         done = await publish(client, clips[0], list(connections.values()))
         await wait_terminal(client, done)
-        async with httpx2.AsyncClient(base_url=f"{sandbox}/_sandbox") as control:
-            for _ in range(3):
-                await control.post("/clock", json={"advance": 900})
-                for connection in connections.values():
-                    await collect_connection_stats(runtime, uuid.UUID(connection))
-            await control.post(
-                "/faults",
-                json={"platform": "telegram", "fault": "server_error", "count": 50, "on": "sendVideo"},
-            )
-            failing = await publish(client, clips[1], [connections["telegram"]])
-            await wait_terminal(client, failing)
-            await control.delete("/faults")
+        for _ in range(3):
+            await sandbox.advance(900)
+            for connection in connections.values():
+                await collect_connection_stats(runtime, uuid.UUID(connection))
+        await sandbox.fault(platform="telegram", fault="server_error", count=50, on="sendVideo")
+        failing = await publish(client, clips[1], [connections["telegram"]])
+        await wait_terminal(client, failing)
+        await sandbox.clear_faults()
         tomorrow = (utcnow() + timedelta(days=1)).replace(minute=30, second=0, microsecond=0).isoformat()
         await publish(client, clips[1], [connections["vk"]], tomorrow)
         later = (utcnow() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0).isoformat()
@@ -268,36 +229,23 @@ async def main(out: Path) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="autopost-screens-"))
     embedded = None if os.environ.get("AUTOPOST_REDIS_URL") else EmbeddedRedis(workdir / "redis.db")
     redis_url = os.environ.get("AUTOPOST_REDIS_URL") or embedded.start()  # type: ignore[union-attr]
-    sandbox_port, app_port = free_port(), free_port()
-    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-    sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url, processing_seconds=0.2), seed=1)
-    settings = point_at_sandbox(
-        Settings(
-            _env_file=None,
-            data_dir=workdir,
-            database_url=f"sqlite+aiosqlite:///{workdir / 'autopost.db'}",  # type: ignore[call-arg]
-            token_keys=generate_key(),
-            secret_key="s" * 40,
+    try:
+        async with standalone_world(
+            workdir,
+            postgres=False,
+            sandbox_process=False,
+            redis_url=redis_url,
             min_schedule_lead_seconds=300,
-            retry_delays_seconds=[0.2, 0.4, 0.6],
             processing_poll_seconds=0.2,
             sweep_interval_seconds=1,
+            worker_lock_seconds=30,
             stats_refresh_hours=0,
             redis_namespace=f"screens{uuid.uuid4().hex[:8]}",
-            public_url=f"http://127.0.0.1:{app_port}",
-        ),
-        sandbox_url,
-    )
-    await runner.upgrade_async(settings.resolved_database_url)
-    runtime = Runtime.create(settings, redis_url)
-    worker = WorkerProcess(runtime)
-    await worker.start()
-    try:
-        with (
-            serve(sandbox_app, sandbox_port, "off"),
-            serve(create_app(settings, redis_url=redis_url), app_port, "on") as url,
-        ):
-            token = await make_user(runtime)
+        ) as world:
+            await world.start_worker()
+            url = world.serve_app()
+            assert world.sandbox is not None
+            token = await make_user(world)
             clips = await upload_clips(url, token, workdir)
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(
@@ -306,12 +254,10 @@ async def main(out: Path) -> None:
                 setup = await browser.new_page()
                 await login(setup, url)
                 await connect_everything(setup, url)
-                await stage_states(url, token, sandbox_url, runtime, clips)
+                await stage_states(url, token, world.sandbox, world.runtime, clips)
                 await shoot(browser, url, out)
                 await browser.close()
     finally:
-        await worker.stop()
-        await runtime.close()
         if embedded is not None:
             embedded.stop()
 

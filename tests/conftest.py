@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
-from autopost_sandbox.core import SandboxConfig, SandboxState
-from tests.support.servers import free_port, serve_in_thread
+from autopost_sandbox.core import SandboxState
+from autopost_testing.sandbox import serve_sandbox
 
 # Fixtures shared by every package: databases (PostgreSQL + SQLite) and the engine under test.
 pytest_plugins = [
@@ -33,13 +33,8 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
-    from autopost_sandbox.app import create_app
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app(SandboxConfig(public_url=url, processing_seconds=0.2), seed=1)
-    with serve_in_thread(app, port):
-        yield Sandbox(url=url, state=app.state.sandbox)
+    with serve_sandbox() as served:
+        yield Sandbox(url=served.url, state=served.state)
 
 
 @pytest.fixture

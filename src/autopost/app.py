@@ -15,27 +15,24 @@ from sqlalchemy import text
 from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
-from autopost.errors import ApiError, TooManyRequests
 from autopost.i18n import pick_language, render
-from autopost.platforms.errors import PlatformError, RateLimited
 from autopost.publications.routes import router as publications_router
-from autopost.publications.service import PublishRefused
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
 
-# Which HTTP status each refusal answers with; the rest are 422.
-CONFLICTS = {"already_publishing", "not_cancellable", "not_reschedulable", "not_retryable", "already_live"}
-REFUSAL_STATUS = {
+# The one place a refusal's kind becomes an HTTP status.
+STATUS_OF_KIND: dict[Kind, int] = {
     Kind.NOT_FOUND: 404,
     Kind.FORBIDDEN: 403,
     Kind.CONFLICT: 409,
     Kind.INVALID: 422,
     Kind.THROTTLED: 429,
-    Kind.UNAVAILABLE: 503,
+    Kind.UNAVAILABLE: 502,
     Kind.UNAUTHENTICATED: 401,
+    Kind.TOO_LARGE: 413,
 }
 
 
@@ -48,29 +45,12 @@ def _error(code: str, message: str, status: int, headers: dict[str, str] | None 
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        return _error(exc.code, render(exc.code, _lang(request), **exc.params), exc.status_code, headers)
-
     @app.exception_handler(Refused)
-    async def refusal(request: Request, exc: Refused) -> JSONResponse:
-        wait = exc.retry_after
-        headers = {"Retry-After": str(wait)} if wait is not None else None
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        retry_after = exc.retry_after
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         message = render(exc.code, _lang(request), **exc.params)
-        return _error(exc.code, message, REFUSAL_STATUS[exc.kind], headers)
-
-    @app.exception_handler(PublishRefused)
-    async def refused(request: Request, exc: PublishRefused) -> JSONResponse:
-        status = 409 if exc.code in CONFLICTS else 422
-        return _error(exc.code, render(exc.code, _lang(request), **exc.params), status)
-
-    @app.exception_handler(PlatformError)
-    async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
-        # The platform refused a connect or test: its message is for the user; the detail stays in logs.
-        if isinstance(exc, RateLimited):
-            return _error(exc.code, exc.message, 429, {"Retry-After": str(max(1, round(exc.retry_after)))})
-        return _error(exc.code, exc.message, 502 if exc.retryable else 422)
+        return _error(exc.code, message, STATUS_OF_KIND[exc.kind], headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,11 +11,11 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.connections.rotation import RotationReport, rotate_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
-from autopost.security.rotation import RotationReport, rotate_tokens
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
 from autopost.users.plans import Plan

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the unit of work, the current user, the runtime."""
+"""FastAPI dependencies: the unit of work, the current user, the runtime; the session cookie."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.errors import ApiError, NotAuthenticated
 from autopost.i18n import pick_language
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
-from autopost.security.sessions import SESSION_COOKIE, csrf_valid, read_session
+from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, csrf_valid, make_session, read_session
+from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
 
@@ -72,11 +73,34 @@ async def current_user(request: Request, work: Work, runtime: RuntimeDep) -> Use
                 and not csrf_valid(secret, cookie or "", request.headers.get("x-csrf-token"))
             ):
                 request.state.lang = pick_language(None, user.locale)
-                raise ApiError("csrf_failed", 403)
+                raise Refused("csrf_failed", Kind.FORBIDDEN)
     if user is None:
-        raise NotAuthenticated()
+        raise Refused("not_authenticated", Kind.UNAUTHENTICATED)
     request.state.lang = pick_language(request.headers.get("accept-language"), user.locale)
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def client_address(request: Request) -> str:
+    """Who is knocking, for the per-address login slow-down: the peer uvicorn reports.
+
+    uvicorn has already applied X-Forwarded-For when, and only when, the peer is
+    one of AUTOPOST_TRUSTED_PROXIES (serving.py); otherwise the header is ignored.
+    """
+    return request.client.host if request.client else "unknown"
+
+
+def start_session(response: Response, settings: Settings, user: User) -> str:
+    """Sign the browser in (API login and login page alike); returns the session value."""
+    session = make_session(settings.resolved_secret_key(), user.id)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.startswith("https://"),
+    )
+    return session

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from autopost.platforms.catalog import MiB, format_limit, format_size
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
+
 Lang = Literal["ru", "en"]
 LANGS: tuple[Lang, ...] = ("ru", "en")
 
@@ -138,12 +141,26 @@ def render(code: str, lang: str = "ru", **params: Any) -> str:
     """The message for `code` in `lang` (Russian when unknown), with its parameters filled in."""
     texts = MESSAGES.get(code)
     if texts is None:
-        return code
+        return _render_platform(code, params)
     template = texts.get(lang if lang in LANGS else "ru", texts["ru"])
     plan = MESSAGES.get(f"plan.{params.get('plan')}")
     if plan is not None:
         params = {**params, "plan": plan.get(lang if lang in LANGS else "ru", plan["ru"])}
     return template.format(**params)
+
+
+def _render_platform(code: str, params: dict[str, Any]) -> str:
+    """A platform error's text (platforms/messages.py, Russian until the catalogs translate it)."""
+    template = PLATFORM_MESSAGES.get(code)
+    if template is None:
+        return code
+    shown = {
+        name: (format_limit(value) if value % MiB == 0 else format_size(value))
+        if name.endswith("_bytes") and isinstance(value, int)
+        else value
+        for name, value in params.items()
+    }
+    return template.format(**shown)
 
 
 def pick_language(accept_language: str | None, fallback: str | None = None) -> Lang:

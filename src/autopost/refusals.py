@@ -18,6 +18,8 @@ class Kind(StrEnum):
     INVALID = "invalid"
     THROTTLED = "throttled"
     UNAVAILABLE = "unavailable"
+    # More bytes than the service takes (a clip over the size cap): the API answers 413.
+    TOO_LARGE = "too_large"
     # Who is asking is unknown (no session, no valid API token): the API answers 401.
     UNAUTHENTICATED = "unauthenticated"
 

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 from pydantic import SecretStr
 
-from autopost.clips.sources import ClipSource
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
 from autopost.platforms.dzen import DzenProvider
+from autopost.platforms.media import ClipSource
 from autopost.settings import DzenSettings
 from autopost_sandbox.dzen.registry import SEEDED_APP, SEEDED_USERS, debug_token
 from tests.conftest import Sandbox

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from autopost.clips.sources import ClipSource, FileReader
+from autopost.clips.sources import FileReader
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
+from autopost.platforms.media import ClipSource
 from autopost.platforms.rutube import RutubeProvider
 from autopost.settings import RutubeSettings
 from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS

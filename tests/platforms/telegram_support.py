@@ -10,8 +10,9 @@ from typing import Any
 import httpx2
 
 from autopost.clips.probe import make_thumbnail
-from autopost.clips.sources import ClipSource, FileReader
+from autopost.clips.sources import FileReader
 from autopost.platforms.base import Credentials, PublishRequest
+from autopost.platforms.media import ClipSource
 from autopost.platforms.telegram import TelegramProvider
 from autopost.settings import TelegramSettings
 from tests.conftest import Sandbox

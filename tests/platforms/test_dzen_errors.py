@@ -13,9 +13,17 @@ from pydantic import SecretStr
 
 from autopost.platforms.base import Credentials
 from autopost.platforms.dzen import DzenProvider
-from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
+from autopost.platforms.errors import (
+    DEFAULT_RETRY_AFTER,
+    AuthExpired,
+    Permanent,
+    PlatformError,
+    RateLimited,
+    Transient,
+)
 from autopost.settings import DzenSettings
 from autopost_sandbox.dzen.publisher_api import api_error
+from tests.platforms.rendered import text_of
 
 TOKEN = "y0_secret-token-value"
 SETTINGS = DzenSettings(
@@ -91,7 +99,7 @@ async def verify_fails(response: httpx2.Response) -> tuple[PlatformError, list[h
         (
             disk_error(413, "FileTooLargeError", "Файл слишком большой."),
             Permanent,
-            "dzen.file_too_large",
+            "dzen.platform_file_too_large",
             "Файл больше 4 ГБ — это лимит Дзена",
         ),
         (
@@ -108,7 +116,7 @@ async def test_answers_map_to_error_classes(
     failure, seen = await verify_fails(response)
 
     assert type(failure) is kind
-    assert (failure.code, failure.message) == (code, message)
+    assert (failure.code, text_of(failure)) == (code, message)
     assert TOKEN not in str(failure) and TOKEN not in failure.detail
     [request] = seen
     assert request.headers["authorization"] == f"OAuth {TOKEN}"
@@ -123,7 +131,7 @@ async def test_retry_after_as_seconds_or_as_a_date() -> None:
 
     assert isinstance(in_seconds, RateLimited) and in_seconds.retry_after == 12.0
     assert isinstance(as_date, RateLimited) and 25 <= as_date.retry_after <= 30
-    assert isinstance(missing, RateLimited) and missing.retry_after == 1.0
+    assert isinstance(missing, RateLimited) and missing.retry_after == DEFAULT_RETRY_AFTER
 
 
 async def test_an_unreachable_platform_is_transient() -> None:

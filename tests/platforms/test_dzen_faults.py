@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from autopost.clips.sources import ClipSource
 from autopost.platforms.base import Credentials, PublishState
 from autopost.platforms.dzen import DzenProvider
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
+from autopost.platforms.media import ClipSource
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
     CountingTransport,
@@ -20,6 +20,7 @@ from tests.platforms.dzen_support import (
     seeded_credentials,
     unpaced,
 )
+from tests.platforms.rendered import text_of
 
 # The client gives up on an answer after half a second; a `timeout` fault holds it for three.
 READ_TIMEOUT, HANG = 0.5, 3.0
@@ -223,7 +224,7 @@ async def test_processing_failure_is_permanent_with_a_clear_message(
         await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
 
     assert failed.value.code == "dzen.processing_failed"
-    assert failed.value.message == "Дзен не смог обработать видео"
+    assert text_of(failed.value) == "Дзен не смог обработать видео"
     assert "remote_id" in recorder.last
     [post] = posts(sandbox)
     assert post["status"] == "failed"

@@ -7,11 +7,14 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx2
 import pytest
+from pydantic import SecretStr
 
 from autopost.platforms.base import Credentials
 from autopost.platforms.dzen import DzenProvider
-from autopost.platforms.errors import AuthExpired, Permanent
+from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
+from autopost.settings import DzenSettings
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
     DAY,
@@ -24,6 +27,7 @@ from tests.platforms.dzen_support import (
     dzen_settings,
     seeded_credentials,
 )
+from tests.platforms.rendered import text_of
 
 VERIFIER = "verifier-" + "x" * 50
 NOT_PUBLISHER = "У аккаунта нет канала в Дзене или он не одобрен для публикаций"
@@ -89,7 +93,7 @@ async def test_a_user_without_an_approved_channel_is_refused(
         )
 
     assert refused.value.code == "dzen.not_publisher"
-    assert refused.value.message == NOT_PUBLISHER
+    assert text_of(refused.value) == NOT_PUBLISHER
 
 
 async def test_a_wrong_verifier_or_a_spent_code_is_permanent(
@@ -123,7 +127,7 @@ async def test_a_wrong_client_secret_is_a_configuration_error(sandbox: Sandbox) 
         )
 
     assert refused.value.code == "dzen.oauth_client"
-    assert "client_secret" in refused.value.message
+    assert "client_secret" in text_of(refused.value)
 
 
 async def test_refresh_returns_a_new_refresh_token_and_spends_the_old(
@@ -158,7 +162,7 @@ async def test_refresh_after_the_grant_expired_needs_a_reconnect(
         await provider.refresh(credentials=Credentials(credentials.access_token))
 
     assert expired.value.code == "dzen.refresh_refused"
-    assert "подключите Дзен заново" in expired.value.message
+    assert "подключите Дзен заново" in text_of(expired.value)
     assert no_refresh.value.code == "dzen.no_refresh_token"
 
 
@@ -172,6 +176,46 @@ async def test_verify_tells_good_from_bad_credentials(provider: DzenProvider) ->
     assert PUBLISHER.publisher is not None
     assert account.account_id == PUBLISHER.publisher.id
     assert account.meta["channel_url"] == f"https://dzen.ru/id/{PUBLISHER.publisher.id}"
-    assert no_channel.value.message == NOT_PUBLISHER
+    assert text_of(no_channel.value) == NOT_PUBLISHER
     assert unknown.value.code == "dzen.token_expired"
     assert "y0_not-a-token" not in str(unknown.value)
+
+
+@pytest.mark.parametrize("fault", ["rate_limit", "server_error"])
+async def test_a_throttled_or_failing_refresh_is_retryable_and_spends_nothing(
+    provider: DzenProvider, sandbox: Sandbox, fault: str
+) -> None:
+    credentials, _ = await connect(sandbox, provider)
+    with sandbox.control() as control:
+        body = {"platform": "dzen", "fault": fault, "on": "oauth.token", "retry_after": 3}
+        control.post("/faults", json=body).raise_for_status()
+
+    with pytest.raises((RateLimited, Transient)) as failed:
+        await provider.refresh(credentials=credentials)
+    renewed = await provider.refresh(credentials=credentials)
+
+    if fault == "rate_limit":
+        assert isinstance(failed.value, RateLimited) and failed.value.retry_after == 3.0
+        assert (failed.value.code, text_of(failed.value)) == (
+            "dzen.oauth_rate_limited",
+            "Яндекс ID просит подождать",
+        )
+    else:
+        assert type(failed.value) is Transient and failed.value.code == "dzen.oauth_unavailable"
+    assert renewed.refresh_token not in (None, credentials.refresh_token)
+
+
+async def test_a_429_with_an_oauth_error_body_is_still_a_rate_limit() -> None:
+    """A gateway may word its 429 as an OAuth error; the status decides, not the body."""
+
+    def throttle(request: httpx2.Request) -> httpx2.Response:
+        body = {"error": "invalid_grant", "error_description": "slow down"}
+        return httpx2.Response(429, json=body, headers={"Retry-After": "8"})
+
+    settings = DzenSettings(
+        oauth_url="https://oauth.yandex.test", client_id="app", client_secret=SecretStr("s")
+    )
+    oauth = DzenProvider(settings, transport=httpx2.MockTransport(throttle)).oauth
+    with pytest.raises(RateLimited) as throttled:
+        await oauth.refresh(refresh_token="1:refresh")
+    assert (throttled.value.code, throttled.value.retry_after) == ("dzen.oauth_rate_limited", 8.0)

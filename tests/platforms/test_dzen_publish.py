@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from autopost.clips.sources import ClipSource
 from autopost.platforms.base import PublishState
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.dzen import DzenProvider
 from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
+from autopost.platforms.media import ClipSource
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
     PUBLISHER,
@@ -28,6 +28,7 @@ from tests.platforms.dzen_support import (
     seeded_credentials,
     unpaced,
 )
+from tests.platforms.rendered import text_of
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ async def test_limits_are_refused_before_anything_is_sent(
         )
 
     assert refused.value.code == code
-    assert refused.value.message.startswith(message)
+    assert text_of(refused.value).startswith(message)
     assert not transport.calls
     assert recorder.checkpoints == []
     assert posts(sandbox) == []
@@ -176,7 +177,7 @@ async def test_bytes_that_are_not_a_video_fail_processing_with_a_clear_message(
         await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
 
     assert failed.value.code == "dzen.unsupported_format"
-    assert "MP4, MOV или WebM" in failed.value.message
+    assert "MP4, MOV или WebM" in text_of(failed.value)
     [post] = posts(sandbox)
     assert post["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -194,6 +195,6 @@ async def test_a_vanished_session_is_reopened_unless_publish_may_have_gone_out(
     assert reopened.state is PublishState.PROCESSING
     assert unsent.last["upload_id"] != "0" * 32
     assert unknown.value.code == "dzen.publish_unconfirmed"
-    assert unknown.value.message.startswith("Не удалось понять, опубликовано ли видео")
+    assert text_of(unknown.value).startswith("Не удалось понять, опубликовано ли видео")
     assert sent.checkpoints == [{"upload_id": "0" * 32, "publish_sent": True}]
     assert [p["remote_id"] for p in posts(sandbox)] == [reopened.remote_id]

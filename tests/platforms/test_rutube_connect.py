@@ -10,6 +10,7 @@ from autopost.platforms.errors import AuthExpired, Permanent, Transient
 from autopost.platforms.rutube import exchange_password
 from autopost.settings import RutubeSettings
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.rutube_support import (
     CLASSIC,
     MODERN,
@@ -56,13 +57,13 @@ async def test_refused_login_tells_the_user_to_paste_a_token(
         await exchange_password(settings(rutube_world), username, password)
 
     assert caught.value.code == "rutube.login_refused"
-    assert "токен" in caught.value.message and password not in str(caught.value)
+    assert "токен" in text_of(caught.value) and password not in str(caught.value)
 
 
 async def test_missing_password_is_a_field_error(rutube_world: Sandbox) -> None:
     with pytest.raises(Permanent) as caught:
         await exchange_password(settings(rutube_world), CLASSIC.username, "")
-    assert caught.value.message == "Rutube отклонил запрос: пароль — Обязательное поле."
+    assert text_of(caught.value) == "Rutube отклонил запрос: пароль — Обязательное поле."
 
 
 async def test_login_outage_is_transient(rutube_world: Sandbox) -> None:
@@ -97,7 +98,7 @@ async def test_verify_refuses_a_bad_token_without_echoing_it(rutube_world: Sandb
     with pytest.raises(AuthExpired) as caught:
         await provider(rutube_world).verify(credentials=credentials(bad))
     assert caught.value.code == "rutube.token_invalid"
-    assert bad not in f"{caught.value} {caught.value.detail} {caught.value.message}"
+    assert bad not in f"{caught.value} {caught.value.detail} {text_of(caught.value)}"
 
 
 async def _ready_videos(rutube_world: Sandbox, rutube_clips: ClipServer, count: int) -> list[str]:

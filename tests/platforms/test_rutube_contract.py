@@ -8,15 +8,17 @@ from typing import Any
 import httpx2
 import pytest
 
-from autopost.clips.sources import ClipSource, FileReader
+from autopost.clips.sources import FileReader
 from autopost.platforms.base import Credentials, Provider, PublishRequest, PublishState
 from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import Permanent, RateLimited, Transient
+from autopost.platforms.media import ClipSource
 from autopost.platforms.rutube import RutubeProvider, wire
-from autopost.platforms.rutube.client import classify
-from autopost.platforms.rutube.outcome import FAILURE_MESSAGES, result_of
+from autopost.platforms.rutube.answers import classify
+from autopost.platforms.rutube.outcome import FAILURES, result_of
 from autopost.settings import RutubeSettings
 from autopost_sandbox.rutube import protocol
+from tests.platforms.rendered import text_of
 
 
 def test_provider_and_emulator_make_the_same_assumptions() -> None:
@@ -30,7 +32,7 @@ def test_provider_and_emulator_make_the_same_assumptions() -> None:
     assert protocol.LOGIN_REFUSED.startswith(wire.LOGIN_REFUSED_PREFIX)
     reasons = set(protocol.ACTION_REASONS)
     assert reasons >= wire.IN_PROGRESS_REASONS
-    assert set(FAILURE_MESSAGES) == reasons - wire.IN_PROGRESS_REASONS
+    assert set(FAILURES) == reasons - wire.IN_PROGRESS_REASONS
     assert wire.public_url("abc") == protocol.video_url("abc")
 
 
@@ -67,13 +69,23 @@ def test_forbidden_and_other_refusals_are_permanent() -> None:
     assert (forbidden.value.code, unsupported.value.code) == ("rutube.forbidden", "rutube.rejected")
 
 
-def test_several_field_errors_are_all_named() -> None:
+def test_of_several_field_errors_the_first_of_ours_is_named_and_all_are_logged() -> None:
     body = {"title": ["Слишком длинно."], "category_id": [protocol.BAD_CATEGORY]}
     with pytest.raises(Permanent) as caught:
         classify(answer(400, body))
-    assert caught.value.message == (
-        "Rutube отклонил запрос: название — Слишком длинно.; категория — Категория не найдена."
+    assert (caught.value.code, caught.value.params) == (
+        "rutube.bad_field.title",
+        {"reason": "Слишком длинно."},
     )
+    assert text_of(caught.value) == "Rutube отклонил запрос: название — Слишком длинно."
+    assert "title — Слишком длинно.; category_id — Категория не найдена." in caught.value.detail
+
+
+def test_a_refusal_naming_no_field_of_ours_shows_rutubes_words() -> None:
+    with pytest.raises(Permanent) as caught:
+        classify(answer(400, {"tags": ["Слишком много тегов."]}))
+    assert caught.value.code == "rutube.bad_request"
+    assert text_of(caught.value) == "Rutube отклонил запрос: tags — Слишком много тегов."
 
 
 @pytest.mark.parametrize(
@@ -93,7 +105,7 @@ def test_video_states(video: dict[str, Any], state: PublishState) -> None:
 def test_an_unknown_failure_reason_does_not_become_a_code() -> None:
     with pytest.raises(Permanent) as caught:
         result_of({"status": "error", "action_reason": {"name": "copyright_strike"}}, {"remote_id": "v1"})
-    assert caught.value.code == "rutube.video_rejected" and "copyright_strike" in caught.value.message
+    assert caught.value.code == "rutube.video_rejected" and "copyright_strike" in text_of(caught.value)
 
 
 async def test_create_without_media_url_is_refused_before_sending() -> None:

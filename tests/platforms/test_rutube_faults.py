@@ -10,6 +10,7 @@ from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.rutube.recovery import pending_create
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.rutube_support import (
     CLASSIC,
     DESCRIPTION,
@@ -28,7 +29,7 @@ from tests.platforms.rutube_support import (
 
 
 def assert_no_token(error: PlatformError) -> None:
-    assert CLASSIC.token not in f"{error} {error.message} {error.detail}"
+    assert CLASSIC.token not in f"{error} {text_of(error)} {error.detail}"
 
 
 @pytest.mark.parametrize("kind", ["timeout", "reset"])
@@ -144,7 +145,7 @@ async def test_two_lookalikes_after_a_lost_answer_are_not_guessed(
     with pytest.raises(OutcomeUnknown) as caught:
         await provider(rutube_world).publish(request=resumed(request, saved))
 
-    assert caught.value.code == "rutube.ambiguous" and "Проверьте канал" in caught.value.message
+    assert caught.value.code == "rutube.ambiguous" and "Проверьте канал" in text_of(caught.value)
     assert len(posts(rutube_world)) == 2
 
 

@@ -7,6 +7,7 @@ import pytest
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import Permanent
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.rutube_support import (
     CLASSIC,
     DESCRIPTION,
@@ -79,7 +80,7 @@ async def test_limits_are_refused_before_anything_is_sent(
     with pytest.raises(Permanent) as caught:
         await provider(rutube_world).publish(request=request)
 
-    assert caught.value.code == code and "Rutube" in caught.value.message
+    assert caught.value.code == code and "Rutube" in text_of(caught.value)
     assert posts(rutube_world) == [] and rutube_clips.requests == [] and saved.checkpoints == []
 
 
@@ -95,8 +96,9 @@ async def test_bad_url_is_a_field_error(rutube_world: Sandbox, rutube_clips: Cli
     with pytest.raises(Permanent) as caught:
         await provider(rutube_world).publish(request=request)
 
-    assert caught.value.code == "rutube.bad_request"
-    assert caught.value.message == "Rutube отклонил запрос: ссылка на файл — Неправильный url"
+    assert caught.value.code == "rutube.bad_field.url"
+    assert caught.value.params == {"reason": "Неправильный url"}
+    assert text_of(caught.value) == "Rutube отклонил запрос: ссылка на файл — Неправильный url"
     assert posts(rutube_world) == []
 
 
@@ -120,7 +122,7 @@ async def test_a_video_that_fails_on_rutube_is_permanent(
     with pytest.raises(Permanent) as caught:
         await until_done(rutube, result)
 
-    assert (caught.value.code, caught.value.message) == (code, message)
+    assert (caught.value.code, text_of(caught.value)) == (code, message)
     assert len(posts(rutube_world)) == 1
 
 
@@ -133,7 +135,7 @@ async def test_video_deleted_on_rutube_is_permanent(rutube_world: Sandbox, rutub
     with pytest.raises(Permanent) as caught:
         await rutube.check(credentials=credentials(), checkpoint=result.checkpoint)
 
-    assert caught.value.code == "rutube.video_deleted" and caught.value.message == "Видео удалено на Rutube"
+    assert caught.value.code == "rutube.video_deleted" and text_of(caught.value) == "Видео удалено на Rutube"
 
 
 async def test_unknown_video_id_is_deleted_too(rutube_world: Sandbox) -> None:

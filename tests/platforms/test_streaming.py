@@ -11,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.clips.sources import FileReader, UrlReader
 from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
 from autopost.platforms.http import send
+from autopost.platforms.media import ClipSource
 from autopost.platforms.multipart import SmallFile, StreamingMultipart
 from autopost_sandbox.uploads import receive_form
+from tests.platforms.rendered import text_of
 from tests.support.servers import free_port, serve_in_thread
 
 PAYLOAD = bytes(range(256)) * 20_000  # ~5 MB, several chunks
@@ -105,7 +107,7 @@ async def test_missing_sources_fail_permanently_with_the_product_message(
         with pytest.raises(Permanent) as error:
             async for _ in source.chunks():
                 pass
-        assert error.value.message == "Файл клипа не найден"
+        assert text_of(error.value) == "Файл клипа не найден"
 
 
 async def test_a_source_with_other_bytes_than_announced_stops_the_upload(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from autopost.platforms.telegram import TelegramProvider
 from autopost.platforms.telegram.upload import channel_ref
 from autopost.settings import TelegramSettings
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.telegram_support import (
     ADMIN,
     MEMBER,
@@ -70,7 +71,7 @@ async def test_refused_connections_say_why(
 ) -> None:
     with pytest.raises(Permanent) as caught:
         await provider(sandbox).verify(credentials=credentials(token, channel))
-    assert (caught.value.code, caught.value.message) == (code, message)
+    assert (caught.value.code, text_of(caught.value)) == (code, message)
     assert token not in str(caught.value) + caught.value.detail
 
 

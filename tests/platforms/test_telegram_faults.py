@@ -14,6 +14,7 @@ from autopost.platforms.telegram import TelegramProvider
 from autopost.platforms.telegram.preview import find_posts
 from autopost.settings import TelegramSettings
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.telegram_support import (
     CAPTION,
     PRIVATE_ID,
@@ -135,7 +136,7 @@ async def test_timeout_then_resume_checks_the_preview_instead_of_posting_again(
     with pytest.raises(OutcomeUnknown) as caught:
         await blind.publish(request=publish_request(clip, recorder))
     assert caught.value.code == "telegram.outcome_unknown"
-    assert "Проверьте канал" in caught.value.message
+    assert "Проверьте канал" in text_of(caught.value)
     assert recorder.last["request_sent"] is True
 
     resumed = await provider(sandbox).publish(

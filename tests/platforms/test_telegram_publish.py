@@ -10,6 +10,7 @@ import pytest
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.telegram_support import (
     ADMIN,
     CAPTION,
@@ -81,8 +82,9 @@ async def test_clip_over_50_mib_is_refused_before_any_byte(sandbox: Sandbox, tmp
     clip, recorder = sized_clip(tmp_path, 51 * MiB), Recorder()
     with pytest.raises(Permanent) as caught:
         await provider(sandbox).publish(request=publish_request(clip, recorder))
-    assert caught.value.code == "telegram.too_large"
-    assert "50 МБ" in caught.value.message and "51 МБ" in caught.value.message
+    assert caught.value.code == "telegram.file_too_large"
+    assert caught.value.params == {"size_bytes": 51 * MiB, "limit_bytes": 50 * MiB}
+    assert "50 МБ" in text_of(caught.value) and "51 МБ" in text_of(caught.value)
     assert posts(sandbox) == [] and recorder.checkpoints == [] and recorder.progress == (0, 0)
 
 
@@ -101,7 +103,8 @@ async def test_platform_413_is_permanent(sandbox: Sandbox, tmp_path: Path) -> No
     clip, recorder = sized_clip(tmp_path, 51 * MiB), Recorder()
     with pytest.raises(Permanent) as caught:
         await provider(sandbox, local_server=True).publish(request=publish_request(clip, recorder))
-    assert caught.value.code == "telegram.too_large"
+    assert caught.value.code == "telegram.platform_file_too_large"
+    assert text_of(caught.value) == "Telegram не принял файл: он больше, чем разрешено боту"
     assert posts(sandbox) == [] and recorder.last == {}
 
 
@@ -113,7 +116,8 @@ async def test_caption_over_1024_characters_is_refused_before_any_byte(
     with pytest.raises(Permanent) as caught:
         await provider(sandbox).publish(request=request)
     assert caught.value.code == "telegram.caption_too_long"
-    assert "1024" in caught.value.message and "1025" in caught.value.message
+    assert caught.value.params == {"length": 1025, "limit": 1024}
+    assert "1024" in text_of(caught.value) and "1025" in text_of(caught.value)
     assert posts(sandbox) == [] and recorder.progress == (0, 0)
 
 
@@ -160,7 +164,7 @@ async def test_token_never_reaches_logs_or_errors(
     assert "/bot7000000001:***/sendVideo" in caplog.text  # the request log is there, masked
     for secret in (ADMIN.split(":")[1], NEVER_ISSUED.split(":")[1]):
         assert secret not in caplog.text
-        assert secret not in f"{caught.value} {caught.value.detail} {caught.value.message}"
+        assert secret not in f"{caught.value} {caught.value.detail} {text_of(caught.value)}"
 
 
 async def test_post_goes_to_the_chat_id_from_verify(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -12,9 +12,16 @@ import pytest
 from autopost.platforms.base import Credentials
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
 from autopost.platforms.vk import VkProvider
-from autopost.platforms.vk.api import FormValue, UploadOutcome, UploadRefusal, VkApi, unwrap_upload
-from autopost.platforms.vk.errors import MOSCOW, seconds_until_tomorrow
+from autopost.platforms.vk.answers import (
+    MOSCOW,
+    UploadOutcome,
+    UploadRefusal,
+    seconds_until_tomorrow,
+    unwrap_upload,
+)
+from autopost.platforms.vk.api import FormValue, VkApi
 from autopost.settings import VkSettings
+from tests.platforms.rendered import text_of
 
 SETTINGS = VkSettings(api_url="https://api.vk.test", id_url="https://id.vk.test", client_id="51900001")
 TOKEN = "vk2.a.secret-token-value"
@@ -65,14 +72,14 @@ async def call_answered_with(
 )
 async def test_api_error_codes(code: int, kind: type[PlatformError], stable: str, words: str) -> None:
     error = await call_answered_with(vk_error(code, "Something"))
-    assert type(error) is kind and error.code == stable and words.lower() in error.message.lower()
+    assert type(error) is kind and error.code == stable and words.lower() in text_of(error).lower()
 
 
 @pytest.mark.parametrize("code", [15, 27, 204, 214])
 async def test_no_rights_in_a_community(code: int) -> None:
     error = await call_answered_with(vk_error(code, "Access denied"), params={"group_id": 2002})
     assert isinstance(error, Permanent)
-    assert (error.code, error.message) == ("vk.no_rights", "Нет прав на публикацию в сообществе")
+    assert (error.code, text_of(error)) == ("vk.no_rights", "Нет прав на публикацию в сообществе")
 
 
 async def test_bad_parameter_names_the_parameter() -> None:
@@ -81,7 +88,7 @@ async def test_bad_parameter_names_the_parameter() -> None:
     )
     error = await call_answered_with(vk_error(100, message))
     assert isinstance(error, Permanent) and error.code == "vk.bad_parameter"
-    assert error.message == "VK отклонил запрос: name is too long (maximum 128 characters)"
+    assert text_of(error) == "VK отклонил запрос: name is too long (maximum 128 characters)"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
 from autopost.platforms.vk import VkProvider
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.test_vk_support import (
     ANNA,
     HANG,
@@ -83,7 +84,7 @@ async def test_server_error_is_transient_and_the_resume_posts_once(
         await vk_provider.publish(request=publish_request(vk_clip, recorder))
     assert (
         failed.value.code == "vk.internal_error"
-        and failed.value.message == "Внутренняя ошибка VK, повторим позже"
+        and text_of(failed.value) == "Внутренняя ошибка VK, повторим позже"
     )
     assert recorder.last["uploaded"]
     await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
@@ -246,7 +247,7 @@ async def test_captcha_is_permanent_with_advice(
     vk.fault("captcha", on=first_op(clips))
     with pytest.raises(Permanent) as captcha:
         await vk_provider.publish(request=publish_request(vk_clip, Recorder()))
-    assert captcha.value.code == "vk.captcha" and "Откройте VK" in captcha.value.message
+    assert captcha.value.code == "vk.captcha" and "Откройте VK" in text_of(captcha.value)
 
 
 @PATHS
@@ -258,5 +259,5 @@ async def test_failed_processing_is_permanent(
     recorder = Recorder()
     with pytest.raises(Permanent) as failed:
         await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
-    assert failed.value.code == "vk.processing_failed" and "не смог обработать" in failed.value.message
+    assert failed.value.code == "vk.processing_failed" and "не смог обработать" in text_of(failed.value)
     assert [p["status"] for p in vk.posts()] == ([] if clips else ["failed"])

@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from autopost.platforms.base import Credentials, TokenSet
-from autopost.platforms.errors import AuthExpired, Permanent, Transient
+from autopost.platforms.base import Credentials
+from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
 from autopost.platforms.vk import VkOAuth, VkProvider
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.test_vk_support import (
     ADMIN_COMMUNITY,
     ANNA,
@@ -35,7 +36,7 @@ async def oauth(sandbox: Sandbox) -> AsyncIterator[VkOAuth]:
     await client.aclose()
 
 
-def credentials(tokens: TokenSet) -> Credentials:
+def credentials(tokens: Credentials) -> Credentials:
     return Credentials(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
@@ -77,7 +78,7 @@ async def test_refresh_rotates_both_tokens_and_spends_the_old_one(
 
     with pytest.raises(AuthExpired) as spent:
         await vk_provider.refresh(credentials=first)
-    assert spent.value.code == "vk.refresh_refused" and "переподключите VK" in spent.value.message
+    assert spent.value.code == "vk.refresh_refused" and "переподключите VK" in text_of(spent.value)
     # The renewed pair still refreshes: a refused refresh changes nothing.
     assert (await vk_provider.refresh(credentials=credentials(renewed))).refresh_token
 
@@ -125,7 +126,7 @@ async def test_an_app_without_video_access_is_refused_at_connect(sandbox: Sandbo
             await connect(unreviewed, vk)
     finally:
         await unreviewed.aclose()
-    assert refused.value.code == "vk.scope_missing" and "поддержке VK" in refused.value.message
+    assert refused.value.code == "vk.scope_missing" and "поддержке VK" in text_of(refused.value)
 
 
 async def test_vk_id_server_error_is_transient_and_spends_nothing(
@@ -136,6 +137,18 @@ async def test_vk_id_server_error_is_transient_and_spends_nothing(
     with pytest.raises(Transient) as failed:
         await vk_provider.refresh(credentials=tokens)
     assert failed.value.code == "vk.id_unavailable"
+    assert (await vk_provider.refresh(credentials=tokens)).access_token
+
+
+async def test_a_throttled_refresh_is_rate_limited_and_spends_nothing(
+    oauth: VkOAuth, vk_provider: VkProvider, vk: Vk
+) -> None:
+    tokens = credentials((await connect(oauth, vk))["tokens"])
+    vk.fault("rate_limit", on="oauth2/auth", retry_after=6)
+    with pytest.raises(RateLimited) as throttled:
+        await vk_provider.refresh(credentials=tokens)
+    assert (throttled.value.code, throttled.value.retry_after) == ("vk.id_rate_limited", 6.0)
+    assert text_of(throttled.value) == "VK ID просит подождать, повторим позже"
     assert (await vk_provider.refresh(credentials=tokens)).access_token
 
 
@@ -160,7 +173,7 @@ async def test_verify_own_page_and_communities(vk_provider: VkProvider) -> None:
     assert community.meta["user_id"] == 1001
     with pytest.raises(Permanent) as refused:
         await vk_provider.verify(credentials=READER_COMMUNITY)
-    assert refused.value.message == "Нет прав на публикацию в сообществе"
+    assert text_of(refused.value) == "Нет прав на публикацию в сообществе"
 
 
 async def test_verify_refuses_a_bad_token(vk_provider: VkProvider) -> None:

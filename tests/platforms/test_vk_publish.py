@@ -8,11 +8,13 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from autopost.clips.sources import ClipSource, FileReader
+from autopost.clips.sources import FileReader
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import Permanent
+from autopost.platforms.media import ClipSource
 from autopost.platforms.vk import VkProvider
 from tests.conftest import Sandbox
+from tests.platforms.rendered import text_of
 from tests.platforms.test_vk_support import (
     ADMIN_COMMUNITY,
     READER_COMMUNITY,
@@ -106,7 +108,7 @@ async def test_a_community_the_user_only_reads_is_refused(
     recorder = Recorder()
     with pytest.raises(Permanent) as refused:
         await vk_provider.publish(request=publish_request(vk_clip, recorder, credentials=READER_COMMUNITY))
-    assert (refused.value.code, refused.value.message) == (
+    assert (refused.value.code, text_of(refused.value)) == (
         "vk.no_rights",
         "Нет прав на публикацию в сообществе",
     )
@@ -163,7 +165,7 @@ async def test_limits_are_refused_before_any_byte(
             await offline.publish(request=request)
     finally:
         await offline.aclose()
-    assert (refused.value.code, refused.value.message) == (code, message)
+    assert (refused.value.code, text_of(refused.value)) == (code, message)
     assert transport.requests == [] and recorder.checkpoints == [] and recorder.progress == []
     assert vk.posts() == []
 

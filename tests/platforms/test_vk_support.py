@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 import httpx2
 import pytest
 
-from autopost.clips.sources import ClipSource, FileReader
+from autopost.clips.sources import FileReader
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
+from autopost.platforms.media import ClipSource
 from autopost.platforms.vk import VkOAuth, VkProvider
 from autopost.settings import VkSettings
 from tests.conftest import Sandbox

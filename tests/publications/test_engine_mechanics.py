@@ -13,16 +13,11 @@ from autopost.db import transaction, utcnow
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import Permanent, RateLimited, Transient
 from autopost.publications.models import PublicationStatus
-from autopost.publications.service import (
-    PublishRefused,
-    Target,
-    cancel_publication,
-    create_publications,
-    reschedule_publication,
-    retry_publication,
-)
+from autopost.publications.rules import Target
 from autopost.publications.tasks import EARLY_TOLERANCE
+from autopost.publications.usecases import cancel, create_publications, reschedule, retry
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
 from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
@@ -65,9 +60,7 @@ async def test_publish_now_reaches_published_once(world_factory) -> None:
 
 
 async def test_transient_failures_retry_then_succeed(world_factory) -> None:
-    provider = ScriptedProvider(
-        script=[Transient("x.down", "Сервер недоступен"), Transient("x.down", "Сервер недоступен")]
-    )
+    provider = ScriptedProvider(script=[Transient("x.down", "HTTP 503"), Transient("x.down", "HTTP 503")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -78,7 +71,7 @@ async def test_transient_failures_retry_then_succeed(world_factory) -> None:
 
 
 async def test_transient_failures_give_up_after_three_retries(world_factory) -> None:
-    provider = ScriptedProvider(script=[Transient("x.down", "Сервер недоступен")] * 5)
+    provider = ScriptedProvider(script=[Transient("x.down", "HTTP 503")] * 5)
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -91,17 +84,20 @@ async def test_transient_failures_give_up_after_three_retries(world_factory) -> 
 
 
 async def test_permanent_failure_fails_at_once(world_factory) -> None:
-    provider = ScriptedProvider(script=[Permanent("tg.not_admin", "Бот не является админом канала")])
+    provider = ScriptedProvider(script=[Permanent("telegram.not_admin", "bot status member")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
     assert publication.status is PublicationStatus.FAILED
     assert publication.attempts == 1
-    assert publication.error_code == "tg.not_admin"
+    assert publication.error_code == "telegram.not_admin"
+    assert publication.error_message == "Бот не является админом канала"
 
 
 async def test_rate_limit_waits_without_using_an_attempt(world_factory) -> None:
-    provider = ScriptedProvider(script=[RateLimited("tg.429", "Подождите", retry_after=0.5)] * 2)
+    provider = ScriptedProvider(
+        script=[RateLimited("telegram.rate_limited", "HTTP 429", retry_after=0.5)] * 2
+    )
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world))
@@ -119,7 +115,7 @@ async def test_scheduled_publication_fires_and_can_be_rescheduled(world_factory)
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await reschedule_publication(session, outbox, world.runtime.settings, publication, new_time)
+        await reschedule(session, outbox, world.runtime.settings, publication, new_time)
     await world.flush(outbox)
     publication = await world.wait_for(publication_id)
     assert publication.status is PublicationStatus.PUBLISHED
@@ -136,7 +132,7 @@ async def test_cancel_removes_the_scheduled_job(world_factory) -> None:
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await cancel_publication(session, outbox, publication)
+        await cancel(session, outbox, publication)
     await world.flush(outbox)
     assert await world.runtime.queues.job_state(publication_id, Platform.TELEGRAM) == "unknown"
     await world.wait_for(publication_id, timeout=1)  # already terminal
@@ -155,13 +151,14 @@ async def test_running_publication_cannot_be_cancelled(world_factory) -> None:
     await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHING)
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        with pytest.raises(PublishRefused, match="уже идёт"):
-            await cancel_publication(session, Outbox(), publication)
+        with pytest.raises(Refused, match="already_publishing") as refused:
+            await cancel(session, Outbox(), publication)
+        assert refused.value.kind is Kind.CONFLICT
     assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
 
 
 async def test_retry_of_a_failed_publication(world_factory) -> None:
-    provider = ScriptedProvider(script=[Permanent("x.bad", "Плохо")])
+    provider = ScriptedProvider(script=[Permanent("x.bad", "HTTP 400")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication_id = await _publish(world)
@@ -169,7 +166,7 @@ async def test_retry_of_a_failed_publication(world_factory) -> None:
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
         publication = await session.get(type(await world.publication(publication_id)), publication_id)
-        await retry_publication(session, outbox, publication)
+        await retry(session, outbox, publication)
     await world.flush(outbox)
     publication = await world.wait_for(publication_id, lambda p: p.status is PublicationStatus.PUBLISHED)
     assert len(provider.posts) == 1
@@ -184,8 +181,9 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
     keys = [k async for k in world.runtime.redis.scan_iter(match=f"{world.runtime.queues.prefix}:*")]
     await world.runtime.redis.delete(*keys)
     assert await world.runtime.queues.job_state(ids[0], Platform.TELEGRAM) == "unknown"
-    with pytest.raises(PublishRefused, match="уже публикуется"):
+    with pytest.raises(Refused, match="already_live") as refused:
         await _publish(world, Platform.VK, scheduled_in=2)
+    assert refused.value.params == {"platform": "VK"}
     await world.start_worker()
     for publication_id in ids:
         assert (await world.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
@@ -196,7 +194,7 @@ async def test_sweeper_restores_jobs_lost_with_redis(world_factory) -> None:
 async def test_expired_token_is_refreshed_once_and_publication_continues(world_factory) -> None:
     from autopost.platforms.errors import AuthExpired
 
-    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")])
+    provider = ScriptedProvider(script=[AuthExpired("vk.token_expired", "VK error 5")])
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world, Platform.VK))
@@ -209,7 +207,7 @@ async def test_failed_refresh_marks_the_connection_for_reconnect(world_factory) 
     from autopost.connections.models import Connection, ConnectionStatus
     from autopost.platforms.errors import AuthExpired
 
-    provider = ScriptedProvider(script=[AuthExpired("vk.5", "Токен истёк")], refresh_fails=True)
+    provider = ScriptedProvider(script=[AuthExpired("vk.token_expired", "VK error 5")], refresh_fails=True)
     world = await world_factory(lambda p: provider)
     await world.start_worker()
     publication = await world.wait_for(await _publish(world, Platform.VK))

@@ -278,3 +278,30 @@ def test_info_needs_the_oauth_scheme(sandbox: Sandbox) -> None:
     assert info(sandbox, token).status_code == 200
     bearer = httpx2.get(f"{sandbox.url}/yandex-oauth/info", headers={"Authorization": f"Bearer {token}"})
     assert bearer.status_code == 401
+
+
+@pytest.mark.parametrize(("fault", "status"), [("rate_limit", 429), ("server_error", 503)])
+async def test_faults_on_the_token_endpoint_answer_as_its_gateway_and_spend_nothing(
+    sandbox: Sandbox, fault: str, status: int
+) -> None:
+    verifier = generate_token(48)
+    async with oauth_client() as client:
+        location, state = await authorize(sandbox, client, verifier)
+        token = await client.fetch_token(
+            token_url(sandbox), authorization_response=location, state=state, code_verifier=verifier
+        )
+    with sandbox.control() as control:
+        body = {"platform": "dzen", "fault": fault, "on": "oauth.token", "retry_after": 4}
+        control.post("/faults", json=body).raise_for_status()
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": token["refresh_token"],
+        "client_id": SEEDED_APP.client_id,
+        "client_secret": SEEDED_APP.client_secret,
+    }
+    failed = httpx2.post(token_url(sandbox), data=form)
+    renewed = httpx2.post(token_url(sandbox), data=form)
+
+    assert failed.status_code == status and "json" not in failed.headers["content-type"]
+    assert failed.headers.get("retry-after") == ("4" if fault == "rate_limit" else None)
+    assert renewed.status_code == 200 and renewed.json()["refresh_token"] != token["refresh_token"]

@@ -162,6 +162,23 @@ def test_faults_on_vk_id_token_endpoint(vk: Vk) -> None:
     assert response.status_code == 500 and response.json()["error"] == "server_error"
 
 
+def test_a_rate_limit_on_refresh_leaves_the_refresh_token_usable(vk: Vk) -> None:
+    tokens = login(vk)
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+        "client_id": "51900001",
+        "device_id": tokens["device_id"],
+    }
+    vk.fault("rate_limit", on="oauth2/auth", retry_after=3)
+    throttled = vk.http.post("/vkid/oauth2/auth", data=refresh)
+    renewed = vk.http.post("/vkid/oauth2/auth", data=refresh)
+
+    assert throttled.status_code == 429 and throttled.headers["retry-after"] == "3"
+    assert throttled.json()["error"] == "slow_down"
+    assert renewed.status_code == 200 and renewed.json()["refresh_token"] != tokens["refresh_token"]
+
+
 def test_timeout_on_refresh_spends_the_old_refresh_token(vk: Vk) -> None:
     tokens = login(vk)
     refresh = {

@@ -19,14 +19,13 @@ from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
 from autopost.runtime import Runtime
-from autopost.sandbox_wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
 from autopost.worker import WorkerProcess
-from tests.support.engine import REDIS_URL, engine_settings
-from tests.support.media import make_clip
-from tests.support.servers import free_port, serve_in_thread
+from autopost_testing.media import make_clip
+from autopost_testing.servers import port_of, serve_in_thread
+from autopost_testing.world import REDIS_URL, world_settings
 
 
 @dataclass
@@ -100,14 +99,10 @@ def start_api(
     sandbox_url: str | None = None,
     **overrides: object,
 ) -> Iterator[Api]:
-    settings = engine_settings(tmp_path, database_url, **overrides)
-    if sandbox_url:
-        settings = point_at_sandbox(settings, sandbox_url)
-    port = free_port()
-    settings.public_url = f"http://127.0.0.1:{port}"
+    settings = world_settings(tmp_path, database_url, sandbox_url=sandbox_url, **overrides)
     clip_file = make_clip(tmp_path / "fixture-clip.mp4", seconds=1)
     app = create_app(settings, redis_url=REDIS_URL, providers=providers)
-    with serve_in_thread(app, port, lifespan="on") as url:
+    with serve_in_thread(app, port_of(settings.public_url), lifespan="on") as url:
         yield Api(url=url, settings=settings, clip_file=clip_file)
 
 

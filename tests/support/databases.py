@@ -8,47 +8,34 @@ migrations) take `fresh_database_url`: a new, empty database of their own.
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import NullPool
 
 from autopost.db import make_engine
 from autopost.migrations import runner
+from autopost_testing.databases import create_postgres, drop_postgres, sqlite_url
 
 __all__ = ["database_url", "engine", "fresh_database_url", "make_database", "session"]
 
-PG_SERVER = os.environ.get("AUTOPOST_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = ["postgresql", "sqlite"]
-
-
-async def _pg_admin(sql: str) -> None:
-    connection = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def make_database(backend: str, tmp_dir: Path) -> tuple[str, object]:
     """Create an empty database; returns its SQLAlchemy URL and a handle for drop_database."""
     if backend == "sqlite":
-        path = tmp_dir / f"autopost-{uuid.uuid4().hex[:8]}.db"
-        return f"sqlite+aiosqlite:///{path}", path
-    name = f"autopost_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    host = PG_SERVER.removeprefix("postgresql://")
-    return f"postgresql+asyncpg://{host}/{name}", name
+        url = sqlite_url(tmp_dir)
+        return url, url
+    url = asyncio.run(create_postgres())
+    return url, url
 
 
 def drop_database(backend: str, handle: object) -> None:
     if backend == "postgresql":
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)'))
+        asyncio.run(drop_postgres(str(handle)))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -21,9 +21,8 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
     StatsSupport,
-    TokenSet,
 )
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import AuthExpired
 
 
@@ -41,12 +40,8 @@ class ScriptedProvider:
 
     @property
     def capabilities(self) -> Capabilities:
-        limits = LIMITS[self.platform]
         return Capabilities(
             platform=self.platform,
-            max_bytes=limits.max_bytes,
-            title_max=limits.title_max,
-            description_max=limits.description_max,
             stats=StatsSupport.FULL,
             upload_by_url=False,
             needs_processing=self.processing_polls > 0,
@@ -56,12 +51,14 @@ class ScriptedProvider:
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
         return AccountInfo(account_id="1", name="Demo")
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         await asyncio.sleep(self.refresh_delay)
         self.refreshes += 1
         if self.refresh_fails:
             raise AuthExpired("refresh_failed", "refresh refused")
-        return TokenSet(access_token=f"fresh-{self.refreshes}", refresh_token=f"refresh-{self.refreshes + 1}")
+        return Credentials(
+            access_token=f"fresh-{self.refreshes}", refresh_token=f"refresh-{self.refreshes + 1}"
+        )
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
         self.tokens_seen.append(request.credentials.access_token)

@@ -1,30 +1,5 @@
-"""Real test clips made with PyAV (H.264 in MP4), small and fast to encode."""
+"""The clip maker of the test world (autopost_testing.media), under its old test name."""
 
-from __future__ import annotations
+from autopost_testing.media import make_clip
 
-from fractions import Fraction
-from pathlib import Path
-
-import av
-import numpy as np
-
-
-def make_clip(
-    path: Path, *, seconds: float = 1.0, width: int = 180, height: int = 320, fps: int = 25
-) -> Path:
-    """Write an H.264/MP4 clip of moving colour bars; returns its path."""
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.time_base = Fraction(1, fps)
-        for index in range(int(seconds * fps)):
-            image = np.zeros((height, width, 3), dtype=np.uint8)
-            image[:, :, 0] = (np.arange(width) * 255 // width + index * 8) % 256
-            image[:, :, 1] = (np.arange(height)[:, None] * 255 // height) % 256
-            image[:, :, 2] = (index * 10) % 256
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+__all__ = ["make_clip"]

@@ -1,5 +1,6 @@
 import pytest
 
+from autopost.i18n import render
 from autopost.platforms.catalog import MiB, Platform, max_upload_bytes
 from autopost.users.plans import Plan, check_plan, check_size, plan_allows
 
@@ -21,7 +22,9 @@ def test_refusal_names_the_platform_and_plan() -> None:
     refusal = check_plan(Plan.START, Platform.TELEGRAM)
     assert refusal is not None
     assert refusal.code == "plan_excludes_platform"
-    assert refusal.message == "Telegram недоступен на тарифе Старт — повысьте тариф"
+    assert (
+        render(refusal.code, "ru", **refusal.params) == "Telegram недоступен на тарифе Старт — повысьте тариф"
+    )
     assert check_plan(Plan.START, Platform.VK) is None
 
 
@@ -44,7 +47,7 @@ def test_size_limits(platform: Platform, limit: int) -> None:
 def test_size_message_reads_like_the_ui() -> None:
     refusal = check_size(Platform.TELEGRAM, 120 * MiB)
     assert refusal is not None
-    assert refusal.message == "Файл 120 МБ больше лимита Telegram 50 МБ"
+    assert render(refusal.code, "ru", **refusal.params) == "Файл 120 МБ больше лимита Telegram 50 МБ"
 
 
 def test_self_hosted_telegram_server_lifts_the_limit() -> None:
@@ -52,10 +55,10 @@ def test_self_hosted_telegram_server_lifts_the_limit() -> None:
     assert check_size(Platform.TELEGRAM, 120 * MiB, telegram_local_server=True) is None
     refusal = check_size(Platform.TELEGRAM, 2001 * MiB, telegram_local_server=True)
     assert refusal is not None
-    assert refusal.message == "Файл 2 ГБ больше лимита Telegram 2000 МБ"
+    assert render(refusal.code, "ru", **refusal.params) == "Файл 2 ГБ больше лимита Telegram 2000 МБ"
 
 
 def test_gigabyte_limits_read_in_gigabytes() -> None:
     refusal = check_size(Platform.DZEN, 4608 * MiB)
     assert refusal is not None
-    assert refusal.message == "Файл 4,5 ГБ больше лимита Дзен 4 ГБ"
+    assert render(refusal.code, "ru", **refusal.params) == "Файл 4,5 ГБ больше лимита Дзен 4 ГБ"

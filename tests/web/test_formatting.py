@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from autopost.users.plans import Plan, Refusal
+from autopost.refusals import Refused
+from autopost.users.plans import Plan
 from autopost.web import formatting
 from autopost.web.catalog import CATALOG
 from autopost.web.i18n import plans_text, refusal_text, translate
@@ -59,7 +60,7 @@ def test_plural_forms_and_plan_names() -> None:
     assert counts[5] == "Будут отменены 5 запланированных публикаций."
     assert counts[21] == "Будет отменена 21 запланированная публикация."
     assert plans_text([Plan.START, Plan.PRO, Plan.BUSINESS], "ru") == "Старт, Про и Бизнес"
-    refusal = Refusal("plan_excludes_platform", {"platform": "VK", "plan": "free"})
+    refusal = Refused("plan_excludes_platform", platform="VK", plan="free")
     assert refusal_text(refusal, "ru") == "Недоступно на тарифе Бесплатный — повысьте тариф"
 
 

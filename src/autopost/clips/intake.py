@@ -9,9 +9,9 @@ from typing import BinaryIO
 
 from starlette.requests import Request
 
-from autopost.errors import ApiError
 from autopost.multipart_stream import MalformedMultipart, MultipartStream, boundary_of
 from autopost.platforms.catalog import format_limit
+from autopost.refusals import Kind, Refused
 
 MAX_TEXT_FIELD = 64 * 1024
 CLIP_FIELD = "file"
@@ -37,7 +37,7 @@ class _ClipFile:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise ApiError("clip_too_large", 413, limit=format_limit(self.max_bytes))
+            raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(self.max_bytes))
         self.hasher.update(data)
         self.out.write(data)
 
@@ -50,12 +50,10 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
     try:
         boundary = boundary_of(request.headers.get("content-type", ""))
     except MalformedMultipart as exc:
-        raise ApiError(
-            "validation_error", 422, detail="multipart/form-data with a `file` part expected"
-        ) from exc
+        raise Refused("validation_error", detail="multipart/form-data with a `file` part expected") from exc
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + MAX_TEXT_FIELD:
-        raise ApiError("clip_too_large", 413, limit=format_limit(max_bytes))
+        raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(max_bytes))
     destination.parent.mkdir(parents=True, exist_ok=True)
     result = ReceivedUpload()
     clip: _ClipFile | None = None
@@ -65,7 +63,7 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
         if name != CLIP_FIELD:
             return None  # another file part is kept as a (capped) text field
         if clip is not None:
-            raise ApiError("validation_error", 422, detail="only one file per upload")
+            raise Refused("validation_error", detail="only one file per upload")
         result.filename, clip = filename, _ClipFile(destination, max_bytes)
         return clip
 
@@ -73,13 +71,13 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
     try:
         await stream.consume(boundary, request.stream())
         if clip is None:
-            raise ApiError("validation_error", 422, detail="the `file` part is missing")
+            raise Refused("validation_error", detail="the `file` part is missing")
     except BaseException as exc:
         if clip is not None:
             clip.close()
         destination.unlink(missing_ok=True)  # noqa: ASYNC240 - a quick local unlink on the error path
         if isinstance(exc, MalformedMultipart):
-            raise ApiError("validation_error", 422, detail=str(exc)) from exc
+            raise Refused("validation_error", detail=str(exc)) from exc
         raise
     result.fields, result.size, result.sha256 = stream.fields, clip.size, clip.hasher.hexdigest()
     return result

@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from autopost.clips import service
+from autopost.clips import usecases
 from autopost.clips.media import verify_media_token
 from autopost.clips.models import Clip
+from autopost.clips.queries import list_clips as clips_of
+from autopost.clips.queries import owned_clip
 from autopost.clips.schemas import ClipFromUrlIn, ClipOut
 from autopost.deps import CurrentUser, RuntimeDep, Work
-from autopost.errors import NotFound
+from autopost.refusals import Kind, Refused
 
 router = APIRouter(tags=["clips"])
 
@@ -40,11 +42,11 @@ async def create_clip(request: Request, user: CurrentUser, work: Work, runtime: 
     """A multipart `file` (streamed to storage, never held in memory) or JSON {"source_url", ...}."""
     if request.headers.get("content-type", "").startswith("application/json"):
         body = ClipFromUrlIn.model_validate_json(await request.body())
-        clip = await service.create_from_url(
+        clip = await usecases.clip_from_url(
             work.session, runtime, user, body.source_url, body.title, body.description
         )
     else:
-        clip = await service.create_from_upload(work.session, runtime, user, request)
+        clip = await usecases.upload_clip(work.session, runtime, user, request)
     return ClipOut.of(clip)
 
 
@@ -55,34 +57,27 @@ async def list_clips(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ClipOut]:
-    return [ClipOut.of(c) for c in await service.list_clips(work.session, user, limit, offset)]
-
-
-async def _owned(work: Work, user: CurrentUser, clip_id: uuid.UUID) -> Clip:
-    clip = await service.get_owned_clip(work.session, user, clip_id)
-    if clip is None:
-        raise NotFound()
-    return clip
+    return [ClipOut.of(c) for c in await clips_of(work.session, user, limit, offset)]
 
 
 @router.get("/api/v1/clips/{clip_id}")
 async def get_clip(clip_id: uuid.UUID, user: CurrentUser, work: Work) -> ClipOut:
-    return ClipOut.of(await _owned(work, user, clip_id))
+    return ClipOut.of(await owned_clip(work.session, user, clip_id))
 
 
 @router.get("/api/v1/clips/{clip_id}/thumbnail", response_class=FileResponse)
 async def clip_thumbnail(
     clip_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep
 ) -> FileResponse:
-    clip = await _owned(work, user, clip_id)
+    clip = await owned_clip(work.session, user, clip_id)
     if not clip.thumbnail_key:
-        raise NotFound()
+        raise Refused("not_found", Kind.NOT_FOUND)
     return FileResponse(runtime.storage.path(clip.thumbnail_key), media_type="image/jpeg")
 
 
 @router.delete("/api/v1/clips/{clip_id}", status_code=204)
 async def delete_clip(clip_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep) -> None:
-    await service.delete_clip(work.session, runtime, await _owned(work, user, clip_id))
+    await usecases.delete_clip(work.session, runtime, user, clip_id)
 
 
 @router.get("/media/{token}", include_in_schema=False, response_model=None)
@@ -91,11 +86,11 @@ async def media(token: str, work: Work, runtime: RuntimeDep) -> Response:
     clip_id = verify_media_token(runtime.settings.resolved_secret_key(), token)
     clip = await work.session.get(Clip, clip_id) if clip_id else None
     if clip is None:
-        raise NotFound()
+        raise Refused("not_found", Kind.NOT_FOUND)
     if clip.storage_key:
         return FileResponse(
             runtime.storage.path(clip.storage_key), media_type="video/mp4", filename="clip.mp4"
         )
     if clip.source_url:
         return RedirectResponse(clip.source_url, status_code=302)
-    raise NotFound()
+    raise Refused("not_found", Kind.NOT_FOUND)

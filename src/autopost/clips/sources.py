@@ -1,8 +1,7 @@
 """Where a clip's bytes come from: a stored file, or an HTTP(S) URL streamed straight through.
 
-Either way the bytes arrive in chunks of CHUNK_BYTES and are never held
-whole; a source that yields a different number of bytes than announced stops
-the upload (the Content-Length sent to the platform would be a lie).
+Both are autopost.platforms.media.ByteSource implementations: the bytes arrive
+in chunks and are never held whole; ClipSource checks their count.
 """
 
 from __future__ import annotations
@@ -11,19 +10,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import httpx2
 
 from autopost.platforms.errors import Permanent, Transient
-
-CHUNK_BYTES = 1024 * 1024
-
-CLIP_MISSING = "Файл клипа не найден"
-
-
-class ChunkReader(Protocol):
-    def read(self, chunk_size: int) -> AsyncIterator[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +24,7 @@ class FileReader:
         try:
             handle = await asyncio.to_thread(self.path.open, "rb")
         except FileNotFoundError as exc:
-            raise Permanent("clip_missing", CLIP_MISSING, str(self.path.name)) from exc
+            raise Permanent("clip_missing", str(self.path.name)) from exc
         try:
             while chunk := await asyncio.to_thread(handle.read, chunk_size):
                 yield chunk
@@ -58,37 +48,8 @@ class UrlReader:
             client.stream("GET", self.url) as response,
         ):
             if response.status_code in (403, 404, 410):
-                raise Permanent("clip_missing", CLIP_MISSING, f"source answered {response.status_code}")
+                raise Permanent("clip_missing", f"source answered {response.status_code}")
             if response.status_code != 200:
-                raise Transient("clip_source_unavailable", "Источник клипа недоступен, повторим позже")
+                raise Transient("clip_source_unavailable", f"source answered {response.status_code}")
             async for chunk in response.aiter_bytes(chunk_size):
                 yield chunk
-
-
-@dataclass(frozen=True)
-class ClipSource:
-    """A clip ready to upload: its bytes, their count, and what the platforms want to know."""
-
-    reader: ChunkReader
-    size: int
-    filename: str = "clip.mp4"
-    content_type: str = "video/mp4"
-    sha256: str | None = None
-    duration: float | None = None
-    width: int | None = None
-    height: int | None = None
-    thumbnail: bytes | None = field(default=None, repr=False)
-
-    async def chunks(self, chunk_size: int = CHUNK_BYTES) -> AsyncIterator[bytes]:
-        seen = 0
-        async for chunk in self.reader.read(chunk_size):
-            seen += len(chunk)
-            if seen > self.size:
-                break
-            yield chunk
-        if seen != self.size:
-            raise Permanent(
-                "clip_changed",
-                "Файл клипа изменился или повреждён, загрузите его заново",
-                f"expected {self.size} bytes, got {seen}",
-            )

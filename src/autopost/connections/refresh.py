@@ -16,24 +16,33 @@ from redis.asyncio.lock import Lock
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import transaction, utcnow
+from autopost.i18n import render
 from autopost.platforms.base import Credentials
+from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import AuthExpired, PlatformError, Transient
 from autopost.runtime import Runtime
 
-TOKEN_EXPIRED = "Токен истёк, переподключите платформу"
 REFRESH_MARGIN = timedelta(minutes=5)
 
 
 def credentials_of(connection: Connection, runtime: Runtime) -> Credentials:
     access = open_access_token(connection, runtime.vault)
     if access is None:
-        raise AuthExpired("token_missing", TOKEN_EXPIRED, "connection has no token")
+        raise AuthExpired("token_missing", "connection has no token")
     return Credentials(
         access_token=access,
         refresh_token=open_refresh_token(connection, runtime.vault),
         expires_at=connection.token_expires_at,
         meta=dict(connection.meta or {}),
     )
+
+
+def _not_active(connection: Connection | None) -> AuthExpired:
+    if connection is None:
+        return AuthExpired("token_missing", "connection is gone")
+    # The same code (and text) as refusing to publish to a connection that needs reconnecting.
+    platform = LIMITS[connection.platform].display_name
+    return AuthExpired("needs_reconnect", "connection is not active", platform=platform)
 
 
 def _is_fresh(connection: Connection, margin: timedelta) -> bool:
@@ -56,7 +65,7 @@ async def fresh_credentials(
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id)
         if connection is None or connection.status is not ConnectionStatus.ACTIVE:
-            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+            raise _not_active(connection)
         current = credentials_of(connection, runtime)
         if _is_fresh(connection, margin) and (
             rejected is None or current.access_token != rejected.access_token
@@ -69,7 +78,7 @@ async def fresh_credentials(
         blocking_timeout=60,
     )
     if not await lock.acquire():
-        raise Transient("refresh_busy", "Обновляем токен платформы, повторим позже")
+        raise Transient("refresh_busy", "another process holds the refresh lock")
     try:
         return await _refresh_locked(runtime, connection_id, rejected, margin)
     finally:
@@ -83,19 +92,20 @@ async def _refresh_locked(
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id, populate_existing=True)
         if connection is None or connection.status is not ConnectionStatus.ACTIVE:
-            raise AuthExpired("needs_reconnect", TOKEN_EXPIRED, "connection is not active")
+            raise _not_active(connection)
         current = credentials_of(connection, runtime)
         refreshed_meanwhile = rejected is not None and current.access_token != rejected.access_token
         if refreshed_meanwhile or (rejected is None and _is_fresh(connection, margin)):
             return current
         try:
             tokens = await runtime.provider(connection.platform).refresh(credentials=current)
-        except Transient:
-            raise
         except PlatformError as exc:
+            if exc.retryable:
+                # Throttled or unreachable (RateLimited, Transient): the token may be fine; try later.
+                raise
             # Committed below, before raising: the UI must show "needs reconnect".
             connection.status = ConnectionStatus.NEEDS_RECONNECT
-            connection.last_error = TOKEN_EXPIRED
+            connection.last_error = render("token_expired", "ru")
             failure = exc
         else:
             store_tokens(
@@ -109,4 +119,4 @@ async def _refresh_locked(
                 connection.meta = {**(connection.meta or {}), **tokens.meta}
             connection.last_error = None
             return credentials_of(connection, runtime)
-    raise AuthExpired("token_expired", TOKEN_EXPIRED, failure.detail or failure.code)
+    raise AuthExpired("token_expired", failure.detail or failure.code)

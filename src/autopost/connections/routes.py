@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from autopost.connections import service
-from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections import usecases
+from autopost.connections.queries import list_connections as connections_of
+from autopost.connections.queries import owned_connection
 from autopost.connections.schemas import (
     ConnectionOut,
     ConnectionUpdateIn,
@@ -19,56 +20,36 @@ from autopost.connections.schemas import (
     TokenConnectIn,
 )
 from autopost.deps import CurrentUser, RuntimeDep, Work
-from autopost.errors import ApiError, NotFound
-from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
-from autopost.platforms.errors import PlatformError
-from autopost.platforms.registry import OAUTH_PLATFORMS
+from autopost.platforms.catalog import Platform
+from autopost.refusals import Refused
 from autopost.security.sessions import SESSION_COOKIE, read_session
-from autopost.users.plans import check_plan
 
 router = APIRouter(tags=["connections"])
 
 
 @router.get("/api/v1/platforms")
-async def platforms(user: CurrentUser, work: Work, runtime: RuntimeDep) -> list[PlatformOut]:
-    connections = await service.list_connections(work.session, user)
-    result = []
-    for platform in Platform:
-        refusal = check_plan(user.plan, platform)
-        limits = LIMITS[platform]
-        result.append(
-            PlatformOut(
-                platform=platform,
-                name=limits.display_name,
-                allowed=refusal is None,
-                refusal=refusal.message if refusal else None,
-                max_bytes=max_upload_bytes(
-                    platform, telegram_local_server=runtime.settings.telegram.local_server
-                ),
-                title_max=limits.title_max,
-                description_max=limits.description_max,
-                connect="oauth" if platform in OAUTH_PLATFORMS else "token",
-                connections=[ConnectionOut.of(c) for c in connections if c.platform is platform],
-            )
-        )
-    return result
+async def platforms(
+    request: Request, user: CurrentUser, work: Work, runtime: RuntimeDep
+) -> list[PlatformOut]:
+    connections = await connections_of(work.session, user)
+    # current_user has settled the caller's language.
+    lang: str = request.state.lang
+    return [PlatformOut.of(p, user, connections, runtime.settings, lang) for p in Platform]
 
 
 @router.post("/api/v1/connections", status_code=201)
 async def connect(body: TokenConnectIn, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ConnectionOut:
-    connection = await service.connect_with_token(
-        work.session, runtime, user, Platform(body.platform), body.fields()
+    platform = Platform(body.platform)
+    return ConnectionOut.of(
+        await usecases.connect_token(work.session, runtime, user, platform, body.fields())
     )
-    return ConnectionOut.of(connection)
 
 
 @router.post("/api/v1/connections/oauth/{platform}/start")
 async def oauth_start(
     platform: Platform, user: CurrentUser, work: Work, runtime: RuntimeDep
 ) -> OAuthStartOut:
-    if platform not in OAUTH_PLATFORMS:
-        raise NotFound()
-    return OAuthStartOut(authorize_url=await service.start_oauth(work.session, runtime, user, platform))
+    return OAuthStartOut(authorize_url=await usecases.start_oauth(work.session, runtime, user, platform))
 
 
 @router.get("/oauth/{platform}/callback", include_in_schema=False)
@@ -80,47 +61,41 @@ async def oauth_callback(
     notice: dict[str, str]
     # No savepoint on purpose: a state is spent even when the exchange then fails.
     try:
-        await service.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser_user)
+        await usecases.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser_user)
         notice = {"connected": platform.value}
-    except (ApiError, PlatformError) as exc:
+    except Refused as exc:
         notice = {"error": exc.code, "platform": platform.value}
     return RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
 
 
 @router.get("/api/v1/connections")
 async def list_connections(user: CurrentUser, work: Work) -> list[ConnectionOut]:
-    return [ConnectionOut.of(c) for c in await service.list_connections(work.session, user)]
-
-
-async def _owned(work: Work, user: CurrentUser, connection_id: uuid.UUID) -> Connection:
-    connection = await service.get_owned_connection(work.session, user, connection_id)
-    if connection is None or connection.status is ConnectionStatus.REVOKED:
-        raise NotFound()
-    return connection
+    return [ConnectionOut.of(c) for c in await connections_of(work.session, user)]
 
 
 @router.get("/api/v1/connections/{connection_id}")
 async def get_connection(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> ConnectionOut:
-    return ConnectionOut.of(await _owned(work, user, connection_id))
+    return ConnectionOut.of(await owned_connection(work.session, user, connection_id))
 
 
 @router.post("/api/v1/connections/{connection_id}/test")
 async def test_connection(
     connection_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep
 ) -> ConnectionOut:
-    connection = await service.test_connection(work.session, runtime, await _owned(work, user, connection_id))
-    return ConnectionOut.of(connection)
+    connection = await owned_connection(work.session, user, connection_id)
+    return ConnectionOut.of(await usecases.check_connection(work.session, runtime, connection))
 
 
 @router.patch("/api/v1/connections/{connection_id}")
 async def update_connection(
     connection_id: uuid.UUID, body: ConnectionUpdateIn, user: CurrentUser, work: Work, runtime: RuntimeDep
 ) -> ConnectionOut:
-    connection = await _owned(work, user, connection_id)
-    return ConnectionOut.of(await service.choose_vk_target(work.session, runtime, connection, body.group_id))
+    connection = await owned_connection(work.session, user, connection_id)
+    return ConnectionOut.of(await usecases.set_vk_target(work.session, runtime, connection, body.group_id))
 
 
 @router.delete("/api/v1/connections/{connection_id}")
 async def disconnect(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> DisconnectOut:
-    cancelled = await service.disconnect(work.session, work.outbox, await _owned(work, user, connection_id))
+    connection = await owned_connection(work.session, user, connection_id)
+    cancelled = await usecases.disconnect(work.session, work.outbox, connection)
     return DisconnectOut(cancelled_publications=cancelled)

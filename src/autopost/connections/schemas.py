@@ -9,7 +9,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.platforms.catalog import Platform
+from autopost.i18n import render
+from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
+from autopost.platforms.registry import OAUTH_PLATFORMS
+from autopost.settings import Settings
+from autopost.users.models import User
+from autopost.users.plans import check_plan
 
 # Connection metadata that is safe and useful to show; anything else stays inside.
 PUBLIC_META = (
@@ -108,3 +113,22 @@ class PlatformOut(BaseModel):
     description_max: int | None
     connect: Literal["oauth", "token"]
     connections: list[ConnectionOut]
+
+    @classmethod
+    def of(
+        cls, platform: Platform, user: User, connections: list[Connection], settings: Settings, lang: str
+    ) -> PlatformOut:
+        """The platform's limits, whether the user's plan includes it (and why not), their accounts."""
+        refusal = check_plan(user.plan, platform)
+        limits = LIMITS[platform]
+        return cls(
+            platform=platform,
+            name=limits.display_name,
+            allowed=refusal is None,
+            refusal=render(refusal.code, lang, **refusal.params) if refusal else None,
+            max_bytes=max_upload_bytes(platform, telegram_local_server=settings.telegram.local_server),
+            title_max=limits.title_max,
+            description_max=limits.description_max,
+            connect="oauth" if platform in OAUTH_PLATFORMS else "token",
+            connections=[ConnectionOut.of(c) for c in connections if c.platform is platform],
+        )

@@ -13,8 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from autopost.clips.sources import ClipSource
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import LIMITS, Platform, PlatformLimits, max_upload_bytes
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -23,6 +22,7 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.media import ClipSource, ProgressCallback
 
 __all__ = [
     "AccountInfo",
@@ -39,7 +39,6 @@ __all__ = [
     "PublishState",
     "RateLimited",
     "StatsSupport",
-    "TokenSet",
     "Transient",
 ]
 
@@ -54,28 +53,42 @@ class StatsSupport(StrEnum):
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a provider can do; its limits are the platform's (catalog.LIMITS), never restated."""
+
     platform: Platform
-    max_bytes: int
-    title_max: int | None
-    description_max: int | None
     stats: StatsSupport
     upload_by_url: bool
     needs_processing: bool
     oauth: bool
+    # A self-hosted Bot API server takes larger files than api.telegram.org (Telegram only).
+    telegram_local_server: bool = False
+
+    @property
+    def limits(self) -> PlatformLimits:
+        return LIMITS[self.platform]
+
+    @property
+    def max_bytes(self) -> int:
+        return max_upload_bytes(self.platform, telegram_local_server=self.telegram_local_server)
+
+    @property
+    def title_max(self) -> int | None:
+        return self.limits.title_max
+
+    @property
+    def description_max(self) -> int | None:
+        return self.limits.description_max
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """Decrypted tokens, alive only inside the process that calls the platform."""
+    """A connection's tokens: what a provider is called with, and what a connect or refresh returns.
 
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    expires_at: datetime | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    Decrypted, alive only inside the process that calls the platform. `meta` is
+    what the platform said alongside the tokens (VK ID's device_id and user_id);
+    the connection merges it into its own meta.
+    """
 
-
-@dataclass(frozen=True)
-class TokenSet:
     access_token: str = field(repr=False)
     refresh_token: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None
@@ -92,7 +105,6 @@ class AccountInfo:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
 
-ProgressCallback = Callable[[int, int], None]
 CheckpointCallback = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
@@ -144,7 +156,7 @@ class Provider(Protocol):
         """Check the connection works and say whose it is."""
         ...
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         """Exchange the refresh token for new tokens (callers hold the connection's lock)."""
         ...
 

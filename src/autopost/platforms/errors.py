@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+DEFAULT_RETRY_AFTER = 5.0
+"""Seconds to wait after a throttled answer that names no (readable) wait.
+
+Long enough that a platform throttling a burst sees the burst end, short enough
+that one throttled call does not hold a queue up noticeably; a RateLimited wait
+uses no attempt, so a platform that keeps answering 429 costs only time.
+"""
+
 
 class PlatformError(Exception):
-    """A failure on a platform: a stable code, a message for people (Russian), a detail for logs.
+    """A failure on a platform: a stable code with its parameters, and a detail for logs.
 
+    The text people read is the code's entry in autopost.platforms.messages, with
+    `params` filled in, rendered in the reader's language where it is shown.
     `detail` must never contain a token; providers build it from status codes and
     the platform's own error text only.
     """
 
     retryable = False
 
-    def __init__(self, code: str, message: str, detail: str = "", **params: object) -> None:
-        super().__init__(f"{code}: {detail or message}")
+    def __init__(self, code: str, detail: str = "", **params: object) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
-        self.message = message
         self.detail = detail
-        # The parameters of the code's message (autopost.platforms.messages), rendered per reader.
         self.params = params
 
 
@@ -27,9 +35,9 @@ class RateLimited(PlatformError):
     retryable = True
 
     def __init__(
-        self, code: str, message: str, detail: str = "", *, retry_after: float = 1.0, **params: object
+        self, code: str, detail: str = "", *, retry_after: float = DEFAULT_RETRY_AFTER, **params: object
     ) -> None:
-        super().__init__(code, message, detail, **params)
+        super().__init__(code, detail, **params)
         self.retry_after = retry_after
 
 

@@ -15,10 +15,8 @@ import httpx2
 
 from autopost.platforms.errors import OutcomeUnknown, Transient
 
-NOT_REACHED = "Платформа недоступна, повторим позже"
-NO_ANSWER = "Платформа не ответила вовремя. Проверьте, не появилась ли публикация, прежде чем повторять"
-
-_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
+# Failures before any byte of the request left: nothing can have been created.
+NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
 
 def make_client(
@@ -49,13 +47,13 @@ async def send(
         response = await client.send(request)
         await response.aread()
         return response
-    except _NOTHING_SENT as exc:
-        raise Transient(f"{platform}.unreachable", NOT_REACHED, type(exc).__name__) from exc
+    except NOTHING_SENT as exc:
+        raise Transient(f"{platform}.unreachable", type(exc).__name__) from exc
     except httpx2.TransportError as exc:
         fully_sent = body_sent() if body_sent is not None else not isinstance(exc, httpx2.WriteError)
         if creates and fully_sent:
-            raise OutcomeUnknown(f"{platform}.no_answer", NO_ANSWER, type(exc).__name__) from exc
-        raise Transient(f"{platform}.connection_lost", NOT_REACHED, type(exc).__name__) from exc
+            raise OutcomeUnknown(f"{platform}.no_answer", type(exc).__name__) from exc
+        raise Transient(f"{platform}.connection_lost", type(exc).__name__) from exc
 
 
 def json_body(response: httpx2.Response) -> Any:

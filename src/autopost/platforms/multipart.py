@@ -11,8 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-from autopost.clips.sources import ClipSource
-from autopost.platforms.base import ProgressCallback
+from autopost.platforms.media import ClipSource, ProgressCallback
 
 
 def _quote(value: str) -> str:

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import httpx2
 
-from autopost.platforms.base import AccountInfo, Provider, TokenSet
+from autopost.platforms.base import AccountInfo, Credentials, Provider
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import Permanent
 from autopost.settings import Settings
@@ -37,7 +37,7 @@ class OAuthConnector(Protocol):
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
-    ) -> tuple[TokenSet, AccountInfo]: ...
+    ) -> tuple[Credentials, AccountInfo]: ...
 
 
 OAUTH_PLATFORMS = (Platform.VK, Platform.DZEN)
@@ -66,11 +66,11 @@ class _VkConnector:
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
-    ) -> tuple[TokenSet, AccountInfo]:
+    ) -> tuple[Credentials, AccountInfo]:
         from autopost.platforms.vk import VkOAuth
 
         if not device_id:
-            raise Permanent("vk.device_id_missing", "VK не вернул device_id: начните подключение заново")
+            raise Permanent("vk.device_id_missing", "the VK ID redirect carried no device_id")
         oauth = VkOAuth(self._settings.vk)
         try:
             return await oauth.exchange(
@@ -95,7 +95,7 @@ class _DzenConnector:
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
-    ) -> tuple[TokenSet, AccountInfo]:
+    ) -> tuple[Credentials, AccountInfo]:
         from autopost.platforms.dzen import DzenOAuth
 
         return await DzenOAuth(self._settings.dzen).exchange(

@@ -27,10 +27,11 @@ class EventKind:
     REQUEUED = "requeued"
 
 
-def record_event(
-    session: AsyncSession, publication: Publication, kind: str, message: str, **data: Any
-) -> PublicationEvent:
-    """Add one history entry; `data` must hold no secrets (it is shown in the API)."""
-    event = PublicationEvent(publication_id=publication.id, kind=kind, message=message, data=data)
+def record_event(session: AsyncSession, publication: Publication, kind: str, **data: Any) -> PublicationEvent:
+    """Add one history entry: its kind and parameters (its text is rendered from them per reader).
+
+    `data` must hold no secrets (it is shown in the API).
+    """
+    event = PublicationEvent(publication_id=publication.id, kind=kind, message="", data=data)
     session.add(event)
     return event

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from autopost.errors import ApiError
 from autopost.publications.models import IdempotencyKey, Publication
+from autopost.refusals import Refused
 from autopost.users.models import User
 
 
@@ -37,7 +37,7 @@ async def claim_key(
             existing = await _find(session, user, key)
             assert existing is not None
     if existing.request_hash != digest:
-        raise ApiError("idempotency_conflict", 422)
+        raise Refused("idempotency_conflict")
     ids = [uuid.UUID(i) for i in existing.publication_ids]
     rows = (await session.scalars(select(Publication).where(Publication.id.in_(ids)))).all()
     return sorted(rows, key=lambda p: ids.index(p.id))

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from autopost.db import transaction, utcnow
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Publication, PublicationStatus
-from autopost.publications.service import delay_ms
+from autopost.publications.rules import delay_ms
 from autopost.runtime import Runtime
 
 JUST_WRITTEN = timedelta(seconds=5)
@@ -69,8 +69,6 @@ async def sweep_publications(runtime: Runtime) -> SweepReport:
             await runtime.queues.enqueue_publication(
                 publication.id, publication.platform, delay_ms(publication.scheduled_at, now)
             )
-            record_event(
-                session, publication, EventKind.REQUEUED, "Задача восстановлена в очереди", job_state=state
-            )
+            record_event(session, publication, EventKind.REQUEUED, job_state=state)
             report.requeued += 1
     return report

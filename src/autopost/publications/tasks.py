@@ -21,10 +21,11 @@ from sqlalchemy import select, update
 
 from autopost.clips.media import media_url
 from autopost.clips.models import Clip
-from autopost.clips.sources import ClipSource, FileReader, UrlReader
+from autopost.clips.sources import FileReader, UrlReader
 from autopost.connections.models import Connection
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
+from autopost.i18n import render
 from autopost.platforms.base import PublishRequest, PublishResult, PublishState
 from autopost.platforms.catalog import LIMITS
 from autopost.platforms.errors import (
@@ -35,11 +36,13 @@ from autopost.platforms.errors import (
     RateLimited,
     Transient,
 )
+from autopost.platforms.media import ClipSource
 from autopost.publications import metrics
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Phase, Publication, PublicationStatus
 from autopost.publications.progress import ProgressWriter
-from autopost.publications.service import PublishRefused, Target, check_target
+from autopost.publications.rules import Target, check_target
+from autopost.refusals import Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 
@@ -84,11 +87,11 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         await _record(runtime, publication_id, EventKind.RATE_LIMITED, exc)
         await control.rate_limit(exc.retry_after)
         return
-    except (Transient, Permanent, AuthExpired, OutcomeUnknown, PublishRefused) as exc:
+    except (Transient, Permanent, AuthExpired, OutcomeUnknown, Refused) as exc:
         error: Exception = exc
     except Exception as exc:  # a bug must not leave the publication hanging: retry, then fail
         log.exception("publish_job_crashed", publication_id=str(publication_id))
-        error = Transient("internal_error", "Внутренняя ошибка, повторим автоматически", type(exc).__name__)
+        error = Transient("internal_error", type(exc).__name__)
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
@@ -133,11 +136,7 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
         else:
             scheduled_at = None
             record_event(
-                session,
-                publication,
-                EventKind.STARTED,
-                f"Попытка {publication.attempts}: начинаем",
-                worker=WORKER_ID,
+                session, publication, EventKind.STARTED, attempt=publication.attempts, worker=WORKER_ID
             )
             metrics.observe_start(publication, now)
         clip = await session.get(Clip, publication.clip_id)
@@ -158,7 +157,7 @@ def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipS
     elif clip.source_url:
         reader = UrlReader(clip.source_url)
     else:
-        raise Permanent("clip_missing", "Файл клипа не найден")
+        raise Permanent("clip_missing", "the clip has neither a stored file nor a source URL")
     return ClipSource(
         reader=reader,
         size=clip.size_bytes or 0,
@@ -215,7 +214,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             except AuthExpired as again:
                 # Refused right after a successful refresh: the platform is having a moment, not the
                 # user's token (the connection is still active) — try again later instead of failing.
-                raise Transient(again.code, again.message, again.detail) from again
+                raise Transient(again.code, again.detail, **again.params) from again
 
 
 async def _save_checkpoint(
@@ -244,10 +243,6 @@ async def _record(
     kind: str,
     error: PlatformError | None,
 ) -> None:
-    messages = {
-        EventKind.TOKEN_REFRESHED: "Токен платформы обновлён",
-        EventKind.RATE_LIMITED: "Платформа просит подождать",
-    }
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, publication_id)
         if publication is None:
@@ -256,13 +251,16 @@ async def _record(
         if isinstance(error, RateLimited):
             data["retry_after"] = error.retry_after
             publication.phase = Phase.QUEUED
-        record_event(session, publication, kind, messages.get(kind, kind), **data)
+        record_event(session, publication, kind, **data)
 
 
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:
     """Record the failure; returns when to try again, or None when the publication has failed."""
     code = getattr(error, "code", "internal_error")
-    message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
+    if isinstance(error, Refused | PlatformError):
+        message = render(error.code, "ru", **error.params)
+    else:
+        message = getattr(error, "message", "Внутренняя ошибка, мы уже разбираемся")
     delays = runtime.settings.retry_delays_seconds
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, claimed.publication.id, populate_existing=True)
@@ -272,15 +270,9 @@ async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -
             retry_at = utcnow() + timedelta(seconds=delays[publication.attempts - 1])
             publication.status, publication.phase = PublicationStatus.SCHEDULED, Phase.QUEUED
             publication.scheduled_at = retry_at
-            record_event(
-                session,
-                publication,
-                EventKind.RETRY_SCHEDULED,
-                f"{message}. Повторим автоматически",
-                code=code,
-                at=retry_at.isoformat(),
-            )
+            record_event(session, publication, EventKind.RETRY_SCHEDULED, code=code, at=retry_at.isoformat())
             return retry_at
+        data: dict[str, Any] = {"code": code}
         if isinstance(error, Transient):
             # "We will retry later" is no longer true: say that the attempts ran out.
             name = LIMITS[publication.platform].display_name
@@ -288,8 +280,9 @@ async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -
                 f"{name} не отвечает: попытки закончились ({publication.attempts}). Нажмите «Повторить» позже"
             )
             publication.error_message = message
+            data["attempts"] = publication.attempts
         publication.status = PublicationStatus.FAILED
-        record_event(session, publication, EventKind.FAILED, message, code=code)
+        record_event(session, publication, EventKind.FAILED, **data)
         metrics.observe_outcome(publication, "failed")
     log.info("publication_failed", publication_id=str(claimed.publication.id), code=code)
     return None
@@ -304,9 +297,7 @@ async def _mark_processing(runtime: Runtime, claimed: Claimed, result: PublishRe
         publication.remote_id = result.remote_id or publication.remote_id
         publication.progress = max(publication.progress, result.progress or 0)
         if first_time:
-            record_event(
-                session, publication, EventKind.PROCESSING, "Файл загружен, платформа обрабатывает видео"
-            )
+            record_event(session, publication, EventKind.PROCESSING)
 
 
 async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishResult) -> None:
@@ -322,7 +313,7 @@ async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishRes
         publication.checkpoint = dict(result.checkpoint)
         publication.published_at = utcnow()
         publication.error_code = publication.error_message = None
-        record_event(session, publication, EventKind.PUBLISHED, "Опубликовано", url=result.remote_url)
+        record_event(session, publication, EventKind.PUBLISHED, url=result.remote_url)
         metrics.observe_outcome(publication, "published")
     log.info(
         "publication_published",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 
-from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size, max_upload_bytes
+from autopost.refusals import Kind, Refused
 
 
 class Plan(StrEnum):
@@ -24,38 +23,24 @@ PLAN_PLATFORMS: dict[Plan, frozenset[Platform]] = {
 }
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a clip cannot go to a platform: a stable code and the parameters of its message."""
-
-    code: str
-    params: dict[str, str] = field(default_factory=dict)
-
-    def render(self, lang: str = "ru") -> str:
-        return render(self.code, lang, **self.params)
-
-    @property
-    def message(self) -> str:
-        return self.render("ru")
-
-
 def plan_allows(plan: Plan, platform: Platform) -> bool:
     return platform in PLAN_PLATFORMS[plan]
 
 
-def check_plan(plan: Plan, platform: Platform) -> Refusal | None:
+def check_plan(plan: Plan, platform: Platform, kind: Kind = Kind.INVALID) -> Refused | None:
+    """Why the plan excludes the platform (not raised: the publish dialog shows it beside the choice)."""
     if plan_allows(plan, platform):
         return None
     name = LIMITS[platform].display_name
     # The plan travels as its code; render() names it in the reader's language.
-    return Refusal("plan_excludes_platform", {"platform": name, "plan": plan.value})
+    return Refused("plan_excludes_platform", kind, platform=name, plan=plan.value)
 
 
-def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refusal | None:
+def check_size(platform: Platform, size: int, *, telegram_local_server: bool = False) -> Refused | None:
     limit = max_upload_bytes(platform, telegram_local_server=telegram_local_server)
     if size <= limit:
         return None
     name = LIMITS[platform].display_name
-    return Refusal(
-        "file_too_large", {"size": format_size(size), "platform": name, "limit": format_limit(limit)}
+    return Refused(
+        "file_too_large", Kind.INVALID, size=format_size(size), platform=name, limit=format_limit(limit)
     )

@@ -13,8 +13,8 @@ from typing import Any
 from babel import Locale
 
 from autopost.i18n import MESSAGES, render
-from autopost.publications.service import PublishRefused
-from autopost.users.plans import Plan, Refusal
+from autopost.refusals import Refused
+from autopost.users.plans import Plan
 from autopost.web.catalog import CATALOG, Forms
 
 __all__ = ["CATALOG", "connect_error_text", "plans_text", "refusal_text", "refused_text", "translate"]
@@ -48,15 +48,16 @@ def plans_text(plans: list[Plan], lang: str) -> str:
     return translate(lang, "list.and", head=", ".join(names[:-1]), last=names[-1])
 
 
-def refusal_text(refusal: Refusal, lang: str) -> str:
+def refusal_text(refusal: Refused, lang: str) -> str:
     """Why a platform cannot be chosen, as the publish dialog says it."""
     if refusal.code == "plan_excludes_platform":
         # Refusals carry the plan's code; the page names it in the reader's language.
-        return translate(lang, "publish.plan_excludes", plan=plan_name(refusal.params["plan"], lang))
+        return translate(lang, "publish.plan_excludes", plan=plan_name(str(refusal.params["plan"]), lang))
     return render(refusal.code, lang, **refusal.params)
 
 
-def refused_text(exc: PublishRefused, lang: str) -> str:
+def refused_text(exc: Refused, lang: str) -> str:
+    """A refused action as the page's form error or notice says it (the API's message, same words)."""
     return render(exc.code, lang, **exc.params)
 
 

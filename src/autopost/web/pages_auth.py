@@ -8,14 +8,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from autopost.deps import RuntimeDep, Work
+from autopost.deps import RuntimeDep, Work, client_address, start_session
 from autopost.i18n import LANGS
-from autopost.i18n import render as render_message
 from autopost.refusals import Kind, Refused
-from autopost.security.sessions import SESSION_COOKIE, SESSION_SECONDS, make_session, read_session
-from autopost.users.login_guard import log_in
+from autopost.security.sessions import SESSION_COOKIE, read_session
+from autopost.users.usecases import log_in
 from autopost.web.auth import Page, request_language
-from autopost.web.i18n import translate
+from autopost.web.i18n import refused_text, translate
 from autopost.web.templating import render_anonymous
 
 router = APIRouter(include_in_schema=False)
@@ -56,29 +55,27 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     lang = request_language(request)
-    email = email.strip().lower()
     if not _same_origin(request, runtime.settings.public_url):
         # Login CSRF: another site's form must not sign the browser into someone else's account.
         return render_anonymous(
             request, "login.html", lang, next="/", email="", error=translate(lang, "csrf.stale")
         )
-    client = request.client.host if request.client else "unknown"
     try:
-        user = await log_in(work.session, runtime.redis, runtime.settings, email, password, client)
+        user = await log_in(work.session, runtime, email, password, client_address(request))
     except Refused as exc:
-        failed = exc.kind is Kind.UNAUTHENTICATED
-        error = translate(lang, "login.failed") if failed else render_message(exc.code, lang, **exc.params)
+        error = _login_error(exc, lang)
+        email = email.strip().lower()
         return render_anonymous(request, "login.html", lang, next=safe_next(next), email=email, error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        make_session(runtime.settings.resolved_secret_key(), user.id),
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.public_url.startswith("https://"),
-    )
+    start_session(response, runtime.settings, user)
     return response
+
+
+def _login_error(exc: Refused, lang: str) -> str:
+    """A slowed-down login says how long to wait (the API's words); a wrong one never says which part."""
+    if exc.kind is Kind.THROTTLED:
+        return refused_text(exc, lang)
+    return translate(lang, "login.failed")
 
 
 @router.post("/logout", name="logout")

@@ -11,12 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from autopost.clips.models import Clip
-from autopost.clips.service import get_owned_clip
-from autopost.connections.service import list_connections
-from autopost.errors import NotFound, TooManyRequests
-from autopost.i18n import render as render_message
-from autopost.publications.service import PublishRefused, create_publications
-from autopost.security.ratelimit import enforce_limit
+from autopost.clips.queries import owned_clip
+from autopost.connections.queries import list_connections
+from autopost.publications.models import Publication
+from autopost.publications.usecases import publish_clip
+from autopost.refusals import Refused
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
@@ -54,16 +53,7 @@ async def clips_page(
 @router.get("/clips/{clip_id}/card", name="clip_card")
 async def card_fragment(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
     card = await clip_card(viewer.work.session, viewer.user, clip_id, viewer.now)
-    if card is None:
-        raise NotFound()
     return render(request, viewer, "_clip_card.html", card=card)
-
-
-async def _owned_clip(viewer: Viewer, clip_id: uuid.UUID) -> Clip:
-    clip = await get_owned_clip(viewer.work.session, viewer.user, clip_id)
-    if clip is None:
-        raise NotFound()
-    return clip
 
 
 def _lead_text(viewer: Viewer) -> str:
@@ -97,47 +87,40 @@ async def _dialog(
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")
 async def publish_dialog(request: Request, clip_id: uuid.UUID, viewer: Page, mode: str = "now") -> Response:
-    clip = await _owned_clip(viewer, clip_id)
+    clip = await owned_clip(viewer.work.session, viewer.user, clip_id)
     return await _dialog(request, viewer, clip, forms.PublishForm(later=mode == "later"))
 
 
 @router.post("/clips/{clip_id}/publish")
 async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
     """Create the publications; a refusal re-renders the dialog with everything the user typed."""
-    clip = await _owned_clip(viewer, clip_id)
+    session, user = viewer.work.session, viewer.user
+    clip = await owned_clip(session, user, clip_id)
     form = forms.PublishForm.parse(await request.form())
-    session, runtime = viewer.work.session, viewer.runtime
-    groups = forms.platform_groups(viewer, clip, await list_connections(session, viewer.user), form)
-    targets = forms.targets_of(form, groups)
+    groups = forms.platform_groups(viewer, clip, await list_connections(session, user), form)
     scheduled_at = forms.scheduled_at(form, viewer)
-    if not targets:
-        return await _dialog(request, viewer, clip, form, error=render_message("no_targets", viewer.lang))
     if form.later and scheduled_at is None:
         return await _dialog(request, viewer, clip, form, error=translate(viewer.lang, "publish.no_time"))
+    targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
-        await enforce_limit(
-            runtime.redis,
-            runtime.settings.redis_namespace,
-            f"publish:{viewer.user.id}",
-            limit=runtime.settings.publish_requests_per_minute,
-            window_seconds=60,
+        publications = await publish_clip(
+            session, outbox, viewer.runtime, user, clip.id, targets, scheduled_at
         )
-        # Every check runs before the first row is added, so a refusal leaves nothing to roll back.
-        publications = await create_publications(
-            session,
-            viewer.work.outbox,
-            runtime.settings,
-            user=viewer.user,
-            clip=clip,
-            targets=targets,
-            scheduled_at=scheduled_at,
-        )
-    except PublishRefused as exc:
+    except Refused as exc:
         return await _dialog(request, viewer, clip, form, error=refused_text(exc, viewer.lang))
-    except TooManyRequests as exc:
-        error = render_message("rate_limited", viewer.lang, seconds=exc.retry_after)
-        return await _dialog(request, viewer, clip, form, error=error)
-    connections = {t.connection.id: t.connection for t in targets}
+    return await _published(request, viewer, clip, form, groups, publications)
+
+
+async def _published(
+    request: Request,
+    viewer: Viewer,
+    clip: Clip,
+    form: forms.PublishForm,
+    groups: list[forms.PlatformGroup],
+    publications: list[Publication],
+) -> Response:
+    """The dialog lists what was created; the clip's card is swapped in out of band."""
+    connections = {a.connection.id: a.connection for g in groups for a in g.accounts}
     results = [publication_view(p, connections.get(p.connection_id), viewer.now) for p in publications]
-    card = await clip_card(session, viewer.user, clip.id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.user, clip.id, viewer.now)
     return await _dialog(request, viewer, clip, form, results=results, card=card)

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from autopost.errors import NotFound
 from autopost.platforms.catalog import Platform
-from autopost.publications import service
+from autopost.publications import usecases
 from autopost.publications.models import Publication, PublicationStatus
-from autopost.publications.service import PublishRefused
+from autopost.publications.usecases import owned_publication
+from autopost.refusals import Refused
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import local_input_value, parse_local, zone_label
 from autopost.web.i18n import refused_text, translate
@@ -77,13 +77,6 @@ async def publications_page(
     )
 
 
-async def _owned(viewer: Viewer, publication_id: uuid.UUID) -> Publication:
-    publication = await service.get_owned_publication(viewer.work.session, viewer.user, publication_id)
-    if publication is None:
-        raise NotFound()
-    return publication
-
-
 async def _fragment(
     request: Request, viewer: Viewer, publication: Publication, view: View, notice: str, kind: str
 ) -> Response:
@@ -91,7 +84,6 @@ async def _fragment(
     session = viewer.work.session
     if view == "card":
         card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)
-        assert card is not None
         return render(request, viewer, "_clip_card.html", card=card, extra=notice_html(notice, kind))
     row = await publication_row(session, viewer.user, publication, viewer.now)
     return render(request, viewer, "_publication_row.html", row=row, extra=notice_html(notice, kind))
@@ -99,7 +91,7 @@ async def _fragment(
 
 @router.get("/publications/{publication_id}/row", name="publication_row")
 async def row_fragment(request: Request, publication_id: uuid.UUID, viewer: Page) -> Response:
-    publication = await _owned(viewer, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
     row = await publication_row(viewer.work.session, viewer.user, publication, viewer.now)
     return render(request, viewer, "_publication_row.html", row=row)
 
@@ -108,10 +100,10 @@ async def row_fragment(request: Request, publication_id: uuid.UUID, viewer: Page
 async def cancel(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
 ) -> Response:
-    publication = await _owned(viewer, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
     try:
-        await service.cancel_publication(viewer.work.session, viewer.work.outbox, publication)
-    except PublishRefused as exc:
+        await usecases.cancel(viewer.work.session, viewer.work.outbox, publication)
+    except Refused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
     return await _fragment(
         request, viewer, publication, view, translate(viewer.lang, "notice.cancelled"), "ok"
@@ -122,10 +114,10 @@ async def cancel(
 async def retry(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
 ) -> Response:
-    publication = await _owned(viewer, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
     try:
-        await service.retry_publication(viewer.work.session, viewer.work.outbox, publication)
-    except PublishRefused as exc:
+        await usecases.retry(viewer.work.session, viewer.work.outbox, publication)
+    except Refused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
     return await _fragment(request, viewer, publication, view, translate(viewer.lang, "notice.retried"), "ok")
 
@@ -150,7 +142,7 @@ def _reschedule_dialog(
 async def reschedule_dialog(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: View = "row"
 ) -> Response:
-    publication = await _owned(viewer, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
     value = local_input_value(publication.scheduled_at, viewer.zone) if publication.scheduled_at else ""
     return _reschedule_dialog(request, viewer, publication, view, value, None)
 
@@ -163,20 +155,23 @@ async def reschedule(
     scheduled_at: Annotated[str, Form(max_length=40)] = "",
     view: Annotated[View, Form()] = "row",
 ) -> Response:
-    """On success the dialog closes itself and the card or row it came from is updated out of band."""
-    publication = await _owned(viewer, publication_id)
+    """A refusal keeps the dialog open with what was typed."""
+    session = viewer.work.session
+    publication = await owned_publication(session, viewer.user, publication_id)
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
         error = translate(viewer.lang, "publish.no_time")
         return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     try:
-        await service.reschedule_publication(
-            viewer.work.session, viewer.work.outbox, viewer.runtime.settings, publication, when
-        )
-    except PublishRefused as exc:
-        return _reschedule_dialog(
-            request, viewer, publication, view, scheduled_at, refused_text(exc, viewer.lang)
-        )
+        await usecases.reschedule(session, viewer.work.outbox, viewer.runtime.settings, publication, when)
+    except Refused as exc:
+        error = refused_text(exc, viewer.lang)
+        return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
+    return await _rescheduled(request, viewer, publication, view)
+
+
+async def _rescheduled(request: Request, viewer: Viewer, publication: Publication, view: View) -> Response:
+    """The dialog closes itself; the card or row it came from is swapped in out of band."""
     notice = translate(viewer.lang, "notice.rescheduled")
     session = viewer.work.session
     if view == "card":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from starlette.datastructures import FormData
+
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
@@ -30,6 +32,13 @@ class ConnectForm:
 
     def value(self, name: str) -> str:
         return "" if name in NEVER_ECHOED else self.values.get(name, "")
+
+    @classmethod
+    def parse(cls, platform: Platform, posted: FormData) -> tuple[ConnectForm, dict[str, str]]:
+        """What was typed (kept for a refusal) and the fields connect_token takes from it."""
+        values = {k: str(v) for k, v in posted.items() if k != "csrf_token"}
+        mode = "password" if values.get("mode") == "password" else "token"
+        return cls(values=values, mode=mode), connect_fields(platform, values, mode)
 
 
 @dataclass
@@ -81,7 +90,7 @@ def platform_blocks(settings: Settings, user: User, connections: list[Connection
 
 
 def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dict[str, str]:
-    """The fields connect_with_token expects, from the posted form (only the chosen Rutube way)."""
+    """The fields connect_token expects, from the posted form (only the chosen Rutube way)."""
     names: tuple[str, ...]
     if platform is Platform.RUTUBE:
         names = ("token",) if mode == "token" else ("username", "password")

@@ -11,9 +11,10 @@ from starlette.datastructures import FormData
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import LIMITS, Platform, caption_text
-from autopost.publications.service import Target
+from autopost.publications.usecases import TargetChoice
+from autopost.refusals import Refused
 from autopost.settings import Settings
-from autopost.users.plans import Refusal, check_plan, check_size
+from autopost.users.plans import check_plan, check_size
 from autopost.web.auth import Viewer
 from autopost.web.formatting import local_input_value, parse_local
 from autopost.web.i18n import refusal_text, translate
@@ -88,7 +89,7 @@ class PublishForm:
         )
 
 
-def _platform_refusal(viewer: Viewer, clip: Clip, platform: Platform) -> Refusal | None:
+def _platform_refusal(viewer: Viewer, clip: Clip, platform: Platform) -> Refused | None:
     settings = viewer.runtime.settings
     return check_plan(viewer.user.plan, platform) or check_size(
         platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
@@ -130,14 +131,14 @@ def platform_groups(
     return groups
 
 
-def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[Target]:
+def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[TargetChoice]:
     """The chosen accounts with the texts typed for their platform (disabled ones are ignored)."""
-    targets = []
-    for group in groups:
-        for account in group.accounts:
-            if account.connection.id in form.chosen and account.disabled_reason is None:
-                targets.append(Target(account.connection, group.title, group.description))
-    return targets
+    return [
+        TargetChoice(account.connection.id, group.title, group.description)
+        for group in groups
+        for account in group.accounts
+        if account.connection.id in form.chosen and account.disabled_reason is None
+    ]
 
 
 def earliest_local(settings: Settings, viewer: Viewer) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
-from autopost.clips.service import get_owned_clip, list_clips
+from autopost.clips.queries import list_clips, owned_clip
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationStatus
@@ -118,10 +118,9 @@ async def clip_cards(
     return await _cards(session, user, await list_clips(session, user, limit, offset), now)
 
 
-async def clip_card(session: AsyncSession, user: User, clip_id: uuid.UUID, now: datetime) -> ClipCard | None:
-    clip = await get_owned_clip(session, user, clip_id)
-    if clip is None:
-        return None
+async def clip_card(session: AsyncSession, user: User, clip_id: uuid.UUID, now: datetime) -> ClipCard:
+    """The clip's card; not_found for someone else's clip."""
+    clip = await owned_clip(session, user, clip_id)
     [card] = await _cards(session, user, [clip], now)
     return card
 

@@ -3,6 +3,8 @@
 Documented protocol (yandex.ru/dev/id/doc): authorization code flow with optional
 PKCE, token endpoint taking client credentials in the body or HTTP Basic,
 refresh_token grant, errors as {"error", "error_description"} with HTTP 400.
+Injected faults on the token endpoint (op "oauth.token") answer the way the
+gateway in front of it would: a plain-text 429 with Retry-After, or a 503.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from autopost_sandbox.core import SandboxState
+from autopost_sandbox.core import FaultKind, SandboxState
 from autopost_sandbox.dzen.consent import consent_page, error_page
 from autopost_sandbox.dzen.registry import SEEDED_APP, Grant, OAuthApp, YandexRegistry
 from autopost_sandbox.http import DemoAccount
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+TOKEN_FAULTS: tuple[FaultKind, ...] = ("rate_limit", "server_error")
 
 
 def oauth_error(error: str, description: str) -> JSONResponse:
@@ -150,6 +153,12 @@ class YandexOAuthEmulator:
 
     async def token(self, request: Request) -> Response:
         form = await request.form()
+        fault = self._state.faults.take("dzen", "oauth.token", TOKEN_FAULTS)
+        if fault is not None and fault.fault == "rate_limit":
+            headers = {"Retry-After": str(fault.retry_after)}
+            return PlainTextResponse("Too Many Requests", status_code=429, headers=headers)
+        if fault is not None:
+            return PlainTextResponse("Service Unavailable", status_code=503)
         credentials = _client_credentials(request.headers.get("authorization"), form)
         if isinstance(credentials, Response):
             return credentials

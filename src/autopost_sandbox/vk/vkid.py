@@ -34,7 +34,7 @@ from autopost_sandbox.vk.tokens_endpoint import OAuthRefused, exchange_code, ref
 from autopost_sandbox.vk.vkid_pages import consent_page, error_page
 from autopost_sandbox.vk.world import VkWorld
 
-VKID_FAULTS: tuple[FaultKind, ...] = ("server_error", "timeout", "reset")
+VKID_FAULTS: tuple[FaultKind, ...] = ("rate_limit", "server_error", "timeout", "reset")
 AUTHORIZE_FIELDS = (
     "response_type",
     "client_id",
@@ -198,6 +198,10 @@ class VkIdEmulator:
         fault = self.world.state.faults.take("vk", op, VKID_FAULTS)
         if fault is not None and fault.fault == "reset":
             return ResetResponse()
+        if fault is not None and fault.fault == "rate_limit":
+            # Nothing is granted or spent: the limit is checked before the request is read.
+            refused = OAuthRefused("slow_down", "Too many requests", 429)
+            return _oauth_error(refused, values, {"Retry-After": str(fault.retry_after)})
         response: Response
         try:
             if fault is not None and fault.fault == "server_error":
@@ -255,10 +259,12 @@ class VkIdEmulator:
         return {"user": profile}
 
 
-def _oauth_error(refused: OAuthRefused, values: dict[str, str]) -> JSONResponse:
+def _oauth_error(
+    refused: OAuthRefused, values: dict[str, str], headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {
         "error": refused.error,
         "error_description": refused.description,
         "state": values.get("state", ""),
     }
-    return JSONResponse(body, status_code=refused.status)
+    return JSONResponse(body, status_code=refused.status, headers=headers)

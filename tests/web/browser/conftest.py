@@ -9,31 +9,22 @@ they start, so everything the worker does happens while the test awaits.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
 import pytest
 import pytest_asyncio
-import redis.asyncio as aioredis
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
-from sqlalchemy import update
 
-from autopost.app import create_app
-from autopost.db import transaction
-from autopost.publications.models import Publication, PublicationStatus
 from autopost.runtime import Runtime
-from autopost.sandbox_wiring import point_at_sandbox
 from autopost.settings import Settings
 from autopost.users.plans import Plan
-from autopost.users.service import create_api_token, create_user
-from autopost.worker import WorkerProcess
+from autopost_testing.demo import DEMO, api_token
+from autopost_testing.media import make_clip
+from autopost_testing.world import REDIS_URL, World, world_settings
 from tests.conftest import Sandbox
-from tests.support.engine import REDIS_URL, TERMINAL, engine_settings
-from tests.support.media import make_clip
-from tests.support.servers import free_port, serve_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,7 +37,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct-horse-1"
-ADMIN_BOT = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"  # the sandbox's admin of @clipmaker_demo
+ADMIN_BOT = DEMO["telegram_bot"]  # the sandbox's admin of @clipmaker_demo
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -74,23 +65,26 @@ async def browser() -> AsyncIterator[Browser]:
 
 @dataclass
 class Stack:
-    """The app under test, its worker's runtime, and helpers to make users and clips."""
+    """The app under test (a test world: autopost_testing.world), its worker, and helpers to make users
+    and clips."""
 
-    url: str
-    settings: Settings
-    runtime: Runtime
+    world: World
     sandbox: Sandbox
     clip_file: Path
-    users: list[uuid.UUID] = field(default_factory=list)
+    url: str
+
+    @property
+    def settings(self) -> Settings:
+        return self.world.settings
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.world.runtime
 
     async def new_user(self, plan: Plan = Plan.PRO) -> tuple[str, str]:
         """A fresh user; returns (email, API token)."""
-        email = f"{uuid.uuid4().hex[:10]}@example.com"
-        async with transaction(self.runtime.session_factory) as session:
-            user, _ = await create_user(session, email, plan=plan, password=PASSWORD)
-            token = await create_api_token(session, user, "test")
-        self.users.append(user.id)
-        return email, token
+        user = await self.world.new_user(plan=plan, password=PASSWORD)
+        return user.email, await api_token(self.runtime, user)
 
     async def upload_clip(self, token: str, title: str) -> str:
         """Clips come from КлипМейкер through the API; the pages only publish them."""
@@ -132,38 +126,14 @@ class Stack:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def stack(tmp_path: Path, database_url: str, sandbox: Sandbox) -> AsyncIterator[Stack]:
-    port = free_port()
-    settings = point_at_sandbox(engine_settings(tmp_path, database_url, stats_refresh_hours=0), sandbox.url)
-    settings.public_url = f"http://127.0.0.1:{port}"
-    app = create_app(settings, redis_url=REDIS_URL)
-    runtime = Runtime.create(settings, REDIS_URL)
-    runtime.storage.root.mkdir(parents=True, exist_ok=True)
-    worker = WorkerProcess(runtime, concurrency=4)
-    await worker.start()
-    clip_file = make_clip(tmp_path / "clip.mp4", seconds=1)
-    with serve_in_thread(app, port, lifespan="on") as url:
-        built = Stack(url=url, settings=settings, runtime=runtime, sandbox=sandbox, clip_file=clip_file)
-        try:
-            yield built
-        finally:
-            await worker.stop()
-            await _leave_nothing_live(built)
-
-
-async def _leave_nothing_live(stack: Stack) -> None:
-    """The database is shared by the session: no later sweeper may pick up this test's work."""
-    async with transaction(stack.runtime.session_factory) as session:
-        await session.execute(
-            update(Publication)
-            .where(Publication.user_id.in_(stack.users), Publication.status.not_in(TERMINAL))
-            .values(status=PublicationStatus.CANCELLED)
-        )
-    client = aioredis.Redis.from_url(REDIS_URL)
-    keys = [k async for k in client.scan_iter(match=f"{stack.settings.redis_namespace}:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-    await stack.runtime.close()
+    settings = world_settings(tmp_path, database_url, sandbox_url=sandbox.url, stats_refresh_hours=0)
+    world = World(settings, REDIS_URL, sandbox_url=sandbox.url)
+    try:
+        await world.start_worker(concurrency=4)
+        clip_file = make_clip(tmp_path / "clip.mp4", seconds=1)
+        yield Stack(world=world, sandbox=sandbox, clip_file=clip_file, url=world.serve_app())
+    finally:
+        await world.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

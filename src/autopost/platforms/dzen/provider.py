@@ -17,20 +17,10 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
     StatsSupport,
-    TokenSet,
 )
 from autopost.platforms.catalog import Platform
 from autopost.platforms.dzen.oauth import DzenOAuth, account_info
-from autopost.platforms.dzen.publisher_api import (
-    CALL_INTERVAL,
-    DESCRIPTION_MAX,
-    MAX_FILE_BYTES,
-    STATS_MAX_IDS,
-    TITLE_MAX,
-    TOKEN_EXPIRED,
-    PublisherApi,
-    VideoStatus,
-)
+from autopost.platforms.dzen.publisher_api import CALL_INTERVAL, STATS_MAX_IDS, PublisherApi, VideoStatus
 from autopost.platforms.dzen.publishing import PublishFlow, check_limits
 from autopost.platforms.errors import AuthExpired
 from autopost.platforms.http import make_client
@@ -39,9 +29,6 @@ from autopost.settings import DzenSettings
 
 CAPABILITIES = Capabilities(
     platform=Platform.DZEN,
-    max_bytes=MAX_FILE_BYTES,
-    title_max=TITLE_MAX,
-    description_max=DESCRIPTION_MAX,
     stats=StatsSupport.FULL,
     upload_by_url=False,
     needs_processing=True,
@@ -75,9 +62,9 @@ class DzenProvider:
             publisher = await api.me(credentials.access_token)
         return account_info(publisher)
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         if not credentials.refresh_token:
-            raise AuthExpired("dzen.no_refresh_token", TOKEN_EXPIRED, "no refresh token stored")
+            raise AuthExpired("dzen.no_refresh_token", "no refresh token stored")
         return await self.oauth.refresh(refresh_token=credentials.refresh_token)
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:

@@ -5,14 +5,11 @@ is MODELLED in the style of Yandex's REST APIs (Yandex Disk's upload link + raw
 PUT and its {"error", "message", "description"} error body) behind Yandex OAuth
 tokens. It is specified in docs/platforms/dzen.md and spoken by the sandbox's
 src/autopost_sandbox/dzen/publisher_api.py; both sides make the same assumptions.
-Every answer is classified into the error hierarchy here, once.
+Every answer is classified into the error hierarchy once, in answers.py.
 """
 
 from __future__ import annotations
 
-import email.utils
-import math
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,47 +17,17 @@ from typing import Any, Protocol, TypeVar
 
 import httpx2
 
-from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
-from autopost.platforms.http import json_body, send
+from autopost.platforms.dzen.answers import bad_answer, checked, video_failure
+from autopost.platforms.errors import PlatformError
+from autopost.platforms.http import send
 from autopost.platforms.pacing import Pacer
 
 PLATFORM = "dzen"
 API = "/api/v1"
-MAX_FILE_BYTES = 4 * 1024**3
-TITLE_MAX = 100
-DESCRIPTION_MAX = 5000
 STATS_MAX_IDS = 50
 # 1 request/s per OAuth token (PUTs to upload_url are not counted); the margin covers the two
 # machines' clocks disagreeing by a few milliseconds about where a second ends.
 CALL_INTERVAL = 1.05
-
-NOT_PUBLISHER = "У аккаунта нет канала в Дзене или он не одобрен для публикаций"
-TOKEN_EXPIRED = "Доступ к Дзену истёк или отозван, подключите Дзен заново"
-UNAVAILABLE = "Дзен временно недоступен, повторим позже"
-SLOW_DOWN = "Дзен просит подождать"
-
-# Codes the publishing flow recovers from instead of failing.
-NOT_FOUND = "dzen.not_found"
-UPLOAD_EXPIRED = "dzen.upload_expired"
-UPLOAD_ALREADY_COMPLETED = "dzen.upload_already_completed"
-UPLOAD_ALREADY_PUBLISHED = "dzen.upload_already_published"
-
-# The platform's error name → our code and message (HTTP 401, 429 and 5xx are classified by status).
-_REFUSALS: dict[str, tuple[str, str]] = {
-    "PublisherNotApprovedError": ("dzen.not_publisher", NOT_PUBLISHER),
-    "FileTooLargeError": ("dzen.file_too_large", "Файл больше 4 ГБ — это лимит Дзена"),
-    "SizeMismatchError": ("dzen.size_mismatch", "Дзен получил не столько байт, сколько ждал: клип изменился"),
-    "NotFoundError": (NOT_FOUND, "Дзен не нашёл загрузку или видео"),
-    "UploadExpiredError": (UPLOAD_EXPIRED, "Сессия загрузки в Дзене истекла"),
-    "UploadAlreadyCompletedError": (UPLOAD_ALREADY_COMPLETED, "Файл уже загружен в Дзен"),
-    "UploadAlreadyPublishedError": (UPLOAD_ALREADY_PUBLISHED, "Видео из этой загрузки уже создано"),
-}
-
-# How a video that failed processing is explained (error.code in GET /videos/{id}).
-_FAILURES: dict[str, tuple[str, str]] = {
-    "ProcessingFailed": ("dzen.processing_failed", "Дзен не смог обработать видео"),
-    "UnsupportedFormat": ("dzen.unsupported_format", "Дзен не принял формат файла: нужен MP4, MOV или WebM"),
-}
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -122,58 +89,10 @@ class FileBody(Protocol):
     def body_sent(self) -> bool: ...
 
 
-def retry_after(response: httpx2.Response) -> float:
-    """Retry-After in seconds (a number or an HTTP date); one second when missing or unreadable."""
-    value = response.headers.get("retry-after", "")
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else 1.0
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 1.0
-    return max(0.0, moment.timestamp() - time.time())
-
-
-def api_error(response: httpx2.Response) -> PlatformError:
-    """The error class an unsuccessful answer means, from its status and Yandex-Disk-shaped body."""
-    body = json_body(response)
-    body = body if isinstance(body, dict) else {}
-    name, message = str(body.get("error", "")), str(body.get("message", ""))
-    status = response.status_code
-    detail = f"HTTP {status} {name}: {body.get('description', '')}".strip()
-    if status == 429:
-        return RateLimited("dzen.rate_limited", SLOW_DOWN, detail, retry_after=retry_after(response))
-    if status >= 500:
-        return Transient("dzen.unavailable", UNAVAILABLE, detail)
-    if status == 401:
-        return AuthExpired("dzen.token_expired", TOKEN_EXPIRED, detail)
-    if name in _REFUSALS:
-        code, text = _REFUSALS[name]
-        return Permanent(code, text, detail)
-    if status == 403:
-        return Permanent("dzen.forbidden", NOT_PUBLISHER, detail)
-    text = f"Дзен отклонил запрос: {message}" if message else f"Дзен отклонил запрос (HTTP {status})"
-    return Permanent("dzen.refused", text, detail)
-
-
-def checked(response: httpx2.Response) -> dict[str, Any]:
-    """The JSON object of a successful answer; anything else raised as the error it means."""
-    if not response.is_success:
-        raise api_error(response)
-    body = json_body(response)
-    if not isinstance(body, dict):
-        raise Transient("dzen.bad_answer", UNAVAILABLE, f"HTTP {response.status_code}: not a JSON object")
-    return body
-
-
 def _text(body: Mapping[str, Any], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
-        raise Transient("dzen.bad_answer", UNAVAILABLE, f"answer without {key}")
+        raise bad_answer(f"answer without {key}")
     return str(value)
 
 
@@ -191,7 +110,7 @@ def _enum(kind: type[E], body: Mapping[str, Any], key: str) -> E:
     try:
         return kind(str(body.get(key)))
     except ValueError as exc:
-        raise Transient("dzen.bad_answer", UNAVAILABLE, f"unknown {key} {body.get(key)!r}") from exc
+        raise bad_answer(f"unknown {key} {body.get(key)!r}") from exc
 
 
 def _upload(body: Mapping[str, Any]) -> UploadSession:
@@ -205,13 +124,7 @@ def _upload(body: Mapping[str, Any]) -> UploadSession:
 
 def _video(body: Mapping[str, Any]) -> Video:
     status = _enum(VideoStatus, body, "status")
-    failure: PlatformError | None = None
-    if status is VideoStatus.FAILED:
-        error = body.get("error")
-        error = error if isinstance(error, dict) else {}
-        name, message = str(error.get("code", "")), str(error.get("message", ""))
-        code, text = _FAILURES.get(name, ("dzen.video_failed", f"Дзен не опубликовал видео: {message}"))
-        failure = Permanent(code, text, f"video failed: {name}")
+    failure = video_failure(body.get("error")) if status is VideoStatus.FAILED else None
     return Video(id=_text(body, "id"), status=status, url=_optional(body, "url"), failure=failure)
 
 

@@ -13,52 +13,44 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autopost.clips.sources import ClipSource
-from autopost.platforms.base import ProgressCallback, PublishRequest, PublishResult, PublishState
-from autopost.platforms.catalog import format_limit, format_size
-from autopost.platforms.dzen.publisher_api import (
-    DESCRIPTION_MAX,
-    MAX_FILE_BYTES,
+from autopost.platforms.base import PublishRequest, PublishResult, PublishState
+from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.dzen.answers import (
     NOT_FOUND,
-    TITLE_MAX,
     UPLOAD_ALREADY_COMPLETED,
     UPLOAD_ALREADY_PUBLISHED,
     UPLOAD_EXPIRED,
-    PublisherApi,
-    UploadSession,
-    UploadStatus,
 )
+from autopost.platforms.dzen.publisher_api import PublisherApi, UploadSession, UploadStatus
 from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
+from autopost.platforms.media import ClipSource, ProgressCallback
 
-CHECK_CHANNEL = "Не удалось понять, опубликовано ли видео. Проверьте канал в Дзене, прежде чем повторять"
-NOT_CONFIRMED = "Дзен не подтвердил создание видео, проверим и повторим позже (второе видео не появится)"
+LIMIT = LIMITS[Platform.DZEN]
 
 
 def check_limits(request: PublishRequest) -> None:
     """Дзен's limits, refused before a single byte goes out."""
     size = request.clip.size
     if size <= 0:
-        raise Permanent("dzen.empty_file", "Файл клипа пуст", "clip size is 0")
-    if size > MAX_FILE_BYTES:
-        raise Permanent(
-            "dzen.file_too_large",
-            f"Файл {format_size(size)} больше лимита Дзена {format_limit(MAX_FILE_BYTES)}",
-            f"{size} bytes",
-        )
+        raise Permanent("dzen.empty_file", "clip size is 0")
+    if size > LIMIT.max_bytes:
+        raise Permanent("dzen.file_too_large", f"{size} bytes", size_bytes=size, limit_bytes=LIMIT.max_bytes)
     title = request.title.strip()
     if not title:
-        raise Permanent("dzen.title_missing", "Для Дзена нужно название видео", "empty title")
-    if len(title) > TITLE_MAX:
+        raise Permanent("dzen.title_missing", "empty title")
+    if LIMIT.title_max is not None and len(title) > LIMIT.title_max:
         raise Permanent(
             "dzen.title_too_long",
-            f"Название для Дзена: {len(title)} символов, можно не больше {TITLE_MAX}",
             f"title of {len(title)} characters",
+            length=len(title),
+            limit=LIMIT.title_max,
         )
-    if len(request.description) > DESCRIPTION_MAX:
+    if LIMIT.description_max is not None and len(request.description) > LIMIT.description_max:
         raise Permanent(
             "dzen.description_too_long",
-            f"Описание для Дзена: {len(request.description)} символов, можно не больше {DESCRIPTION_MAX}",
             f"description of {len(request.description)} characters",
+            length=len(request.description),
+            limit=LIMIT.description_max,
         )
 
 
@@ -137,7 +129,7 @@ class PublishFlow:
                 raise
             if self._checkpoint.get("publish_sent"):
                 detail = "upload session gone after publish was sent"
-                raise OutcomeUnknown("dzen.publish_unconfirmed", CHECK_CHANNEL, detail) from exc
+                raise OutcomeUnknown("dzen.publish_unconfirmed", detail) from exc
             return None
 
     async def _send_clip(self, upload: UploadSession) -> UploadSession:
@@ -168,5 +160,5 @@ class PublishFlow:
         upload = await self._saved_upload()
         if upload is None or upload.video_id is None:
             # Not created (yet): a later attempt asks again; the platform refuses a second video anyway.
-            raise Transient("dzen.publish_not_confirmed", NOT_CONFIRMED, "create answer lost, no video yet")
+            raise Transient("dzen.publish_not_confirmed", "create answer lost, no video yet")
         return upload.video_id

@@ -6,23 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from autopost.platforms.base import Counters, PublishResult, PublishState
+from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import Permanent
 from autopost.platforms.rutube import wire
 
-VIDEO_DELETED = "Видео удалено на Rutube"
-REJECTED = "Rutube не принял видео"
-
-# Failure reasons (ASSUMED names, as the emulator) → what the user is told.
-FAILURE_MESSAGES = {
-    "download_failed": "Rutube не смог скачать файл клипа по нашей ссылке",
-    "not_a_video": "Rutube не распознал файл как видео",
-    "file_too_large": "Rutube не принял файл: он больше 10 ГБ",
-    "processing_failed": "Rutube не смог обработать видео",
+# Failure reasons (ASSUMED names, as the emulator) → our codes.
+FAILURES = {
+    "download_failed": "rutube.download_failed",
+    "not_a_video": "rutube.not_a_video",
+    "file_too_large": "rutube.platform_file_too_large",
+    "processing_failed": "rutube.processing_failed",
 }
 
 
 def video_deleted(video_id: str) -> Permanent:
-    return Permanent("rutube.video_deleted", VIDEO_DELETED, f"video {video_id}")
+    return Permanent("rutube.video_deleted", f"video {video_id}")
 
 
 def result_of(video: Mapping[str, Any], checkpoint: Mapping[str, Any]) -> PublishResult:
@@ -39,7 +37,9 @@ def result_of(video: Mapping[str, Any], checkpoint: Mapping[str, Any]) -> Publis
     if reason is not None and reason not in wire.IN_PROGRESS_REASONS:
         raise _failure(video_id, reason)
     if reason is None and status == wire.ERROR_STATUS:
-        raise Permanent("rutube.video_rejected", REJECTED, f"video {video_id}: status error, no reason")
+        raise Permanent(
+            "rutube.video_rejected", f"video {video_id}: status error, no reason", reason=wire.ERROR_STATUS
+        )
     state = PublishState.PUBLISHED
     if reason is not None or status not in (None, wire.READY_STATUS):
         state = PublishState.PROCESSING
@@ -68,8 +68,11 @@ def _count(value: object) -> int | None:
 
 
 def _failure(video_id: str, reason: str) -> Permanent:
-    message = FAILURE_MESSAGES.get(reason)
-    if message is None:
+    code = FAILURES.get(reason)
+    if code is None:
         # An unknown reason never becomes an error code: codes stay a closed set.
-        return Permanent("rutube.video_rejected", f"{REJECTED} ({reason})", f"video {video_id}: {reason}")
-    return Permanent(f"rutube.{reason}", message, f"video {video_id}: {reason}")
+        return Permanent("rutube.video_rejected", f"video {video_id}: {reason}", reason=reason)
+    if reason == "file_too_large":
+        limit = LIMITS[Platform.RUTUBE].max_bytes
+        return Permanent(code, f"video {video_id}: {reason}", limit_bytes=limit)
+    return Permanent(code, f"video {video_id}: {reason}")

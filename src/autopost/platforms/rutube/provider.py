@@ -22,12 +22,12 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
     StatsSupport,
-    TokenSet,
 )
-from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size
+from autopost.platforms.catalog import LIMITS, Platform
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, Transient
 from autopost.platforms.pacing import Pacer
 from autopost.platforms.rutube import wire
+from autopost.platforms.rutube.answers import bad_answer
 from autopost.platforms.rutube.client import (
     RutubeSession,
     open_session,
@@ -40,13 +40,6 @@ from autopost.platforms.rutube.stats import collect_counters
 from autopost.settings import RutubeSettings
 
 DEFAULT_TIMEOUT = 30.0
-
-NO_REFRESH = "Токен Rutube не обновляется автоматически. Подключите аккаунт Rutube заново"
-CREATE_UNCONFIRMED = (
-    "Rutube не подтвердил создание видео. Повторная попытка сначала проверит канал, "
-    "чтобы не опубликовать видео дважды"
-)
-BAD_ANSWER = "Rutube ответил непонятно, повторим позже"
 
 _LIMITS = LIMITS[Platform.RUTUBE]
 
@@ -67,16 +60,13 @@ async def exchange_password(
         body = await api.call("POST", wire.TOKEN_AUTH, json={"username": username, "password": password})
     token = body.get("token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
-        raise Transient("rutube.bad_answer", BAD_ANSWER, "token_auth answered without a token")
+        raise bad_answer("token_auth answered without a token")
     return token
 
 
 class RutubeProvider:
     capabilities = Capabilities(
         platform=Platform.RUTUBE,
-        max_bytes=_LIMITS.max_bytes,
-        title_max=_LIMITS.title_max,
-        description_max=_LIMITS.description_max,
         stats=StatsSupport.FULL,
         upload_by_url=True,
         needs_processing=True,
@@ -129,9 +119,9 @@ class RutubeProvider:
             meta={"identified_by": "token"},
         )
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         """Rutube tokens have no refresh: the user pastes a new token (or logs in again)."""
-        raise AuthExpired("rutube.reconnect", NO_REFRESH, "Rutube tokens cannot be refreshed")
+        raise AuthExpired("rutube.reconnect", "Rutube tokens cannot be refreshed")
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
         """Create the video by URL once; afterwards only poll it (or find it, if the answer was lost)."""
@@ -151,7 +141,7 @@ class RutubeProvider:
         async with self._session(credentials) as api:
             video = await api.call("GET", wire.video_path(video_id), not_found=video_deleted(video_id))
         if not isinstance(video, dict):
-            raise Transient("rutube.bad_answer", BAD_ANSWER, "video answer is not an object")
+            raise bad_answer("video answer is not an object")
         return result_of(video, checkpoint)
 
     async def fetch_stats(
@@ -167,21 +157,22 @@ def _refuse_over_limits(request: PublishRequest) -> None:
     """Refuse what Rutube would refuse, before anything is sent."""
     size = request.clip.size
     if size > _LIMITS.max_bytes:
-        message = f"Файл {format_size(size)} больше предела Rutube ({format_limit(_LIMITS.max_bytes)})"
-        raise Permanent("rutube.file_too_large", message, f"{size} bytes")
+        raise Permanent(
+            "rutube.file_too_large", f"{size} bytes", size_bytes=size, limit_bytes=_LIMITS.max_bytes
+        )
     for name, text, limit in (
         ("title", request.title, _LIMITS.title_max),
         ("description", request.description, _LIMITS.description_max),
     ):
         if limit is not None and len(text) > limit:
-            what = "Название" if name == "title" else "Описание"
-            message = f"{what} длиннее {limit} символов — Rutube столько не принимает"
-            raise Permanent(f"rutube.{name}_too_long", message, f"{len(text)} characters")
+            raise Permanent(
+                f"rutube.{name}_too_long", f"{len(text)} characters", length=len(text), limit=limit
+            )
 
 
 async def _create(api: RutubeSession, request: PublishRequest) -> PublishResult:
     if not request.media_url:
-        raise Permanent("rutube.no_media_url", "Нет ссылки, по которой Rutube скачал бы клип", "no media_url")
+        raise Permanent("rutube.no_media_url", "no media_url")
     pending = pending_create(request.title, request.description)
     await _save(request, pending)
     body = {
@@ -195,10 +186,10 @@ async def _create(api: RutubeSession, request: PublishRequest) -> PublishResult:
         answer = await api.call("POST", wire.VIDEOS, json=body, creates=True)
     except OutcomeUnknown as exc:
         # Checkable: the checkpoint makes the retry search the listing before creating again.
-        raise Transient("rutube.create_unconfirmed", CREATE_UNCONFIRMED, exc.detail) from exc
+        raise Transient("rutube.create_unconfirmed", exc.detail) from exc
     video_id = answer.get("video_id") if isinstance(answer, dict) else None
     if not isinstance(video_id, str) or not video_id:
-        raise Transient("rutube.create_unconfirmed", CREATE_UNCONFIRMED, "create answered without video_id")
+        raise Transient("rutube.create_unconfirmed", "create answered without video_id")
     checkpoint = {"remote_id": video_id, "track_id": answer.get("track_id"), "title": request.title}
     await _save(request, checkpoint)
     return PublishResult(

@@ -24,12 +24,6 @@ CLOCK_SKEW_SECONDS = 60.0
 # A lookup that has not reached videos older than the create after this many pages gives up.
 MAX_PAGES = 10
 
-AMBIGUOUS = (
-    "Не удалось понять, опубликовано ли видео: на Rutube несколько похожих. "
-    "Проверьте канал, прежде чем повторять"
-)
-INCONCLUSIVE = "Не удалось понять, опубликовано ли видео. Проверьте канал на Rutube, прежде чем повторять"
-
 
 def pending_create(title: str, description: str) -> dict[str, Any]:
     """The checkpoint written before the create goes out."""
@@ -56,9 +50,9 @@ async def find_lost_video(api: RutubeSession, pending: Mapping[str, Any]) -> dic
         if _reached_older(videos, since) or not has_next:
             break
     else:
-        raise OutcomeUnknown("rutube.lookup_inconclusive", INCONCLUSIVE, f"{MAX_PAGES} pages of newer videos")
+        raise OutcomeUnknown("rutube.lookup_inconclusive", f"{MAX_PAGES} pages of newer videos")
     if len(matches) > 1:
-        raise OutcomeUnknown("rutube.ambiguous", AMBIGUOUS, f"{len(matches)} videos match")
+        raise OutcomeUnknown("rutube.ambiguous", f"{len(matches)} videos match")
     return matches[0] if matches else None
 
 

@@ -1,4 +1,4 @@
-"""Talking to the Bot API: the token kept out of every printable URL, and answers classified once.
+"""Talking to the Bot API: the token kept out of every printable URL (answers.py judges the answers).
 
 The Bot API puts the token in the URL path (`/bot<token>/<method>`). httpx2
 logs each request's URL and attaches the request to its exceptions, so the
@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx2
 
-from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
-from autopost.platforms.http import json_body, make_client, send
+from autopost.platforms.errors import Permanent
+from autopost.platforms.http import make_client, send
+from autopost.platforms.telegram.answers import classify
 
 PLATFORM = "telegram"
 
@@ -39,40 +40,16 @@ READ_FIELDS: dict[str, tuple[str, ...]] = {
     "ResponseParameters": ("retry_after",),
 }
 
-BAD_TOKEN = "Неверный токен бота: возьмите его у @BotFather"
-TOKEN_REVOKED = "Telegram не принимает токен бота: его отозвали. Подключите канал заново с новым токеном"
-CHAT_NOT_FOUND = "Канал не найден: проверьте @имя или -100…"
-NOT_MEMBER = "Бот не добавлен в канал"
-NOT_ADMIN = "Бот не является админом канала"
-SLOW_DOWN = "Telegram просит подождать: слишком много публикаций подряд"
-UNAVAILABLE = "Telegram временно недоступен, повторим позже"
-TOO_LARGE = "Telegram не принял файл: он больше, чем разрешено боту"
-CAPTION_TOO_LONG = "Подпись длиннее 1024 символов: Telegram её не принимает. Сократите название или описание"
-BAD_CAPTION = "Telegram не смог разобрать подпись"
-REJECTED = "Telegram отклонил публикацию"
-
 # Bot tokens are "<bot id>:<secret>"; anything else cannot be a token and must not reach a URL.
 TOKEN_FORMAT = re.compile(r"^(\d{1,20}):[A-Za-z0-9_-]{30,60}$")
 _TOKEN_EXTENSION = "autopost.telegram_token"
-
-# Telegram's descriptions are the only way to tell its 400s and 403s apart (error_code is shared).
-_DESCRIPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("chat not found", "telegram.chat_not_found", CHAT_NOT_FOUND),
-    ("bot is not a member", "telegram.not_member", NOT_MEMBER),
-    ("bot was kicked", "telegram.not_member", NOT_MEMBER),
-    ("need administrator rights", "telegram.not_admin", NOT_ADMIN),
-    ("not enough rights", "telegram.not_admin", NOT_ADMIN),
-    ("have no rights to send", "telegram.not_admin", NOT_ADMIN),
-    ("message caption is too long", "telegram.caption_too_long", CAPTION_TOO_LONG),
-    ("can't parse entities", "telegram.bad_caption", BAD_CAPTION),
-)
 
 
 def bot_id_of(token: str) -> int:
     """The bot's id (the token's public half); Permanent when the text cannot be a bot token."""
     match = TOKEN_FORMAT.match(token.strip())
     if match is None:
-        raise Permanent("telegram.bad_token", BAD_TOKEN, "token is not in the <id>:<secret> form")
+        raise Permanent("telegram.bad_token", "token is not in the <id>:<secret> form")
     return int(match.group(1))
 
 
@@ -141,41 +118,3 @@ async def open_client(
     client = make_client(base_url.rstrip("/"), transport=TokenTransport(transport), timeout=http_timeout)
     async with client:
         yield client
-
-
-def classify(response: httpx2.Response) -> Any:
-    """Telegram's answer → its `result`, or the one error class it means."""
-    status = response.status_code
-    body = json_body(response)
-    if not isinstance(body, dict) or status >= 500:
-        # api.telegram.org's nginx front answers outages (502) with an HTML page.
-        raise Transient("telegram.unavailable", UNAVAILABLE, f"HTTP {status}")
-    if body.get("ok") is True and status < 300:
-        return body.get("result")
-    description = str(body.get("description") or "")
-    detail = f"HTTP {status}: {description}"
-    if status == 429:
-        wait = _retry_after(response, body)
-        raise RateLimited("telegram.rate_limited", SLOW_DOWN, detail, retry_after=wait)
-    if status == 401:
-        raise AuthExpired("telegram.token_revoked", TOKEN_REVOKED, detail)
-    if status == 404:
-        # The Bot API answers 404 to a malformed token (every method we call exists).
-        raise Permanent("telegram.bad_token", BAD_TOKEN, detail)
-    if status == 413:
-        raise Permanent("telegram.too_large", TOO_LARGE, detail)
-    lowered = description.lower()
-    for fragment, code, message in _DESCRIPTIONS:
-        if fragment in lowered:
-            raise Permanent(code, message, detail)
-    if status == 403:
-        raise Permanent("telegram.forbidden", NOT_ADMIN, detail)
-    raise Permanent("telegram.rejected", f"{REJECTED}: {description or f'HTTP {status}'}", detail)
-
-
-def _retry_after(response: httpx2.Response, body: Mapping[str, Any]) -> float:
-    parameters = body.get("parameters")
-    if isinstance(parameters, dict) and isinstance(parameters.get("retry_after"), int | float):
-        return float(parameters["retry_after"])
-    header = response.headers.get("retry-after", "")
-    return float(header) if header.strip().isdigit() else 5.0

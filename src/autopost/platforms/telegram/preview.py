@@ -19,12 +19,10 @@ from html.parser import HTMLParser
 
 import httpx2
 
-from autopost.platforms.errors import RateLimited, Transient
 from autopost.platforms.http import send
+from autopost.platforms.telegram.answers import preview_html
 
 PLATFORM = "telegram"
-PREVIEW_UNAVAILABLE = "Страница канала t.me недоступна, повторим позже"
-PREVIEW_SLOW_DOWN = "t.me просит подождать, повторим позже"
 
 _VIEWS = re.compile(r"^(\d+(?:\.\d+)?)([KMB]?)$")
 _MULTIPLIERS = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
@@ -167,20 +165,8 @@ async def load_page(client: httpx2.AsyncClient, username: str, before: int | Non
     params = {"before": str(before)} if before is not None else None
     request = client.build_request("GET", f"/s/{username}", params=params)
     response = await send(client, request, platform=PLATFORM, creates=False)
-    status = response.status_code
-    if 300 <= status < 400 or status == 404:
-        return None
-    if status == 429:
-        retry = response.headers.get("retry-after", "")
-        raise RateLimited(
-            "telegram.preview_rate_limited",
-            PREVIEW_SLOW_DOWN,
-            f"t.me HTTP {status}",
-            retry_after=float(retry) if retry.isdigit() else 30.0,
-        )
-    if status != 200:
-        raise Transient("telegram.preview_unavailable", PREVIEW_UNAVAILABLE, f"t.me HTTP {status}")
-    return parse_page(response.text)
+    html = preview_html(response)
+    return None if html is None else parse_page(html)
 
 
 async def collect_views(client: httpx2.AsyncClient, username: str, wanted: Iterable[int]) -> dict[int, int]:

@@ -22,26 +22,12 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
     StatsSupport,
-    TokenSet,
 )
-from autopost.platforms.catalog import (
-    LIMITS,
-    Platform,
-    caption_text,
-    format_limit,
-    format_size,
-    max_upload_bytes,
-)
+from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, PlatformError
 from autopost.platforms.telegram import preview
-from autopost.platforms.telegram.botapi import (
-    BAD_TOKEN,
-    NOT_ADMIN,
-    NOT_MEMBER,
-    BotApi,
-    classify,
-    open_client,
-)
+from autopost.platforms.telegram.answers import classify
+from autopost.platforms.telegram.botapi import BotApi, open_client
 from autopost.platforms.telegram.upload import (
     LastPieceHook,
     Target,
@@ -59,12 +45,9 @@ FORWARD_BYTES_PER_SECOND = 2 * 1024 * 1024
 CLOCK_SKEW_SECONDS = 60.0
 RECOVERY_PAGES = 5
 
-OUTCOME_UNKNOWN = "Не удалось понять, опубликован ли пост. Проверьте канал, прежде чем повторять"
-NO_REFRESH = "Токен бота не обновляется: если его отозвали, подключите канал заново с новым токеном"
-NOT_A_CHANNEL = "Это не канал: укажите @имя или -100… канала, где бот — админ"
-
 _LIMITS = LIMITS[Platform.TELEGRAM]
-_CAPTION_MAX = _LIMITS.description_max or 1024
+# Telegram has no title field: title and description share one caption (see catalog.LIMITS).
+_CAPTION_MAX = _LIMITS.description_max or 0
 
 
 class TelegramProvider:
@@ -83,9 +66,7 @@ class TelegramProvider:
         self._timeout = http_timeout
         self.capabilities = Capabilities(
             platform=Platform.TELEGRAM,
-            max_bytes=max_upload_bytes(Platform.TELEGRAM, telegram_local_server=settings.local_server),
-            title_max=_LIMITS.title_max,
-            description_max=_LIMITS.description_max,
+            telegram_local_server=settings.local_server,
             stats=StatsSupport.PUBLIC_ONLY,
             upload_by_url=False,
             needs_processing=False,
@@ -108,11 +89,11 @@ class TelegramProvider:
                 me = await api.call("getMe")
                 chat = await api.call("getChat", {"chat_id": channel})
                 if chat.get("type") != "channel":
-                    raise Permanent("telegram.not_a_channel", NOT_A_CHANNEL, f"chat type {chat.get('type')}")
+                    raise Permanent("telegram.not_a_channel", f"chat type {chat.get('type')}")
                 member = await api.call("getChatMember", {"chat_id": chat["id"], "user_id": me["id"]})
         except AuthExpired as exc:
             # While connecting, a token Telegram refuses was simply mistyped.
-            raise Permanent("telegram.bad_token", BAD_TOKEN, exc.detail) from None
+            raise Permanent("telegram.bad_token", exc.detail) from None
         _check_poster(member)
         return AccountInfo(
             account_id=str(chat["id"]),
@@ -124,14 +105,14 @@ class TelegramProvider:
             },
         )
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
-        raise AuthExpired("telegram.no_refresh", NO_REFRESH, "bot tokens do not expire or refresh")
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
+        raise AuthExpired("telegram.no_refresh", "bot tokens do not expire or refresh")
 
     async def check(self, *, credentials: Credentials, checkpoint: Mapping[str, Any]) -> PublishResult:
         """Nothing on Telegram processes after sendVideo: a saved message id means published."""
         target = Target.from_meta(checkpoint)
         if "remote_id" not in checkpoint or target is None:
-            raise OutcomeUnknown("telegram.outcome_unknown", OUTCOME_UNKNOWN, "no message id saved")
+            raise OutcomeUnknown("telegram.outcome_unknown", "no message id saved")
         remote_id = str(checkpoint["remote_id"])
         return PublishResult(
             state=PublishState.PUBLISHED,
@@ -156,19 +137,16 @@ class TelegramProvider:
         size, limit = request.clip.size, self.capabilities.max_bytes
         if size > limit:
             raise Permanent(
-                "telegram.too_large",
-                f"Telegram принимает от бота видео до {format_limit(limit)}, "
-                f"а клип весит {format_size(size)}",
-                f"{size} bytes > {limit}",
+                "telegram.file_too_large", f"{size} bytes > {limit}", size_bytes=size, limit_bytes=limit
             )
         # Telegram trims the caption and counts it after entity parsing; plain text parses to itself.
         caption = caption_text(request.title, request.description).strip()
         if len(caption) > _CAPTION_MAX:
             raise Permanent(
                 "telegram.caption_too_long",
-                f"Подпись для Telegram длиннее {_CAPTION_MAX} символов (сейчас {len(caption)}): "
-                "сократите название или описание",
                 f"caption {len(caption)} characters",
+                length=len(caption),
+                limit=_CAPTION_MAX,
             )
         return caption
 
@@ -213,7 +191,7 @@ class TelegramProvider:
         """sendVideo went out whole with no answer: find the post on t.me, or stop and ask a person."""
         target = Target.from_meta(checkpoint)
         if target is None or target.username is None:
-            raise OutcomeUnknown("telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; private channel")
+            raise OutcomeUnknown("telegram.outcome_unknown", f"{why}; private channel")
         sent_at = float(checkpoint.get("sent_at") or time.time())
         try:
             async with self._preview() as client:
@@ -226,13 +204,11 @@ class TelegramProvider:
                     max_pages=RECOVERY_PAGES,
                 )
         except PlatformError as exc:
-            raise OutcomeUnknown(
-                "telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; t.me unreadable: {exc.code}"
-            ) from None
+            raise OutcomeUnknown("telegram.outcome_unknown", f"{why}; t.me unreadable: {exc.code}") from None
         if found is None or len(found) != 1:
             # None: t.me cannot tell; several: the same caption went out twice and we cannot tell ours.
             count = "no preview, or too many posts since" if found is None else f"{len(found)} matching posts"
-            raise OutcomeUnknown("telegram.outcome_unknown", OUTCOME_UNKNOWN, f"{why}; t.me: {count}")
+            raise OutcomeUnknown("telegram.outcome_unknown", f"{why}; t.me: {count}")
         return await _adopt(request, target, found[0], adopted=True)
 
     async def fetch_stats(
@@ -251,10 +227,10 @@ class TelegramProvider:
 def _check_poster(member: Mapping[str, Any]) -> None:
     status = member.get("status")
     if status in ("left", "kicked"):
-        raise Permanent("telegram.not_member", NOT_MEMBER, f"bot status {status}")
+        raise Permanent("telegram.not_member", f"bot status {status}")
     if status == "administrator" and member.get("can_post_messages") is True:
         return
-    raise Permanent("telegram.not_admin", NOT_ADMIN, f"bot status {status}")
+    raise Permanent("telegram.not_admin", f"bot status {status}")
 
 
 def _public_username(meta: Mapping[str, Any]) -> str | None:

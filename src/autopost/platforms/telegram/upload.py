@@ -16,7 +16,6 @@ from typing import Any
 from autopost.platforms.base import PublishRequest
 from autopost.platforms.errors import Permanent
 from autopost.platforms.multipart import SmallFile, StreamingMultipart
-from autopost.platforms.telegram.botapi import CHAT_NOT_FOUND
 
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z0-9_]+)/?$")
@@ -32,7 +31,7 @@ def channel_ref(typed: str) -> str:
     name = link.group(1) if link else text.removeprefix("@")
     if _USERNAME.match(name):
         return f"@{name}"
-    raise Permanent("telegram.chat_not_found", CHAT_NOT_FOUND, "channel is neither @name nor -100…")
+    raise Permanent("telegram.chat_not_found", "channel is neither @name nor -100…")
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ from typing import Any
 
 from autopost.platforms.base import AccountInfo
 from autopost.platforms.errors import Permanent
-from autopost.platforms.vk.api import VkApi, VkRefusal
-from autopost.platforms.vk.errors import NO_RIGHTS_COMMUNITY
+from autopost.platforms.vk.answers import VkRefusal
+from autopost.platforms.vk.api import VkApi
 
 ACCESS_DENIED = 15
 USER_FIELDS = "photo_200,screen_name"
-USER_DELETED = "Страница VK удалена или заблокирована"
 
 
 async def current_user(api: VkApi, token: str) -> dict[str, Any]:
@@ -19,7 +18,7 @@ async def current_user(api: VkApi, token: str) -> dict[str, Any]:
     users = await api.call("users.get", token, {"fields": USER_FIELDS})
     user: dict[str, Any] = users[0]
     if user.get("deactivated"):
-        raise Permanent("vk.user_deleted", USER_DELETED, f"user {user.get('id')} {user['deactivated']}")
+        raise Permanent("vk.user_deleted", f"user {user.get('id')} {user['deactivated']}")
     return user
 
 
@@ -63,9 +62,7 @@ async def community_account(api: VkApi, token: str, group_id: int) -> AccountInf
     groups = answer.get("groups", []) if isinstance(answer, dict) else answer
     group = next((g for g in groups if g.get("id") == group_id), None)
     if group is None or not group.get("is_admin"):
-        raise Permanent(
-            "vk.no_rights", NO_RIGHTS_COMMUNITY, f"user {user['id']} is not an admin of {group_id}"
-        )
+        raise Permanent("vk.no_rights", f"user {user['id']} is not an admin of {group_id}")
     return AccountInfo(
         account_id=str(-group_id),
         name=str(group.get("name", "")),

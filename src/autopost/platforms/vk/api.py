@@ -1,21 +1,20 @@
 """The VK API envelope: POST {api_url}/method/<name>, the upload server, and their answers.
 
 Every call is form-encoded with `v`, the token travels only in `Authorization:
-Bearer`, and every answer is judged by its body (VK reports errors with HTTP 200).
+Bearer`, and every answer is judged by its body in answers.py (VK reports errors with HTTP 200).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from enum import StrEnum
 from typing import Any
 
 import httpx2
 
-from autopost.platforms.http import json_body, make_client, send
+from autopost.platforms.http import make_client, send
 from autopost.platforms.multipart import StreamingMultipart
 from autopost.platforms.pacing import Pacer
-from autopost.platforms.vk.errors import classify_error, classify_status, classify_upload_error
+from autopost.platforms.vk.answers import unwrap, unwrap_upload
 from autopost.settings import VkSettings
 
 PLATFORM = "vk"
@@ -24,25 +23,6 @@ DEFAULT_TIMEOUT = 30.0
 CALLS_PER_SECOND = 3
 
 FormValue = str | int | bool | None
-
-
-class VkRefusal(Exception):
-    """A VK error answer the caller said it handles itself (e.g. 3001 while a clip encodes)."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(f"VK error {code}: {message}")
-        self.code = code
-
-
-class UploadOutcome(StrEnum):
-    ALREADY_UPLOADED = "already_uploaded"  # the URL holds a file already: an earlier upload arrived
-    EXPIRED = "expired"  # the URL is unknown or expired: it never took a file in time
-
-
-class UploadRefusal(Exception):
-    def __init__(self, outcome: UploadOutcome) -> None:
-        super().__init__(outcome.value)
-        self.outcome = outcome
 
 
 def _form(params: Mapping[str, FormValue]) -> dict[str, str]:
@@ -57,34 +37,6 @@ def _form(params: Mapping[str, FormValue]) -> dict[str, str]:
 def _targets_community(params: Mapping[str, FormValue]) -> bool:
     owner = params.get("owner_id")
     return params.get("group_id") is not None or (isinstance(owner, int) and owner < 0)
-
-
-def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[int] = ()) -> Any:
-    """The `response` of a VK answer; errors become PlatformError, or VkRefusal when handled."""
-    body = json_body(response)
-    if not isinstance(body, dict):
-        raise classify_status(response.status_code, response.headers.get("retry-after"))
-    error = body.get("error")
-    if isinstance(error, dict):
-        code = error.get("error_code")
-        if isinstance(code, int) and code in handles:
-            raise VkRefusal(code, str(error.get("error_msg", "")))
-        raise classify_error(error, community=community)
-    if "response" not in body:
-        raise classify_status(response.status_code, response.headers.get("retry-after"))
-    return body["response"]
-
-
-def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
-    body = json_body(response)
-    if response.status_code == 200 and isinstance(body, dict) and "error" not in body:
-        return body
-    name = body.get("error") if isinstance(body, dict) else None
-    if name == "already_uploaded":
-        raise UploadRefusal(UploadOutcome.ALREADY_UPLOADED)
-    if name == "invalid_upload_url" or response.status_code == 404:
-        raise UploadRefusal(UploadOutcome.EXPIRED)
-    raise classify_upload_error(response.status_code, body)
 
 
 class VkApi:

@@ -3,7 +3,7 @@
 VK ID specifics (platforms.md §VK): the redirect carries `device_id` next to
 `code` and `state`; the exchange and every refresh must send that device_id; a
 refresh returns a NEW refresh token and spends the old one. Errors are decided
-on the body ({"error", "error_description"}), not on the HTTP status.
+on the body ({"error", "error_description"}, see answers.py), not on the HTTP status.
 """
 
 from __future__ import annotations
@@ -19,44 +19,13 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from autopost.platforms.base import AccountInfo, TokenSet
+from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
-from autopost.platforms.http import NOT_REACHED, json_body
+from autopost.platforms.http import NOTHING_SENT
 from autopost.platforms.vk.account import user_account
+from autopost.platforms.vk.answers import classify_token_answer
 from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
 from autopost.settings import VkSettings
-
-REFRESH_REFUSED = "Токен VK истёк, переподключите VK"
-CLIENT_UNKNOWN = "VK ID не узнал приложение: проверьте client_id в настройках"
-EXCHANGE_LOST = "VK ID не ответил вовремя, подключите VK ещё раз"
-REFRESH_LOST = "VK ID не ответил при обновлении токена, переподключите VK"
-SCOPE_MISSING = (
-    "VK не выдал приложению доступ к видео (scope video). VK выдаёт его приложениям VK ID "
-    "только после проверки: администратору сервиса нужно запросить доступ в поддержке VK"
-)
-_TRANSIENT_ERRORS = frozenset({"server_error", "temporarily_unavailable", "slow_down"})
-_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
-
-
-def classify_token_answer(response: httpx2.Response, *, refreshing: bool) -> PlatformError | None:
-    """None for a token answer, else the error class (decided on the body, as vkid-web-sdk does)."""
-    body = json_body(response)
-    if isinstance(body, dict) and "error" not in body and body.get("access_token"):
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
-    detail = f"VK ID: HTTP {response.status_code} {error or 'no token in the answer'}"
-    if error is None or error in _TRANSIENT_ERRORS or response.status_code == 429:
-        return Transient("vk.id_unavailable", "VK ID временно недоступен, повторим позже", detail)
-    if error == "invalid_client":
-        return Permanent("vk.id_client", CLIENT_UNKNOWN, detail)
-    if refreshing:
-        # invalid_grant: the refresh token is spent, expired or bound to another device.
-        return AuthExpired("vk.refresh_refused", REFRESH_REFUSED, detail)
-    if error == "invalid_grant":
-        return Permanent(
-            "vk.code_refused", "Код входа VK устарел или уже использован, подключите VK ещё раз", detail
-        )
-    return Permanent("vk.id_refused", f"VK ID отказал во входе ({error}), подключите VK ещё раз", detail)
 
 
 def _hook(*, refreshing: bool) -> Any:
@@ -71,11 +40,11 @@ def _hook(*, refreshing: bool) -> Any:
     return check
 
 
-def token_set(token: Mapping[str, Any], device_id: str) -> TokenSet:
+def token_set(token: Mapping[str, Any], device_id: str) -> Credentials:
     expires_in = token.get("expires_in")
     expires_at = datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
     user_id = token.get("user_id")
-    return TokenSet(
+    return Credentials(
         access_token=str(token["access_token"]),
         refresh_token=token.get("refresh_token") or None,
         expires_at=expires_at,
@@ -147,7 +116,7 @@ class VkOAuth:
 
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str
-    ) -> tuple[TokenSet, AccountInfo]:
+    ) -> tuple[Credentials, AccountInfo]:
         """Trade the redirect's code (and device_id) for tokens; say whose account it is."""
         token = await self._grant(
             self._client.fetch_token(
@@ -159,14 +128,14 @@ class VkOAuth:
                 device_id=device_id,
                 body=urlencode({"state": secrets.token_urlsafe(16)}),
             ),
-            lost=lambda why: Permanent("vk.id_no_answer", EXCHANGE_LOST, why),
+            lost=lambda why: Permanent("vk.id_no_answer", why),
         )
         if "video" not in str(token.get("scope", "")).split():
-            raise Permanent("vk.scope_missing", SCOPE_MISSING, f"granted scope: {token.get('scope')}")
+            raise Permanent("vk.scope_missing", f"granted scope: {token.get('scope')}")
         tokens = token_set(token, device_id)
         return tokens, await user_account(self._api, tokens.access_token)
 
-    async def refresh(self, *, refresh_token: str, device_id: str) -> TokenSet:
+    async def refresh(self, *, refresh_token: str, device_id: str) -> Credentials:
         """A new token pair; the presented refresh token is spent whatever happens next."""
         token = await self._grant(
             self._client.refresh_token(
@@ -176,7 +145,7 @@ class VkOAuth:
                 body=urlencode({"state": secrets.token_urlsafe(16)}),
             ),
             # The grant may have happened and spent the old token: only reconnecting helps.
-            lost=lambda why: AuthExpired("vk.refresh_lost", REFRESH_LOST, why),
+            lost=lambda why: AuthExpired("vk.refresh_lost", why),
         )
         return token_set(token, device_id)
 
@@ -186,7 +155,7 @@ class VkOAuth:
         """Await a token request; transport failures become Transient, or `lost` once it was sent."""
         try:
             return dict(await pending)
-        except _NOTHING_SENT as exc:
-            raise Transient("vk.id_unreachable", NOT_REACHED, type(exc).__name__) from exc
+        except NOTHING_SENT as exc:
+            raise Transient("vk.id_unreachable", type(exc).__name__) from exc
         except httpx2.TransportError as exc:
             raise lost(type(exc).__name__) from exc

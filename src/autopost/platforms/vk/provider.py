@@ -15,22 +15,18 @@ from autopost.platforms.base import (
     PublishRequest,
     PublishResult,
     StatsSupport,
-    TokenSet,
 )
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import AuthExpired
 from autopost.platforms.vk import publish as flow
 from autopost.platforms.vk.account import community_account, user_account
 from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
-from autopost.platforms.vk.oauth import REFRESH_REFUSED, VkOAuth
+from autopost.platforms.vk.oauth import VkOAuth
 from autopost.platforms.vk.stats import fetch_counters
 from autopost.settings import VkSettings
 
 CAPABILITIES = Capabilities(
     platform=Platform.VK,
-    max_bytes=flow.LIMIT.max_bytes,
-    title_max=flow.LIMIT.title_max,
-    description_max=flow.LIMIT.description_max,
     stats=StatsSupport.FULL,
     upload_by_url=False,
     needs_processing=True,
@@ -66,11 +62,11 @@ class VkProvider:
             return await user_account(self._api, credentials.access_token)
         return await community_account(self._api, credentials.access_token, group_id)
 
-    async def refresh(self, *, credentials: Credentials) -> TokenSet:
+    async def refresh(self, *, credentials: Credentials) -> Credentials:
         """VK ID refresh_token grant: both tokens are new and the old refresh token is spent."""
         device_id = credentials.meta.get("device_id")
         if not credentials.refresh_token or not device_id:
-            raise AuthExpired("vk.refresh_refused", REFRESH_REFUSED, "no refresh token or device_id")
+            raise AuthExpired("vk.refresh_refused", "no refresh token or device_id")
         return await self._oauth.refresh(refresh_token=credentials.refresh_token, device_id=str(device_id))
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:

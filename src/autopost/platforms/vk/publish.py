@@ -22,11 +22,11 @@ from autopost.platforms.base import (
     PublishResult,
     PublishState,
 )
-from autopost.platforms.catalog import LIMITS, Platform, format_limit, format_size
+from autopost.platforms.catalog import LIMITS, Platform, caption_text
 from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
 from autopost.platforms.multipart import StreamingMultipart
-from autopost.platforms.vk.api import UploadOutcome, UploadRefusal, VkApi, VkRefusal
-from autopost.platforms.vk.errors import PROCESSING_FAILED
+from autopost.platforms.vk.answers import UploadOutcome, UploadRefusal, VkRefusal
+from autopost.platforms.vk.api import VkApi
 
 CLIPS, VIDEO = "clips", "video"
 FILE_FIELDS = {CLIPS: "file", VIDEO: "video_file"}
@@ -36,12 +36,11 @@ NO_CLIPS_ACCESS = frozenset({3, 15, 27})
 STILL_ENCODING = frozenset({3001})
 WALL_REFUSED = frozenset({15, 214})
 LIMIT = LIMITS[Platform.VK]
-VIDEO_MISSING = "Видео не найдено во VK: возможно, его удалили. Опубликуйте клип заново"
 
 
 def clip_caption(title: str, description: str) -> str:
     """A clip has no title: title and description go into its one caption when they fit."""
-    joined = "\n\n".join(part for part in (title.strip(), description.strip()) if part)
+    joined = caption_text(title, description)
     limit = LIMIT.description_max or len(joined)
     return joined if len(joined) <= limit else description.strip()
 
@@ -50,16 +49,13 @@ def check_limits(request: PublishRequest) -> None:
     """VK's size and text limits, checked before any byte goes out."""
     size = request.clip.size
     if size > LIMIT.max_bytes:
-        message = f"Файл {format_size(size)} больше предела VK ({format_limit(LIMIT.max_bytes)})"
-        raise Permanent("vk.file_too_large", message, f"{size} bytes")
-    if LIMIT.title_max is not None and len(request.title) > LIMIT.title_max:
-        message = f"Название для VK: {len(request.title)} символов, можно не больше {LIMIT.title_max}"
-        raise Permanent("vk.title_too_long", message)
-    if LIMIT.description_max is not None and len(request.description) > LIMIT.description_max:
-        message = (
-            f"Описание для VK: {len(request.description)} символов, можно не больше {LIMIT.description_max}"
-        )
-        raise Permanent("vk.description_too_long", message)
+        raise Permanent("vk.file_too_large", f"{size} bytes", size_bytes=size, limit_bytes=LIMIT.max_bytes)
+    for name, text, limit in (
+        ("title", request.title, LIMIT.title_max),
+        ("description", request.description, LIMIT.description_max),
+    ):
+        if limit is not None and len(text) > limit:
+            raise Permanent(f"vk.{name}_too_long", f"{len(text)} characters", length=len(text), limit=limit)
 
 
 def group_of(credentials: Credentials) -> int | None:
@@ -149,10 +145,10 @@ async def check(api: VkApi, credentials: Credentials, checkpoint: dict[str, Any]
     """Poll a publication from its checkpoint alone (no file: an upload is never repeated here)."""
     run = Run(api, credentials.access_token, dict(checkpoint))
     if not run.checkpoint.get("remote_id"):
-        raise Permanent("vk.not_started", "Публикация во VK ещё не начиналась", "empty checkpoint")
+        raise Permanent("vk.not_started", "empty checkpoint")
     if not run.checkpoint.get("uploaded"):
         if not run.checkpoint.get("upload_sent"):
-            raise Permanent("vk.not_started", "Файл ещё не загружался во VK", "no upload in the checkpoint")
+            raise Permanent("vk.not_started", "no upload in the checkpoint")
         if not await file_arrived(run):
             return run.processing()
         await run.save(uploaded=True)
@@ -212,17 +208,17 @@ async def upload(run: Run, request: PublishRequest) -> bool:
             return False
         await run.save(uploaded=True, video_hash=answer.get("video_hash"))
         return True
-    raise Transient("vk.upload_url_expired", "VK не принял адрес загрузки, повторим позже", "expired twice")
+    raise Transient("vk.upload_url_expired", "expired twice")
 
 
 async def video_item(run: Run) -> dict[str, Any]:
     answer = await run.api.call("video.get", run.token, {"videos": run.remote_id, "count": 1})
     items = answer.get("items", []) if isinstance(answer, dict) else []
     if not items:
-        raise Permanent("vk.video_missing", VIDEO_MISSING, f"video.get found no {run.remote_id}")
+        raise Permanent("vk.video_missing", f"video.get found no {run.remote_id}")
     item: dict[str, Any] = items[0]
     if item.get("content_restricted"):
-        raise Permanent("vk.processing_failed", PROCESSING_FAILED, "video.get: content_restricted")
+        raise Permanent("vk.processing_failed", "video.get: content_restricted")
     return item
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import math
 
-import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.refusals import Kind, Refused
+from autopost.runtime import Runtime
 from autopost.security.failures import Backoff, FailureThrottle
-from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.service import authenticate
 
@@ -37,7 +36,8 @@ def throttled(seconds: int) -> Refused:
     )
 
 
-def _throttle(redis: aioredis.Redis, settings: Settings) -> FailureThrottle:
+def _throttle(runtime: Runtime) -> FailureThrottle:
+    settings = runtime.settings
     backoff = Backoff(
         free=FREE_FAILURES,
         first_delay=FIRST_DELAY_SECONDS,
@@ -45,17 +45,15 @@ def _throttle(redis: aioredis.Redis, settings: Settings) -> FailureThrottle:
         window_seconds=WINDOW_SECONDS,
         client_cap=settings.login_failures_per_ip,
     )
-    return FailureThrottle(redis, f"{settings.redis_namespace}:login", backoff)
+    return FailureThrottle(runtime.redis, f"{settings.redis_namespace}:login", backoff)
 
 
-async def log_in(
-    session: AsyncSession, redis: aioredis.Redis, settings: Settings, email: str, password: str, client: str
-) -> User:
+async def log_in(session: AsyncSession, runtime: Runtime, email: str, password: str, client: str) -> User:
     """The user with this e-mail and password; refused as throttled, or unauthenticated when wrong."""
     email = email.strip().lower()
     # Keys name a hash of the address, not the address itself.
     subject = hashlib.sha256(email.encode()).hexdigest()[:32]
-    throttle = _throttle(redis, settings)
+    throttle = _throttle(runtime)
     wait = await throttle.attempt(subject, client)
     if wait:
         raise throttled(wait)

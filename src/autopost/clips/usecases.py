@@ -1,4 +1,4 @@
-"""Clips: intake (upload or source URL), probing, listing, deleting."""
+"""Clips: adding one (streamed upload or a source URL, probed on the way) and deleting one."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from starlette.requests import Request
 from autopost.clips.intake import receive_clip_upload
 from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import MediaInfo, ProbeError, make_thumbnail, probe
-from autopost.errors import ApiError
+from autopost.clips.queries import owned_clip
+from autopost.platforms.catalog import format_limit
 from autopost.publications.models import Publication, PublicationStatus
+from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 
@@ -33,7 +35,7 @@ async def _describe(clip: Clip, runtime: Runtime, info_source: str, local_file: 
         else:
             info, thumbnail = await asyncio.to_thread(_probe_url, info_source), None
     except ProbeError as exc:
-        raise ApiError("not_a_video", 422) from exc
+        raise Refused("not_a_video") from exc
     clip.duration_seconds, clip.width, clip.height = info.duration, info.width, info.height
     clip.video_codec = info.video_codec
     if thumbnail:
@@ -64,7 +66,8 @@ def _probe_url(url: str) -> MediaInfo:
         raise ProbeError(str(exc)) from exc
 
 
-async def create_from_upload(session: AsyncSession, runtime: Runtime, user: User, request: Request) -> Clip:
+async def upload_clip(session: AsyncSession, runtime: Runtime, user: User, request: Request) -> Clip:
+    """A multipart `file` streamed to storage (never held in memory), probed, with its thumbnail."""
     key = runtime.storage.new_key(user.id, ".mp4")
     path = runtime.storage.path(key)
     upload = await receive_clip_upload(request, path, runtime.settings.max_clip_bytes)
@@ -79,7 +82,7 @@ async def create_from_upload(session: AsyncSession, runtime: Runtime, user: User
     )
     try:
         await _describe(clip, runtime, str(path), local_file=path)
-    except ApiError:
+    except Refused:
         path.unlink(missing_ok=True)
         raise
     session.add(clip)
@@ -87,12 +90,13 @@ async def create_from_upload(session: AsyncSession, runtime: Runtime, user: User
     return clip
 
 
-async def create_from_url(
+async def clip_from_url(
     session: AsyncSession, runtime: Runtime, user: User, source_url: str, title: str, description: str
 ) -> Clip:
+    """A clip that stays where it is: its size asked for, probed in place over HTTP."""
     size = await _remote_size(source_url)
     if size > runtime.settings.max_clip_bytes:
-        raise ApiError("clip_too_large", 413, limit=str(runtime.settings.max_clip_bytes))
+        raise Refused("clip_too_large", Kind.TOO_LARGE, limit=format_limit(runtime.settings.max_clip_bytes))
     clip = Clip(
         user_id=user.id,
         title=title[:TITLE_MAX],
@@ -114,38 +118,25 @@ async def _remote_size(url: str) -> int:
             client.stream("GET", url) as response,
         ):
             if response.status_code != 200:
-                raise ApiError("source_unreachable", 422, detail=f"HTTP {response.status_code}")
+                raise Refused("source_unreachable", detail=f"HTTP {response.status_code}")
             length = response.headers.get("content-length")
     except httpx2.HTTPError as exc:
-        raise ApiError("source_unreachable", 422, detail=type(exc).__name__) from exc
+        raise Refused("source_unreachable", detail=type(exc).__name__) from exc
     if not length:
-        raise ApiError("source_unreachable", 422, detail="no Content-Length")
+        raise Refused("source_unreachable", detail="no Content-Length")
     return int(length)
 
 
-async def list_clips(session: AsyncSession, user: User, limit: int, offset: int) -> list[Clip]:
-    rows = await session.scalars(
-        select(Clip)
-        .where(Clip.user_id == user.id)
-        .order_by(Clip.created_at.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows)
-
-
-async def get_owned_clip(session: AsyncSession, user: User, clip_id: uuid.UUID) -> Clip | None:
-    return await session.scalar(select(Clip).where(Clip.id == clip_id, Clip.user_id == user.id))
-
-
-async def delete_clip(session: AsyncSession, runtime: Runtime, clip: Clip) -> None:
+async def delete_clip(session: AsyncSession, runtime: Runtime, user: User, clip_id: uuid.UUID) -> None:
+    """The clip, its file and thumbnail, and its finished publications; refused while one is running."""
+    clip = await owned_clip(session, user, clip_id)
     running = await session.scalar(
         select(Publication.id).where(
             Publication.clip_id == clip.id, Publication.status == PublicationStatus.PUBLISHING
         )
     )
     if running is not None:
-        raise ApiError("clip_busy", 409)
+        raise Refused("clip_busy", Kind.CONFLICT)
     await session.delete(clip)
     for key in (clip.storage_key, clip.thumbnail_key):
         if key:

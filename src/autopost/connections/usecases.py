@@ -1,8 +1,14 @@
-"""Connecting accounts: tokens checked live, OAuth with single-use states, disconnecting."""
+"""Connecting accounts: tokens checked live, OAuth with single-use states, checking, disconnecting.
+
+Each function is one user action, called by the JSON API and by the settings
+pages alike: the failed-connect limit (connect_guard.py), the plan gate and the
+platform's answer (turned into a Refused) are decided here, not in either adapter.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -18,14 +24,14 @@ from autopost.connections.models import Connection, ConnectionStatus, OAuthState
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
-from autopost.errors import ApiError
-from autopost.platforms.base import AccountInfo, Credentials, TokenSet
+from autopost.i18n import render
+from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.catalog import LIMITS, Platform
-from autopost.platforms.errors import AuthExpired, PlatformError
+from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
-from autopost.publications.events import EventKind, record_event
-from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.usecases import cancel_for_connection
 from autopost.queue import Outbox
+from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
@@ -37,27 +43,20 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def require_plan(user: User, platform: Platform) -> None:
-    refusal = check_plan(user.plan, platform)
+def refused_by_platform(exc: PlatformError) -> Refused:
+    """The platform said no to a connect or a check: the same code and parameters, as a refusal."""
+    if isinstance(exc, RateLimited):
+        seconds = max(1, math.ceil(exc.retry_after))
+        return Refused(exc.code, Kind.THROTTLED, **{**exc.params, "seconds": seconds})
+    if isinstance(exc, Transient | OutcomeUnknown):
+        return Refused(exc.code, Kind.UNAVAILABLE, **exc.params)
+    return Refused(exc.code, Kind.INVALID, **exc.params)
+
+
+def _require_plan(user: User, platform: Platform) -> None:
+    refusal = check_plan(user.plan, platform, Kind.FORBIDDEN)
     if refusal:
-        raise ApiError(refusal.code, 403, **refusal.params)
-
-
-async def list_connections(session: AsyncSession, user: User) -> list[Connection]:
-    rows = await session.scalars(
-        select(Connection)
-        .where(Connection.user_id == user.id, Connection.status != ConnectionStatus.REVOKED)
-        .order_by(Connection.platform, Connection.created_at)
-    )
-    return list(rows)
-
-
-async def get_owned_connection(
-    session: AsyncSession, user: User, connection_id: uuid.UUID
-) -> Connection | None:
-    return await session.scalar(
-        select(Connection).where(Connection.id == connection_id, Connection.user_id == user.id)
-    )
+        raise refusal
 
 
 async def save_connection(
@@ -65,7 +64,7 @@ async def save_connection(
     runtime: Runtime,
     user: User,
     platform: Platform,
-    tokens: TokenSet,
+    tokens: Credentials,
     account: AccountInfo,
 ) -> Connection:
     """Create the connection, or renew it when the same account is connected again."""
@@ -96,30 +95,35 @@ async def save_connection(
     return connection
 
 
-async def connect_with_token(
+async def connect_token(
     session: AsyncSession, runtime: Runtime, user: User, platform: Platform, fields: Mapping[str, str]
 ) -> Connection:
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
-    require_plan(user, platform)
-    if platform in OAUTH_PLATFORMS:
-        raise ApiError("token_platform_only", 422, platform=LIMITS[platform].display_name)
     await refuse_after_too_many_failures(runtime, user.id)
-    provider = runtime.provider(platform)
+    _require_plan(user, platform)
+    if platform in OAUTH_PLATFORMS:
+        raise Refused("token_platform_only", platform=LIMITS[platform].display_name)
     meta: dict[str, Any] = {}
-    async with counting_failures(runtime, user.id):
-        if platform is Platform.TELEGRAM:
-            token, meta["channel"] = fields["bot_token"], fields["channel"]
-        elif fields.get("token"):
-            token = fields["token"]
-        else:
-            from autopost.platforms.rutube import exchange_password
+    try:
+        async with counting_failures(runtime, user.id):
+            if platform is Platform.TELEGRAM:
+                token, meta["channel"] = fields["bot_token"], fields["channel"]
+            elif fields.get("token"):
+                token = fields["token"]
+            else:
+                from autopost.platforms.rutube import exchange_password
 
-            token = await exchange_password(runtime.settings.rutube, fields["username"], fields["password"])
-        account = await provider.verify(credentials=Credentials(access_token=token, meta=meta))
+                token = await exchange_password(
+                    runtime.settings.rutube, fields["username"], fields["password"]
+                )
+            credentials = Credentials(access_token=token, meta=meta)
+            account = await runtime.provider(platform).verify(credentials=credentials)
+    except PlatformError as exc:
+        raise refused_by_platform(exc) from exc
     if platform is Platform.RUTUBE:
         await _adopt_token_named_rutube_account(session, user, token, account)
     return await save_connection(
-        session, runtime, user, platform, TokenSet(access_token=token, meta=meta), account
+        session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
     )
 
 
@@ -157,8 +161,12 @@ async def _adopt_token_named_rutube_account(
 
 
 async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> str:
-    require_plan(user, platform)
+    """A single-use state for the platform's consent page; returns the URL to send the browser to."""
+    if platform not in OAUTH_PLATFORMS:
+        raise Refused("not_found", Kind.NOT_FOUND)
+    # Starting a consent is not a failure; it only waits when failures already reached the limit.
     await refuse_after_too_many_failures(runtime, user.id)
+    _require_plan(user, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)  # PKCE: the connector derives the S256 challenge
     row = OAuthState(
@@ -172,15 +180,10 @@ async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platf
     )
 
 
-async def finish_oauth(
-    session: AsyncSession,
-    runtime: Runtime,
-    platform: Platform,
-    params: Mapping[str, str],
-    browser_user_id: uuid.UUID | None,
-) -> Connection:
-    """The callback: the state must be ours, unused, unexpired, for this platform and this user."""
-    state = params.get("state", "")
+async def _spend_state(
+    session: AsyncSession, platform: Platform, state: str, browser_user_id: uuid.UUID | None
+) -> OAuthState:
+    """The callback's state must be ours, unused, unexpired, for this platform and this user."""
     now = utcnow()
     row = await session.scalar(select(OAuthState).where(OAuthState.state_hash == _hash(state)))
     if (
@@ -190,7 +193,7 @@ async def finish_oauth(
         or row.expires_at < now
         or (browser_user_id is not None and browser_user_id != row.user_id)
     ):
-        raise ApiError("oauth_state_invalid", 400)
+        raise Refused("oauth_state_invalid")
     used = await session.execute(
         update(OAuthState)
         .where(OAuthState.id == row.id, OAuthState.used_at.is_(None))
@@ -198,31 +201,47 @@ async def finish_oauth(
         .execution_options(synchronize_session=False)
     )
     if not used.rowcount:  # type: ignore[attr-defined]
-        raise ApiError("oauth_state_invalid", 400)
+        raise Refused("oauth_state_invalid")
+    return row
+
+
+async def finish_oauth(
+    session: AsyncSession,
+    runtime: Runtime,
+    platform: Platform,
+    params: Mapping[str, str],
+    browser_user_id: uuid.UUID | None,
+) -> Connection:
+    """The callback: spend the state (even when the exchange then fails), exchange the code, save."""
+    row = await _spend_state(session, platform, params.get("state", ""), browser_user_id)
     if params.get("error") or not params.get("code"):
-        raise ApiError("oauth_denied", 400)
+        raise Refused("oauth_denied")
     assert row.code_verifier is not None
     verifier = runtime.vault.open(row.code_verifier, row.binding("code_verifier"))
     user = await session.get(User, row.user_id)
     assert user is not None
-    async with counting_failures(runtime, user.id):
-        tokens, account = await build_oauth(platform, runtime.settings).exchange(
-            code=params["code"],
-            code_verifier=verifier,
-            redirect_uri=oauth_redirect_uri(runtime, platform),
-            device_id=params.get("device_id"),
-        )
+    try:
+        async with counting_failures(runtime, user.id):
+            tokens, account = await build_oauth(platform, runtime.settings).exchange(
+                code=params["code"],
+                code_verifier=verifier,
+                redirect_uri=oauth_redirect_uri(runtime, platform),
+                device_id=params.get("device_id"),
+            )
+    except PlatformError as exc:
+        raise refused_by_platform(exc) from exc
     return await save_connection(session, runtime, user, platform, tokens, account)
 
 
-async def test_connection(session: AsyncSession, runtime: Runtime, connection: Connection) -> Connection:
-    """Ask the platform whether the connection still works, and remember the answer."""
+async def check_connection(session: AsyncSession, runtime: Runtime, connection: Connection) -> Connection:
+    """Ask the platform whether the connection still works, and remember the answer on it."""
     connection.last_checked_at = utcnow()
     try:
         credentials = credentials_of(connection, runtime)
         account = await runtime.provider(connection.platform).verify(credentials=credentials)
     except PlatformError as exc:
-        connection.last_error = exc.message
+        # Not a refusal: the platform's answer is the result the user asked for.
+        connection.last_error = render(exc.code, "ru", **exc.params)
         if isinstance(exc, AuthExpired) or exc.code.endswith("bad_token"):
             connection.status = ConnectionStatus.NEEDS_RECONNECT
         return connection
@@ -232,62 +251,34 @@ async def test_connection(session: AsyncSession, runtime: Runtime, connection: C
     return connection
 
 
-async def choose_vk_target(
+async def set_vk_target(
     session: AsyncSession, runtime: Runtime, connection: Connection, group_id: int | None
 ) -> Connection:
     """Publish from now on to the user's own page (None) or to a community they administer."""
     if connection.platform is not Platform.VK:
-        raise ApiError("validation_error", 422, detail="only VK connections have communities")
+        raise Refused("validation_error", detail="only VK connections have communities")
     meta = dict(connection.meta or {})
     communities = {int(c["id"]): c for c in meta.get("communities", [])}
     if group_id is not None and group_id not in communities:
-        raise ApiError("validation_error", 422, detail="not a community this account administers")
+        raise Refused("validation_error", detail="not a community this account administers")
     meta.pop("group_id", None)
     meta.pop("target_name", None)
     if group_id is not None:
         meta["group_id"] = group_id
         meta["target_name"] = communities[group_id].get("name", "")
         # Admin rights are checked live: they may have been lost since connecting.
-        await runtime.provider(Platform.VK).verify(
-            credentials=replace(credentials_of(connection, runtime), meta=meta)
-        )
+        try:
+            await runtime.provider(Platform.VK).verify(
+                credentials=replace(credentials_of(connection, runtime), meta=meta)
+            )
+        except PlatformError as exc:
+            raise refused_by_platform(exc) from exc
     connection.meta = meta
     return connection
-
-
-async def scheduled_count(session: AsyncSession, connection: Connection) -> int:
-    rows = await session.scalars(
-        select(Publication.id).where(
-            Publication.connection_id == connection.id, Publication.status == PublicationStatus.SCHEDULED
-        )
-    )
-    return len(rows.all())
 
 
 async def disconnect(session: AsyncSession, outbox: Outbox, connection: Connection) -> int:
     """Delete the tokens and cancel the connection's scheduled publications; returns how many."""
     forget_tokens(connection)
     connection.status = ConnectionStatus.REVOKED
-    # Conditional on `scheduled`: one a worker has just started is not cancelled behind its back.
-    cancelled = (
-        (
-            await session.execute(
-                update(Publication)
-                .where(
-                    Publication.connection_id == connection.id,
-                    Publication.status == PublicationStatus.SCHEDULED,
-                )
-                .values(status=PublicationStatus.CANCELLED, updated_at=utcnow())
-                .returning(Publication.id)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for publication_id in cancelled:
-        publication = await session.get(Publication, publication_id)
-        assert publication is not None
-        record_event(session, publication, EventKind.CANCELLED, "Отменено: платформа отключена")
-        outbox.remove(publication.id, publication.platform)
-    return len(cancelled)
+    return await cancel_for_connection(session, outbox, connection)

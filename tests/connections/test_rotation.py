@@ -2,11 +2,11 @@ import pytest
 from sqlalchemy import select, text
 
 from autopost.connections.models import Connection
+from autopost.connections.rotation import RotationReport, _reseal_row, rotate_tokens
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
-from autopost.security.rotation import RotationReport, _reseal_row, rotate_tokens
 from autopost.security.vault import Vault, generate_key
 from autopost.users.models import User
 from autopost.users.plans import Plan

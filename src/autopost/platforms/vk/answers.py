@@ -1,0 +1,151 @@
+"""Every VK answer judged once: the API envelope, the upload server and VK ID's token endpoint.
+
+VK answers every API error with HTTP 200 and {"error": {error_code, error_msg, ...}}
+(codes from vk-api-schema/errors.json); the upload server answers
+{error, error_code, error_descr} with an HTTP error status; VK ID answers
+{"error", "error_description"} and is judged on the body, as vkid-web-sdk does.
+This module is the one place to change if VK turns out to behave differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx2
+
+from autopost.platforms.answers import StatusTable, retry_after
+from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, RateLimited, Transient
+from autopost.platforms.http import json_body
+
+# Error 6 is per second; 9 (flood control) is VK stopping repeated actions for a while; 29 is
+# a method's daily quota (video.save: 5000 calls a day per app), which VK resets the next day.
+TOO_MANY_RETRY_SECONDS = 1.0
+FLOOD_RETRY_SECONDS = 600.0
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+NO_RIGHTS_CODES = frozenset({15, 27, 204, 214})
+
+# Answers without VK's envelope: a gateway's page or throttling in front of VK.
+GATEWAY = StatusTable(statuses={429: (RateLimited, "vk.too_many_requests")})
+# API error codes that need no more than the code to be classified.
+_API_ERRORS: dict[int, tuple[type[PlatformError], str]] = {
+    5: (AuthExpired, "vk.token_expired"),
+    1: (Transient, "vk.internal_error"),
+    10: (Transient, "vk.internal_error"),
+    13: (Transient, "vk.internal_error"),
+    # We cannot solve captchas for the user, and a blind retry usually meets another one.
+    14: (Permanent, "vk.captcha"),
+    17: (Permanent, "vk.validation_required"),
+    18: (Permanent, "vk.user_deleted"),
+    # Encoding of this file failed: asking again answers 22 again, so fail now with advice.
+    22: (Permanent, "vk.processing_failed"),
+    3: (Permanent, "vk.unknown_method"),
+}
+_VKID_TRANSIENT = frozenset({"server_error", "temporarily_unavailable", "slow_down"})
+
+
+class VkRefusal(Exception):
+    """A VK error answer the caller said it handles itself (e.g. 3001 while a clip encodes)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"VK error {code}: {message}")
+        self.code = code
+
+
+class UploadOutcome(StrEnum):
+    ALREADY_UPLOADED = "already_uploaded"  # the URL holds a file already: an earlier upload arrived
+    EXPIRED = "expired"  # the URL is unknown or expired: it never took a file in time
+
+
+class UploadRefusal(Exception):
+    def __init__(self, outcome: UploadOutcome) -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+
+
+def seconds_until_tomorrow(now: datetime | None = None) -> float:
+    """Seconds until 00:05 Moscow time (assumption: VK's daily quotas reset at midnight in Moscow)."""
+    moment = (now or datetime.now(MOSCOW)).astimezone(MOSCOW)
+    tomorrow = (moment + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
+    return (tomorrow - moment).total_seconds()
+
+
+def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[int] = ()) -> Any:
+    """The `response` of a VK answer; errors become PlatformError, or VkRefusal when handled."""
+    body = json_body(response)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        code = error.get("error_code")
+        if isinstance(code, int) and code in handles:
+            raise VkRefusal(code, str(error.get("error_msg", "")))
+        raise classify_error(error, community=community)
+    if not isinstance(body, dict) or "response" not in body:
+        detail = f"HTTP {response.status_code} without a VK answer"
+        raise GATEWAY.error(response, detail) or Transient("vk.bad_answer", detail)
+    return body["response"]
+
+
+def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
+    """The upload server's answer; a used or expired URL comes back as UploadRefusal."""
+    body = json_body(response)
+    if response.status_code == 200 and isinstance(body, dict) and "error" not in body:
+        return body
+    name = body.get("error") if isinstance(body, dict) else None
+    if name == "already_uploaded":
+        raise UploadRefusal(UploadOutcome.ALREADY_UPLOADED)
+    if name == "invalid_upload_url" or response.status_code == 404:
+        raise UploadRefusal(UploadOutcome.EXPIRED)
+    status = response.status_code
+    detail = f"upload server: HTTP {status} {name or ''}".strip()
+    if not 400 <= status < 500 or status == 429:
+        raise Transient("vk.upload_failed", detail)
+    raise Permanent("vk.upload_refused", detail)
+
+
+def classify_error(error: Mapping[str, Any], *, community: bool) -> PlatformError:
+    """The error class for a VK API error object; `community` says the call targeted a community."""
+    code = error.get("error_code")
+    message = str(error.get("error_msg", ""))
+    detail = f"VK error {code}: {message}"
+    if code == 6:
+        return RateLimited("vk.too_many_requests", detail, retry_after=TOO_MANY_RETRY_SECONDS)
+    if code == 9:
+        return RateLimited("vk.flood_control", detail, retry_after=FLOOD_RETRY_SECONDS)
+    if code == 29:
+        return RateLimited("vk.daily_limit", detail, retry_after=seconds_until_tomorrow())
+    if isinstance(code, int) and code in _API_ERRORS:
+        kind, our_code = _API_ERRORS[code]
+        return kind(our_code, detail)
+    if code in NO_RIGHTS_CODES:
+        return Permanent("vk.no_rights" if community else "vk.access_denied", detail)
+    if code == 100:
+        # VK words a bad parameter as '<description>: <which parameter and why>'.
+        _, _, parameter = message.partition(": ")
+        return Permanent("vk.bad_parameter", detail, parameter=parameter or message)
+    return Permanent("vk.refused", detail, error_code=code)
+
+
+def classify_token_answer(response: httpx2.Response, *, refreshing: bool) -> PlatformError | None:
+    """None for a VK ID token answer, else the error class it means."""
+    body = json_body(response)
+    if isinstance(body, dict) and "error" not in body and body.get("access_token"):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    detail = f"VK ID: HTTP {response.status_code} {error or 'no token in the answer'}"
+    if response.status_code == 429:
+        # Throttled: nothing was granted and the refresh token is not spent.
+        return RateLimited("vk.id_rate_limited", detail, retry_after=retry_after(response))
+    if error is None or error in _VKID_TRANSIENT:
+        return Transient("vk.id_unavailable", detail)
+    if error == "invalid_client":
+        return Permanent("vk.id_client", detail)
+    if refreshing:
+        # invalid_grant: the refresh token is spent, expired or bound to another device.
+        return AuthExpired("vk.refresh_refused", detail)
+    if error == "invalid_grant":
+        return Permanent("vk.code_refused", detail)
+    return Permanent("vk.id_refused", detail, error=str(error))

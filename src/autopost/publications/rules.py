@@ -1,0 +1,75 @@
+"""The rules a publication must pass: checked when it is asked for, and again by the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from autopost.clips.models import Clip, ClipStatus
+from autopost.connections.models import Connection, ConnectionStatus
+from autopost.platforms.catalog import LIMITS, Platform, caption_text
+from autopost.refusals import Refused
+from autopost.settings import Settings
+from autopost.users.models import User
+from autopost.users.plans import check_plan, check_size
+
+
+@dataclass(frozen=True)
+class Target:
+    connection: Connection
+    title: str
+    description: str
+
+
+def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:
+    """Every rule a publication must pass, at request time and again in the worker."""
+    connection = target.connection
+    platform = connection.platform
+    if clip.status is not ClipStatus.READY:
+        raise Refused("clip_not_ready")
+    refusal = check_plan(user.plan, platform) or check_size(
+        platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
+    )
+    if refusal:
+        raise refusal
+    if connection.status is not ConnectionStatus.ACTIVE:
+        raise Refused("needs_reconnect", platform=LIMITS[platform].display_name)
+    check_caption(platform, target.title, target.description)
+
+
+def check_caption(platform: Platform, title: str, description: str) -> None:
+    limits = LIMITS[platform]
+    name = limits.display_name
+    if limits.title_max is None:
+        # One caption: title and description joined, as the provider sends it.
+        length = len(caption_text(title, description))
+        if limits.description_max is not None and length > limits.description_max:
+            raise Refused("caption_too_long", platform=name, length=length, limit=limits.description_max)
+        return
+    if limits.title_required and not title.strip():
+        raise Refused("title_missing", platform=name)
+    if len(title) > limits.title_max:
+        raise Refused("title_too_long", platform=name, length=len(title), limit=limits.title_max)
+    if limits.description_max is not None and len(description) > limits.description_max:
+        raise Refused(
+            "description_too_long", platform=name, length=len(description), limit=limits.description_max
+        )
+
+
+def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datetime) -> None:
+    if scheduled_at is None:
+        return
+    if scheduled_at.tzinfo is None:
+        raise Refused("scheduled_at_without_offset")
+    lead = timedelta(seconds=settings.min_schedule_lead_seconds)
+    if scheduled_at < now + lead:
+        lead_seconds = settings.min_schedule_lead_seconds
+        lead_text = f"{lead_seconds // 60} мин" if lead_seconds >= 60 else f"{lead_seconds} с"
+        raise Refused("scheduled_too_soon", lead=lead_text)
+
+
+def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:
+    """How long the queue holds a publication's job: until its time, or not at all."""
+    if scheduled_at is None:
+        return 0
+    return max(0, int((scheduled_at - now).total_seconds() * 1000))

@@ -1,0 +1,96 @@
+"""Users, clips and connections made the way the product makes them, against the sandbox's demo accounts."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from autopost.clips.models import Clip, ClipStatus
+from autopost.clips.probe import ProbeError, make_thumbnail, probe
+from autopost.connections.models import Connection
+from autopost.connections.usecases import connect_token, finish_oauth, save_connection, start_oauth
+from autopost.db import transaction
+from autopost.platforms.base import Credentials
+from autopost.platforms.catalog import Platform
+from autopost.runtime import Runtime
+from autopost.users.models import User
+from autopost.users.plans import Plan
+from autopost.users.service import create_api_token, create_user
+from autopost_testing.accounts import DEMO, VK_API_VERSION
+from autopost_testing.consent import allow_async
+
+__all__ = ["DEMO", "VK_API_VERSION", "api_token", "connect_demo", "connect_oauth", "new_user", "store_clip"]
+
+
+async def new_user(
+    runtime: Runtime, email: str | None = None, *, plan: Plan = Plan.PRO, password: str | None = None
+) -> User:
+    """A user made as `autopost users create` makes one (a random address unless given)."""
+    async with transaction(runtime.session_factory) as session:
+        email = email or f"{uuid.uuid4().hex[:10]}@example.com"
+        user, _ = await create_user(session, email, plan=plan, password=password)
+        return user
+
+
+async def api_token(runtime: Runtime, user: User, name: str = "test") -> str:
+    async with transaction(runtime.session_factory) as session:
+        return await create_api_token(session, await session.merge(user), name)
+
+
+async def store_clip(runtime: Runtime, user: User, path: Path, title: str = "Клип") -> Clip:
+    """A ready clip, stored and probed as an upload would be (a non-video file is stored unprobed)."""
+    key = runtime.storage.new_key(user.id, ".mp4")
+    stored = runtime.storage.path(key)
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    data = path.read_bytes()
+    stored.write_bytes(data)
+    clip = Clip(
+        user_id=user.id,
+        title=title,
+        status=ClipStatus.READY,
+        storage_key=key,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    with contextlib.suppress(ProbeError):
+        info = probe(stored)
+        clip.duration_seconds, clip.width, clip.height = info.duration, info.width, info.height
+        clip.video_codec = info.video_codec
+        thumbnail = runtime.storage.new_key(user.id, ".jpg")
+        runtime.storage.path(thumbnail).write_bytes(make_thumbnail(stored))
+        clip.thumbnail_key = thumbnail
+    async with transaction(runtime.session_factory) as session:
+        session.add(clip)
+    return clip
+
+
+async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Connection:
+    """A connection to the platform's demo account: Telegram and Rutube through the token form's
+    service, VK and Дзен with a ready-made token standing in for the consent round trip.
+    (Rutube downloads clips from our /media URL: serve the app before publishing there.)"""
+    async with transaction(runtime.session_factory) as session:
+        user = await session.merge(user)
+        if platform is Platform.TELEGRAM:
+            fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
+            return await connect_token(session, runtime, user, platform, fields)
+        if platform is Platform.RUTUBE:
+            return await connect_token(session, runtime, user, platform, {"token": DEMO["rutube_token"]})
+        token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
+        account = await runtime.provider(platform).verify(credentials=Credentials(access_token=token))
+        return await save_connection(
+            session, runtime, user, platform, Credentials(access_token=token), account
+        )
+
+
+async def connect_oauth(runtime: Runtime, user: User, platform: Platform) -> Connection:
+    """VK ID or Yandex OAuth for real: our authorize URL, the sandbox's consent page, «Разрешить»,
+    our callback (in the same user's browser)."""
+    async with transaction(runtime.session_factory) as session:
+        authorize_url = await start_oauth(session, runtime, await session.merge(user), platform)
+    location = await allow_async(authorize_url)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    async with transaction(runtime.session_factory) as session:
+        return await finish_oauth(session, runtime, platform, params, user.id)

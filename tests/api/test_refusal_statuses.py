@@ -1,0 +1,66 @@
+"""The one exception handler: a refusal's kind is its HTTP status, its code renders in the caller's language."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+
+from autopost.app import STATUS_OF_KIND, install_error_handlers
+from autopost.refusals import Kind, Refused
+
+
+def _app(refusal: Refused) -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/refuse")
+    async def refuse() -> None:
+        raise refusal
+
+    return app
+
+
+async def _ask(refusal: Refused, lang: str = "ru") -> httpx2.Response:
+    transport = httpx2.ASGITransport(app=_app(refusal))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://app") as client:
+        return await client.get("/refuse", headers={"Accept-Language": lang})
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        (Kind.NOT_FOUND, 404),
+        (Kind.FORBIDDEN, 403),
+        (Kind.CONFLICT, 409),
+        (Kind.INVALID, 422),
+        (Kind.THROTTLED, 429),
+        (Kind.UNAVAILABLE, 502),
+        (Kind.UNAUTHENTICATED, 401),
+        (Kind.TOO_LARGE, 413),
+    ],
+)
+async def test_each_kind_answers_with_its_status(kind: Kind, status: int) -> None:
+    answer = await _ask(Refused("not_found", kind))
+    assert answer.status_code == status
+    assert answer.json() == {"error": {"code": "not_found", "message": "Не найдено"}}
+    assert "retry-after" not in answer.headers
+
+
+def test_every_kind_has_a_status() -> None:
+    assert set(STATUS_OF_KIND) == set(Kind)
+
+
+async def test_a_throttled_refusal_says_when_to_come_back_in_the_callers_language() -> None:
+    answer = await _ask(Refused("rate_limited", Kind.THROTTLED, seconds=42), lang="en")
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "42"
+    assert answer.json()["error"]["message"] == "Too many requests, try again in 42 s"
+
+
+async def test_a_refused_connect_reads_the_platforms_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autopost.platforms import messages
+
+    monkeypatch.setitem(messages.MESSAGES, "tg.not_admin", "Бот не админ канала {channel}")
+    answer = await _ask(Refused("tg.not_admin", Kind.INVALID, channel="@c"))
+    assert answer.status_code == 422
+    assert answer.json()["error"] == {"code": "tg.not_admin", "message": "Бот не админ канала @c"}

@@ -1,0 +1,83 @@
+"""The API and the pages call one use case per action: one rate limit each, counted on both doors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autopost.platforms.catalog import Platform
+from tests.support.api import Api, start_api
+from tests.web.support import PASSWORD, csrf_of, htmx, login, new_user, visible_text
+
+
+@pytest.fixture
+def tight(tmp_path: Path, database_url: str) -> Iterator[Api]:
+    """The app with limits small enough to use up in a test."""
+    yield from start_api(
+        tmp_path, database_url, None, publish_requests_per_minute=2, connect_attempts_per_hour=1
+    )
+
+
+def test_publishing_through_the_api_uses_up_the_dialogs_limit(tight: Api) -> None:
+    email, token = new_user(tight)
+    vk = tight.add_connection(email, Platform.VK)
+    clip = str(tight.upload_clip(token)["id"])
+    with tight.client(token) as client:
+        first = client.post(f"/api/v1/clips/{clip}/publish", json={"targets": [{"connection_id": vk}]})
+        again = client.post(f"/api/v1/clips/{clip}/publish", json={"targets": [{"connection_id": vk}]})
+        assert first.status_code == 201 and again.json()["error"]["code"] == "already_live"
+    with login(tight, email) as browser:
+        csrf = csrf_of(browser.get("/").text)
+        dialog = browser.post(
+            f"/clips/{clip}/publish", data={"account": vk, "when": "now"}, headers=htmx(browser, csrf)
+        )
+        assert dialog.status_code == 200
+        assert "Слишком много запросов, повторите через" in visible_text(dialog.text)
+        assert len(browser.get("/api/v1/publications").json()) == 1
+
+
+def test_the_dialog_refuses_what_the_api_refuses_with_the_same_words(tight: Api) -> None:
+    email, token = new_user(tight)
+    telegram = tight.add_connection(email, Platform.TELEGRAM, "-100")
+    clip = str(tight.upload_clip(token)["id"])
+    caption = {"title_telegram": "", "description_telegram": "x" * 1100}
+    with login(tight, email) as browser:
+        csrf = csrf_of(browser.get("/").text)
+        form = {"account": telegram, "when": "now", **caption}
+        dialog = browser.post(f"/clips/{clip}/publish", data=form, headers=htmx(browser, csrf))
+    with tight.client(token) as client:
+        target = {"connection_id": telegram, "title": "", "description": "x" * 1100}
+        answer = client.post(f"/api/v1/clips/{clip}/publish", json={"targets": [target]})
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "caption_too_long"
+    assert answer.json()["error"]["message"] in visible_text(dialog.text)
+
+
+def test_connecting_through_the_api_uses_up_the_settings_pages_limit(tight: Api) -> None:
+    email, token = new_user(tight)
+    with tight.client(token) as client:
+        assert client.post("/api/v1/connections/oauth/vk/start").status_code == 200
+        assert client.post("/api/v1/connections/oauth/vk/start").status_code == 429
+    with login(tight, email) as browser:
+        csrf = csrf_of(browser.get("/settings/platforms").text)
+        fields = {"bot_token": "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA", "channel": "@clipmaker_demo"}
+        block = browser.post("/settings/platforms/telegram/connect", data=fields, headers=htmx(browser, csrf))
+        assert "Слишком много запросов, повторите через" in visible_text(block.text)
+        assert 'value="@clipmaker_demo"' in block.text
+        oauth = browser.post(
+            "/settings/platforms/dzen/oauth", data={"csrf_token": csrf}, follow_redirects=False
+        )
+        assert oauth.status_code == 303
+        assert oauth.headers["location"] == "/settings/platforms?error=rate_limited&platform=dzen"
+
+
+def test_failed_api_logins_use_up_the_login_forms_attempts(api: Api) -> None:
+    email, _ = new_user(api)
+    with api.client() as client:
+        for n in range(10):
+            wrong = client.post("/api/v1/auth/login", json={"email": email, "password": f"wrong-{n}"})
+            assert wrong.status_code == 401
+    with api.client() as browser:
+        page = browser.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
+    assert page.status_code == 200 and "Слишком много попыток входа" in visible_text(page.text)
