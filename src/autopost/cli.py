@@ -226,8 +226,10 @@ def serve(
 ) -> None:
     """Run the web app (API + UI)."""
     from autopost.app import create_app
+    from autopost.serving import uvicorn_options
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
 
 
 @app.command()
@@ -300,7 +302,7 @@ def sandbox(
         for account in emulator.demo_accounts():
             creds = ", ".join(f"{k}={v}" for k, v in account.credentials.items())
             typer.echo(f"    - {account.description}" + (f" ({creds})" if creds else ""))
-    uvicorn.run(sandbox_app, host=host, port=port)
+    uvicorn.run(sandbox_app, host=host, port=port, log_config=None)  # through our scrubbing handler
 
 
 def main() -> None:

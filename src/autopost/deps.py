@@ -107,7 +107,11 @@ Reader = Annotated[Lang, Depends(reader_language)]
 
 
 def client_address(request: Request) -> str:
-    """Who is knocking, for the per-address login limit."""
+    """Who is knocking, for the per-address login slow-down: the peer uvicorn reports.
+
+    uvicorn has already applied X-Forwarded-For when, and only when, the peer is
+    one of AUTOPOST_TRUSTED_PROXIES (serving.py); otherwise the header is ignored.
+    """
     return request.client.host if request.client else "unknown"
 
 

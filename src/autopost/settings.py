@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Derives CSRF tokens from sessions; signs /media URLs.
     secret_key: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
+    # Comma-separated IPs / CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none.
+    trusted_proxies: str = ""
     storage_dir: Path | None = None
     min_schedule_lead_seconds: int = 300
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [300.0, 900.0, 3600.0])
@@ -86,9 +88,11 @@ class Settings(BaseSettings):
     # BullMQ job lock; a killed worker's job comes back after about this long.
     worker_lock_seconds: float = 30.0
     stats_refresh_hours: float = 5.0
-    # Per user: publish requests per minute, connect attempts per hour.
+    # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
-    connect_attempts_per_hour: int = 5
+    # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.
+    login_failures_per_ip: int = 50
+    connect_attempts_per_hour: int = 20
     # Internal hosts clip source URLs may point at (a private S3): comma-separated host[:port] or CIDR.
     # Everything else that is not a public address is refused (SSRF).
     allowed_internal_hosts: str = ""
@@ -134,6 +138,9 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_dir(self) -> Path:
         return self.storage_dir or self.data_dir / "clips"
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     def token_key_list(self) -> list[str]:
         """The configured keys, or (outside production) a development key kept under data_dir."""

@@ -21,6 +21,7 @@ import uvicorn
 from autopost.app import create_app
 from autopost.migrations import runner
 from autopost.runtime import Runtime
+from autopost.serving import uvicorn_options
 from autopost.settings import Settings
 from autopost.worker import WorkerProcess
 
@@ -77,7 +78,11 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
         await _print_demo(settings, public_url)
-    server = _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info"))
+    server = _Server(
+        uvicorn.Config(
+            app, host=host, port=port, lifespan="on", log_level="info", **uvicorn_options(settings)
+        )
+    )
     worker = WorkerProcess(Runtime.create(settings, redis_url))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -29,13 +29,14 @@ def test_login_cookie_needs_csrf_for_writes(api: Api) -> None:
 
 
 def test_login_attempts_are_limited(api: Api) -> None:
+    # Per e-mail and client address: tests/users/test_login_throttle.py shows the owner elsewhere gets in.
     email, _ = api.new_user()
     with api.client() as browser:
         codes = [
             browser.post("/api/v1/auth/login", json={"email": email, "password": f"wrong-{n}"}).status_code
-            for n in range(11)
+            for n in range(6)
         ]
-        assert codes[:10] == [401] * 10 and codes[10] == 429
+        assert codes[:5] == [401] * 5 and codes[5] == 429
         limited = browser.post("/api/v1/auth/login", json={"email": email, "password": "correct-horse-1"})
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
@@ -56,3 +57,10 @@ def test_no_token_in_any_answer(api: Api) -> None:
     for body in bodies:
         assert "secret-token-" not in body
         assert "v1:" not in body
+
+
+def test_an_email_with_a_nul_byte_is_a_wrong_login_not_a_server_error(api: Api) -> None:
+    # Found by schemathesis: PostgreSQL cannot compare text holding NUL and answered 500.
+    with api.client() as browser:
+        answer = browser.post("/api/v1/auth/login", json={"email": "anna\u0000@example.com", "password": "x"})
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "login_failed"

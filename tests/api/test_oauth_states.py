@@ -88,7 +88,7 @@ def test_state_attacks_are_refused(tmp_path: Path, database_url: str, sandbox: S
         assert [c["platform"] for c in _connections(client)] == ["vk"]  # type: ignore[index]
 
 
-def test_free_plan_cannot_start_oauth_and_connect_attempts_are_limited(api: Api) -> None:
+def test_free_plan_cannot_start_oauth_and_starting_is_not_a_failed_attempt(api: Api) -> None:
     from autopost.users.plans import Plan
 
     _, free = api.new_user(Plan.FREE)
@@ -97,5 +97,6 @@ def test_free_plan_cannot_start_oauth_and_connect_attempts_are_limited(api: Api)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "plan_excludes_platform"
     _, pro = api.new_user(Plan.PRO)
     with api.client(pro) as client:
-        codes = [client.post("/api/v1/connections/oauth/dzen/start").status_code for _ in range(6)]
-        assert codes == [200] * 5 + [429]
+        # Only failed connects count (tests/api/test_connect_attempts.py): starting is never refused.
+        codes = [client.post("/api/v1/connections/oauth/dzen/start").status_code for _ in range(25)]
+        assert codes == [200] * 25

@@ -57,10 +57,12 @@ async def test_a_throttled_refusal_says_when_to_come_back_in_the_callers_languag
     assert answer.json()["error"]["message"] == "Too many requests, try again in 42 s"
 
 
-async def test_a_refused_connect_reads_the_platforms_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    from autopost.platforms import messages
-
-    monkeypatch.setitem(messages.MESSAGES, "tg.not_admin", "Бот не админ канала {channel}")
-    answer = await _ask(Refused("tg.not_admin", Kind.INVALID, channel="@c"))
+async def test_a_refused_connect_reads_the_platforms_own_words() -> None:
+    answer = await _ask(Refused("telegram.not_admin", Kind.INVALID))
     assert answer.status_code == 422
-    assert answer.json()["error"] == {"code": "tg.not_admin", "message": "Бот не админ канала @c"}
+    assert answer.json()["error"] == {
+        "code": "telegram.not_admin",
+        "message": "Бот не является админом канала",
+    }
+    english = await _ask(Refused("telegram.not_admin", Kind.INVALID), lang="en")
+    assert english.json()["error"]["message"] == "The bot is not an admin of the channel"

@@ -49,9 +49,12 @@ def test_a_platform_rate_limit_is_throttled_for_whole_seconds() -> None:
 @dataclass
 class Refusing(ScriptedProvider):
     error: PlatformError | None = None
+    asked: int = 0
 
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
-        assert self.error is not None
+        self.asked += 1
+        if self.error is None:
+            return await super().verify(credentials=credentials)
         raise self.error
 
 
@@ -69,12 +72,20 @@ async def test_a_refused_bot_is_a_refusal_with_the_platforms_code(world_factory)
     assert refused.value.kind is Kind.INVALID
 
 
-async def test_connect_attempts_are_counted_before_the_platform_is_asked(world_factory) -> None:
-    world = await world_factory(lambda p: ScriptedProvider(), connect_attempts_per_hour=1)
+async def test_only_failed_connects_count_and_the_limit_stops_before_the_platform(world_factory) -> None:
+    refusing = Refusing()
+    world = await world_factory(lambda p: refusing, connect_attempts_per_hour=1)
     await _connect(world)
-    with pytest.raises(Refused, match="rate_limited") as throttled:
+    await _connect(world)  # a success is not a failure: the limit of one is not reached
+    refusing.error = Permanent("telegram.forbidden", "Бот не является админом канала")
+    with pytest.raises(Refused, match=r"telegram\.forbidden"):
+        await _connect(world)
+    refusing.error = None  # the platform would now say yes, but it is not asked
+    with pytest.raises(Refused, match="connect_throttled") as throttled:
         await _connect(world)
     assert throttled.value.kind is Kind.THROTTLED
+    assert throttled.value.params["minutes"] == 60
+    assert refusing.asked == 3
 
 
 async def test_a_plan_without_the_platform_forbids_connecting_it(world_factory) -> None:

@@ -1,8 +1,8 @@
 """Connecting accounts: tokens checked live, OAuth with single-use states, checking, disconnecting.
 
 Each function is one user action, called by the JSON API and by the settings
-pages alike: the connect-attempt limit, the plan gate and the platform's
-answer (turned into a Refused) are decided here, not in either adapter.
+pages alike: the failed-connect limit (connect_guard.py), the plan gate and the
+platform's answer (turned into a Refused) are decided here, not in either adapter.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.connections.connect_guard import counting_failures, refuse_after_too_many_failures
 from autopost.connections.models import Connection, ConnectionStatus, OAuthState
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
@@ -31,7 +32,6 @@ from autopost.publications.usecases import cancel_for_connection
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
-from autopost.security.ratelimit import enforce_limit
 from autopost.users.models import User
 from autopost.users.plans import check_plan
 
@@ -50,17 +50,6 @@ def refused_by_platform(exc: PlatformError) -> Refused:
     if isinstance(exc, Transient | OutcomeUnknown):
         return Refused(exc.code, Kind.UNAVAILABLE, **exc.params)
     return Refused(exc.code, Kind.INVALID, **exc.params)
-
-
-async def limit_connects(runtime: Runtime, user: User) -> None:
-    """Connect attempts per user and hour, one counter for the API and the settings page."""
-    await enforce_limit(
-        runtime.redis,
-        runtime.settings.redis_namespace,
-        f"connect:{user.id}",
-        limit=runtime.settings.connect_attempts_per_hour,
-        window_seconds=3600,
-    )
 
 
 def _require_plan(user: User, platform: Platform) -> None:
@@ -109,22 +98,25 @@ async def connect_token(
     session: AsyncSession, runtime: Runtime, user: User, platform: Platform, fields: Mapping[str, str]
 ) -> Connection:
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
-    await limit_connects(runtime, user)
+    await refuse_after_too_many_failures(runtime, user.id)
     _require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
         raise Refused("token_platform_only", platform=platform.value)
     meta: dict[str, Any] = {}
     try:
-        if platform is Platform.TELEGRAM:
-            token, meta["channel"] = fields["bot_token"], fields["channel"]
-        elif fields.get("token"):
-            token = fields["token"]
-        else:
-            from autopost.platforms.rutube import exchange_password
+        async with counting_failures(runtime, user.id):
+            if platform is Platform.TELEGRAM:
+                token, meta["channel"] = fields["bot_token"], fields["channel"]
+            elif fields.get("token"):
+                token = fields["token"]
+            else:
+                from autopost.platforms.rutube import exchange_password
 
-            token = await exchange_password(runtime.settings.rutube, fields["username"], fields["password"])
-        credentials = Credentials(access_token=token, meta=meta)
-        account = await runtime.provider(platform).verify(credentials=credentials)
+                token = await exchange_password(
+                    runtime.settings.rutube, fields["username"], fields["password"]
+                )
+            credentials = Credentials(access_token=token, meta=meta)
+            account = await runtime.provider(platform).verify(credentials=credentials)
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
     if platform is Platform.RUTUBE:
@@ -171,7 +163,8 @@ async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platf
     """A single-use state for the platform's consent page; returns the URL to send the browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
-    await limit_connects(runtime, user)
+    # Starting a consent is not a failure; it only waits when failures already reached the limit.
+    await refuse_after_too_many_failures(runtime, user.id)
     _require_plan(user, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)  # PKCE: the connector derives the S256 challenge
@@ -227,12 +220,13 @@ async def finish_oauth(
     user = await session.get(User, row.user_id)
     assert user is not None
     try:
-        tokens, account = await build_oauth(platform, runtime.settings).exchange(
-            code=params["code"],
-            code_verifier=verifier,
-            redirect_uri=oauth_redirect_uri(runtime, platform),
-            device_id=params.get("device_id"),
-        )
+        async with counting_failures(runtime, user.id):
+            tokens, account = await build_oauth(platform, runtime.settings).exchange(
+                code=params["code"],
+                code_verifier=verifier,
+                redirect_uri=oauth_redirect_uri(runtime, platform),
+                device_id=params.get("device_id"),
+            )
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
     return await save_connection(session, runtime, user, platform, tokens, account)

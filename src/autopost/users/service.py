@@ -22,7 +22,8 @@ class AccountError(Exception):
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
+    # NUL: PostgreSQL text cannot hold it, so such an address can be nobody's.
+    if "@" not in email or email.startswith("@") or email.endswith("@") or "\x00" in email:
         raise AccountError(f"Некорректный email: {email!r}")
     return email
 

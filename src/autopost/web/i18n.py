@@ -30,8 +30,8 @@ def refused_text(exc: Refused, lang: str) -> str:
     return render(exc.code, lang, **exc.params)
 
 
-def connect_error_text(code: str, platform: str, lang: str) -> str:
+def connect_error_text(code: str, platform: str, lang: str, **params: object) -> str:
     """The OAuth callback's ?error=<code>: a known message, or a plain "could not connect"."""
     if code in code_table():
-        return render(code, lang, platform=platform)
+        return render(code, lang, platform=platform, **params)
     return gettext(lang, "Не удалось подключить {platform}. Попробуйте ещё раз.", platform=platform or "—")

@@ -15,6 +15,7 @@ from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.sessions import end_all_sessions, end_session, find_session
 from autopost.users.usecases import log_in
 from autopost.web.auth import Page, request_language
+from autopost.web.i18n import refused_text
 from autopost.web.templating import render_anonymous
 
 router = APIRouter(include_in_schema=False)
@@ -76,13 +77,9 @@ async def login(
 
 
 def _login_error(exc: Refused, lang: str) -> str:
-    """The login form says "wait N minutes" rather than seconds, and never which part was wrong."""
+    """A slowed-down login says how long to wait (the API's words); a wrong one never says which part."""
     if exc.kind is Kind.THROTTLED:
-        return gettext(
-            lang,
-            "Слишком много попыток входа. Попробуйте снова через {wait_seconds}.",
-            wait_seconds=max(60, exc.retry_after or 0),
-        )
+        return refused_text(exc, lang)
     return gettext(lang, "Неверная электронная почта или пароль")
 
 

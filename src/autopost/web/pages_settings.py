@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -41,7 +42,7 @@ async def settings_root() -> Response:
 
 
 def _callback_notice(
-    viewer: Viewer, connected: str | None, error: str | None, platform: str | None
+    viewer: Viewer, connected: str | None, error: str | None, platform: str | None, minutes: int | None
 ) -> dict[str, str] | None:
     """The OAuth callback ends here with ?connected=vk or ?error=<code>&platform=vk."""
     name = (
@@ -52,7 +53,8 @@ def _callback_notice(
     if connected and name:
         return {"kind": "ok", "text": gettext(viewer.lang, "{platform} подключён", platform=name)}
     if error:
-        return {"kind": "error", "text": connect_error_text(error, name, viewer.lang)}
+        params = {"minutes": minutes} if minutes else {}
+        return {"kind": "error", "text": connect_error_text(error, name, viewer.lang, **params)}
     return None
 
 
@@ -63,6 +65,7 @@ async def platforms_page(
     connected: str | None = None,
     error: str | None = None,
     platform: str | None = None,
+    minutes: int | None = None,
 ) -> Response:
     connections = await list_connections(viewer.work.session, viewer.user)
     return render(
@@ -71,7 +74,7 @@ async def platforms_page(
         "settings_platforms.html",
         section="settings",
         blocks=platform_blocks(viewer.runtime.settings, viewer.user, connections),
-        notice=_callback_notice(viewer, connected, error, platform),
+        notice=_callback_notice(viewer, connected, error, platform, minutes),
     )
 
 
@@ -97,8 +100,10 @@ async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Res
     except Refused as exc:
         if exc.kind is Kind.NOT_FOUND:
             raise
-        query = f"error={exc.code}&platform={platform.value}"
-        return RedirectResponse(f"/settings/platforms?{query}", status_code=303)
+        notice = {"error": exc.code, "platform": platform.value}
+        if "minutes" in exc.params:  # throttled: the settings page says how long to wait
+            notice["minutes"] = str(exc.params["minutes"])
+        return RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
     return RedirectResponse(url, status_code=303)
 
 
