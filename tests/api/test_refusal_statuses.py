@@ -57,10 +57,13 @@ async def test_a_throttled_refusal_says_when_to_come_back_in_the_callers_languag
     assert answer.json()["error"]["message"] == "Too many requests, try again in 42 s"
 
 
-async def test_a_refused_connect_reads_the_platforms_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    from autopost.platforms import messages
-
-    monkeypatch.setitem(messages.MESSAGES, "tg.not_admin", "Бот не админ канала {channel}")
-    answer = await _ask(Refused("tg.not_admin", Kind.INVALID, channel="@c"))
+async def test_a_refused_connect_reads_the_platforms_own_words() -> None:
+    refused = Refused("telegram.rejected", Kind.INVALID, reason="chat is archived")
+    answer = await _ask(refused)
     assert answer.status_code == 422
-    assert answer.json()["error"] == {"code": "tg.not_admin", "message": "Бот не админ канала @c"}
+    assert answer.json()["error"] == {
+        "code": "telegram.rejected",
+        "message": "Telegram отклонил публикацию: chat is archived",
+    }
+    english = await _ask(refused, lang="en")
+    assert english.json()["error"]["message"] == "Telegram rejected the post: chat is archived"
