@@ -58,11 +58,12 @@ async def test_a_throttled_refusal_says_when_to_come_back_in_the_callers_languag
 
 
 async def test_a_refused_connect_reads_the_platforms_own_words() -> None:
-    answer = await _ask(Refused("telegram.not_admin", Kind.INVALID))
+    refused = Refused("telegram.rejected", Kind.INVALID, reason="chat is archived")
+    answer = await _ask(refused)
     assert answer.status_code == 422
     assert answer.json()["error"] == {
-        "code": "telegram.not_admin",
-        "message": "Бот не является админом канала",
+        "code": "telegram.rejected",
+        "message": "Telegram отклонил публикацию: chat is archived",
     }
-    english = await _ask(Refused("telegram.not_admin", Kind.INVALID), lang="en")
-    assert english.json()["error"]["message"] == "The bot is not an admin of the channel"
+    english = await _ask(refused, lang="en")
+    assert english.json()["error"]["message"] == "Telegram rejected the post: chat is archived"

@@ -103,6 +103,6 @@ async def test_cancel_for_connection_cancels_only_its_scheduled_ones(world_facto
             .where(PublicationEvent.publication_id == on_vk.id)
             .order_by(PublicationEvent.created_at.desc())
         )
-        assert last is not None and (last.kind, last.data) == ("cancelled", {"reason": "disconnected"})
+        assert last is not None and (last.kind, last.data) == ("cancelled", {"by": "disconnect"})
         assert await cancel_for_connection(session, Outbox(), telegram) == 1
         assert await cancel_for_connection(session, Outbox(), telegram) == 0
