@@ -9,7 +9,7 @@ from __future__ import annotations
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
 from autopost.publications.tasks import EARLY_TOLERANCE
-from tests.engine.checks import assert_published_once, milestones
+from tests.publications.checks import assert_published_once, milestones
 from tests.support.stack import Stack, StackFactory, later
 
 # Who each demo connection posts as, in /_sandbox/state (docs/platforms.md).

@@ -97,6 +97,6 @@ def test_free_plan_cannot_start_oauth_and_starting_is_not_a_failed_attempt(api: 
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "plan_excludes_platform"
     _, pro = api.new_user(Plan.PRO)
     with api.client(pro) as client:
-        # Only failed connects count (tests/api/test_connect_attempts.py): starting is never refused.
+        # Only failed connects count (tests/connections/test_connect_attempts.py): starting is never refused.
         codes = [client.post("/api/v1/connections/oauth/dzen/start").status_code for _ in range(25)]
         assert codes == [200] * 25

@@ -25,7 +25,7 @@ from pydantic import BaseModel, SecretStr
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
-from tests.engine.checks import assert_published_once
+from tests.publications.checks import assert_published_once
 from tests.support.servers import free_port
 from tests.support.stack import Stack, StackFactory, later
 

@@ -8,8 +8,8 @@ import httpx2
 from autopost.app import create_app
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
+from tests.cli.test_cli import _autopost, _env
 from tests.support.servers import free_port, serve_in_thread
-from tests.test_cli import _autopost, _env
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

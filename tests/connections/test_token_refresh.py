@@ -18,8 +18,8 @@ from autopost.db import transaction, utcnow
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import Platform
 from autopost.platforms.dzen import DzenProvider
-from tests.engine.checks import assert_published_once
 from tests.platforms.dzen_support import connect
+from tests.publications.checks import assert_published_once
 from tests.support.stack import Stack
 
 # The sandbox VK ID's access tokens live an hour: this puts every token issued so far past expiry.

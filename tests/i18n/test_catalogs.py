@@ -18,7 +18,7 @@ from autopost.i18n import LOCALE_DIR, code_table, gettext, ngettext, render
 from autopost.i18n.codes import CODES
 from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 # Latin words the Russian texts may hold: names, what people type literally, file formats.
 LATIN_ALLOWED = {

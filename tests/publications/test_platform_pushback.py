@@ -16,7 +16,7 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
 from autopost.queue import publish_queue_name
 from autopost.settings import VkSettings
-from tests.engine.checks import assert_published_once
+from tests.publications.checks import assert_published_once
 from tests.support.stack import Stack, StackFactory
 
 # What queue.rateLimit writes into the limiter key (BullMQ's Number.MAX_SAFE_INTEGER).
