@@ -60,6 +60,22 @@ async def test_refused_login_tells_the_user_to_paste_a_token(
     assert "токен" in text_of(caught.value) and password not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("username", "password"), [(MODERN.username, MODERN.password), (CLASSIC.username, "x")]
+)
+async def test_refused_login_names_both_causes_rutube_does_not_tell_apart(
+    rutube_world: Sandbox, username: str, password: str
+) -> None:
+    """Rutube answers a wrong password and a password-less account alike: the text says both."""
+    with pytest.raises(Permanent) as caught:
+        await exchange_password(settings(rutube_world), username, password)
+
+    text = text_of(caught.value)
+    assert "пароль неверный" in text
+    assert all(way in text for way in ("VK ID", "Госуслуги", "по номеру телефона"))
+    assert "новые аккаунты" not in text  # an old account with a mistyped password is not "new"
+
+
 async def test_missing_password_is_a_field_error(rutube_world: Sandbox) -> None:
     with pytest.raises(Permanent) as caught:
         await exchange_password(settings(rutube_world), CLASSIC.username, "")

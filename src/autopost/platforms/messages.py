@@ -84,9 +84,11 @@ MESSAGES: dict[str, str] = {
     "rutube.rate_limited": N_("Rutube просит подождать, повторим позже"),
     "rutube.not_found": N_("Rutube: не найдено"),
     "rutube.forbidden": N_("Rutube не даёт доступа к этому видео"),
+    # Rutube answers a mistyped password and a password-less account alike: both are named.
     "rutube.login_refused": N_(
-        "Rutube не пустил по логину и паролю: новые аккаунты Rutube так не входят. "
-        "Вставьте вместо пароля токен Rutube"
+        "Rutube не пустил по логину и паролю: возможно, пароль неверный, или аккаунт входит "
+        "через VK ID, Госуслуги или по номеру телефона — у таких аккаунтов нет пароля. "
+        "Проверьте пароль или подключите аккаунт по токену Rutube"
     ),
     "rutube.bad_request": N_("Rutube отклонил запрос: {reason}"),
     "rutube.bad_field.url": N_("Rutube отклонил запрос: ссылка на файл — {reason}"),
