@@ -93,7 +93,7 @@ async def test_permanent_failure_fails_at_once(world_factory) -> None:
     assert publication.status is PublicationStatus.FAILED
     assert publication.attempts == 1
     assert publication.error_code == "telegram.not_admin"
-    assert publication.error_message == "Бот не является админом канала"
+    assert render("telegram.not_admin", "ru", **publication.error_params) == "Бот не является админом канала"
 
 
 async def test_rate_limit_waits_without_using_an_attempt(world_factory) -> None:
