@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,7 @@ from autopost.asgi import metrics_authorized
 from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
-from autopost.i18n import pick_language, render
+from autopost.i18n import code_table, pick_language, render
 from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
@@ -58,6 +59,14 @@ def refusal_response(request: Request, refusal: Refused) -> JSONResponse:
     return _error(refusal.code, message, STATUS_OF_KIND[refusal.kind], headers)
 
 
+def _problem(error: Mapping[str, Any], lang: str) -> str:
+    """One field's problem: a check of ours names a code (its error type), rendered in `lang`; pydantic's own as is."""
+    where = ".".join(str(p) for p in error.get("loc", ())[1:]) or "body"
+    kind = str(error.get("type", ""))
+    text = render(kind, lang, **error.get("ctx", {})) if kind in code_table() else error.get("msg", "")
+    return f"{where}: {text}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
@@ -65,11 +74,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'body'}: {error.get('msg', '')}"
-            for error in exc.errors()
-        )
-        return _error("validation_error", render("validation_error", _lang(request), detail=detail), 422)
+        lang = _lang(request)
+        detail = "; ".join(_problem(error, lang) for error in exc.errors())
+        return _error("validation_error", render("validation_error", lang, detail=detail), 422)
 
 
 def create_app(

@@ -1,4 +1,8 @@
-"""The `autopost` command line."""
+"""The `autopost` command line.
+
+Help is in English; what a command prints follows the terminal's locale (Russian for a `ru_*`
+LC_ALL / LC_MESSAGES / LANG, English otherwise), from the same catalogs as the pages.
+"""
 
 from __future__ import annotations
 
@@ -16,31 +20,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.rotation import RotationReport, rotate_tokens
 from autopost.db import make_engine, make_session_factory, transaction, utcnow
-from autopost.i18n import render
+from autopost.i18n import N_, gettext, render, terminal_language
 from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
-from autopost.refusals import Refused
+from autopost.refusals import Kind, Refused
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
 from autopost.users.models import User
 from autopost.users.passwords import set_password
 from autopost.users.plans import Plan
-from autopost.users.service import (
-    AccountError,
-    create_api_token,
-    create_user,
-    get_user_by_email,
-    normalize_email,
-)
+from autopost.users.service import create_api_token, create_user, get_user_by_email, normalize_email
 from autopost.users.tokens import TokenState, list_api_tokens, revoke_api_token_by_id, token_state
 
 app = typer.Typer(
-    help="autopost: публикация клипов в VK Клипы, Rutube, Дзен и Telegram.", no_args_is_help=True
+    help="autopost: publishes clips to VK Clips, Rutube, Dzen and Telegram.", no_args_is_help=True
 )
-users_app = typer.Typer(help="Пользователи.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API-токены.", no_args_is_help=True)
-keys_app = typer.Typer(help="Ключи шифрования токенов платформ.", no_args_is_help=True)
+users_app = typer.Typer(help="Users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys of the platform tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(keys_app, name="keys")
@@ -63,12 +61,16 @@ def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
 async def _user(session: AsyncSession, email: str) -> User:
     user = await get_user_by_email(session, email)
     if user is None:
-        raise AccountError(f"Пользователь {email} не найден")
+        raise Refused("user_not_found", Kind.NOT_FOUND, email=email)
     return user
 
 
-def _message(exc: AccountError | Refused) -> str:
-    return render(exc.code, "ru", **exc.params) if isinstance(exc, Refused) else str(exc)
+def _lang() -> str:
+    return terminal_language()
+
+
+def _refused(exc: Refused) -> typer.Exit:
+    return _fail(render(exc.code, _lang(), **exc.params))
 
 
 def _fail(message: str) -> typer.Exit:
@@ -82,32 +84,34 @@ def migrate() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runner.upgrade(settings.resolved_database_url)
-    typer.echo("Схема базы данных обновлена.")
+    typer.echo(gettext(_lang(), "Схема базы данных обновлена."))
 
 
 @users_app.command("create")
 def users_create(
     email: str,
-    plan: Annotated[Plan, typer.Option(help="Тариф: free, start, pro, business.")] = Plan.FREE,
-    password: Annotated[str | None, typer.Option(help="Пароль; без него будет создан случайный.")] = None,
+    plan: Annotated[Plan, typer.Option(help="Plan: free, start, pro, business.")] = Plan.FREE,
+    password: Annotated[str | None, typer.Option(help="Password; a random one is made without it.")] = None,
 ) -> None:
     """Create a user."""
     try:
         user, generated = _in_session(
             get_settings(), lambda s: create_user(s, email, plan=plan, password=password)
         )
-    except (AccountError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(f"Пользователь {user.email} создан, тариф {user.plan.value}.")
+    except Refused as exc:
+        raise _refused(exc) from exc
+    typer.echo(
+        gettext(_lang(), "Пользователь {email} создан, тариф {plan}.", email=user.email, plan=user.plan.value)
+    )
     if generated:
-        typer.echo(f"Пароль (показывается один раз): {generated}")
+        typer.echo(gettext(_lang(), "Пароль (показывается один раз): {password}", password=generated))
 
 
 @users_app.command("set-password")
 def users_set_password(
     email: str,
     password: Annotated[
-        str | None, typer.Option(help="Новый пароль; без него будет создан случайный.")
+        str | None, typer.Option(help="The new password; a random one is made without it.")
     ] = None,
 ) -> None:
     """Give a user a new password; every browser session of theirs ends (API tokens stay)."""
@@ -118,19 +122,20 @@ def users_set_password(
 
     try:
         ended = _in_session(get_settings(), work)
-    except (AccountError, Refused) as exc:
-        raise _fail(_message(exc)) from exc
-    typer.echo(f"Пароль {normalize_email(email)} изменён. Сессий завершено: {ended}.")
+    except Refused as exc:
+        raise _refused(exc) from exc
+    changed = N_("Пароль {email} изменён. Сессий завершено: {count}.")
+    typer.echo(gettext(_lang(), changed, email=normalize_email(email), count=ended))
     if password is None:
-        typer.echo(f"Пароль (показывается один раз): {new_password}")
+        typer.echo(gettext(_lang(), "Пароль (показывается один раз): {password}", password=new_password))
 
 
 @tokens_app.command("create")
 def tokens_create(
     email: str,
-    name: Annotated[str, typer.Option(help="Название токена.")] = "cli",
+    name: Annotated[str, typer.Option(help="The token's name.")] = "cli",
     expires_days: Annotated[
-        int | None, typer.Option(min=1, help="Через сколько дней токен перестанет действовать.")
+        int | None, typer.Option(min=1, help="Days until the token stops working.")
     ] = None,
 ) -> None:
     """Issue an API token for a user and print it once."""
@@ -141,12 +146,16 @@ def tokens_create(
 
     try:
         token = _in_session(get_settings(), work)
-    except AccountError as exc:
-        raise _fail(str(exc)) from exc
+    except Refused as exc:
+        raise _refused(exc) from exc
     typer.echo(token)
 
 
-TOKEN_STATES = {TokenState.ACTIVE: "действует", TokenState.EXPIRED: "истёк", TokenState.REVOKED: "отозван"}
+TOKEN_STATES = {
+    TokenState.ACTIVE: N_("действует"),
+    TokenState.EXPIRED: N_("истёк"),
+    TokenState.REVOKED: N_("отозван"),
+}
 
 
 def _when(moment: datetime | None) -> str:
@@ -159,17 +168,26 @@ def tokens_list(email: str) -> None:
 
     async def work(session: AsyncSession) -> list[str]:
         tokens = await list_api_tokens(session, await _user(session, email), with_revoked=True)
+        lang = _lang()
         return [
-            f"{t.id}  {t.name}  создан {_when(t.created_at)}  использован {_when(t.last_used_at)}"
-            f"  истекает {_when(t.expires_at)}  {TOKEN_STATES[token_state(t)]}"
+            gettext(
+                lang,
+                "{id}  {name}  создан {created}  использован {used}  истекает {expires}  {state}",
+                id=t.id,
+                name=t.name,
+                created=_when(t.created_at),
+                used=_when(t.last_used_at),
+                expires=_when(t.expires_at),
+                state=gettext(lang, TOKEN_STATES[token_state(t)]),
+            )
             for t in tokens
         ]
 
     try:
         lines = _in_session(get_settings(), work)
-    except AccountError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo("\n".join(lines) if lines else "Токенов нет.")
+    except Refused as exc:
+        raise _refused(exc) from exc
+    typer.echo("\n".join(lines) if lines else gettext(_lang(), "Токенов нет."))
 
 
 @tokens_app.command("revoke")
@@ -178,12 +196,12 @@ def tokens_revoke(token_id: str) -> None:
     try:
         parsed = uuid.UUID(token_id)
     except ValueError as exc:
-        raise _fail(render("token_not_found", id=token_id)) from exc
+        raise _fail(render("token_not_found", _lang(), id=token_id)) from exc
     try:
         token = _in_session(get_settings(), lambda s: revoke_api_token_by_id(s, parsed))
     except Refused as exc:
-        raise _fail(_message(exc)) from exc
-    typer.echo(f"Токен {token.id} ({token.name}) отозван.")
+        raise _refused(exc) from exc
+    typer.echo(gettext(_lang(), "Токен {id} ({name}) отозван.", id=token.id, name=token.name))
 
 
 @keys_app.command("generate")
@@ -198,7 +216,7 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
     settings = get_settings()
 
     def progress(report: RotationReport) -> None:
-        typer.echo(f"  перешифровано: {report.resealed}")
+        typer.echo("  " + gettext(_lang(), "перешифровано: {count}", count=report.resealed))
 
     async def run() -> RotationReport:
         engine = make_engine(settings.resolved_database_url)
@@ -210,12 +228,12 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
             await engine.dispose()
 
     report = asyncio.run(run())
-    typer.echo(
-        f"Готово: перешифровано {report.resealed}, изменились во время ротации {report.skipped_changed}."
-    )
+    done = N_("Готово: перешифровано {count}, изменились во время ротации {changed_count}.")
+    typer.echo(gettext(_lang(), done, count=report.resealed, changed_count=report.skipped_changed))
     if report.unreadable:
         for line in report.unreadable:
-            typer.secho(f"  не читается: {line}", fg=typer.colors.YELLOW, err=True)
+            unreadable = "  " + gettext(_lang(), "не читается: {line}", line=line)
+            typer.secho(unreadable, fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=1)
 
 
@@ -235,7 +253,7 @@ def serve(
 @app.command()
 def up(
     sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Также поднять песочницу платформ и демо-пользователя.")
+        bool, typer.Option("--sandbox", help="Also run the platform sandbox and a demo user.")
     ] = False,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
@@ -249,14 +267,10 @@ def up(
 @app.command()
 def worker(
     platform: Annotated[
-        list[Platform] | None, typer.Option(help="Только эти платформы (можно несколько).")
+        list[Platform] | None, typer.Option(help="Only these platforms (repeatable).")
     ] = None,
-    concurrency: Annotated[
-        int, typer.Option(min=1, help="Сколько публикаций одновременно на платформу.")
-    ] = 4,
-    metrics_port: Annotated[
-        int | None, typer.Option(help="Отдавать метрики Prometheus на этом порту.")
-    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Publications at once per platform.")] = 4,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus metrics on this port.")] = None,
 ) -> None:
     """Take publish and stats jobs from Redis; run as many as you like, on any machines."""
     from autopost.runtime import Runtime
@@ -264,7 +278,12 @@ def worker(
 
     settings = get_settings()
     if not settings.redis_url:
-        raise _fail("AUTOPOST_REDIS_URL не задан: воркеру нужен общий Redis (или запустите `autopost up`)")
+        raise _fail(
+            gettext(
+                _lang(),
+                "AUTOPOST_REDIS_URL не задан: воркеру нужен общий Redis (или запустите `autopost up`)",
+            )
+        )
 
     if metrics_port:
         from prometheus_client import start_http_server
@@ -290,13 +309,13 @@ def sandbox(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8800,
 ) -> None:
-    """Serve the platform sandbox: emulators of VK, Rutube, Дзен and Telegram."""
+    """Serve the platform sandbox: emulators of VK, Rutube, Dzen and Telegram."""
     from autopost_sandbox.app import create_app as create_sandbox
     from autopost_sandbox.core import SandboxConfig
 
     public_url = f"http://{host}:{port}"
     sandbox_app = create_sandbox(SandboxConfig(public_url=public_url))
-    typer.echo(f"Песочница платформ: {public_url}")
+    typer.echo(gettext(_lang(), "Песочница платформ: {url}", url=public_url))
     for emulator in sandbox_app.state.emulators:
         typer.echo(f"  {public_url}{emulator.prefix}")
         for account in emulator.demo_accounts():

@@ -10,6 +10,7 @@ from autopost.clips.probe import make_thumbnail, probe
 from autopost.clips.sample import make_sample_clip
 from autopost.clips.storage import LocalStorage
 from autopost.db import make_engine, make_session_factory, transaction
+from autopost.i18n import gettext
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
@@ -33,8 +34,9 @@ async def ensure_demo_user(settings: Settings, email: str, password: str) -> str
             session.add(
                 Clip(
                     user_id=user.id,
-                    title="Пример клипа",
-                    description="Клип из КлипМейкера для первой публикации",
+                    # Content of the demo user's own, so in their language (Russian by default).
+                    title=gettext(user.locale, "Пример клипа"),
+                    description=gettext(user.locale, "Клип из КлипМейкера для первой публикации"),
                     status=ClipStatus.READY,
                     storage_key=key,
                     thumbnail_key=thumb_key,

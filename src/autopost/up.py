@@ -19,6 +19,7 @@ import structlog
 import uvicorn
 
 from autopost.app import create_app
+from autopost.i18n import gettext, terminal_language
 from autopost.migrations import runner
 from autopost.runtime import Runtime
 from autopost.serving import uvicorn_options
@@ -105,12 +106,13 @@ async def _print_demo(settings: Settings, public_url: str) -> None:
     from autopost.demo import ensure_demo_user
 
     token = await ensure_demo_user(settings, DEMO_EMAIL, DEMO_PASSWORD)
+    lang = terminal_language()
     lines = [
-        f"autopost с песочницей платформ: {public_url}",
-        f"Вход: {DEMO_EMAIL} / {DEMO_PASSWORD}",
-        f"API-токен (показан один раз): {token}"
+        gettext(lang, "autopost с песочницей платформ: {url}", url=public_url),
+        gettext(lang, "Вход: {email} / {password}", email=DEMO_EMAIL, password=DEMO_PASSWORD),
+        gettext(lang, "API-токен (показан один раз): {token}", token=token)
         if token
-        else f"API-токен: autopost tokens create {DEMO_EMAIL}",
-        f"Демо-аккаунты платформ: {public_url}/sandbox/_sandbox/accounts",
+        else gettext(lang, "API-токен: {command}", command=f"autopost tokens create {DEMO_EMAIL}"),
+        gettext(lang, "Демо-аккаунты платформ: {url}", url=f"{public_url}/sandbox/_sandbox/accounts"),
     ]
     print("\n" + "\n".join(f"  {line}" for line in lines) + "\n", flush=True)

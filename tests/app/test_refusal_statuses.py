@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from autopost.app import STATUS_OF_KIND, install_error_handlers
+from autopost.connections.schemas import TokenConnectIn
 from autopost.refusals import Kind, Refused
 
 
@@ -67,3 +68,28 @@ async def test_a_refused_connect_reads_the_platforms_own_words() -> None:
     }
     english = await _ask(refused, lang="en")
     assert english.json()["error"]["message"] == "Telegram rejected the post: chat is archived"
+
+
+async def test_a_check_of_ours_in_a_request_body_reads_in_the_callers_language() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/connect")
+    async def connect(body: TokenConnectIn) -> None:
+        raise AssertionError(body)
+
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://app") as client:
+        russian = await client.post("/connect", json={"platform": "telegram", "bot_token": None})
+        english = await client.post(
+            "/connect", json={"platform": "rutube"}, headers={"Accept-Language": "en"}
+        )
+    assert russian.status_code == english.status_code == 422
+    assert russian.json()["error"] == {
+        "code": "validation_error",
+        "message": "Некорректные данные: body: Telegram: нужны bot_token и channel",
+    }
+    assert (
+        english.json()["error"]["message"]
+        == "Invalid data: body: Rutube needs a token, or username and password"
+    )

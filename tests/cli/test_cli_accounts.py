@@ -46,24 +46,24 @@ def test_tokens_list_expire_and_revoke(fresh_database_url: str, tmp_path: Path) 
     assert set(ids) == {"ci", "laptop"}
     assert ci_token not in listed.stdout and laptop_token not in listed.stdout
     ci_line = next(line for line in listed.stdout.splitlines() if ids["ci"] in line)
-    assert re.search(r"истекает \d{4}-\d{2}-\d{2}", ci_line) and "действует" in ci_line
+    assert re.search(r"expires \d{4}-\d{2}-\d{2}", ci_line) and ci_line.endswith("  active")
     laptop_line = next(line for line in listed.stdout.splitlines() if ids["laptop"] in line)
-    assert "истекает —" in laptop_line
+    assert "expires —" in laptop_line
 
     revoked = _autopost(["tokens", "revoke", ids["laptop"]], env)
     assert revoked.returncode == 0, revoked.stderr
-    assert "отозван" in revoked.stdout
+    assert revoked.stdout.strip() == f"Token {ids['laptop']} (laptop) revoked."
     again = _autopost(["tokens", "revoke", ids["laptop"]], env)
-    assert again.returncode == 1 and "уже отозван" in again.stderr
+    assert again.returncode == 1 and again.stderr.strip() == f"Token {ids['laptop']} is already revoked"
     unknown = _autopost(["tokens", "revoke", "00000000-0000-0000-0000-000000000000"], env)
-    assert unknown.returncode == 1 and "не найден" in unknown.stderr
+    assert unknown.returncode == 1 and "not found" in unknown.stderr
     garbage = _autopost(["tokens", "revoke", "nope"], env)
-    assert garbage.returncode == 1 and "не найден" in garbage.stderr
+    assert garbage.returncode == 1 and garbage.stderr.strip() == "Token nope not found"
     missing = _autopost(["tokens", "list", "nobody@example.com"], env)
-    assert missing.returncode == 1 and "не найден" in missing.stderr
+    assert missing.returncode == 1 and missing.stderr.strip() == "User nobody@example.com not found"
 
     after = _autopost(["tokens", "list", "ops@example.com"], env).stdout
-    assert "отозван" in next(line for line in after.splitlines() if ids["laptop"] in line)
+    assert next(line for line in after.splitlines() if ids["laptop"] in line).endswith("  revoked")
 
     settings = Settings(_env_file=None, database_url=fresh_database_url, data_dir=tmp_path)
     port = free_port()
@@ -96,17 +96,17 @@ def test_set_password_ends_the_users_sessions(fresh_database_url: str, tmp_path:
 
         generated = _autopost(["users", "set-password", "PW@example.com"], env)
         assert generated.returncode == 0, generated.stderr
-        assert "Сессий завершено: 1" in generated.stdout
-        new_password = generated.stdout.split("один раз): ", 1)[1].split()[0]
+        assert "Password of pw@example.com changed. Sessions ended: 1." in generated.stdout
+        new_password = generated.stdout.split("(shown once): ", 1)[1].split()[0]
         assert browser.get("/api/v1/me").status_code == 401
 
         chosen = _autopost(["users", "set-password", "pw@example.com", "--password", "battery-staple-2"], env)
-        assert chosen.returncode == 0 and "Сессий завершено: 0" in chosen.stdout
+        assert chosen.returncode == 0 and "Sessions ended: 0." in chosen.stdout
         assert new_password not in chosen.stdout
         short = _autopost(["users", "set-password", "pw@example.com", "--password", "short"], env)
-        assert short.returncode == 1 and "не короче 8" in short.stderr
+        assert short.returncode == 1 and "at least 8 characters" in short.stderr
         nobody = _autopost(["users", "set-password", "nobody@example.com"], env)
-        assert nobody.returncode == 1 and "не найден" in nobody.stderr
+        assert nobody.returncode == 1 and "User nobody@example.com not found" in nobody.stderr
 
         relogin = browser.post(
             "/api/v1/auth/login", json={"email": "pw@example.com", "password": "battery-staple-2"}

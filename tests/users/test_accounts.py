@@ -1,15 +1,11 @@
 import pytest
 from sqlalchemy import select
 
+from autopost.refusals import Kind, Refused
 from autopost.security.passwords import verify_password
 from autopost.users.models import ApiToken
 from autopost.users.plans import Plan
-from autopost.users.service import (
-    AccountError,
-    create_api_token,
-    create_user,
-    user_for_api_token,
-)
+from autopost.users.service import create_api_token, create_user, user_for_api_token
 from autopost.users.tokens import revoke_own_api_token
 
 
@@ -31,13 +27,22 @@ async def test_generated_password_is_returned_once_and_works(session) -> None:
 
 async def test_duplicate_email_is_refused(session) -> None:
     await create_user(session, "dup@example.com", plan=Plan.FREE, password="password1")
-    with pytest.raises(AccountError, match="уже существует"):
+    with pytest.raises(Refused) as refused:
         await create_user(session, "DUP@example.com", plan=Plan.PRO, password="password2")
+    assert (refused.value.code, refused.value.kind) == ("user_exists", Kind.CONFLICT)
+    assert refused.value.params == {"email": "dup@example.com"}
 
 
 async def test_short_password_is_refused(session) -> None:
-    with pytest.raises(ValueError, match="не короче"):
+    with pytest.raises(Refused) as refused:
         await create_user(session, "short@example.com", plan=Plan.FREE, password="123")
+    assert (refused.value.code, refused.value.params) == ("password_too_short", {"min": 8})
+
+
+async def test_a_malformed_email_is_refused(session) -> None:
+    with pytest.raises(Refused) as refused:
+        await create_user(session, "not-an-address", plan=Plan.FREE, password="password1")
+    assert (refused.value.code, refused.value.kind) == ("email_invalid", Kind.INVALID)
 
 
 async def test_api_token_is_stored_only_as_a_hash_and_can_be_revoked(session) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
@@ -36,13 +37,13 @@ class TokenConnectIn(BaseModel):
         default=None,
         max_length=200,
         pattern=r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$",
-        description="Токен от @BotFather",
+        description="The bot's token from @BotFather",
     )
     channel: str | None = Field(
         default=None,
         max_length=200,
         pattern=r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,20})$",
-        description="@имя или -100…",
+        description="The channel: @username or its -100… id",
     )
     token: str | None = Field(default=None, max_length=500, pattern=r"^[\x21-\x7e]{8,500}$")
     username: str | None = Field(default=None, max_length=200)
@@ -50,10 +51,13 @@ class TokenConnectIn(BaseModel):
 
     @model_validator(mode="after")
     def _fields_for_platform(self) -> TokenConnectIn:
+        # The error's type is a code: the validation handler (autopost.app) renders it in the reader's language.
         if self.platform == "telegram" and not (self.bot_token and self.channel):
-            raise ValueError("Telegram: нужны bot_token и channel")
+            raise PydanticCustomError("telegram_fields_missing", "Telegram needs bot_token and channel")
         if self.platform == "rutube" and not (self.token or (self.username and self.password)):
-            raise ValueError("Rutube: нужен token или username и password")
+            raise PydanticCustomError(
+                "rutube_fields_missing", "Rutube needs a token, or username and password"
+            )
         return self
 
     def fields(self) -> dict[str, str]:

@@ -26,6 +26,8 @@ Anything else is shown as given (user content, numbers such as lengths).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -47,6 +49,7 @@ __all__ = [
     "ngettext",
     "pick_language",
     "render",
+    "terminal_language",
 ]
 
 Lang = Literal["ru", "en"]
@@ -113,3 +116,11 @@ def pick_language(accept_language: str | None, fallback: str | None = None) -> L
         if tag in LANGS:
             return "en" if tag == "en" else "ru"
     return "en" if fallback == "en" else "ru"
+
+
+def terminal_language(environ: Mapping[str, str] = os.environ) -> Lang:
+    """The command line's language: Russian when the POSIX locale says so (LC_ALL, LC_MESSAGES, LANG), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name):
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"

@@ -80,6 +80,13 @@ REFUSALS: dict[str, str] = {
     "oauth_denied": N_("Доступ не был разрешён"),
     "idempotency_conflict": N_("Этот Idempotency-Key уже использован для другого запроса"),
     "token_platform_only": N_("Для {platform} используйте подключение через OAuth"),
+    # A connect body without the fields its platform needs (the schema's check; the API's validation error).
+    "telegram_fields_missing": N_("Telegram: нужны bot_token и channel"),
+    "rutube_fields_missing": N_("Rutube: нужен token или username и password"),
+    # Accounts made and found from the command line.
+    "email_invalid": N_("Некорректный email: {email}"),
+    "user_exists": N_("Пользователь {email} уже существует"),
+    "user_not_found": N_("Пользователь {email} не найден"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

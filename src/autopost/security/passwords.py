@@ -11,8 +11,9 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
+    # Callers refuse a short password to the person (code password_too_short); this is the last guard.
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"Пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов")
+        raise ValueError(f"a password must have at least {MIN_PASSWORD_LENGTH} characters")
     return _hasher.hash(password)
 
 

@@ -15,10 +15,15 @@ from autopost.users.models import User
 from autopost.users.sessions import end_all_sessions
 
 
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to be set (a new user's or a changed one)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Refused("password_too_short", Kind.INVALID, min=MIN_PASSWORD_LENGTH)
+
+
 async def set_password(db: AsyncSession, user: User, new_password: str) -> int:
     """Give the user a new password and end their sessions; returns how many sessions ended."""
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise Refused("password_too_short", Kind.INVALID, min=MIN_PASSWORD_LENGTH)
+    check_new_password(new_password)
     user.password_hash = hash_password(new_password)
     await db.flush()
     return await end_all_sessions(db, user.id)

@@ -9,22 +9,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.db import utcnow
+from autopost.refusals import Kind, Refused
 from autopost.security.api_tokens import hash_api_token
 from autopost.security.passwords import hash_password, verify_password
 from autopost.users.models import ApiToken, User
+from autopost.users.passwords import check_new_password
 from autopost.users.plans import Plan
 from autopost.users.tokens import issue_api_token
-
-
-class AccountError(Exception):
-    """A request about accounts that cannot be carried out (message is for people)."""
 
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
     # NUL: PostgreSQL text cannot hold it, so such an address can be nobody's.
     if "@" not in email or email.startswith("@") or email.endswith("@") or "\x00" in email:
-        raise AccountError(f"Некорректный email: {email!r}")
+        raise Refused("email_invalid", Kind.INVALID, email=email)
     return email
 
 
@@ -38,7 +36,9 @@ async def create_user(
     """Create a user; returns the generated password when none was given (shown once)."""
     email = normalize_email(email)
     if await get_user_by_email(session, email) is not None:
-        raise AccountError(f"Пользователь {email} уже существует")
+        raise Refused("user_exists", Kind.CONFLICT, email=email)
+    if password:
+        check_new_password(password)
     generated = None if password else secrets.token_urlsafe(12)
     user = User(email=email, plan=plan, password_hash=hash_password(password or generated or ""))
     session.add(user)
@@ -75,7 +75,7 @@ _UNKNOWN_USER_HASH = hash_password("unknown-user-placeholder")
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     try:
         user = await get_user_by_email(session, email)
-    except AccountError:
+    except Refused:
         user = None
     if user is None:
         verify_password(password, _UNKNOWN_USER_HASH)

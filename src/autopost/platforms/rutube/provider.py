@@ -115,7 +115,7 @@ class RutubeProvider:
             )
         return AccountInfo(
             account_id=f"token-{token_fingerprint(credentials.access_token)}",
-            name="Аккаунт Rutube",
+            name="Rutube",  # the page says the account was connected by token
             meta={"identified_by": "token"},
         )
 
