@@ -8,6 +8,8 @@ and compiles) and loaded once per language.
 - `gettext(lang, msgid, **params)` / `ngettext(lang, singular, plural, n, **params)`:
   a text written in the code (pages, notices), translated, parameters filled
   in with `str.format` (`{name}`). `ngettext` passes `n` as `{count}` too.
+  `pgettext(lang, context, msgid, **params)`: the same with a gettext context
+  (msgctxt), for one word that the other language says two ways.
 - `render(code, lang, **params)`: a stable code (errors, refusals, events,
   names) looked up in the code table (`autopost.i18n.codes.CODES` plus the
   platforms' `autopost.platforms.messages.MESSAGES`), then as `gettext`.
@@ -47,6 +49,7 @@ __all__ = [
     "code_table",
     "gettext",
     "ngettext",
+    "pgettext",
     "pick_language",
     "render",
     "terminal_language",
@@ -94,6 +97,11 @@ def _fill(text: str, lang: str, params: dict[str, Any]) -> str:
 def gettext(lang: str, msgid: str, **params: Any) -> str:
     """`msgid` (a Russian text) in `lang`, parameters filled in."""
     return _fill(translations(lang).gettext(msgid), lang, params)
+
+
+def pgettext(lang: str, context: str, msgid: str, **params: Any) -> str:
+    """`msgid` as meant in `context`: one source word that another language says two ways."""
+    return _fill(translations(lang).pgettext(context, msgid), lang, params)
 
 
 def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:

@@ -40,6 +40,11 @@ def _gettext(context: Any, msgid: str, **params: Any) -> str:
 
 
 @jinja2.pass_context
+def _pgettext(context: Any, msgctxt: str, msgid: str, **params: Any) -> str:
+    return i18n.pgettext(context["lang"], msgctxt, msgid, **params)
+
+
+@jinja2.pass_context
 def _ngettext(context: Any, singular: str, plural: str, n: int, **params: Any) -> str:
     return i18n.ngettext(context["lang"], singular, plural, n, **params)
 
@@ -111,7 +116,7 @@ def _environment() -> jinja2.Environment:
     )
     # Old-style callables: they are called as they are (ours fill `{name}` parameters themselves).
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _gettext, _ngettext, newstyle=False
+        _gettext, _ngettext, newstyle=False, pgettext=_pgettext
     )
     env.globals.update(
         msg=_msg,
