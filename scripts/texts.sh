@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Texts: extract the Russian source texts (babel.cfg), update the en/ru catalogs, compile them to .mo.
-# Translate what `update` added (empty msgstr in locale/en/LC_MESSAGES/messages.po; Russian plural
-# forms in locale/ru/...), then run this again so the committed .mo files match.
+# Texts: extract the English source texts (babel.cfg), update the en/ru catalogs, compile them to .mo.
+# Translate what `update` added to Russian (empty msgstr in locale/ru/LC_MESSAGES/messages.po; a plural
+# needs Russian's three forms), then run this again so the committed .mo files match. The en catalog's
+# msgstr stay empty: English is the msgid itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 locale=src/autopost/locale

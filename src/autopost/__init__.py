@@ -1,3 +1,3 @@
-"""autopost: publishes КлипМейкер clips to VK Клипы, Rutube, Дзен and Telegram."""
+"""autopost: publishes ClipMaker clips to VK Clips, Rutube, Dzen and Telegram."""
 
 __version__ = "0.1.0"

@@ -84,7 +84,7 @@ def migrate() -> None:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runner.upgrade(settings.resolved_database_url)
-    typer.echo(gettext(_lang(), "Схема базы данных обновлена."))
+    typer.echo(gettext(_lang(), "The database schema is up to date."))
 
 
 @users_app.command("create")
@@ -100,11 +100,9 @@ def users_create(
         )
     except Refused as exc:
         raise _refused(exc) from exc
-    typer.echo(
-        gettext(_lang(), "Пользователь {email} создан, тариф {plan}.", email=user.email, plan=user.plan.value)
-    )
+    typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=user.plan.value))
     if generated:
-        typer.echo(gettext(_lang(), "Пароль (показывается один раз): {password}", password=generated))
+        typer.echo(gettext(_lang(), "Password (shown once): {password}", password=generated))
 
 
 @users_app.command("set-password")
@@ -124,10 +122,10 @@ def users_set_password(
         ended = _in_session(get_settings(), work)
     except Refused as exc:
         raise _refused(exc) from exc
-    changed = N_("Пароль {email} изменён. Сессий завершено: {count}.")
+    changed = N_("Password of {email} changed. Sessions ended: {count}.")
     typer.echo(gettext(_lang(), changed, email=normalize_email(email), count=ended))
     if password is None:
-        typer.echo(gettext(_lang(), "Пароль (показывается один раз): {password}", password=new_password))
+        typer.echo(gettext(_lang(), "Password (shown once): {password}", password=new_password))
 
 
 @tokens_app.command("create")
@@ -152,9 +150,9 @@ def tokens_create(
 
 
 TOKEN_STATES = {
-    TokenState.ACTIVE: N_("действует"),
-    TokenState.EXPIRED: N_("истёк"),
-    TokenState.REVOKED: N_("отозван"),
+    TokenState.ACTIVE: N_("active"),
+    TokenState.EXPIRED: N_("expired"),
+    TokenState.REVOKED: N_("revoked"),
 }
 
 
@@ -172,7 +170,7 @@ def tokens_list(email: str) -> None:
         return [
             gettext(
                 lang,
-                "{id}  {name}  создан {created}  использован {used}  истекает {expires}  {state}",
+                "{id}  {name}  created {created}  last used {used}  expires {expires}  {state}",
                 id=t.id,
                 name=t.name,
                 created=_when(t.created_at),
@@ -187,7 +185,7 @@ def tokens_list(email: str) -> None:
         lines = _in_session(get_settings(), work)
     except Refused as exc:
         raise _refused(exc) from exc
-    typer.echo("\n".join(lines) if lines else gettext(_lang(), "Токенов нет."))
+    typer.echo("\n".join(lines) if lines else gettext(_lang(), "No tokens."))
 
 
 @tokens_app.command("revoke")
@@ -201,7 +199,7 @@ def tokens_revoke(token_id: str) -> None:
         token = _in_session(get_settings(), lambda s: revoke_api_token_by_id(s, parsed))
     except Refused as exc:
         raise _refused(exc) from exc
-    typer.echo(gettext(_lang(), "Токен {id} ({name}) отозван.", id=token.id, name=token.name))
+    typer.echo(gettext(_lang(), "Token {id} ({name}) revoked.", id=token.id, name=token.name))
 
 
 @keys_app.command("generate")
@@ -216,7 +214,7 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
     settings = get_settings()
 
     def progress(report: RotationReport) -> None:
-        typer.echo("  " + gettext(_lang(), "перешифровано: {count}", count=report.resealed))
+        typer.echo("  " + gettext(_lang(), "re-encrypted: {count}", count=report.resealed))
 
     async def run() -> RotationReport:
         engine = make_engine(settings.resolved_database_url)
@@ -228,11 +226,11 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
             await engine.dispose()
 
     report = asyncio.run(run())
-    done = N_("Готово: перешифровано {count}, изменились во время ротации {changed_count}.")
+    done = N_("Done: {count} re-encrypted, {changed_count} changed during the rotation.")
     typer.echo(gettext(_lang(), done, count=report.resealed, changed_count=report.skipped_changed))
     if report.unreadable:
         for line in report.unreadable:
-            unreadable = "  " + gettext(_lang(), "не читается: {line}", line=line)
+            unreadable = "  " + gettext(_lang(), "unreadable: {line}", line=line)
             typer.secho(unreadable, fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=1)
 
@@ -281,7 +279,7 @@ def worker(
         raise _fail(
             gettext(
                 _lang(),
-                "AUTOPOST_REDIS_URL не задан: воркеру нужен общий Redis (или запустите `autopost up`)",
+                "AUTOPOST_REDIS_URL is not set: the worker needs a shared Redis (or run `autopost up`)",
             )
         )
 
@@ -315,7 +313,7 @@ def sandbox(
 
     public_url = f"http://{host}:{port}"
     sandbox_app = create_sandbox(SandboxConfig(public_url=public_url))
-    typer.echo(gettext(_lang(), "Песочница платформ: {url}", url=public_url))
+    typer.echo(gettext(_lang(), "Platform sandbox: {url}", url=public_url))
     for emulator in sandbox_app.state.emulators:
         typer.echo(f"  {public_url}{emulator.prefix}")
         for account in emulator.demo_accounts():

@@ -35,8 +35,8 @@ async def ensure_demo_user(settings: Settings, email: str, password: str) -> str
                 Clip(
                     user_id=user.id,
                     # Content of the demo user's own, so in their language (Russian by default).
-                    title=gettext(user.locale, "Пример клипа"),
-                    description=gettext(user.locale, "Клип из КлипМейкера для первой публикации"),
+                    title=gettext(user.locale, "Sample clip"),
+                    description=gettext(user.locale, "A ClipMaker clip for your first publication"),
                     status=ClipStatus.READY,
                     storage_key=key,
                     thumbnail_key=thumb_key,

@@ -108,11 +108,11 @@ async def _print_demo(settings: Settings, public_url: str) -> None:
     token = await ensure_demo_user(settings, DEMO_EMAIL, DEMO_PASSWORD)
     lang = terminal_language()
     lines = [
-        gettext(lang, "autopost с песочницей платформ: {url}", url=public_url),
-        gettext(lang, "Вход: {email} / {password}", email=DEMO_EMAIL, password=DEMO_PASSWORD),
-        gettext(lang, "API-токен (показан один раз): {token}", token=token)
+        gettext(lang, "autopost with the platform sandbox: {url}", url=public_url),
+        gettext(lang, "Sign in: {email} / {password}", email=DEMO_EMAIL, password=DEMO_PASSWORD),
+        gettext(lang, "API token (shown once): {token}", token=token)
         if token
-        else gettext(lang, "API-токен: {command}", command=f"autopost tokens create {DEMO_EMAIL}"),
-        gettext(lang, "Демо-аккаунты платформ: {url}", url=f"{public_url}/sandbox/_sandbox/accounts"),
+        else gettext(lang, "API token: {command}", command=f"autopost tokens create {DEMO_EMAIL}"),
+        gettext(lang, "Demo platform accounts: {url}", url=f"{public_url}/sandbox/_sandbox/accounts"),
     ]
     print("\n" + "\n".join(f"  {line}" for line in lines) + "\n", flush=True)

@@ -1,4 +1,4 @@
-"""The gettext catalogs are complete and compiled: every text in the code has its English translation."""
+"""The gettext catalogs are complete and compiled: every text in the code is English and has its Russian."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from autopost.i18n import LOCALE_DIR, code_table, gettext, ngettext, render
+from autopost.i18n import LOCALE_DIR, code_table, gettext, ngettext, pgettext, render
 from autopost.i18n.codes import CODES
 from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
 
 ROOT = Path(__file__).parents[2]
 CYRILLIC = re.compile("[А-Яа-яЁё]")
-# Latin words the Russian texts may hold: names, what people type literally, file formats.
+# Latin words the Russian translations may hold: names, what people type literally, file formats.
 LATIN_ALLOWED = {
     "VK", "Rutube", "Telegram", "BotFather", "newbot", "API", "Authorization", "Bearer",
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
@@ -29,15 +29,17 @@ LATIN_ALLOWED = {
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
 VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\bt\.me\b")
 
+Key = tuple[str | None, str | tuple[str, str]]
 
-def _extracted() -> set[str | tuple[str, str]]:
+
+def _extracted() -> set[Key]:
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found: set[str | tuple[str, str]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    found: set[Key] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords={"N_": None}
     ):
-        found.add(message if isinstance(message, str) else (message[0], message[1]))
+        found.add((context, message if isinstance(message, str) else (message[0], message[1])))
     return found
 
 
@@ -46,40 +48,48 @@ def _catalog(lang: str) -> Catalog:
         return read_po(po, locale=lang)
 
 
-def _ids(catalog: Catalog) -> set[str | tuple[str, str]]:
-    return {m.id if isinstance(m.id, str) else (m.id[0], m.id[1]) for m in catalog if m.id}
+def _messages(lang: str) -> list[Message]:
+    return [m for m in _catalog(lang) if m.id]
 
 
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def _key(message: Message) -> Key:
+    return (message.context, message.id if isinstance(message.id, str) else (message.id[0], message.id[1]))
 
 
-def test_every_text_in_the_sources_is_in_the_catalogs() -> None:
+def _texts(value: str | tuple[str, ...] | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _fields(*texts: str) -> set[str]:
+    return {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_text_in_the_sources_is_in_both_catalogs() -> None:
     extracted = _extracted()
     assert len(extracted) > 150, "extraction found almost nothing: babel.cfg does not match the sources"
+    assert {context for context, _ in extracted} > {None}, "contexts (pgettext) are not extracted"
     for lang in ("en", "ru"):
-        missing = extracted - _ids(_catalog(lang))
+        missing = extracted - {_key(m) for m in _messages(lang)}
         assert not missing, f"{lang}: run scripts/texts.sh and translate: {sorted(map(str, missing))}"
 
 
-def test_every_text_has_an_english_translation_with_the_same_parameters() -> None:
-    for message in _catalog("en"):
-        if not message.id:
-            continue
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        assert all(strings), f"no English for {ids[0]!r}"
-        assert not message.fuzzy, f"fuzzy English for {ids[0]!r}"
+def test_the_source_texts_are_english_and_the_english_catalog_adds_nothing() -> None:
+    for message in _messages("en"):
+        for text in _texts(message.id):
+            assert not CYRILLIC.search(text), f"a Russian msgid: {text!r} (msgids are English)"
+        assert not any(_texts(message.string)), f"English is the msgid itself: {message.id!r}"
+
+
+def test_every_text_has_a_russian_translation_with_the_same_parameters() -> None:
+    for message in _messages("ru"):
+        ids, strings = _texts(message.id), _texts(message.string)
+        assert all(strings), f"no Russian for {ids[0]!r}"
+        assert not message.fuzzy, f"fuzzy Russian for {ids[0]!r}"
+        if message.pluralizable:
+            assert len(strings) == 3, f"Russian needs three plural forms: {ids[0]!r}"
+        assert _fields(*strings) - {"count"} == _fields(*ids) - {"count"}, f"parameters differ: {ids[0]!r}"
         for text in strings:
-            assert not CYRILLIC.search(text), f"Russian left in the English of {ids[0]!r}: {text!r}"
-            assert _fields(text) <= _fields(ids[-1]) | {"count"}, f"parameters differ: {ids[0]!r}"
-
-
-def test_russian_plurals_have_three_forms_and_source_texts_no_english_words() -> None:
-    for message in _catalog("ru"):
-        if isinstance(message.id, tuple):
-            assert len(message.string) == 3 and all(message.string), message.id
-        for text in [message.id] if isinstance(message.id, str) else list(message.id):
+            assert _fields(text) <= _fields(*ids) | {"count"}, f"parameters differ: {ids[0]!r}"
             words = set(re.findall(r"[A-Za-z]{2,}", VERBATIM.sub("", text)))
             assert words <= LATIN_ALLOWED, (text, words - LATIN_ALLOWED)
 
@@ -118,7 +128,7 @@ def test_parameters_are_written_out_in_the_readers_language() -> None:
 
 
 def test_plural_forms_follow_each_language() -> None:
-    one, many = "{count} публикация запланирована", "{count} публикаций запланировано"
+    one, many = "{count} publication is scheduled", "{count} publications are scheduled"
     assert [ngettext("ru", one, many, n) for n in (1, 2, 5, 21)] == [
         "1 публикация запланирована",
         "2 публикации запланированы",
@@ -129,4 +139,13 @@ def test_plural_forms_follow_each_language() -> None:
         "1 publication is scheduled",
         "2 publications are scheduled",
     ]
-    assert gettext("en", "{head} и {last}", head="Pro", last="Business") == "Pro and Business"
+    assert gettext("ru", "{head} and {last}", head="Про", last="Бизнес") == "Про и Бизнес"
+    assert gettext("en", "{head} and {last}", head="Pro", last="Business") == "Pro and Business"
+
+
+def test_a_context_keeps_apart_two_russian_words_for_one_english_one() -> None:
+    assert gettext("ru", "Log in") == "Войти"  # the button
+    assert pgettext("ru", "login page", "Log in") == "Вход"  # the page's title
+    assert gettext("en", "Log in") == pgettext("en", "login page", "Log in") == "Log in"
+    assert render("status.scheduled", "ru") == "Запланировано"
+    assert pgettext("ru", "publications tab", "Scheduled") == "Запланированные"

@@ -55,8 +55,8 @@ def test_sparkline_is_an_accessible_svg_scaled_to_its_box() -> None:
 
 
 def test_plural_forms_and_plan_names() -> None:
-    one = "Будет отменена {count} запланированная публикация."
-    many = "Будут отменены {count} запланированных публикаций."
+    one = "{count} scheduled publication will be cancelled."
+    many = "{count} scheduled publications will be cancelled."
     counts = {n: ngettext("ru", one, many, n) for n in (1, 2, 5, 21)}
     assert counts[1] == "Будет отменена 1 запланированная публикация."
     assert counts[2] == "Будут отменены 2 запланированные публикации."

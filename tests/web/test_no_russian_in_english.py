@@ -301,7 +301,7 @@ def test_login_and_error_pages_read_in_english(api: Api) -> None:
     with api.client(**ENGLISH) as client:
         assert_english(client.get("/login"), "login page")
         wrong = client.post("/login", data={"email": email, "password": "nope", "next": "/"})
-        assert "Wrong email or password" in wrong.text
+        assert "Wrong email address or password" in wrong.text
         assert_english(wrong, "wrong password")
         forged = client.post(
             "/login", data={"email": email, "password": PASSWORD}, headers={"Origin": "https://evil.example"}

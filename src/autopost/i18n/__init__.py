@@ -1,9 +1,11 @@
-"""Texts people read, in Russian (the source language) and English, from Babel gettext catalogs.
+"""Texts people read, in Russian (the default) and English, from Babel gettext catalogs.
 
-Russian texts are the msgids; `locale/en/LC_MESSAGES/messages.po` translates
-them to English, and `locale/ru/...` supplies Russian's three plural forms.
-Catalogs are compiled to .mo (committed; `scripts/texts.sh` extracts, updates
-and compiles) and loaded once per language.
+English texts are the msgids (gettext's norm: the source in English, every
+language a translation): `locale/ru/LC_MESSAGES/messages.po` translates each
+to Russian, with Russian's three plural forms; `locale/en/...` lists the same
+msgids with empty msgstr, so English is the msgid itself. Catalogs are
+compiled to .mo (committed; `scripts/texts.sh` extracts, updates and compiles)
+and loaded once per language.
 
 - `gettext(lang, msgid, **params)` / `ngettext(lang, singular, plural, n, **params)`:
   a text written in the code (pages, notices), translated, parameters filled
@@ -17,11 +19,11 @@ and compiles) and loaded once per language.
 
 Parameters carry raw values; they are turned into words at render time by
 their name:
-- `platform`: a platform's code ("dzen") → its name in the reader's language (Дзен / Dzen);
-- `plan`: a plan's code ("pro") → its name (Про / Pro);
-- `*_bytes`: a size → «38 МБ», «4,5 ГБ» / "38 MB", "4.5 GB";
-  `*limit_bytes`: a limit, exact as the platform states it → «2000 МБ», «4 ГБ»;
-- `*_seconds`: a duration → «5 мин», «30 с» / "5 min", "30 sec";
+- `platform`: a platform's code ("dzen") → its name in the reader's language ("Dzen", in Cyrillic in Russian);
+- `plan`: a plan's code ("pro") → its name ("Pro");
+- `*_bytes`: a size → "38 MB", "4.5 GB" (Russian units and decimal comma in Russian);
+  `*limit_bytes`: a limit, exact as the platform states it → "2000 MB", "4 GB";
+- `*_seconds`: a duration → "5 min", "30 sec";
 - `count`, `*_count`: a number with the language's digit grouping.
 Anything else is shown as given (user content, numbers such as lengths).
 """
@@ -69,13 +71,13 @@ def _lang(lang: str) -> Lang:
 
 @cache
 def translations(lang: str) -> NullTranslations:
-    """The compiled catalog of `lang`, loaded once (Russian: only its plural forms)."""
+    """The compiled catalog of `lang`, loaded once (English: empty, the msgids are English)."""
     return Translations.load(str(LOCALE_DIR), [_lang(lang)], DOMAIN)
 
 
 @cache
 def code_table() -> dict[str, str]:
-    """Every code's Russian source text: ours and the platforms' error codes."""
+    """Every code's source text (the msgid, in English): ours and the platforms' error codes."""
     return {**PLATFORM_MESSAGES, **CODES}
 
 
@@ -95,13 +97,13 @@ def _fill(text: str, lang: str, params: dict[str, Any]) -> str:
 
 
 def gettext(lang: str, msgid: str, **params: Any) -> str:
-    """`msgid` (a Russian text) in `lang`, parameters filled in."""
+    """`msgid` (an English text) in `lang`, parameters filled in."""
     return _fill(translations(lang).gettext(msgid), lang, params)
 
 
 def pgettext(lang: str, context: str, msgid: str, **params: Any) -> str:
     """`msgid` as meant in `context`: one source word that another language says two ways."""
-    return _fill(translations(lang).pgettext(context, msgid), lang, params)
+    return _fill(str(translations(lang).pgettext(context, msgid)), lang, params)
 
 
 def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:

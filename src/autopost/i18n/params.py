@@ -27,22 +27,22 @@ def _units(translations: NullTranslations, text: str, number: str) -> str:
 
 
 def format_size(size: int, lang: str, translations: NullTranslations) -> str:
-    """«38 МБ», «4,5 ГБ»: a size as people read it (MB below a GiB, GB with one decimal above)."""
+    """ "38 MB", "4.5 GB" (in the reader's units): a size as people read it (MB below a GiB, GB with one decimal above)."""
     if size >= GiB:
         number = format_decimal(size / GiB, format="#0.#", locale=lang)
-        return _units(translations, N_("{number} ГБ"), number)
-    return _units(translations, N_("{number} МБ"), str(max(1, round(size / MiB))))
+        return _units(translations, N_("{number} GB"), number)
+    return _units(translations, N_("{number} MB"), str(max(1, round(size / MiB))))
 
 
 def format_limit(limit: int, lang: str, translations: NullTranslations) -> str:
-    """A limit as the platform states it: «256 МБ», «2000 МБ», «4 ГБ» (exact, never rounded)."""
+    """A limit as the platform states it: "256 MB", "2000 MB", "4 GB" (exact, never rounded)."""
     if limit % GiB == 0:
-        return _units(translations, N_("{number} ГБ"), str(limit // GiB))
-    return _units(translations, N_("{number} МБ"), str(limit // MiB))
+        return _units(translations, N_("{number} GB"), str(limit // GiB))
+    return _units(translations, N_("{number} MB"), str(limit // MiB))
 
 
 def format_seconds(seconds: float, lang: str) -> str:
-    """«5 мин», «30 с» / «5 min», «30 sec»."""
+    """ "5 min", "30 sec" in the reader's language."""
     return format_timedelta(timedelta(seconds=seconds), format="short", threshold=1.0, locale=lang)
 
 

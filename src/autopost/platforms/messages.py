@@ -1,4 +1,4 @@
-"""What each platform error code says to a person, in Russian (the gettext source language).
+"""What each platform error code says to a person, in English (the gettext source language).
 
 Every PlatformError's code has its text here, whoever raises it (a provider, the
 clip's byte source, the engine around a provider call). Providers raise errors
@@ -23,179 +23,194 @@ def N_(text: str) -> str:
 
 MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------ around every provider call
-    "clip_missing": N_("Файл клипа не найден"),
-    "clip_changed": N_("Файл клипа изменился или повреждён, загрузите его заново"),
-    "clip_source_unavailable": N_("Источник клипа недоступен, повторим позже"),
+    "clip_missing": N_("The clip's file was not found"),
+    "clip_changed": N_("The clip file has changed or is damaged, upload it again"),
+    "clip_source_unavailable": N_("The clip source is unavailable, we will retry later"),
     # The clip's source URL now leads somewhere the outbound guard refuses (autopost.security.outbound).
-    "source_refused": N_("Ссылка ведёт на адрес, с которого клипы не скачиваются"),
-    "token_missing": N_("Токен истёк, переподключите платформу"),
-    "token_expired": N_("Токен истёк, переподключите платформу"),
-    "refresh_busy": N_("Обновляем токен платформы, повторим позже"),
-    "internal_error": N_("Внутренняя ошибка, повторим автоматически"),
+    "source_refused": N_("The link points to an address clips are not downloaded from"),
+    "token_missing": N_("The token has expired, reconnect the platform"),
+    "token_expired": N_("The token has expired, reconnect the platform"),
+    "refresh_busy": N_("Refreshing the platform token, we will retry later"),
+    "internal_error": N_("Internal error, we will retry automatically"),
     # ------------------------------------------------------------ VK
-    "vk.token_expired": N_("Токен VK истёк или отозван, переподключите VK"),
-    "vk.too_many_requests": N_("VK просит делать запросы реже, повторим чуть позже"),
-    "vk.flood_control": N_("VK временно ограничил однотипные действия, повторим позже"),
-    "vk.daily_limit": N_("Исчерпан дневной лимит VK на загрузку видео, продолжим завтра"),
-    "vk.internal_error": N_("Внутренняя ошибка VK, повторим позже"),
-    "vk.bad_answer": N_("VK ответил ошибкой, повторим позже"),
-    "vk.no_rights": N_("Нет прав на публикацию в сообществе"),
+    "vk.token_expired": N_("The VK token has expired or was revoked, reconnect VK"),
+    "vk.too_many_requests": N_("VK asks us to slow down, we will try again shortly"),
+    "vk.flood_control": N_("VK has temporarily limited repeated actions, we will retry later"),
+    "vk.daily_limit": N_("The daily VK video upload limit is used up, we will continue tomorrow"),
+    "vk.internal_error": N_("Internal VK error, we will retry later"),
+    "vk.bad_answer": N_("VK answered with an error, we will retry later"),
+    "vk.no_rights": N_("No rights to publish in the community"),
     "vk.access_denied": N_(
-        "VK отказал в доступе: приложению не выданы права на видео или стену. Переподключите VK; "
-        "если не поможет, права выдаёт поддержка VK после проверки приложения"
+        "VK denied access: the app has not been granted rights to videos or the wall. Reconnect VK; if "
+        "that does not help, VK support grants these rights after reviewing the app"
     ),
     "vk.captcha": N_(
-        "VK просит ввести капчу. Откройте VK в браузере, подтвердите, что вы не робот, и нажмите «Повторить»"
+        "VK asks for a captcha. Open VK in your browser, confirm that you are not a robot, and press “Retry”"
     ),
-    "vk.validation_required": N_("VK требует подтверждения входа: откройте VK и переподключите аккаунт"),
-    "vk.user_deleted": N_("Страница VK удалена или заблокирована"),
+    "vk.validation_required": N_(
+        "VK requires the sign-in to be confirmed: open VK and reconnect the account"
+    ),
+    "vk.user_deleted": N_("The VK page has been deleted or blocked"),
     "vk.processing_failed": N_(
-        "VK не смог обработать видео. Проверьте файл (MP4, H.264) и загрузите его заново"
+        "VK could not process the video. Check the file (MP4, H.264) and upload it again"
     ),
-    "vk.bad_parameter": N_("VK отклонил запрос: {parameter}"),
-    "vk.unknown_method": N_("Метод VK недоступен этому приложению"),
-    "vk.refused": N_("VK отклонил запрос (ошибка {error_code})"),
-    "vk.upload_failed": N_("Сервер загрузки VK не принял файл, повторим позже"),
-    "vk.upload_refused": N_("Сервер загрузки VK отклонил файл"),
-    "vk.upload_url_expired": N_("VK не принял адрес загрузки, повторим позже"),
-    "vk.video_missing": N_("Видео не найдено во VK: возможно, его удалили. Опубликуйте клип заново"),
-    "vk.not_started": N_("Публикация во VK ещё не начиналась"),
-    "vk.file_too_large": N_("Файл {size_bytes} больше предела VK ({limit_bytes})"),
-    "vk.title_too_long": N_("Название для VK: {length} символов, можно не больше {limit}"),
-    "vk.description_too_long": N_("Описание для VK: {length} символов, можно не больше {limit}"),
-    "vk.id_rate_limited": N_("VK ID просит подождать, повторим позже"),
-    "vk.id_unavailable": N_("VK ID временно недоступен, повторим позже"),
-    "vk.id_unreachable": N_("Платформа недоступна, повторим позже"),
-    "vk.id_client": N_("VK ID не узнал приложение: проверьте client_id в настройках"),
-    "vk.id_no_answer": N_("VK ID не ответил вовремя, подключите VK ещё раз"),
-    "vk.id_refused": N_("VK ID отказал во входе ({error}), подключите VK ещё раз"),
-    "vk.code_refused": N_("Код входа VK устарел или уже использован, подключите VK ещё раз"),
-    "vk.refresh_refused": N_("Токен VK истёк, переподключите VK"),
-    "vk.refresh_lost": N_("VK ID не ответил при обновлении токена, переподключите VK"),
+    "vk.bad_parameter": N_("VK rejected the request: {parameter}"),
+    "vk.unknown_method": N_("This VK method is not available to the app"),
+    "vk.refused": N_("VK rejected the request (error {error_code})"),
+    "vk.upload_failed": N_("The VK upload server did not accept the file, we will retry later"),
+    "vk.upload_refused": N_("The VK upload server rejected the file"),
+    "vk.upload_url_expired": N_("VK did not accept the upload address, we will retry later"),
+    "vk.video_missing": N_("The video was not found on VK: it may have been deleted. Publish the clip again"),
+    "vk.not_started": N_("Publishing to VK has not started yet"),
+    "vk.file_too_large": N_("The file ({size_bytes}) exceeds the VK limit ({limit_bytes})"),
+    "vk.title_too_long": N_("Title for VK: {length} characters, at most {limit} allowed"),
+    "vk.description_too_long": N_("Description for VK: {length} characters, at most {limit} allowed"),
+    "vk.id_rate_limited": N_("VK ID asks us to wait, we will retry later"),
+    "vk.id_unavailable": N_("VK ID is temporarily unavailable, we will retry later"),
+    "vk.id_unreachable": N_("The platform is unavailable, we will retry later"),
+    "vk.id_client": N_("VK ID did not recognise the app: check client_id in the settings"),
+    "vk.id_no_answer": N_("VK ID did not answer in time, connect VK again"),
+    "vk.id_refused": N_("VK ID refused the sign-in ({error}), connect VK again"),
+    "vk.code_refused": N_("The VK sign-in code has expired or was already used, connect VK again"),
+    "vk.refresh_refused": N_("The VK token has expired, reconnect VK"),
+    "vk.refresh_lost": N_("VK ID did not answer while refreshing the token, reconnect VK"),
     "vk.scope_missing": N_(
-        "VK не выдал приложению доступ к видео (scope video). VK выдаёт его приложениям VK ID "
-        "только после проверки: администратору сервиса нужно запросить доступ в поддержке VK"
+        "VK did not give the app access to videos (scope video). VK grants it to VK ID apps only after a "
+        "review: the service administrator has to request access from VK support"
     ),
-    "vk.device_id_missing": N_("VK не вернул device_id: начните подключение заново"),
+    "vk.device_id_missing": N_("VK did not return a device_id: start connecting again"),
     # ------------------------------------------------------------ Rutube
-    "rutube.server_error": N_("Rutube временно недоступен, повторим позже"),
-    "rutube.bad_answer": N_("Rutube ответил непонятно, повторим позже"),
-    "rutube.token_invalid": N_("Rutube не принимает токен. Подключите аккаунт Rutube заново"),
-    "rutube.rate_limited": N_("Rutube просит подождать, повторим позже"),
-    "rutube.not_found": N_("Rutube: не найдено"),
-    "rutube.forbidden": N_("Rutube не даёт доступа к этому видео"),
+    "rutube.server_error": N_("Rutube is temporarily unavailable, we will retry later"),
+    "rutube.bad_answer": N_("Rutube sent an unexpected answer, we will retry later"),
+    "rutube.token_invalid": N_("Rutube does not accept the token. Connect the Rutube account again"),
+    "rutube.rate_limited": N_("Rutube asks us to wait, we will retry later"),
+    "rutube.not_found": N_("Rutube: not found"),
+    "rutube.forbidden": N_("Rutube denies access to this video"),
     # Rutube answers a mistyped password and a password-less account alike: both are named.
     "rutube.login_refused": N_(
-        "Rutube не пустил по логину и паролю: возможно, пароль неверный, или аккаунт входит "
-        "через VK ID, Госуслуги или по номеру телефона — у таких аккаунтов нет пароля. "
-        "Проверьте пароль или подключите аккаунт по токену Rutube"
+        "Rutube refused the login and password: the password may be wrong, or the account signs in through "
+        "VK ID, Gosuslugi or a phone number — such accounts have no password. Check the password or "
+        "connect the account with a Rutube token"
     ),
-    "rutube.bad_request": N_("Rutube отклонил запрос: {reason}"),
-    "rutube.bad_field.url": N_("Rutube отклонил запрос: ссылка на файл — {reason}"),
-    "rutube.bad_field.title": N_("Rutube отклонил запрос: название — {reason}"),
-    "rutube.bad_field.description": N_("Rutube отклонил запрос: описание — {reason}"),
-    "rutube.bad_field.category_id": N_("Rutube отклонил запрос: категория — {reason}"),
-    "rutube.bad_field.is_hidden": N_("Rutube отклонил запрос: видимость — {reason}"),
-    "rutube.bad_field.username": N_("Rutube отклонил запрос: логин — {reason}"),
-    "rutube.bad_field.password": N_("Rutube отклонил запрос: пароль — {reason}"),
-    "rutube.rejected": N_("Rutube отклонил запрос (HTTP {status})"),
-    "rutube.reconnect": N_("Токен Rutube не обновляется автоматически. Подключите аккаунт Rutube заново"),
-    "rutube.file_too_large": N_("Файл {size_bytes} больше предела Rutube ({limit_bytes})"),
-    "rutube.title_too_long": N_("Название длиннее {limit} символов — Rutube столько не принимает"),
-    "rutube.description_too_long": N_("Описание длиннее {limit} символов — Rutube столько не принимает"),
-    "rutube.no_media_url": N_("Нет ссылки, по которой Rutube скачал бы клип"),
+    "rutube.bad_request": N_("Rutube rejected the request: {reason}"),
+    "rutube.bad_field.url": N_("Rutube rejected the request: file link — {reason}"),
+    "rutube.bad_field.title": N_("Rutube rejected the request: title — {reason}"),
+    "rutube.bad_field.description": N_("Rutube rejected the request: description — {reason}"),
+    "rutube.bad_field.category_id": N_("Rutube rejected the request: category — {reason}"),
+    "rutube.bad_field.is_hidden": N_("Rutube rejected the request: visibility — {reason}"),
+    "rutube.bad_field.username": N_("Rutube rejected the request: login — {reason}"),
+    "rutube.bad_field.password": N_("Rutube rejected the request: password — {reason}"),
+    "rutube.rejected": N_("Rutube rejected the request (HTTP {status})"),
+    "rutube.reconnect": N_(
+        "The Rutube token is not refreshed automatically. Connect the Rutube account again"
+    ),
+    "rutube.file_too_large": N_("The file ({size_bytes}) exceeds the Rutube limit ({limit_bytes})"),
+    "rutube.title_too_long": N_(
+        "The title is longer than {limit} characters — Rutube does not accept that much"
+    ),
+    "rutube.description_too_long": N_(
+        "The description is longer than {limit} characters — Rutube does not accept that much"
+    ),
+    "rutube.no_media_url": N_("There is no link from which Rutube could download the clip"),
     "rutube.create_unconfirmed": N_(
-        "Rutube не подтвердил создание видео. Повторная попытка сначала проверит канал, "
-        "чтобы не опубликовать видео дважды"
+        "Rutube did not confirm that the video was created. A retry checks the channel first so that the "
+        "video is not published twice"
     ),
     "rutube.ambiguous": N_(
-        "Не удалось понять, опубликовано ли видео: на Rutube несколько похожих. "
-        "Проверьте канал, прежде чем повторять"
+        "Could not tell whether the video was published: Rutube has several similar ones. Check the "
+        "channel before retrying"
     ),
     "rutube.lookup_inconclusive": N_(
-        "Не удалось понять, опубликовано ли видео. Проверьте канал на Rutube, прежде чем повторять"
+        "Could not tell whether the video was published. Check the Rutube channel before retrying"
     ),
-    "rutube.video_deleted": N_("Видео удалено на Rutube"),
-    "rutube.video_rejected": N_("Rutube не принял видео ({reason})"),
-    "rutube.download_failed": N_("Rutube не смог скачать файл клипа по нашей ссылке"),
-    "rutube.not_a_video": N_("Rutube не распознал файл как видео"),
-    "rutube.platform_file_too_large": N_("Rutube не принял файл: он больше {limit_bytes}"),
-    "rutube.processing_failed": N_("Rutube не смог обработать видео"),
-    # ------------------------------------------------------------ Дзен
-    "dzen.rate_limited": N_("Дзен просит подождать"),
-    "dzen.unavailable": N_("Дзен временно недоступен, повторим позже"),
-    "dzen.bad_answer": N_("Дзен временно недоступен, повторим позже"),
-    "dzen.token_expired": N_("Доступ к Дзену истёк или отозван, подключите Дзен заново"),
-    "dzen.no_refresh_token": N_("Доступ к Дзену истёк или отозван, подключите Дзен заново"),
-    "dzen.not_publisher": N_("У аккаунта нет канала в Дзене или он не одобрен для публикаций"),
-    "dzen.forbidden": N_("У аккаунта нет канала в Дзене или он не одобрен для публикаций"),
-    "dzen.refused": N_("Дзен отклонил запрос: {reason}"),
-    "dzen.platform_file_too_large": N_("Файл больше {limit_bytes} — это лимит Дзена"),
-    "dzen.size_mismatch": N_("Дзен получил не столько байт, сколько ждал: клип изменился"),
-    "dzen.not_found": N_("Дзен не нашёл загрузку или видео"),
-    "dzen.upload_expired": N_("Сессия загрузки в Дзене истекла"),
-    "dzen.upload_already_completed": N_("Файл уже загружен в Дзен"),
-    "dzen.upload_already_published": N_("Видео из этой загрузки уже создано"),
-    "dzen.processing_failed": N_("Дзен не смог обработать видео"),
-    "dzen.unsupported_format": N_("Дзен не принял формат файла: нужен MP4, MOV или WebM"),
-    "dzen.video_failed": N_("Дзен не опубликовал видео: {reason}"),
-    "dzen.empty_file": N_("Файл клипа пуст"),
-    "dzen.file_too_large": N_("Файл {size_bytes} больше лимита Дзена {limit_bytes}"),
-    "dzen.title_missing": N_("Для Дзена нужно название видео"),
-    "dzen.title_too_long": N_("Название для Дзена: {length} символов, можно не больше {limit}"),
-    "dzen.description_too_long": N_("Описание для Дзена: {length} символов, можно не больше {limit}"),
+    "rutube.video_deleted": N_("The video was deleted on Rutube"),
+    "rutube.video_rejected": N_("Rutube did not accept the video ({reason})"),
+    "rutube.download_failed": N_("Rutube could not download the clip file from our link"),
+    "rutube.not_a_video": N_("Rutube did not recognise the file as a video"),
+    "rutube.platform_file_too_large": N_("Rutube did not accept the file: it is larger than {limit_bytes}"),
+    "rutube.processing_failed": N_("Rutube could not process the video"),
+    # ------------------------------------------------------------ Dzen
+    "dzen.rate_limited": N_("Dzen asks us to wait"),
+    "dzen.unavailable": N_("Dzen is temporarily unavailable, we will retry later"),
+    "dzen.bad_answer": N_("Dzen is temporarily unavailable, we will retry later"),
+    "dzen.token_expired": N_("Access to Dzen has expired or was revoked, connect Dzen again"),
+    "dzen.no_refresh_token": N_("Access to Dzen has expired or was revoked, connect Dzen again"),
+    "dzen.not_publisher": N_("The account has no Dzen channel, or it is not approved for publishing"),
+    "dzen.forbidden": N_("The account has no Dzen channel, or it is not approved for publishing"),
+    "dzen.refused": N_("Dzen rejected the request: {reason}"),
+    "dzen.platform_file_too_large": N_("The file is larger than {limit_bytes}, the Dzen limit"),
+    "dzen.size_mismatch": N_("Dzen received a different number of bytes than expected: the clip has changed"),
+    "dzen.not_found": N_("Dzen could not find the upload or the video"),
+    "dzen.upload_expired": N_("The Dzen upload session has expired"),
+    "dzen.upload_already_completed": N_("The file has already been uploaded to Dzen"),
+    "dzen.upload_already_published": N_("A video from this upload has already been created"),
+    "dzen.processing_failed": N_("Dzen could not process the video"),
+    "dzen.unsupported_format": N_("Dzen did not accept the file format: MP4, MOV or WebM is needed"),
+    "dzen.video_failed": N_("Dzen did not publish the video: {reason}"),
+    "dzen.empty_file": N_("The clip file is empty"),
+    "dzen.file_too_large": N_("The file ({size_bytes}) exceeds the Dzen limit of {limit_bytes}"),
+    "dzen.title_missing": N_("Dzen needs a video title"),
+    "dzen.title_too_long": N_("Title for Dzen: {length} characters, at most {limit} allowed"),
+    "dzen.description_too_long": N_("Description for Dzen: {length} characters, at most {limit} allowed"),
     "dzen.publish_unconfirmed": N_(
-        "Не удалось понять, опубликовано ли видео. Проверьте канал в Дзене, прежде чем повторять"
+        "Could not tell whether the video was published. Check the Dzen channel before retrying"
     ),
     "dzen.publish_not_confirmed": N_(
-        "Дзен не подтвердил создание видео, проверим и повторим позже (второе видео не появится)"
+        "Dzen did not confirm that the video was created; we will check and retry later (no second video "
+        "will appear)"
     ),
-    "dzen.oauth_rate_limited": N_("Яндекс ID просит подождать"),
-    "dzen.oauth_unavailable": N_("Яндекс ID временно недоступен, повторим позже"),
-    "dzen.oauth_unreachable": N_("Яндекс ID временно недоступен, повторим позже"),
-    "dzen.oauth_bad_answer": N_("Яндекс ID временно недоступен, повторим позже"),
-    "dzen.oauth_client": N_("Приложение Яндекс ID настроено неверно: проверьте client_id и client_secret"),
-    "dzen.refresh_refused": N_("Яндекс не продлил доступ к Дзену — подключите Дзен заново"),
-    "dzen.oauth_code": N_("Код входа Яндекса устарел или уже использован — подключите Дзен ещё раз"),
-    "dzen.oauth_refused": N_("Яндекс отказал во входе ({error})"),
+    "dzen.oauth_rate_limited": N_("Yandex ID asks us to wait"),
+    "dzen.oauth_unavailable": N_("Yandex ID is temporarily unavailable, we will retry later"),
+    "dzen.oauth_unreachable": N_("Yandex ID is temporarily unavailable, we will retry later"),
+    "dzen.oauth_bad_answer": N_("Yandex ID is temporarily unavailable, we will retry later"),
+    "dzen.oauth_client": N_("The Yandex ID app is misconfigured: check client_id and client_secret"),
+    "dzen.refresh_refused": N_("Yandex did not extend access to Dzen — connect Dzen again"),
+    "dzen.oauth_code": N_("The Yandex sign-in code has expired or was already used — connect Dzen again"),
+    "dzen.oauth_refused": N_("Yandex refused the sign-in ({error})"),
     # ------------------------------------------------------------ Telegram
-    "telegram.unavailable": N_("Telegram временно недоступен, повторим позже"),
-    "telegram.rate_limited": N_("Telegram просит подождать: слишком много публикаций подряд"),
+    "telegram.unavailable": N_("Telegram is temporarily unavailable, we will retry later"),
+    "telegram.rate_limited": N_("Telegram asks us to wait: too many posts in a row"),
     "telegram.token_revoked": N_(
-        "Telegram не принимает токен бота: его отозвали. Подключите канал заново с новым токеном"
+        "Telegram does not accept the bot token: it has been revoked. Connect the channel again with a new "
+        "token"
     ),
-    "telegram.bad_token": N_("Неверный токен бота: возьмите его у @BotFather"),
-    "telegram.platform_file_too_large": N_("Telegram не принял файл: он больше, чем разрешено боту"),
-    "telegram.chat_not_found": N_("Канал не найден: проверьте @имя или -100…"),
-    "telegram.not_member": N_("Бот не добавлен в канал"),
-    "telegram.not_admin": N_("Бот не является админом канала"),
-    "telegram.forbidden": N_("Бот не является админом канала"),
+    "telegram.bad_token": N_("Invalid bot token: get it from @BotFather"),
+    "telegram.platform_file_too_large": N_(
+        "Telegram did not accept the file: it is larger than a bot may send"
+    ),
+    "telegram.chat_not_found": N_("Channel not found: check the @name or -100…"),
+    "telegram.not_member": N_("The bot has not been added to the channel"),
+    "telegram.not_admin": N_("The bot is not an admin of the channel"),
+    "telegram.forbidden": N_("The bot is not an admin of the channel"),
     "telegram.platform_caption_too_long": N_(
-        "Подпись длиннее, чем принимает Telegram. Сократите название или описание"
+        "The caption is longer than Telegram accepts. Shorten the title or the description"
     ),
-    "telegram.bad_caption": N_("Telegram не смог разобрать подпись"),
-    "telegram.rejected": N_("Telegram отклонил публикацию: {reason}"),
-    "telegram.not_a_channel": N_("Это не канал: укажите @имя или -100… канала, где бот — админ"),
+    "telegram.bad_caption": N_("Telegram could not parse the caption"),
+    "telegram.rejected": N_("Telegram rejected the post: {reason}"),
+    "telegram.not_a_channel": N_(
+        "This is not a channel: enter the @name or -100… of a channel where the bot is an admin"
+    ),
     "telegram.no_refresh": N_(
-        "Токен бота не обновляется: если его отозвали, подключите канал заново с новым токеном"
+        "The bot token cannot be refreshed: if it was revoked, connect the channel again with a new token"
     ),
     "telegram.outcome_unknown": N_(
-        "Не удалось понять, опубликован ли пост. Проверьте канал, прежде чем повторять"
+        "Could not tell whether the post was published. Check the channel before retrying"
     ),
     "telegram.file_too_large": N_(
-        "Telegram принимает от бота видео до {limit_bytes}, а клип весит {size_bytes}"
+        "Telegram accepts videos from a bot up to {limit_bytes}, and the clip is {size_bytes}"
     ),
     "telegram.caption_too_long": N_(
-        "Подпись для Telegram длиннее {limit} символов (сейчас {length}): сократите название или описание"
+        "The caption for Telegram is longer than {limit} characters (now {length}): shorten the title or "
+        "the description"
     ),
-    "telegram.preview_rate_limited": N_("t.me просит подождать, повторим позже"),
-    "telegram.preview_unavailable": N_("Страница канала t.me недоступна, повторим позже"),
+    "telegram.preview_rate_limited": N_("t.me asks us to wait, we will retry later"),
+    "telegram.preview_unavailable": N_("The t.me channel page is unavailable, we will retry later"),
 }
 
 # Transport failures (platforms.http.send): the same words on every platform.
 for _platform in Platform:
-    MESSAGES[f"{_platform}.unreachable"] = N_("Платформа недоступна, повторим позже")
-    MESSAGES[f"{_platform}.connection_lost"] = N_("Платформа недоступна, повторим позже")
+    MESSAGES[f"{_platform}.unreachable"] = N_("The platform is unavailable, we will retry later")
+    MESSAGES[f"{_platform}.connection_lost"] = N_("The platform is unavailable, we will retry later")
     MESSAGES[f"{_platform}.no_answer"] = N_(
-        "Платформа не ответила вовремя. Проверьте, не появилась ли публикация, прежде чем повторять"
+        "The platform did not answer in time. Check whether the post appeared before retrying"
     )

@@ -37,7 +37,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 async def _csrf_rejected(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CsrfRejected)
-    text = gettext(exc.lang, "Страница устарела. Обновите её и повторите действие.")
+    text = gettext(exc.lang, "The page is out of date. Reload it and try again.")
     if _is_htmx(request):
         # Shown in the page's notice area instead of the fragment the request was for.
         return PlainTextResponse(

@@ -61,27 +61,27 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_size_for(size: int | None, lang: str = "ru") -> str:
-    """«38 МБ», «4,5 ГБ» on the Russian pages, «38 MB», «4.5 GB» on the English ones."""
+    """A size: "38 MB", "4.5 GB" (Russian units and decimal comma on the Russian pages)."""
     if size is None:
         return "—"
     return format_size(size, lang, translations(lang))
 
 
 def format_limit_for(limit: int, lang: str = "ru") -> str:
-    """A platform's limit as it states it: «2000 МБ», «4 ГБ» / «2000 MB», «4 GB»."""
+    """A platform's limit as it states it: "2000 MB", "4 GB" (in the reader's units)."""
     return format_limit(limit, lang, translations(lang))
 
 
 def format_relative(value: datetime, now: datetime, lang: str = "ru") -> str:
-    """«5 минут назад», «через 2 часа»."""
+    """ "5 minutes ago", "in 2 hours" (in the reader's language)."""
     delta: timedelta = value - now
     if abs(delta) < timedelta(seconds=45):
-        return gettext(lang, "только что")
+        return gettext(lang, "just now")
     return format_timedelta(delta, add_direction=True, locale=lang, threshold=0.9)
 
 
 def zone_label(zone: ZoneInfo, now: datetime, lang: str = "ru") -> str:
-    """«Москва, UTC+3»: the city and the current offset, so nobody has to guess the zone."""
+    """ "Moscow, UTC+3": the city and the current offset, so nobody has to guess the zone."""
     city = get_timezone_location(zone, locale=lang, return_city=True)
     offset = now.astimezone(zone).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)

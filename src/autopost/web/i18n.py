@@ -10,18 +10,20 @@ __all__ = ["connect_error_text", "plans_text", "refusal_text", "refused_text"]
 
 
 def plans_text(plans: list[Plan], lang: str) -> str:
-    """«Про и Бизнес», «Старт, Про и Бизнес»."""
+    """ "Pro and Business", "Start, Pro and Business" (in the reader's language)."""
     names = [render(f"plan.{Plan(plan).value}", lang) for plan in plans]
     if len(names) < 2:
         return "".join(names)
-    return gettext(lang, "{head} и {last}", head=", ".join(names[:-1]), last=names[-1])
+    return gettext(lang, "{head} and {last}", head=", ".join(names[:-1]), last=names[-1])
 
 
 def refusal_text(refusal: Refused, lang: str) -> str:
     """Why a platform cannot be chosen, as the publish dialog says it."""
     if refusal.code == "plan_excludes_platform":
         # The dialog names the platform already: only the plan is said.
-        return gettext(lang, "Недоступно на тарифе {plan} — повысьте тариф", plan=refusal.params["plan"])
+        return gettext(
+            lang, "Not included in the {plan} plan — upgrade your plan", plan=refusal.params["plan"]
+        )
     return render(refusal.code, lang, **refusal.params)
 
 
@@ -34,4 +36,4 @@ def connect_error_text(code: str, platform: str, lang: str, **params: object) ->
     """The OAuth callback's ?error=<code>: a known message, or a plain "could not connect"."""
     if code in code_table():
         return render(code, lang, platform=platform, **params)
-    return gettext(lang, "Не удалось подключить {platform}. Попробуйте ещё раз.", platform=platform or "—")
+    return gettext(lang, "Could not connect {platform}. Please try again.", platform=platform or "—")

@@ -1,4 +1,4 @@
-"""Platform marks: the vendored Simple Icons for VK and Telegram, text marks for Rutube and Дзен."""
+"""Platform marks: the vendored Simple Icons for VK and Telegram, text marks for Rutube and Dzen."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from autopost.platforms.catalog import Platform
 ICONS = Path(__file__).parent / "static" / "icons"
 SIMPLE_ICONS_VERSION = "16.37.0"
 
-# Brand colours: Simple Icons' hex for VK and Telegram; Rutube's red and Дзен's black from their sites.
+# Brand colours: Simple Icons' hex for VK and Telegram; Rutube's red and Dzen's black from their sites.
 BRAND_COLOURS = {
     Platform.VK: "#0077FF",
     Platform.TELEGRAM: "#26A5E4",
     Platform.RUTUBE: "#ED143B",
     Platform.DZEN: "#000000",
 }
-# Text marks are the first letter of the name in the reader's language (Д / D for Дзен / Dzen).
+# Text marks are the first letter of the name in the reader's language (a Cyrillic D in Russian, D in English, for Dzen).
 TEXT_MARKS = {Platform.RUTUBE, Platform.DZEN}
 TEXT_MARK_SIZES = (20, 28)
 
@@ -50,5 +50,5 @@ def platform_mark(platform: Platform, lang: str = "ru", size: int = 20) -> Marku
 
 
 def platform_name(platform: Platform, lang: str = "ru") -> str:
-    """«Дзен» / "Dzen": a platform's name in the reader's language."""
+    """A platform's name in the reader's language (Dzen is spelt in Cyrillic on the Russian pages)."""
     return render(f"platform.{platform.value}", lang)

@@ -1,4 +1,4 @@
-"""Вход and выход (here or on every device): plain form POSTs around the session cookie; the language switch."""
+"""Logging in and out (here or on every device): plain form POSTs around the session cookie; the language switch."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ async def login(
             lang,
             next="/",
             email="",
-            error=gettext(lang, "Страница устарела. Обновите её и повторите действие."),
+            error=gettext(lang, "The page is out of date. Reload it and try again."),
         )
     try:
         user = await log_in(work.session, runtime, email, password, client_address(request))
@@ -80,7 +80,7 @@ def _login_error(exc: Refused, lang: str) -> str:
     """A slowed-down login says how long to wait (the API's words); a wrong one never says which part."""
     if exc.kind is Kind.THROTTLED:
         return refused_text(exc, lang)
-    return gettext(lang, "Неверная электронная почта или пароль")
+    return gettext(lang, "Wrong email address or password")
 
 
 @router.post("/logout", name="logout")
@@ -93,7 +93,7 @@ async def logout(viewer: Page) -> Response:
 
 @router.post("/logout-all", name="logout_all")
 async def logout_everywhere(viewer: Page) -> Response:
-    """«Выйти на всех устройствах»: every session of the user ends, this one included."""
+    """ "Log out on all devices": every session of the user ends, this one included."""
     await end_all_sessions(viewer.work.session, viewer.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

@@ -1,4 +1,4 @@
-"""Клипы: the grid of clip cards, a card's live fragment, and the publish dialog."""
+"""The Clips page: the grid of clip cards, a card's live fragment, and the publish dialog."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     scheduled_at = forms.scheduled_at(form, viewer)
     if form.later and scheduled_at is None:
         return await _dialog(
-            request, viewer, clip, form, error=gettext(viewer.lang, "Укажите дату и время публикации")
+            request, viewer, clip, form, error=gettext(viewer.lang, "Choose the date and time")
         )
     targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:

@@ -1,4 +1,4 @@
-"""Публикации: scheduled and history tabs, filters, paging; cancel, reschedule and retry."""
+"""The Publications page: scheduled and history tabs, filters, paging; cancel, reschedule and retry."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ async def cancel(
     except Refused as exc:
         return await _fragment(request, viewer, publication, view, refused_text(exc, viewer.lang), "error")
     return await _fragment(
-        request, viewer, publication, view, gettext(viewer.lang, "Публикация отменена"), "ok"
+        request, viewer, publication, view, gettext(viewer.lang, "The publication is cancelled"), "ok"
     )
 
 
@@ -125,7 +125,7 @@ async def retry(
         viewer,
         publication,
         view,
-        gettext(viewer.lang, "Публикация снова поставлена в очередь"),
+        gettext(viewer.lang, "The publication is queued again"),
         "ok",
     )
 
@@ -168,7 +168,7 @@ async def reschedule(
     publication = await owned_publication(session, viewer.user, publication_id)
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
-        error = gettext(viewer.lang, "Укажите дату и время публикации")
+        error = gettext(viewer.lang, "Choose the date and time")
         return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     try:
         await usecases.reschedule(session, viewer.work.outbox, viewer.runtime.settings, publication, when)
@@ -180,7 +180,7 @@ async def reschedule(
 
 async def _rescheduled(request: Request, viewer: Viewer, publication: Publication, view: View) -> Response:
     """The dialog closes itself; the card or row it came from is swapped in out of band."""
-    notice = gettext(viewer.lang, "Публикация перенесена")
+    notice = gettext(viewer.lang, "The publication is rescheduled")
     session = viewer.work.session
     if view == "card":
         card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)

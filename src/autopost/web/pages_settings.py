@@ -1,4 +1,4 @@
-"""Настройки → Платформы: connect (OAuth or token), test, disconnect, with plan gating."""
+"""Settings → Platforms: connect (OAuth or token), test, disconnect, with plan gating."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ router = APIRouter(include_in_schema=False)
 
 # What a token form says when a field it needs is empty.
 MISSING_FIELDS = {
-    (Platform.TELEGRAM, "token"): N_("Укажите токен бота и канал"),
-    (Platform.RUTUBE, "token"): N_("Вставьте токен Rutube"),
-    (Platform.RUTUBE, "password"): N_("Укажите логин и пароль Rutube"),
+    (Platform.TELEGRAM, "token"): N_("Enter the bot token and the channel"),
+    (Platform.RUTUBE, "token"): N_("Paste the Rutube token"),
+    (Platform.RUTUBE, "password"): N_("Enter the Rutube login and password"),
 }
 
 
@@ -51,7 +51,7 @@ def _callback_notice(
         else ""
     )
     if connected and name:
-        return {"kind": "ok", "text": gettext(viewer.lang, "{platform} подключён", platform=name)}
+        return {"kind": "ok", "text": gettext(viewer.lang, "{platform} is connected", platform=name)}
     if error:
         params = {"minutes": minutes} if minutes else {}
         return {"kind": "error", "text": connect_error_text(error, name, viewer.lang, **params)}
@@ -124,7 +124,7 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
     notice = gettext(
-        viewer.lang, "{platform} подключён: {account}", platform=platform, account=connection.account_name
+        viewer.lang, "{platform} is connected: {account}", platform=platform, account=connection.account_name
     )
     return await _block(request, viewer, platform, None, notice)
 
@@ -135,7 +135,7 @@ async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Pa
     await usecases.check_connection(viewer.work.session, viewer.runtime, connection)
     name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if connection.status is ConnectionStatus.ACTIVE:
-        notice, kind = gettext(viewer.lang, "{account}: подключение работает", account=name), "ok"
+        notice, kind = gettext(viewer.lang, "{account}: the connection works", account=name), "ok"
     else:
         reason = connection_error(connection, viewer.lang) or ""
         notice, kind = gettext(viewer.lang, "{account}: {reason}", account=name, reason=reason), "error"
@@ -149,8 +149,8 @@ async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: P
     await usecases.set_vk_target(
         viewer.work.session, viewer.runtime, connection, int(chosen) if chosen.isdigit() else None
     )
-    target = (connection.meta or {}).get("target_name") or gettext(viewer.lang, "Моя страница")
-    notice = gettext(viewer.lang, "VK: публикуем в «{target}»", target=target)
+    target = (connection.meta or {}).get("target_name") or gettext(viewer.lang, "My page")
+    notice = gettext(viewer.lang, "VK: publishing to “{target}”", target=target)
     return await _block(request, viewer, connection.platform, None, notice)
 
 
@@ -170,13 +170,13 @@ async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -
     if cancelled:
         notice = ngettext(
             viewer.lang,
-            "{account} отключён. Отменена {count} запланированная публикация.",
-            "{account} отключён. Отменено {count} запланированных публикаций.",
+            "{account} is disconnected. {count} scheduled publication was cancelled.",
+            "{account} is disconnected. {count} scheduled publications were cancelled.",
             cancelled,
             account=name,
         )
     else:
-        notice = gettext(viewer.lang, "{account} отключён. Запланированных публикаций не было.", account=name)
+        notice = gettext(viewer.lang, "{account} is disconnected. Nothing was scheduled.", account=name)
     connections = await list_connections(viewer.work.session, viewer.user)
     block = platform_block(viewer.runtime.settings, viewer.user, connection.platform, connections)
     return render(request, viewer, "disconnected.html", block=block, extra=notice_html(notice))

@@ -1,4 +1,4 @@
-"""What Настройки → Платформы shows for each platform: plan gate, accounts, how to connect."""
+"""What Settings → Platforms shows for each platform: plan gate, accounts, how to connect."""
 
 from __future__ import annotations
 

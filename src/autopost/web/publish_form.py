@@ -115,7 +115,7 @@ def platform_groups(
         for connection in (c for c in connections if c.platform is platform):
             reason = blocked
             if reason is None and connection.status is not ConnectionStatus.ACTIVE:
-                reason = gettext(viewer.lang, "Нужно переподключить")
+                reason = gettext(viewer.lang, "Needs reconnecting")
             accounts.append(
                 AccountChoice(connection, reason, reason is None and connection.id in form.chosen)
             )

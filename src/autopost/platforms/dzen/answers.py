@@ -1,4 +1,4 @@
-"""Every Дзен answer judged once: the publisher API's and Yandex ID's, into results or errors.
+"""Every Dzen answer judged once: the publisher API's and Yandex ID's, into results or errors.
 
 The publisher API is MODELLED on Yandex Disk ({"error", "message", "description"}
 bodies, see publisher_api.py); Yandex ID speaks OAuth 2.0 ({"error",

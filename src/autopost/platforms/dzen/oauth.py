@@ -1,7 +1,7 @@
-"""Connecting a Дзен channel: Yandex OAuth (documented) with PKCE, then the publisher check.
+"""Connecting a Dzen channel: Yandex OAuth (documented) with PKCE, then the publisher check.
 
 Yandex OAuth and login.yandex.ru/info are documented (yandex.ru/dev/id/doc);
-whether the account may publish on Дзен is asked of the MODELLED publisher API
+whether the account may publish on Dzen is asked of the MODELLED publisher API
 (publisher_api.py). Authlib speaks the token endpoint; its failures are
 classified in answers.py, once.
 """
@@ -111,7 +111,7 @@ class DzenOAuth:
     async def exchange(
         self, *, code: str, code_verifier: str, redirect_uri: str
     ) -> tuple[Credentials, AccountInfo]:
-        """Trade the callback's code for tokens; the account is the user's approved Дзен channel."""
+        """Trade the callback's code for tokens; the account is the user's approved Dzen channel."""
         async with self._oauth_client() as client:
             with token_errors(refreshing=False):
                 token = await client.fetch_token(

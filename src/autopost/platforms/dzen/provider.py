@@ -1,4 +1,4 @@
-"""The Дзен provider: Yandex OAuth tokens, the MODELLED publisher API, stats in batches of 50."""
+"""The Dzen provider: Yandex OAuth tokens, the MODELLED publisher API, stats in batches of 50."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ CAPABILITIES = Capabilities(
 
 
 class DzenProvider:
-    """Publishes to an approved Дзен channel; see docs/platforms/dzen.md, «Provider»."""
+    """Publishes to an approved Dzen channel; see docs/platforms/dzen.md, "Provider"."""
 
     capabilities = CAPABILITIES
     oauth: DzenOAuth  # the connect flow, sharing this provider's per-token pace

@@ -1,6 +1,6 @@
-"""ASSUMED Дзен publisher API, client side. Correct the protocol here, and only here.
+"""ASSUMED Dzen publisher API, client side. Correct the protocol here, and only here.
 
-Дзен has no public publishing API (../shared/design/platforms.md): this protocol
+Dzen has no public publishing API (../shared/design/platforms.md): this protocol
 is MODELLED in the style of Yandex's REST APIs (Yandex Disk's upload link + raw
 PUT and its {"error", "message", "description"} error body) behind Yandex OAuth
 tokens. It is specified in docs/platforms/dzen.md and spoken by the sandbox's

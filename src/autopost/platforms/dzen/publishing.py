@@ -1,4 +1,4 @@
-"""One publishing attempt on Дзен: session → raw PUT → video, resumed from the checkpoint.
+"""One publishing attempt on Dzen: session → raw PUT → video, resumed from the checkpoint.
 
 Checkpoint keys: `upload_id` (saved the moment the session exists),
 `publish_sent` (saved just before POST /videos goes out) and `remote_id` (the
@@ -29,7 +29,7 @@ LIMIT = LIMITS[Platform.DZEN]
 
 
 def check_limits(request: PublishRequest) -> None:
-    """Дзен's limits, refused before a single byte goes out."""
+    """Dzen's limits, refused before a single byte goes out."""
     size = request.clip.size
     if size <= 0:
         raise Permanent("dzen.empty_file", "clip size is 0")

@@ -16,7 +16,7 @@ TOKEN_AUTH = "/api/accounts/token_auth/"  # php-api-client authorize()
 VIDEOS = "/api/video/"  # POST: upload by URL (php-api-client uploadVideo)
 MY_VIDEOS = "/api/video/person/"  # the caller's videos, newest first (php-api-client loadVideoPerson)
 
-# php-api-client's default category ("Разное"); publications carry no category of their own.
+# php-api-client's default category (Miscellaneous); publications carry no category of their own.
 DEFAULT_CATEGORY = 13
 # ASSUMED, as the emulator: the listing serves at most 100 videos a page.
 PAGE_LIMIT = 100

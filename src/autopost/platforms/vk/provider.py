@@ -1,4 +1,4 @@
-"""VkProvider: the Provider protocol for VK Клипы / VK Видео (user token from VK ID)."""
+"""VkProvider: the Provider protocol for VK Clips / VK Video (user token from VK ID)."""
 
 from __future__ import annotations
 
