@@ -27,7 +27,7 @@ def _units(translations: NullTranslations, text: str, number: str) -> str:
 
 
 def format_size(size: int, lang: str, translations: NullTranslations) -> str:
-    """ "38 MB", "4.5 GB" (in the reader's units): a size as people read it (MB below a GiB, GB with one decimal above)."""
+    """A size as people read it, in their units: "38 MB" below a GiB, "4.5 GB" (one decimal) above."""
     if size >= GiB:
         number = format_decimal(size / GiB, format="#0.#", locale=lang)
         return _units(translations, N_("{number} GB"), number)
@@ -42,7 +42,7 @@ def format_limit(limit: int, lang: str, translations: NullTranslations) -> str:
 
 
 def format_seconds(seconds: float, lang: str) -> str:
-    """ "5 min", "30 sec" in the reader's language."""
+    """A duration in the reader's language: "5 min", "30 sec"."""
     return format_timedelta(timedelta(seconds=seconds), format="short", threshold=1.0, locale=lang)
 
 

@@ -73,7 +73,7 @@ def format_limit_for(limit: int, lang: str = "ru") -> str:
 
 
 def format_relative(value: datetime, now: datetime, lang: str = "ru") -> str:
-    """ "5 minutes ago", "in 2 hours" (in the reader's language)."""
+    """A moment relative to now in the reader's language: "5 minutes ago", "in 2 hours"."""
     delta: timedelta = value - now
     if abs(delta) < timedelta(seconds=45):
         return gettext(lang, "just now")
@@ -81,7 +81,7 @@ def format_relative(value: datetime, now: datetime, lang: str = "ru") -> str:
 
 
 def zone_label(zone: ZoneInfo, now: datetime, lang: str = "ru") -> str:
-    """ "Moscow, UTC+3": the city and the current offset, so nobody has to guess the zone."""
+    """The city and the current offset ("Moscow, UTC+3"), so nobody has to guess the zone."""
     city = get_timezone_location(zone, locale=lang, return_city=True)
     offset = now.astimezone(zone).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)

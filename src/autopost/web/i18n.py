@@ -10,7 +10,7 @@ __all__ = ["connect_error_text", "plans_text", "refusal_text", "refused_text"]
 
 
 def plans_text(plans: list[Plan], lang: str) -> str:
-    """ "Pro and Business", "Start, Pro and Business" (in the reader's language)."""
+    """Plan names as a list in the reader's language: "Pro and Business", "Start, Pro and Business"."""
     names = [render(f"plan.{Plan(plan).value}", lang) for plan in plans]
     if len(names) < 2:
         return "".join(names)

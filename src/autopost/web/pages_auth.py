@@ -93,7 +93,7 @@ async def logout(viewer: Page) -> Response:
 
 @router.post("/logout-all", name="logout_all")
 async def logout_everywhere(viewer: Page) -> Response:
-    """ "Log out on all devices": every session of the user ends, this one included."""
+    """Log out on all devices: every session of the user ends, this one included."""
     await end_all_sessions(viewer.work.session, viewer.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
