@@ -1,6 +1,7 @@
 """Connecting accounts: tokens checked live, OAuth with single-use states, checking, disconnecting.
 
-An OAuth callback connects only in the browser that started the flow (oauth_browser.py).
+An OAuth callback connects only in the browser that started the flow, or one signed in as its
+user (oauth_browser.py).
 
 Each function is one user action, called by the JSON API and by the settings
 pages alike: the failed-connect limit (connect_guard.py), the plan gate and the

@@ -134,9 +134,10 @@ async def oauth_callback(platform: Platform, request: Request, work: Work, runti
         log.info("oauth_callback_refused", platform=platform.value, code=exc.code, params=exc.params)
         if exc.code == "oauth_other_browser":
             lang = request_language(request)
-            error = connect_error_text(exc.code, platform, lang)
+            # The page's notice, not the form's error: nothing typed into the form was wrong.
+            notice = {"kind": "error", "text": connect_error_text(exc.code, platform, lang)}
             response = render_anonymous(
-                request, "login.html", lang, next="/settings/platforms", email="", error=error
+                request, "login.html", lang, next="/settings/platforms", email="", error=None, notice=notice
             )
             response.status_code = 403
         else:
