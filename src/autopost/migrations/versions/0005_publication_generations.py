@@ -24,11 +24,13 @@ TAKEN = sa.text("status IN ('scheduled', 'publishing', 'published')")
 def upgrade() -> None:
     # Plain ALTERs, no batch rebuild: SQLite adds a column with a default in place.
     op.add_column("publications", sa.Column("generation", sa.Integer(), server_default="0", nullable=False))
-    # Earlier republishing made several published rows per clip and account: number them apart.
+    # Earlier republishing made several published rows per clip and account (and a failed one
+    # retried after another was published is live beside it): number every taken row apart.
     op.execute(
         "UPDATE publications SET generation = (SELECT count(*) FROM publications older"
         " WHERE older.clip_id = publications.clip_id AND older.connection_id = publications.connection_id"
-        " AND older.status = 'published' AND (older.created_at < publications.created_at"
+        " AND older.status IN ('scheduled', 'publishing', 'published')"
+        " AND (older.created_at < publications.created_at"
         " OR (older.created_at = publications.created_at AND older.id < publications.id)))"
         " WHERE status IN ('scheduled', 'publishing', 'published')"
     )
