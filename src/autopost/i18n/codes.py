@@ -64,6 +64,7 @@ REFUSALS: dict[str, str] = {
     "description_too_long": N_("Описание для {platform}: {length} символов, можно не больше {limit}"),
     "scheduled_at_without_offset": N_("Укажите время со смещением часового пояса"),
     "scheduled_too_soon": N_("Время публикации должно быть не раньше чем через {lead_seconds}"),
+    "scheduled_at_out_of_range": N_("Время публикации должно быть не позже чем через {horizon_seconds}"),
     "duplicate_target": N_("Один и тот же аккаунт выбран дважды"),
     "already_live": N_("Этот клип уже публикуется в этот аккаунт {platform}"),
     "no_targets": N_("Выберите хотя бы одну платформу"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from autopost.platforms.catalog import Platform
 from autopost.publications.events import event_text
@@ -17,7 +17,11 @@ from autopost.publications.models import (
     PublicationStatus,
     publication_error,
 )
+from autopost.publications.rules import refuse_expanded_year
 from autopost.stats.models import StatsSnapshot
+
+# Refused from inside parsing (the refusal passes through pydantic): its own code, not a generic 422.
+ScheduledAt = Annotated[datetime, BeforeValidator(refuse_expanded_year)]
 
 
 class TargetIn(BaseModel):
@@ -29,11 +33,11 @@ class TargetIn(BaseModel):
 class PublishIn(BaseModel):
     targets: list[TargetIn] = Field(min_length=1, max_length=20)
     # With its offset, e.g. 2026-11-25T18:30:00+03:00; omitted: publish now.
-    scheduled_at: datetime | None = None
+    scheduled_at: ScheduledAt | None = None
 
 
 class RescheduleIn(BaseModel):
-    scheduled_at: datetime
+    scheduled_at: ScheduledAt
 
 
 class EventOut(BaseModel):
