@@ -61,6 +61,8 @@ REFUSALS: dict[str, str] = {
     "caption_too_long": N_("Подпись для {platform}: {length} символов, можно не больше {limit}"),
     "title_too_long": N_("Название для {platform}: {length} символов, можно не больше {limit}"),
     "title_missing": N_("Для {platform} нужно название"),
+    "title_over_limit": N_("Название длиннее {limit} символов"),
+    "description_over_limit": N_("Описание длиннее {limit} символов"),
     "description_too_long": N_("Описание для {platform}: {length} символов, можно не больше {limit}"),
     "scheduled_at_without_offset": N_("Укажите время со смещением часового пояса"),
     "scheduled_too_soon": N_("Время публикации должно быть не раньше чем через {lead_seconds}"),

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
 from autopost.platforms.catalog import Platform
 from autopost.publications.events import event_text
 from autopost.publications.models import (
@@ -26,8 +27,9 @@ ScheduledAt = Annotated[datetime, BeforeValidator(refuse_expanded_year)]
 
 class TargetIn(BaseModel):
     connection_id: uuid.UUID
-    title: str | None = Field(default=None, max_length=5000)
-    description: str | None = Field(default=None, max_length=10000)
+    # Caps documented here, refused by publish_clip with their own codes (as the pages are).
+    title: str | None = Field(default=None, json_schema_extra={"maxLength": TITLE_MAX})
+    description: str | None = Field(default=None, json_schema_extra={"maxLength": DESCRIPTION_MAX})
 
 
 class PublishIn(BaseModel):

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
 from autopost.clips.queries import owned_clip
+from autopost.clips.texts import stored_description, stored_title
 from autopost.connections.models import Connection
 from autopost.connections.queries import owned_connection
 from autopost.db import utcnow
@@ -76,7 +77,7 @@ async def publish_clip(
         connection = await owned_connection(session, user, target.connection_id, revoked_too=True)
         title = clip.title if target.title is None else target.title
         description = clip.description if target.description is None else target.description
-        chosen.append(Target(connection, title, description))
+        chosen.append(Target(connection, stored_title(title), stored_description(description)))
     publications = await create_publications(
         session, outbox, settings, user=user, clip=clip, targets=chosen, scheduled_at=scheduled_at
     )
