@@ -97,3 +97,19 @@ def test_a_from_url_body_that_is_not_the_schema_is_refused_as_invalid(api: Api, 
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "validation_error"
         assert client.get("/api/v1/clips").json() == []
+
+
+def test_a_truncated_upload_is_refused_clearly_and_nothing_is_kept(api: Api, tmp_path) -> None:
+    from tests.support.media import make_clip
+
+    data = make_clip(tmp_path / "whole.mp4", seconds=2, faststart=True).read_bytes()
+    _, token = api.new_user()
+    with api.client(token, **{"Accept-Language": "en"}) as client:
+        response = client.post(
+            "/api/v1/clips", files={"file": ("cut.mp4", data[: len(data) * 3 // 4], "video/mp4")}
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "clip_truncated"
+        assert response.json()["error"]["message"].startswith("The video file is cut short")
+        assert client.get("/api/v1/clips").json() == []
+    assert list(api.settings.resolved_storage_dir.rglob("*.mp4")) == []

@@ -31,7 +31,7 @@ async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> No
             info = await asyncio.to_thread(probe, local_file)
             thumbnail = await asyncio.to_thread(make_thumbnail, local_file)
         except ProbeError as exc:
-            raise Refused("not_a_video") from exc
+            raise Refused(exc.code) from exc
     else:
         assert clip.source_url is not None and clip.size_bytes is not None
         info = await probe_remote(_guard(runtime), clip.source_url, clip.size_bytes)
