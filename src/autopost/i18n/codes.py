@@ -61,9 +61,12 @@ REFUSALS: dict[str, str] = {
     "caption_too_long": N_("Подпись для {platform}: {length} символов, можно не больше {limit}"),
     "title_too_long": N_("Название для {platform}: {length} символов, можно не больше {limit}"),
     "title_missing": N_("Для {platform} нужно название"),
+    "title_over_limit": N_("Название длиннее {limit} символов"),
+    "description_over_limit": N_("Описание длиннее {limit} символов"),
     "description_too_long": N_("Описание для {platform}: {length} символов, можно не больше {limit}"),
     "scheduled_at_without_offset": N_("Укажите время со смещением часового пояса"),
     "scheduled_too_soon": N_("Время публикации должно быть не раньше чем через {lead_seconds}"),
+    "scheduled_at_out_of_range": N_("Время публикации должно быть не позже чем через {horizon_seconds}"),
     "duplicate_target": N_("Один и тот же аккаунт выбран дважды"),
     "already_live": N_("Этот клип уже публикуется в этот аккаунт {platform}"),
     "already_published": N_(
@@ -77,6 +80,12 @@ REFUSALS: dict[str, str] = {
     "clip_busy": N_("Клип сейчас публикуется, удалить его нельзя"),
     "clip_too_large": N_("Файл больше {limit_bytes}"),
     "not_a_video": N_("Файл не является видео: загрузите MP4, MOV или WebM"),
+    "video_duration_unknown": N_("Не удалось определить длительность видео"),
+    "thumbnail_too_large": N_("Не удалось сделать обложку нужного размера"),
+    "clip_truncated": N_(
+        "Файл видео обрезан: он заканчивается раньше, чем указано в его заголовке. Загрузите файл целиком"
+    ),
+    "source_probe_too_large": N_("Клип по ссылке не проверить, не скачав большую его часть: загрузите файл"),
     "source_unreachable": N_("Не удалось скачать клип по ссылке: {detail}"),
     "oauth_state_invalid": N_("Ссылка подключения устарела или уже использована, начните подключение заново"),
     "oauth_not_configured": N_("Подключение {platform} не настроено администратором"),

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
 from autopost.clips.queries import owned_clip
+from autopost.clips.texts import stored_description, stored_title
 from autopost.connections.models import Connection
 from autopost.connections.queries import owned_connection
 from autopost.db import utcnow
@@ -80,7 +81,9 @@ async def publish_clip(
         connection = await owned_connection(session, user, target.connection_id, revoked_too=True)
         title = clip.title if target.title is None else target.title
         description = clip.description if target.description is None else target.description
-        chosen.append(Target(connection, title, description, again=target.again))
+        chosen.append(
+            Target(connection, stored_title(title), stored_description(description), again=target.again)
+        )
     publications = await create_publications(
         session, outbox, settings, user=user, clip=clip, targets=chosen, scheduled_at=scheduled_at
     )
