@@ -141,3 +141,16 @@ def test_the_publish_dialog_stores_cleaned_texts(api: Api) -> None:
     with api.client(token) as api_client:
         [publication] = api_client.get("/api/v1/publications").json()
     assert (publication["title"], publication["description"]) == ("Мой клип", "раз\nдва")
+
+
+def test_a_lone_surrogate_in_a_publish_text_is_dropped_not_a_500(api: Api) -> None:
+    # JSON may escape half of a surrogate pair ("\ud800"): Python reads it, UTF-8 cannot store it.
+    email, token = api.new_user()
+    vk = api.add_connection(email, Platform.VK)
+    clip_id = api.upload_clip(token)["id"]
+    target = f'{{"connection_id": "{vk}", "title": "a\\ud800b", "description": "c\\udfffd"}}'
+    body = f'{{"targets": [{target}]}}'
+    with api.client(token, **{"content-type": "application/json"}) as client:
+        made = client.post(f"/api/v1/clips/{clip_id}/publish", content=body)
+        assert made.status_code == 201, made.text
+        assert (made.json()[0]["title"], made.json()[0]["description"]) == ("ab", "cd")

@@ -18,9 +18,10 @@ DESCRIPTION_MAX = 5000
 # C0 controls, DEL and C1 controls; the bidi embeddings and overrides (U+202A–U+202E) and isolates
 # (U+2066–U+2069), which make a text read in another order than it is stored. The marks U+200E/U+200F
 # stay: they only set the direction of neutral characters and belong in right-to-left text.
-_BIDI = r"\u202a-\u202e\u2066-\u2069"
-_TITLE_DROP = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
-_DESCRIPTION_DROP = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+# Lone surrogates (U+D800–U+DFFF) come from JSON escapes like "\ud800" and have no UTF-8 form.
+_NEVER_STORED = r"\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_TITLE_DROP = re.compile(rf"[\x00-\x1f\x7f-\x9f{_NEVER_STORED}]")
+_DESCRIPTION_DROP = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_NEVER_STORED}]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]+")
 
 
