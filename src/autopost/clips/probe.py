@@ -82,6 +82,9 @@ def _duration(container: av.container.InputContainer, stream: av.video.stream.Vi
     raise ProbeError("video_duration_unknown")
 
 
+END_SLACK_SECONDS = Fraction(1, 2)
+
+
 def _check_complete(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, size: int
 ) -> None:
@@ -104,7 +107,10 @@ def _check_complete(
         if packet.pts is not None:
             packet_end = packet.pts + (packet.duration or 0)
             reached = packet_end if reached is None else max(reached, packet_end)
-    if reached is None or reached < end:
+    # Some muxers leave the last packet without a duration, or state an end slightly past the last
+    # frame (edit lists, rounding): half a second of slack. A cut inside the data is caught above.
+    slack = int(END_SLACK_SECONDS / stream.time_base) if stream.time_base else 0
+    if reached is None or reached + slack < end:
         raise ProbeError("clip_truncated")
 
 
