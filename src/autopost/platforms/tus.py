@@ -14,8 +14,9 @@ transports (the sandbox in tests, MockTransport), its timeouts and the
 transport-error reading of platforms.http; they also read from file objects,
 not from our async ByteSource.
 
-Memory stays flat: one chunk (the caller's choice, Дзен 4 MiB) is read at a
-time, from the server's offset, and sent as one PATCH. Protocol facts and their
+Memory stays flat: chunks (the caller's choice, Дзен 4 MiB) are read from the
+server's offset and each is sent as one PATCH; the next one is read while the
+current one is on the wire, so at most two are held. Protocol facts and their
 sources: docs/platforms/tus.md.
 """
 
@@ -204,8 +205,10 @@ class TusClient:
         failures = 0
         while offset < clip.size:
             source = blocks(clip, offset, self.chunk_bytes)
+            ahead = asyncio.create_task(_next(source))
             try:
-                async for block in source:
+                while block := await ahead:
+                    ahead = asyncio.create_task(_next(source))  # the next chunk is read while this one goes
                     offset = await self._patch(url, offset, block)
                     failures = 0
                     if on_checkpoint is not None:
@@ -216,6 +219,7 @@ class TusClient:
                 failures += 1
                 offset = await self._resync(url, resync.error, failures)
             finally:
+                await _drop(ahead)
                 await source.aclose()
 
     async def _resync(self, url: str, error: PlatformError, failures: int) -> int:
@@ -275,6 +279,18 @@ class TusClient:
         if status >= 500:
             return Transient(f"{self.platform}.upload_unavailable", detail)
         return Permanent(f"{self.platform}.upload_refused", detail, status=status)
+
+
+async def _next(source: AsyncGenerator[bytes, None]) -> bytes:
+    return await anext(source, b"")
+
+
+async def _drop(task: asyncio.Task[bytes]) -> None:
+    """Stop a read-ahead nobody will use; its failure, if any, comes again on the next read."""
+    task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()
 
 
 async def _first_block(clip: ClipSource, size: int) -> bytes:
