@@ -301,3 +301,27 @@ async def test_memory_stays_flat_for_a_large_upload(
     assert _uploads(sandbox)[0]["sha256"] == sha256
     # One chunk read, one being sent, the server's receive buffers (same process): never the file.
     assert peak < 4 * chunk, f"peak {peak / MiB:.1f} MiB"
+
+
+async def test_a_terminated_upload_is_gone_too(
+    sandbox: Sandbox, http: httpx2.AsyncClient, clip_file: tuple[Path, str]
+) -> None:
+    path, _ = clip_file
+    clip = ClipSource(reader=FileReader(path), size=SIZE)
+    url, _offset = await _client(http).create(Creation(f"{sandbox.url}/_tus/files"), clip)
+    (await http.delete(url, headers={"Tus-Resumable": "1.0.0"})).raise_for_status()
+    with pytest.raises(UploadGone):
+        await _client(http).upload(clip, url)
+
+
+async def test_an_upload_holding_more_than_the_clip_is_refused(
+    sandbox: Sandbox, http: httpx2.AsyncClient, clip_file: tuple[Path, str]
+) -> None:
+    path, _ = clip_file
+    bigger = ClipSource(reader=FileReader(path), size=SIZE)
+    url, _offset = await _client(http).create(Creation(f"{sandbox.url}/_tus/files"), bigger)
+    await _client(http).upload(bigger, url)
+    smaller = ClipSource(reader=FileReader(path), size=SIZE - 10)
+    with pytest.raises(Permanent) as refused:
+        await _client(http).upload(smaller, url)
+    assert refused.value.code == "dzen.upload_refused"

@@ -162,7 +162,7 @@ class TusClient:
             if on_checkpoint is not None:
                 await on_checkpoint(url, offset)
         else:
-            url, offset = target, await self.offset(target)
+            url, offset = target, await self.offset(target, limit=clip.size)
         if on_progress is not None:
             on_progress(offset, clip.size)
         await self._send(clip, url, offset, on_checkpoint, on_progress)
@@ -187,12 +187,12 @@ class TusClient:
         offset = self._offset_of(response, limit=len(body)) if creation.with_upload else 0
         return url, offset
 
-    async def offset(self, url: str) -> int:
-        """How many bytes the server holds (HEAD)."""
+    async def offset(self, url: str, *, limit: int | None = None) -> int:
+        """How many bytes the server holds (HEAD); more than `limit` is not this clip's upload."""
         response = await self._call("HEAD", url, {})
         if response.status_code not in (200, 204):
             raise self._refusal(response, "head")
-        return self._offset_of(response)
+        return self._offset_of(response, limit=limit)
 
     async def _send(
         self,
@@ -217,19 +217,19 @@ class TusClient:
                         on_progress(offset, clip.size)
             except _Resync as resync:
                 failures += 1
-                offset = await self._resync(url, resync.error, failures)
+                offset = await self._resync(url, clip.size, resync.error, failures)
             finally:
                 await _drop(ahead)
                 await source.aclose()
 
-    async def _resync(self, url: str, error: PlatformError, failures: int) -> int:
+    async def _resync(self, url: str, size: int, error: PlatformError, failures: int) -> int:
         """Wait, then the server's offset; gives up (with the last error) after max_retries in a row."""
         while True:
             if failures > self.max_retries:
                 raise error
             await asyncio.sleep(self.retry_delay * 2 ** (failures - 1) * random.uniform(0.5, 1.0))
             try:
-                return await self.offset(url)
+                return await self.offset(url, limit=size)
             except Transient as exc:
                 error, failures = exc, failures + 1
 
