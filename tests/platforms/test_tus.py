@@ -325,3 +325,13 @@ async def test_an_upload_holding_more_than_the_clip_is_refused(
     with pytest.raises(Permanent) as refused:
         await _client(http).upload(smaller, url)
     assert refused.value.code == "dzen.upload_refused"
+
+
+async def test_a_timed_out_patch_is_resumed(sandbox: Sandbox, clip_file: tuple[Path, str]) -> None:
+    path, sha256 = clip_file
+    _fault(sandbox, fault="timeout", on="tus.patch", delay=3, count=1)
+    clip = ClipSource(reader=FileReader(path), size=SIZE)
+    async with httpx2.AsyncClient(timeout=0.5) as impatient:
+        await _client(impatient).upload(clip, Creation(f"{sandbox.url}/_tus/files"))
+    [upload] = _uploads(sandbox)
+    assert (upload["complete"], upload["sha256"]) == (True, sha256)

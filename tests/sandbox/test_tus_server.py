@@ -144,6 +144,12 @@ def test_reset_fault_keeps_the_bytes_before_the_cut(sandbox: Sandbox, http: http
     assert _uploads(sandbox)[0]["sha256"] == hashlib.sha256(BODY[:12345]).hexdigest()
 
 
+def test_cut_position_must_be_a_whole_number(sandbox: Sandbox) -> None:
+    with sandbox.control() as control:
+        answer = control.post("/faults", json={"platform": "tus", "fault": "reset", "after_bytes": -1})
+    assert (answer.status_code, answer.json()["error"]) == (400, "after_bytes must be a whole number")
+
+
 def test_server_error_and_rate_limit_faults(sandbox: Sandbox, http: httpx2.Client) -> None:
     location = _create(http)
     with sandbox.control() as control:
