@@ -199,3 +199,8 @@ for _platform in Platform:
     MESSAGES[f"{_platform}.no_answer"] = N_(
         "Платформа не ответила вовремя. Проверьте, не появилась ли публикация, прежде чем повторять"
     )
+    # Resumable (TUS) uploads, platforms.tus: the same words wherever the upload host is.
+    MESSAGES[f"{_platform}.upload_gone"] = N_("Сервер загрузки забыл начатую загрузку, начнём её заново")
+    MESSAGES[f"{_platform}.upload_unavailable"] = N_("Сервер загрузки недоступен, продолжим загрузку позже")
+    MESSAGES[f"{_platform}.upload_throttled"] = N_("Сервер загрузки просит подождать, продолжим позже")
+    MESSAGES[f"{_platform}.upload_refused"] = N_("Сервер загрузки отклонил файл (ответ {status})")
