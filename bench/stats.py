@@ -193,8 +193,10 @@ async def setup(bench: harness.Bench, options: Options) -> list[Account]:
                 "remote_id": remote_id,
                 "remote_url": f"https://vk.com/video{remote_id}",
                 "published_at": now - timedelta(seconds=rng.uniform(60, 29.5 * 86400)),
+                # One clip stands in for many: each row is another "publish again" of it.
+                "generation": generation,
             }
-            for remote_id in mine
+            for generation, remote_id in enumerate(mine)
         ]
     async with transaction(runtime.session_factory) as session:
         for start in range(0, len(rows), 2000):

@@ -1,12 +1,15 @@
-"""Upload speed and memory of TelegramProvider.publish, against curl posting the same file.
+"""Upload speed and memory of TelegramProvider.publish and of the TUS client, against curl.
 
 Starts the sandbox as its own process (python -m autopost_testing.sandbox) in local-server mode
 (2000 MB uploads), writes generated clip files once to a temporary directory,
 then: times curl posting the clip to sendVideo and our provider publishing it
 (each in its own process, alternating, best of --rounds), and reads the peak
-RSS (VmHWM) of the publishing process for a small and a large clip.
+RSS (VmHWM) of the publishing process for a small and a large clip. The TUS
+row does the same for autopost.platforms.tus (production defaults: 4 MiB
+PATCHes) against curl PATCHing the whole file in one request to an upload made
+on the same sandbox endpoint (/_tus/files).
 
-    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000]
+    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000] [--only tus]
 
 The large RSS clip defaults to 2000 MiB: the most a self-hosted Bot API server
 takes (a 2048 MiB clip is refused before any byte is sent).
@@ -95,8 +98,30 @@ async def publish_once(base: str, path: Path, size: int) -> dict[str, Any]:
     }
 
 
-def run_child(base: str, path: Path) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.upload", "--child", str(path), "--base", base]
+async def tus_upload_once(base: str, path: Path, size: int) -> dict[str, Any]:
+    """The child's work: one TUS upload with the client's defaults; its time, CPU time and peak RSS."""
+    from autopost.clips.sources import FileReader
+    from autopost.platforms.media import ClipSource
+    from autopost.platforms.tus import Creation, TusClient
+
+    async with httpx2.AsyncClient(timeout=120) as http:
+        client = TusClient(http, platform="dzen")
+        clip = ClipSource(reader=FileReader(path), size=size)
+        rss_before = peak_rss_kib()
+        cpu_before, started = time.process_time(), time.perf_counter()
+        url = await client.upload(clip, Creation(f"{base}/_tus/files"))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_kib": peak_rss_kib(),
+        "rss_before_kib": rss_before,
+        "id": url,
+    }
+
+
+def run_child(base: str, path: Path, mode: str = "--child") -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.upload", mode, str(path), "--base", base]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -123,13 +148,76 @@ def run_curl(base: str, path: Path) -> Timing:
     return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
 
 
+TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
+
+
+def run_curl_tus(base: str, path: Path) -> tuple[Timing, str]:
+    """curl PATCHing the whole file in one request (tus's own advice) to a fresh upload; its URL."""
+    size = path.stat().st_size
+    created = httpx2.post(
+        f"{base}/_tus/files", headers={**TUS_HEADERS, "Upload-Length": str(size)}, timeout=10
+    )
+    url = f"{base}{created.raise_for_status().headers['location']}"
+    command = [
+        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path),
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
+        "-H", "Content-Type: application/offset+octet-stream", url,
+    ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), url
+
+
+def check_tus_upload(url: str, sha256: str) -> None:
+    """The sandbox holds exactly the clip's bytes; then the upload is terminated to free its disk."""
+    upload_id = url.rsplit("/", 1)[1]
+    uploads = httpx2.get(f"{url.split('/_tus/')[0]}/_sandbox/state", timeout=30).json()["uploads"]
+    [upload] = [u for u in uploads if u["id"] == upload_id]
+    if not upload["complete"] or upload["sha256"] != sha256:
+        raise RuntimeError("the sandbox's TUS upload holds different bytes than the clip")
+    httpx2.delete(url, headers=TUS_HEADERS, timeout=30).raise_for_status()
+
+
 def check_recorded(base: str, sha256: str) -> None:
     posts = httpx2.get(f"{base}/_sandbox/state", timeout=30).json()["posts"]
     if posts[-1]["sha256"] != sha256:
         raise RuntimeError("the sandbox recorded different bytes than the clip")
 
 
-def bench(size_mb: int, rounds: int, rss_sizes: list[int], workdir: Path) -> None:
+@dataclass(frozen=True)
+class Race:
+    """One comparison: what is uploaded where, by curl and by us (a child process per run)."""
+
+    title: str
+    curl_name: str
+    ours_name: str
+    child_flag: str
+
+
+TELEGRAM = Race("to sendVideo (local-server mode)", "curl -F", "TelegramProvider", "--child")
+TUS = Race("by TUS to /_tus/files", "curl PATCH", "TusClient (4 MiB)", "--child-tus")
+
+
+def run_race(race: Race, base: str, clip: Path, sha256: str) -> tuple[Timing, dict[str, Any]]:
+    """One curl run and one of ours, each checked against the clip's bytes."""
+    if race is TUS:
+        curl, url = run_curl_tus(base, clip)
+        check_tus_upload(url, sha256)
+    else:
+        curl = run_curl(base, clip)
+        check_recorded(base, sha256)
+    child = run_child(base, clip, race.child_flag)
+    if race is TUS:
+        check_tus_upload(child["id"], sha256)
+    else:
+        check_recorded(base, sha256)
+    return curl, child
+
+
+def bench(races: list[Race], size_mb: int, rounds: int, rss_sizes: list[int], workdir: Path) -> None:
     # Imported here, not at the top: the publishing child measures its memory without them.
     from autopost_testing.sandbox import spawn_sandbox, stop_process
     from autopost_testing.servers import free_port
@@ -142,34 +230,37 @@ def bench(size_mb: int, rounds: int, rss_sizes: list[int], workdir: Path) -> Non
         httpx2.post(f"{base}/_sandbox/config", json=config, timeout=10).raise_for_status()
         speed_clip = workdir / f"clip-{size_mb}.mp4"
         sha256 = write_clip(speed_clip, size_mb)
-        curl, ours = [], []
-        load_before = os.getloadavg()[0]
-        for _ in range(rounds):  # alternating, so both meet the same background load
-            curl.append(run_curl(base, speed_clip))
-            check_recorded(base, sha256)
-            child = run_child(base, speed_clip)
-            ours.append(Timing(child["seconds"], child["cpu"]))
-            check_recorded(base, sha256)
-        load = (load_before, os.getloadavg()[0])
+        for race in races:
+            curl, ours = [], []
+            load_before = os.getloadavg()[0]
+            for _ in range(rounds):  # alternating, so both meet the same background load
+                timing, child = run_race(race, base, speed_clip, sha256)
+                curl.append(timing)
+                ours.append(Timing(child["seconds"], child["cpu"]))
+            report_speed(race, size_mb, curl, ours, (load_before, os.getloadavg()[0]))
         speed_clip.unlink()
-        rss = {}
-        for size in rss_sizes:
-            clip = workdir / f"clip-{size}.mp4"
-            write_clip(clip, size)
-            rss[size] = run_child(base, clip)
-            clip.unlink()
+        for race in races:
+            rss = {}
+            for size in rss_sizes:
+                clip = workdir / f"clip-{size}.mp4"
+                clip_sha256 = write_clip(clip, size)
+                rss[size] = run_child(base, clip, race.child_flag)
+                if race is TUS:
+                    check_tus_upload(rss[size]["id"], clip_sha256)
+                clip.unlink()
+            report_memory(race, rss)
     finally:
         stop_process(sandbox, timeout=10)
-    report_speed(size_mb, curl, ours, load)
-    report_memory(rss)
 
 
-def report_speed(size_mb: int, curl: list[Timing], ours: list[Timing], load: tuple[float, float]) -> None:
-    print(f"\nupload of a {size_mb} MiB clip to sendVideo (local-server mode), {len(curl)} runs each")
+def report_speed(
+    race: Race, size_mb: int, curl: list[Timing], ours: list[Timing], load: tuple[float, float]
+) -> None:
+    print(f"\nupload of a {size_mb} MiB clip {race.title}, {len(curl)} runs each")
     # The sandbox is the bottleneck; a busy machine takes CPU from it and from our client alike.
     print(f"load average {load[0]:.1f} before, {load[1]:.1f} after, on {os.cpu_count()} CPUs")
     print(f"{'client':<20}{'best s':>8}{'median s':>10}{'MiB/s':>7}{'CPU s':>7}   all runs (s)")
-    for name, runs in (("curl -F", curl), ("TelegramProvider", ours)):
+    for name, runs in ((race.curl_name, curl), (race.ours_name, ours)):
         best = min(runs, key=lambda t: t.seconds)
         middle = statistics.median(t.seconds for t in runs)
         shown = ", ".join(f"{t.seconds:.2f}" for t in runs)
@@ -183,8 +274,8 @@ def report_speed(size_mb: int, curl: list[Timing], ours: list[Timing], load: tup
     print(f"{'ratio ours/curl':<20}{best_ratio:>8.2f}{median_ratio:>10.2f}   goal (best) <= 1.10: {verdict}")
 
 
-def report_memory(rss: dict[int, dict[str, Any]]) -> None:
-    print("\npeak RSS (VmHWM) of the publishing process")
+def report_memory(race: Race, rss: dict[int, dict[str, Any]]) -> None:
+    print(f"\npeak RSS (VmHWM) of the uploading process ({race.ours_name})")
     print(f"{'clip':<20}{'after imports':>16}{'peak':>12}")
     for size, figures in rss.items():
         before, peak = figures["rss_before_kib"] / 1024, figures["rss_kib"] / 1024
@@ -200,17 +291,25 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024, help="clip size for the timing runs (MiB)")
     parser.add_argument("--rounds", type=int, default=5, help="timing runs per client")
     parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 2000], help="clip sizes for peak RSS")
+    parser.add_argument("--only", choices=["telegram", "tus"], help="run one comparison only")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-tus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(asyncio.run(publish_once(args.base, args.child, args.child.stat().st_size))))
         return
+    if args.child_tus:
+        print(
+            json.dumps(asyncio.run(tus_upload_once(args.base, args.child_tus, args.child_tus.stat().st_size)))
+        )
+        return
     if shutil.which("curl") is None:
         sys.exit("curl is needed for the comparison")
     workdir = Path(tempfile.mkdtemp(prefix="autopost-bench-"))
     try:
-        bench(args.size_mb, args.rounds, args.rss_mb, workdir)
+        races = {"telegram": [TELEGRAM], "tus": [TUS], None: [TELEGRAM, TUS]}[args.only]
+        bench(races, args.size_mb, args.rounds, args.rss_mb, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -16,6 +16,14 @@ class MalformedMultipart(ValueError):
     """The body is not multipart/form-data that can be read (no boundary, a part without a name)."""
 
 
+class TextFieldTooLong(MalformedMultipart):
+    """A text field is longer than the reader keeps (`name` says which): refused, never cut."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the field {name!r} is too long")
+        self.name = name
+
+
 class PartSink(Protocol):
     def write(self, data: bytes) -> None: ...
 
@@ -83,6 +91,8 @@ class MultipartStream:
             self._sink.write(data[start:end])
         elif len(self._text) + (end - start) <= self._max_text:
             self._text += data[start:end]
+        else:
+            raise TextFieldTooLong(self._name)
 
     def on_part_end(self) -> None:
         if self._sink is not None:

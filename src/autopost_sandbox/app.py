@@ -9,6 +9,7 @@ from autopost_sandbox import dzen, rutube, telegram, vk
 from autopost_sandbox.control import control_app
 from autopost_sandbox.core import SandboxConfig, SandboxState
 from autopost_sandbox.http import Emulator
+from autopost_sandbox.tus import TusEmulator
 
 
 def build_emulators(state: SandboxState) -> list[Emulator]:
@@ -17,6 +18,7 @@ def build_emulators(state: SandboxState) -> list[Emulator]:
         *telegram.emulators(state),
         *rutube.emulators(state),
         *dzen.emulators(state),
+        TusEmulator(state),
     ]
 
 

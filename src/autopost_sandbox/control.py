@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from autopost_sandbox.core import FAULT_KINDS, PLATFORMS, Fault, SandboxState
+from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, Fault, SandboxState
 from autopost_sandbox.http import Emulator
 
 
@@ -23,8 +23,8 @@ def parse_fault(body: Any) -> Fault | str:
     """Build a Fault from the control API's JSON, or say what is wrong with it."""
     if not isinstance(body, dict):
         return "body must be a JSON object"
-    if body.get("platform") not in PLATFORMS:
-        return f"platform must be one of {', '.join(PLATFORMS)}"
+    if body.get("platform") not in FAULT_TARGETS:
+        return f"platform must be one of {', '.join(FAULT_TARGETS)}"
     if body.get("fault") not in FAULT_KINDS:
         return f"fault must be one of {', '.join(FAULT_KINDS)}"
     rate = body.get("rate")
@@ -33,6 +33,9 @@ def parse_fault(body: Any) -> Fault | str:
         return "rate must be a number from 0 to 1"
     if count is not None and not (isinstance(count, int) and count >= 0):
         return "count must be a whole number"
+    after_bytes = body.get("after_bytes")
+    if after_bytes is not None and not (isinstance(after_bytes, int) and after_bytes >= 0):
+        return "after_bytes must be a whole number"
     return Fault(
         platform=body["platform"],
         fault=body["fault"],
@@ -41,6 +44,7 @@ def parse_fault(body: Any) -> Fault | str:
         retry_after=int(body.get("retry_after", 1)),
         on=body.get("on"),
         delay=float(body.get("delay", 30.0)),
+        after_bytes=after_bytes,
     )
 
 
@@ -49,6 +53,7 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
         return JSONResponse(
             {
                 "posts": [asdict(p) for p in state.posts()],
+                "uploads": state.uploads.views(),
                 "faults": state.faults.active(),
                 "config": asdict(state.config),
                 "now": state.clock.now(),

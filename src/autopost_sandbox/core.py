@@ -12,8 +12,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from autopost_sandbox.tus_store import ResumableStore
+
 Platform = Literal["vk", "rutube", "dzen", "telegram"]
 PLATFORMS: tuple[Platform, ...] = ("vk", "rutube", "dzen", "telegram")
+# Faults aim at a platform, or at the neutral TUS endpoints (/_tus) that no platform owns yet.
+FaultTarget = Literal["vk", "rutube", "dzen", "telegram", "tus"]
+FAULT_TARGETS: tuple[FaultTarget, ...] = (*PLATFORMS, "tus")
 
 FaultKind = Literal[
     "rate_limit", "server_error", "timeout", "reset", "token_expired", "captcha", "processing_failed"
@@ -50,16 +55,18 @@ class Fault:
     """One injected fault: hits the next `count` matching calls, or each call with probability `rate`.
 
     `on` narrows it to one operation (an emulator's op name such as "video.save",
-    "upload" or "sendVideo"); `delay` is how long a `timeout` fault hangs.
+    "upload" or "sendVideo"); `delay` is how long a `timeout` fault hangs;
+    `after_bytes` is where a `reset` cuts an upload's body (default: about half).
     """
 
-    platform: Platform
+    platform: FaultTarget
     fault: FaultKind
     count: int | None = 1
     rate: float | None = None
     retry_after: int = 1
     on: str | None = None
     delay: float = 30.0
+    after_bytes: int | None = None
     hits: int = 0
 
     def matches(self, platform: str, op: str, kinds: tuple[FaultKind, ...]) -> bool:
@@ -136,7 +143,7 @@ class SandboxConfig:
 
 
 class SandboxState:
-    """Everything the emulators share: clock, faults, config and the post registry."""
+    """Everything the emulators share: clock, faults, config, the post registry and resumable uploads."""
 
     def __init__(self, config: SandboxConfig | None = None, seed: int | None = None) -> None:
         self.config = config or SandboxConfig()
@@ -144,6 +151,7 @@ class SandboxState:
         self.faults = FaultBook(seed)
         self._posts: list[ReceivedPost] = []
         self._lock = threading.Lock()
+        self.uploads = ResumableStore()
 
     def record_post(self, post: ReceivedPost) -> ReceivedPost:
         now = self.clock.now()
@@ -175,5 +183,6 @@ class SandboxState:
     def reset(self) -> None:
         with self._lock:
             self._posts.clear()
+        self.uploads.clear()
         self.faults.clear()
         self.clock.reset()

@@ -10,11 +10,24 @@ import numpy as np
 
 
 def make_clip(
-    path: Path, *, seconds: float = 1.0, width: int = 180, height: int = 320, fps: int = 25
+    path: Path,
+    *,
+    seconds: float = 1.0,
+    width: int = 180,
+    height: int = 320,
+    fps: int = 25,
+    faststart: bool = False,
+    keyframe_every: int | None = None,
 ) -> Path:
-    """Write an H.264/MP4 clip of moving colour bars; returns its path."""
-    with av.open(str(path), "w", format="mp4") as container:
+    """Write an H.264/MP4 clip of moving colour bars; returns its path.
+
+    `faststart` puts the index (moov) before the media data, as web-ready MP4s have it.
+    """
+    options = {"movflags": "+faststart"} if faststart else {}
+    with av.open(str(path), "w", format="mp4", options=options) as container:
         stream = container.add_stream("libx264", rate=fps)
+        if keyframe_every:
+            stream.codec_context.gop_size = keyframe_every
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.codec_context.time_base = Fraction(1, fps)
         for index in range(int(seconds * fps)):

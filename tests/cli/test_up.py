@@ -79,9 +79,11 @@ def test_up_publishes_and_keeps_a_scheduled_publication_across_a_restart(tmp_pat
         assert str(published["remote_url"]).startswith("https://rutube.ru/video/")
 
         later = (datetime.now(UTC) + timedelta(seconds=6)).isoformat()
+        # The clip is published to this account already: once more needs `again`.
+        again = {"targets": [{"connection_id": connection.json()["id"], "again": True}]}
         [scheduled] = client.post(
             f"/api/v1/clips/{clip['id']}/publish",
-            json={**target, "scheduled_at": later},
+            json={**again, "scheduled_at": later},
             headers={"Idempotency-Key": "k1"},
         ).json()
         assert scheduled["status"] == "scheduled"

@@ -1,5 +1,7 @@
 import hashlib
 
+import pytest
+
 from autopost.users.plans import Plan
 from tests.support.api import Api
 
@@ -85,3 +87,29 @@ def test_clip_from_a_source_url_is_probed_in_place(tmp_path, database_url) -> No
                 assert "secret" not in response.text
                 missing = client.post("/api/v1/clips", json={"source_url": f"{origin}/bucket/none.mp4"})
                 assert missing.status_code == 422 and missing.json()["error"]["code"] == "source_unreachable"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"title": "no source"}', b'"text"'])
+def test_a_from_url_body_that_is_not_the_schema_is_refused_as_invalid(api: Api, body: bytes) -> None:
+    _, token = api.new_user(Plan.START)
+    with api.client(token) as client:
+        response = client.post("/api/v1/clips", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "validation_error"
+        assert client.get("/api/v1/clips").json() == []
+
+
+def test_a_truncated_upload_is_refused_clearly_and_nothing_is_kept(api: Api, tmp_path) -> None:
+    from tests.support.media import make_clip
+
+    data = make_clip(tmp_path / "whole.mp4", seconds=2, faststart=True).read_bytes()
+    _, token = api.new_user()
+    with api.client(token, **{"Accept-Language": "en"}) as client:
+        response = client.post(
+            "/api/v1/clips", files={"file": ("cut.mp4", data[: len(data) * 3 // 4], "video/mp4")}
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "clip_truncated"
+        assert response.json()["error"]["message"].startswith("The video file is cut short")
+        assert client.get("/api/v1/clips").json() == []
+    assert list(api.settings.resolved_storage_dir.rglob("*.mp4")) == []

@@ -3,6 +3,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -66,6 +67,23 @@ async def _run(url: str, work) -> object:  # type: ignore[no-untyped-def]
         await engine.dispose()
 
 
+def _insert(sync_connection, table: str, **values: object) -> None:  # type: ignore[no-untyped-def]
+    """A row as an older schema holds it (no model: the models are the newest schema)."""
+
+    def typed(name: str) -> sa.ColumnClause[object]:
+        if name == "id" or (name.endswith("_id") and name != "account_id"):
+            return sa.column(name, sa.Uuid())
+        if name.endswith("_at"):
+            return sa.column(name, sa.DateTime(timezone=True))
+        if name in ("meta", "checkpoint", "data"):
+            return sa.column(name, sa.JSON())
+        if name in ("progress", "attempts", "generation"):
+            return sa.column(name, sa.Integer())
+        return sa.column(name, sa.String())
+
+    sync_connection.execute(sa.table(table, *map(typed, values)).insert().values(**values))
+
+
 def _old_rows(sync_connection) -> None:  # type: ignore[no-untyped-def]
     """Rows as 0002 stored them: sentences instead of codes."""
     now = datetime.now(UTC)
@@ -75,18 +93,7 @@ def _old_rows(sync_connection) -> None:  # type: ignore[no-untyped-def]
     stamps = {"created_at": now, "updated_at": now}
 
     def insert(table: str, **values: object) -> None:
-        def typed(name: str) -> sa.ColumnClause[object]:
-            if name == "id" or (name.endswith("_id") and name != "account_id"):
-                return sa.column(name, sa.Uuid())
-            if name.endswith("_at"):
-                return sa.column(name, sa.DateTime(timezone=True))
-            if name in ("meta", "checkpoint", "data"):
-                return sa.column(name, sa.JSON())
-            if name in ("progress", "attempts"):
-                return sa.column(name, sa.Integer())
-            return sa.column(name, sa.String())
-
-        sync_connection.execute(sa.table(table, *map(typed, values)).insert().values(**values))
+        _insert(sync_connection, table, **values)
 
     insert(
         "users",
@@ -186,3 +193,133 @@ def test_old_sentences_become_codes_and_come_back_on_downgrade(fresh_database_ur
     messages, event_messages = asyncio.run(_run(fresh_database_url, read_old))
     assert messages == [("Странная ошибка",), ("Файл клипа не найден",)]
     assert event_messages == [("Попытка 1: начинаем",), ("Публикация отменена",)]
+
+
+def _published_twice(sync_connection) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
+    """Rows as 0004 held them: one clip published twice to one account (concurrent requests could
+    do that), a failed attempt, then scheduled a third time; another clip published once there."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = {name: uuid.uuid4() for name in ("user", "clip", "other_clip", "connection")}
+    stamps = {"created_at": start, "updated_at": start}
+    _insert(
+        sync_connection,
+        "users",
+        id=ids["user"],
+        email="g@example.com",
+        plan="pro",
+        password_hash="x",
+        time_zone="UTC",
+        locale="ru",
+        **stamps,
+    )
+    for clip in ("clip", "other_clip"):
+        _insert(
+            sync_connection,
+            "clips",
+            id=ids[clip],
+            user_id=ids["user"],
+            title="",
+            description="",
+            status="ready",
+            **stamps,
+        )
+    _insert(
+        sync_connection,
+        "connections",
+        id=ids["connection"],
+        user_id=ids["user"],
+        platform="telegram",
+        account_id="1",
+        account_name="",
+        meta={},
+        status="active",
+        **stamps,
+    )
+    made = dict(ids)
+    plan = [
+        ("first", "clip", "published"),
+        ("twice", "clip", "published"),
+        ("lost", "clip", "failed"),
+        ("third", "clip", "scheduled"),
+        ("other", "other_clip", "published"),
+    ]
+    for minute, (name, clip, status) in enumerate(plan):
+        made[name] = uuid.uuid4()
+        at = start.replace(minute=minute)
+        _insert(
+            sync_connection,
+            "publications",
+            id=made[name],
+            user_id=ids["user"],
+            clip_id=ids[clip],
+            connection_id=ids["connection"],
+            platform="telegram",
+            status=status,
+            phase="done",
+            progress=0,
+            attempts=1,
+            title="",
+            description="",
+            checkpoint={},
+            created_at=at,
+            updated_at=at,
+        )
+    return made
+
+
+def test_0005_numbers_what_was_published_twice_and_comes_back_down(fresh_database_url: str) -> None:
+    runner.upgrade(fresh_database_url, "0004")
+    made = asyncio.run(_run(fresh_database_url, _published_twice))
+    runner.upgrade(fresh_database_url)
+
+    def generations(sync_connection):  # type: ignore[no-untyped-def]
+        rows = _read(sync_connection, "SELECT id, generation FROM publications")
+        return {uuid.UUID(str(row_id)): generation for row_id, generation in rows}
+
+    found = asyncio.run(_run(fresh_database_url, generations))
+    # In the order they were made; a failed one holds no generation of its own (it keeps 0).
+    assert {name: found[made[name]] for name in ("first", "twice", "lost", "third", "other")} == {
+        "first": 0,
+        "twice": 1,
+        "lost": 0,
+        "third": 2,
+        "other": 0,
+    }
+
+    def publish_generation_one_again(sync_connection) -> None:  # type: ignore[no-untyped-def]
+        now = datetime.now(UTC)
+        _insert(
+            sync_connection,
+            "publications",
+            id=uuid.uuid4(),
+            user_id=made["user"],
+            clip_id=made["clip"],
+            connection_id=made["connection"],
+            platform="telegram",
+            status="published",
+            phase="done",
+            progress=100,
+            attempts=1,
+            title="",
+            description="",
+            checkpoint={},
+            generation=1,
+            created_at=now,
+            updated_at=now,
+        )
+
+    with pytest.raises(sa.exc.IntegrityError):  # generation 1 of that clip there is taken
+        asyncio.run(_run(fresh_database_url, publish_generation_one_again))
+
+    runner.downgrade(fresh_database_url, "0004")
+
+    def after_downgrade(sync_connection):  # type: ignore[no-untyped-def]
+        table = inspect(sync_connection)
+        columns = {column["name"] for column in table.get_columns("publications")}
+        indexes = {index["name"] for index in table.get_indexes("publications")}
+        return columns, indexes, _read(sync_connection, "SELECT count(*) FROM publications")
+
+    columns, indexes, count = asyncio.run(_run(fresh_database_url, after_downgrade))
+    assert "generation" not in columns and count == [(5,)]
+    assert "uq_publications_live_clip_connection" in indexes
+    assert "uq_publications_clip_connection_generation" not in indexes

@@ -47,7 +47,7 @@ def test_every_failing_target_is_refused_up_front_and_nothing_is_created(api: Ap
     vk = api.add_connection(email, Platform.VK)
     clip_id = api.upload_clip(token)["id"]
     cases = [
-        ({"connection_id": telegram, "title": "x" * 1000, "description": "y" * 100}, "caption_too_long"),
+        ({"connection_id": telegram, "title": "x" * 500, "description": "y" * 600}, "caption_too_long"),
         ({"connection_id": vk, "title": "x" * 129}, "title_too_long"),
     ]
     with api.client(token) as client:

@@ -9,10 +9,17 @@ from typing import BinaryIO
 
 from starlette.requests import Request
 
-from autopost.multipart_stream import MalformedMultipart, MultipartStream, boundary_of
+from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
+from autopost.multipart_stream import MalformedMultipart, MultipartStream, TextFieldTooLong, boundary_of
 from autopost.refusals import Kind, Refused
 
+# What the parser keeps of a text field: the caps (in characters) fit well within it even in 4-byte UTF-8.
 MAX_TEXT_FIELD = 64 * 1024
+# A field over MAX_TEXT_FIELD is refused by its own cap when it has one.
+_CAPPED_FIELDS = {
+    "title": ("title_over_limit", TITLE_MAX),
+    "description": ("description_over_limit", DESCRIPTION_MAX),
+}
 CLIP_FIELD = "file"
 
 
@@ -75,8 +82,17 @@ async def receive_clip_upload(request: Request, destination: Path, max_bytes: in
         if clip is not None:
             clip.close()
         destination.unlink(missing_ok=True)  # noqa: ASYNC240 - a quick local unlink on the error path
+        if isinstance(exc, TextFieldTooLong):
+            raise _too_long(exc.name) from exc
         if isinstance(exc, MalformedMultipart):
             raise Refused("validation_error", detail=str(exc)) from exc
         raise
     result.fields, result.size, result.sha256 = stream.fields, clip.size, clip.hasher.hexdigest()
     return result
+
+
+def _too_long(name: str) -> Refused:
+    if name in _CAPPED_FIELDS:
+        code, limit = _CAPPED_FIELDS[name]
+        return Refused(code, limit=limit)
+    return Refused("request_too_large", Kind.TOO_LARGE, limit_bytes=MAX_TEXT_FIELD)

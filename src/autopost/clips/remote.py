@@ -84,7 +84,7 @@ class RemoteFile(io.RawIOBase):
     def _block(self, index: int) -> bytes:
         if index not in self._blocks:
             if self._fetched > PROBE_BUDGET_BYTES:
-                self.failure = ProbeError("probe budget exceeded")
+                self.failure = ProbeError("source_probe_too_large")
                 return b""
             try:
                 block = self._read_at(index * BLOCK_BYTES, BLOCK_BYTES)
@@ -122,4 +122,4 @@ async def probe_remote(guard: OutboundGuard, url: str, size: int) -> MediaInfo:
     except (httpx2.HTTPError, TimeoutError) as exc:
         raise Refused("source_unreachable", detail=type(exc).__name__) from exc
     except ProbeError as exc:
-        raise Refused("not_a_video") from exc
+        raise Refused(exc.code) from exc

@@ -6,7 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from autopost.clips import usecases
 from autopost.clips.media import verify_media_token
@@ -41,13 +43,24 @@ UPLOAD_BODY = {
 async def create_clip(request: Request, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ClipOut:
     """A multipart `file` (streamed to storage, never held in memory) or JSON {"source_url", ...}."""
     if request.headers.get("content-type", "").startswith("application/json"):
-        body = ClipFromUrlIn.model_validate_json(await request.body())
+        body = _from_url_body(await request.body())
         clip = await usecases.clip_from_url(
             work.session, runtime, user, body.source_url, body.title, body.description
         )
     else:
         clip = await usecases.upload_clip(work.session, runtime, user, request)
     return ClipOut.of(clip)
+
+
+def _from_url_body(raw: bytes) -> ClipFromUrlIn:
+    """The JSON body read by hand (one route takes two content types); bad input is the usual 422."""
+    try:
+        return ClipFromUrlIn.model_validate_json(raw)
+    except ValidationError as exc:
+        # Located under "body" as FastAPI locates the bodies it parses itself.
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from exc
 
 
 @router.get("/api/v1/clips")

@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, field_validator
 
 from autopost.clips.models import Clip, ClipStatus
+from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
 
 
 class ClipFromUrlIn(BaseModel):
     source_url: str = Field(max_length=4000)
-    title: str = Field(default="", max_length=500)
-    description: str = Field(default="", max_length=5000)
+    # Caps documented here, refused by the use case (its own code, as for an upload).
+    title: str = Field(default="", json_schema_extra={"maxLength": TITLE_MAX})
+    description: str = Field(default="", json_schema_extra={"maxLength": DESCRIPTION_MAX})
 
     @field_validator("source_url")
     @classmethod

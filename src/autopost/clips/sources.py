@@ -19,12 +19,18 @@ from autopost.security.outbound import OutboundGuard, OutboundRefused
 class FileReader:
     path: Path
 
-    async def read(self, chunk_size: int) -> AsyncIterator[bytes]:
+    def read(self, chunk_size: int) -> AsyncIterator[bytes]:
+        return self.read_from(0, chunk_size)
+
+    async def read_from(self, start: int, chunk_size: int) -> AsyncIterator[bytes]:
+        """The bytes after `start` (a resumed upload, autopost.platforms.tus.RangeSource)."""
         try:
             handle = await asyncio.to_thread(self.path.open, "rb")
         except FileNotFoundError as exc:
             raise Permanent("clip_missing", str(self.path.name)) from exc
         try:
+            if start:
+                await asyncio.to_thread(handle.seek, start)
             while chunk := await asyncio.to_thread(handle.read, chunk_size):
                 yield chunk
         finally:

@@ -15,13 +15,12 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.clips.queries import owned_clip
 from autopost.clips.remote import probe_remote, remote_size
+from autopost.clips.texts import stored_description, stored_title
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundGuard
 from autopost.users.models import User
-
-TITLE_MAX = 500
 
 
 async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> None:
@@ -32,7 +31,7 @@ async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> No
             info = await asyncio.to_thread(probe, local_file)
             thumbnail = await asyncio.to_thread(make_thumbnail, local_file)
         except ProbeError as exc:
-            raise Refused("not_a_video") from exc
+            raise Refused(exc.code) from exc
     else:
         assert clip.source_url is not None and clip.size_bytes is not None
         info = await probe_remote(_guard(runtime), clip.source_url, clip.size_bytes)
@@ -52,16 +51,16 @@ async def upload_clip(session: AsyncSession, runtime: Runtime, user: User, reque
     key = runtime.storage.new_key(user.id, ".mp4")
     path = runtime.storage.path(key)
     upload = await receive_clip_upload(request, path, runtime.settings.max_clip_bytes)
-    clip = Clip(
-        user_id=user.id,
-        title=(upload.fields.get("title") or Path(upload.filename).stem)[:TITLE_MAX],
-        description=upload.fields.get("description", ""),
-        status=ClipStatus.PENDING,
-        storage_key=key,
-        size_bytes=upload.size,
-        sha256=upload.sha256,
-    )
     try:
+        clip = Clip(
+            user_id=user.id,
+            title=stored_title(upload.fields.get("title") or Path(upload.filename).stem),
+            description=stored_description(upload.fields.get("description", "")),
+            status=ClipStatus.PENDING,
+            storage_key=key,
+            size_bytes=upload.size,
+            sha256=upload.sha256,
+        )
         await _describe(clip, runtime, path)
     except Refused:
         path.unlink(missing_ok=True)
@@ -75,12 +74,13 @@ async def clip_from_url(
     session: AsyncSession, runtime: Runtime, user: User, source_url: str, title: str, description: str
 ) -> Clip:
     """A clip that stays where it is: its size asked for, probed in place by ranged reads."""
+    title, description = stored_title(title), stored_description(description)
     size = await remote_size(_guard(runtime), source_url)
     if size > runtime.settings.max_clip_bytes:
         raise Refused("clip_too_large", Kind.TOO_LARGE, limit_bytes=runtime.settings.max_clip_bytes)
     clip = Clip(
         user_id=user.id,
-        title=title[:TITLE_MAX],
+        title=title,
         description=description,
         status=ClipStatus.PENDING,
         source_url=source_url,

@@ -59,11 +59,18 @@ REFUSALS: dict[str, str] = {
     "caption_too_long": N_("{platform} caption: {length} characters, at most {limit} allowed"),
     "title_too_long": N_("{platform} title: {length} characters, at most {limit} allowed"),
     "title_missing": N_("{platform} needs a title"),
+    "title_over_limit": N_("The title is longer than {limit} characters"),
+    "description_over_limit": N_("The description is longer than {limit} characters"),
     "description_too_long": N_("{platform} description: {length} characters, at most {limit} allowed"),
     "scheduled_at_without_offset": N_("Give the time with its time zone offset"),
     "scheduled_too_soon": N_("The publication time must be at least {lead_seconds} ahead"),
+    "scheduled_at_out_of_range": N_("The publication time must be at most {horizon_seconds} ahead"),
     "duplicate_target": N_("The same account is chosen twice"),
     "already_live": N_("This clip is already being published to this {platform} account"),
+    "already_published": N_(
+        'The clip is already published to this {platform} account. To publish it once more, tick "Publish '
+        'again"'
+    ),
     "no_targets": N_("Choose at least one platform"),
     "already_publishing": N_("The publication is already running and cannot be cancelled"),
     "not_cancellable": N_("This publication can no longer be cancelled"),
@@ -72,10 +79,24 @@ REFUSALS: dict[str, str] = {
     "clip_busy": N_("The clip is being published and cannot be deleted"),
     "clip_too_large": N_("The file is larger than {limit_bytes}"),
     "not_a_video": N_("The file is not a video: upload MP4, MOV or WebM"),
+    "video_duration_unknown": N_("Could not tell the video's duration"),
+    "thumbnail_too_large": N_("Could not make a thumbnail of the required size"),
+    "clip_truncated": N_(
+        "The video file is cut short: it ends before its header says it does. Upload the whole file"
+    ),
+    "source_probe_too_large": N_(
+        "The clip at the link cannot be checked without downloading most of it: upload the file"
+    ),
     "source_unreachable": N_("Could not download the clip from the link: {detail}"),
     "oauth_state_invalid": N_("The connection link has expired or was already used, start connecting again"),
     "oauth_not_configured": N_("{platform} connection is not configured by the administrator"),
     "oauth_denied": N_("Access was not granted"),
+    "oauth_other_browser": N_(
+        "This connection was started in another browser. Sign in here and start connecting again"
+    ),
+    "oauth_other_user": N_(
+        "This connection was started by another user. Start connecting again in your own account"
+    ),
     "idempotency_conflict": N_("This Idempotency-Key was already used for a different request"),
     "token_platform_only": N_("Use the OAuth connection for {platform}"),
     # A connect body without the fields its platform needs (the schema's check; the API's validation error).

@@ -214,3 +214,14 @@ for _platform in Platform:
     MESSAGES[f"{_platform}.no_answer"] = N_(
         "The platform did not answer in time. Check whether the post appeared before retrying"
     )
+    # Resumable (TUS) uploads, platforms.tus: the same words wherever the upload host is.
+    MESSAGES[f"{_platform}.upload_gone"] = N_(
+        "The upload server forgot the upload in progress; it will start over"
+    )
+    MESSAGES[f"{_platform}.upload_unavailable"] = N_(
+        "The upload server is unavailable; the upload will continue later"
+    )
+    MESSAGES[f"{_platform}.upload_throttled"] = N_(
+        "The upload server asks us to wait; the upload will continue later"
+    )
+    MESSAGES[f"{_platform}.upload_refused"] = N_("The upload server refused the file (answer {status})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,12 +14,20 @@ from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.plans import check_plan, check_size
 
+# The furthest ahead a publication can be scheduled. Further is a typo; it also keeps every zone's
+# offset away from datetime's year-9999 edge, past which a time cannot be converted to UTC or stored.
+SCHEDULE_HORIZON = timedelta(days=3653)
+# An ISO 8601 time with a year of five digits or a sign ("+10000-01-01T00:00Z") that datetime cannot hold.
+_EXPANDED_YEAR = re.compile(r"\s*(?:[+-]\d+|\d{5,})-")
+
 
 @dataclass(frozen=True)
 class Target:
     connection: Connection
     title: str
     description: str
+    # The clip may already be published to this account: the user asked to publish it again.
+    again: bool = False
 
 
 def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:
@@ -64,6 +73,20 @@ def check_schedule(settings: Settings, scheduled_at: datetime | None, now: datet
     lead = timedelta(seconds=settings.min_schedule_lead_seconds)
     if scheduled_at < now + lead:
         raise Refused("scheduled_too_soon", lead_seconds=settings.min_schedule_lead_seconds)
+    # Compared as is: converting a time at the year-9999 edge to UTC would overflow.
+    if scheduled_at > now + SCHEDULE_HORIZON:
+        raise _out_of_range()
+
+
+def refuse_expanded_year(value: object) -> object:
+    """A pydantic before-validator: a year datetime cannot hold is out of range, not malformed."""
+    if isinstance(value, str) and _EXPANDED_YEAR.match(value):
+        raise _out_of_range()
+    return value
+
+
+def _out_of_range() -> Refused:
+    return Refused("scheduled_at_out_of_range", horizon_seconds=int(SCHEDULE_HORIZON.total_seconds()))
 
 
 def delay_ms(scheduled_at: datetime | None, now: datetime) -> int:

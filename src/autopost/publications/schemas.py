@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
+from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
 from autopost.platforms.catalog import Platform
 from autopost.publications.events import event_text
 from autopost.publications.models import (
@@ -17,23 +18,30 @@ from autopost.publications.models import (
     PublicationStatus,
     publication_error,
 )
+from autopost.publications.rules import refuse_expanded_year
 from autopost.stats.models import StatsSnapshot
+
+# Refused from inside parsing (the refusal passes through pydantic): its own code, not a generic 422.
+ScheduledAt = Annotated[datetime, BeforeValidator(refuse_expanded_year)]
 
 
 class TargetIn(BaseModel):
     connection_id: uuid.UUID
-    title: str | None = Field(default=None, max_length=5000)
-    description: str | None = Field(default=None, max_length=10000)
+    # Caps documented here, refused by publish_clip with their own codes (as the pages are).
+    title: str | None = Field(default=None, json_schema_extra={"maxLength": TITLE_MAX})
+    description: str | None = Field(default=None, json_schema_extra={"maxLength": DESCRIPTION_MAX})
+    # The clip is already published to this account and the user wants it there once more.
+    again: bool = False
 
 
 class PublishIn(BaseModel):
     targets: list[TargetIn] = Field(min_length=1, max_length=20)
     # With its offset, e.g. 2026-11-25T18:30:00+03:00; omitted: publish now.
-    scheduled_at: datetime | None = None
+    scheduled_at: ScheduledAt | None = None
 
 
 class RescheduleIn(BaseModel):
-    scheduled_at: datetime
+    scheduled_at: ScheduledAt
 
 
 class EventOut(BaseModel):

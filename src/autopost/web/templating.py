@@ -27,6 +27,7 @@ from autopost.users.plans import Plan
 from autopost.web import formatting
 from autopost.web.auth import Viewer
 from autopost.web.i18n import plans_text
+from autopost.web.links import web_url
 from autopost.web.marks import platform_mark, platform_name
 from autopost.web.sparkline import sparkline
 
@@ -133,6 +134,7 @@ def _environment() -> jinja2.Environment:
         mark=_mark,
         platform_name=_platform_name,
         static_version=STATIC_VERSION,
+        web_url=web_url,
     )
     return env
 
