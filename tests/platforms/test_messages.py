@@ -1,4 +1,4 @@
-"""Every platform error code has its one Russian text, with only the documented placeholders."""
+"""Every platform error code has its one text (an English msgid), with only the documented placeholders."""
 
 from __future__ import annotations
 
