@@ -112,6 +112,27 @@ def test_a_token_with_an_expiry_stops_working_then(api: Api) -> None:
         assert {row["name"] for row in client.get("/api/v1/tokens").json()} == {"test", "month"}
 
 
+def test_a_token_name_with_control_characters_is_refused_and_nothing_is_stored(api: Api) -> None:
+    _, token = api.new_user()
+    json_body = {"content-type": "application/json"}
+    with api.client(token) as client:
+        for raw in ('{"name": "a\\u0000b"}', '{"name": "two\\nlines"}', '{"name": "\\ud800"}'):
+            refused = client.post(
+                "/api/v1/tokens", content=raw, headers={**json_body, "Accept-Language": "en"}
+            )
+            assert refused.status_code == 422, (raw, refused.text)
+            assert refused.json()["error"]["code"] == "validation_error"
+            if "ud800" not in raw:  # a lone surrogate is refused by JSON parsing, in pydantic's words
+                assert refused.json()["error"]["message"] == (
+                    "Invalid data: name: A token name is one line of printable characters"
+                )
+        russian = client.post("/api/v1/tokens", json={"name": "a\x00b"})
+        assert russian.json()["error"]["message"] == (
+            "Некорректные данные: name: Название токена — одна строка печатных символов"
+        )
+        assert [row["name"] for row in client.get("/api/v1/tokens").json()] == ["test"]
+
+
 def test_tokens_need_authentication_and_a_cookie_write_needs_csrf(api: Api) -> None:
     email, _ = api.new_user(password="correct-horse-1")
     with api.client() as anonymous:

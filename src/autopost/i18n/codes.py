@@ -52,6 +52,7 @@ REFUSALS: dict[str, str] = {
     "token_expiry_past": N_("The expiry date must be in the future"),
     "token_not_found": N_("Token {id} not found"),
     "token_already_revoked": N_("Token {id} is already revoked"),
+    "token_name_unprintable": N_("A token name is one line of printable characters"),
     "clip_not_ready": N_("The clip is not ready to publish yet"),
     "plan_excludes_platform": N_("{platform} is not included in the {plan} plan — upgrade your plan"),
     "file_too_large": N_("The file ({size_bytes}) exceeds the {platform} limit of {limit_bytes}"),

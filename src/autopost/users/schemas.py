@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from autopost.platforms.catalog import Platform
 from autopost.users.models import ApiToken, User
 from autopost.users.plans import PLAN_PLATFORMS, Plan
+
+# PostgreSQL text holds no NUL; a name is one line. (A lone surrogate never gets here: JSON parsing refuses it.)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class MeOut(BaseModel):
@@ -61,6 +66,16 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     # With a time zone offset; past it the token is refused like a wrong one. None: until revoked.
     expires_at: AwareDatetime | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if _UNPRINTABLE.search(value):
+            # The error's type is a code: the validation handler renders it in the reader's language.
+            raise PydanticCustomError(
+                "token_name_unprintable", "A token name is one line of printable characters"
+            )
+        return value
 
     @field_validator("expires_at")
     @classmethod
