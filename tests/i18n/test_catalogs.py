@@ -24,6 +24,7 @@ CYRILLIC = re.compile("[А-Яа-яЁё]")
 LATIN_ALLOWED = {
     "VK", "Rutube", "Telegram", "BotFather", "newbot", "API", "Authorization", "Bearer",
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
+    "Cookie", "cookies", "txt", "JSON",
 }  # fmt: skip
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
 VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\bt\.me\b")

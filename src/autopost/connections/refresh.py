@@ -29,6 +29,7 @@ def credentials_of(connection: Connection, runtime: Runtime) -> Credentials:
         raise AuthExpired("token_missing", "connection has no token")
     return Credentials(
         access_token=access,
+        kind=connection.kind,
         refresh_token=open_refresh_token(connection, runtime.vault),
         expires_at=connection.token_expires_at,
         meta=dict(connection.meta or {}),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
-from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
+from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -63,6 +63,8 @@ class TokenConnectIn(BaseModel):
 class ConnectionOut(BaseModel):
     id: uuid.UUID
     platform: Platform
+    # How it signs in: oauth, token, refresh_token or web_session (a browser session).
+    kind: ConnectionKind
     account_id: str
     account_name: str
     avatar_url: str | None
@@ -81,6 +83,7 @@ class ConnectionOut(BaseModel):
         return cls(
             id=connection.id,
             platform=connection.platform,
+            kind=connection.kind,
             account_id=connection.account_id,
             account_name=connection.account_name,
             avatar_url=connection.avatar_url,

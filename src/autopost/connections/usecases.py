@@ -71,11 +71,14 @@ async def save_connection(
         select(Connection).where(
             Connection.user_id == user.id,
             Connection.platform == platform,
+            Connection.kind == tokens.kind,
             Connection.account_id == account.account_id,
         )
     )
     if connection is None:
-        connection = Connection(user_id=user.id, platform=platform, account_id=account.account_id)
+        connection = Connection(
+            user_id=user.id, platform=platform, kind=tokens.kind, account_id=account.account_id
+        )
         session.add(connection)
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url

@@ -19,6 +19,22 @@ class Platform(StrEnum):
     TELEGRAM = "telegram"
 
 
+class ConnectionKind(StrEnum):
+    """How a connection signs in (platforms.md Part 2): each kind reaches different platform routes."""
+
+    OAUTH = "oauth"  # VK ID: the documented API (VK Видео)
+    TOKEN = "token"  # Telegram bot, Rutube DRF token
+    REFRESH_TOKEN = "refresh_token"  # Rutube SSO accounts: a rotating refresh token
+    WEB_SESSION = "web_session"  # a person's signed-in browser session (VK Клипы, Дзен)
+
+
+# Where a platform's web session lives: the cookie domains a cookie export is read for.
+WEB_SESSION_DOMAINS: dict[Platform, tuple[str, ...]] = {
+    Platform.VK: ("vk.com",),
+    Platform.DZEN: ("dzen.ru", "yandex.ru"),
+}
+
+
 @dataclass(frozen=True)
 class PlatformLimits:
     max_bytes: int

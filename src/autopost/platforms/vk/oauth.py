@@ -20,6 +20,7 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from autopost.platforms.base import AccountInfo, Credentials
+from autopost.platforms.catalog import ConnectionKind
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
 from autopost.platforms.http import NOTHING_SENT
 from autopost.platforms.vk.account import user_account
@@ -45,6 +46,7 @@ def token_set(token: Mapping[str, Any], device_id: str) -> Credentials:
     expires_at = datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
     user_id = token.get("user_id")
     return Credentials(
+        kind=ConnectionKind.OAUTH,
         access_token=str(token["access_token"]),
         refresh_token=token.get("refresh_token") or None,
         expires_at=expires_at,
