@@ -13,7 +13,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform, PlatformLimits, max_upload_bytes
+from autopost.platforms.catalog import (
+    LIMITS,
+    ConnectionKind,
+    Platform,
+    PlatformLimits,
+    PostFormat,
+    max_upload_bytes,
+)
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -138,6 +145,8 @@ class PublishResult:
     remote_id: str | None = None
     remote_url: str | None = None
     progress: int | None = None
+    # Set where the platform has several kinds of post (VK): which one this became.
+    format: PostFormat | None = None
 
 
 @dataclass(frozen=True)

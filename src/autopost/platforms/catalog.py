@@ -28,6 +28,13 @@ class ConnectionKind(StrEnum):
     WEB_SESSION = "web_session"  # a person's signed-in browser session (VK Клипы, Дзен)
 
 
+class PostFormat(StrEnum):
+    """What a publication became where a platform has several kinds of post (VK: «Клип» or «Видео»)."""
+
+    CLIP = "clip"
+    VIDEO = "video"
+
+
 # Where a platform's web session lives: the cookie domains a cookie export is read for.
 WEB_SESSION_DOMAINS: dict[Platform, tuple[str, ...]] = {
     Platform.VK: ("vk.com",),

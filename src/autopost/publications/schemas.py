@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import Platform, PostFormat
 from autopost.publications.events import event_text
 from autopost.publications.models import (
     Phase,
@@ -68,6 +68,8 @@ class PublicationOut(BaseModel):
     description: str
     remote_id: str | None
     remote_url: str | None
+    # VK: "clip" (the Клипы section) or "video" (VK Видео); null where a platform has one kind.
+    format: PostFormat | None
     error_code: str | None
     error_params: dict[str, Any] | None
     # Rendered from error_code + error_params in the reader's language.

@@ -1,4 +1,5 @@
-"""Connections say how they sign in (oauth, token, refresh_token, web_session).
+"""Connections say how they sign in (oauth, token, refresh_token, web_session); publications
+say what they became where a platform has several kinds of post (VK: clip or video).
 
 One account may be connected once per kind: a VK community through VK ID
 (VK Видео) and through a web session (VK Клипы) are two connections.
@@ -29,7 +30,12 @@ KIND = sa.Enum(
 )
 
 
+FORMAT = sa.Enum("clip", "video", name="post_format", native_enum=False, create_constraint=True, length=20)
+
+
 def upgrade() -> None:
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("format", FORMAT, nullable=True))
     with op.batch_alter_table("connections", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kind", sa.String(length=20), nullable=True))
     # Until now VK and Дзен connected through OAuth only; Telegram and Rutube by token.
@@ -56,3 +62,6 @@ def downgrade() -> None:
         batch_op.create_unique_constraint("uq_connections_account", ["user_id", "platform", "account_id"])
         batch_op.drop_constraint(batch_op.f("ck_connections_connection_kind"), type_="check")
         batch_op.drop_column("kind")
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_publications_post_format"), type_="check")
+        batch_op.drop_column("format")
