@@ -27,7 +27,7 @@ LATIN_ALLOWED = {
     "Cookie", "cookies", "txt", "JSON",
 }  # fmt: skip
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
-VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\bt\.me\b")
+VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com)\b")
 
 
 def _extracted() -> set[str | tuple[str, str]]:

@@ -56,6 +56,16 @@ MESSAGES: dict[str, str] = {
     "vk.captcha": N_(
         "VK просит ввести капчу. Откройте VK в браузере, подтвердите, что вы не робот, и нажмите «Повторить»"
     ),
+    # The link (param captcha_url) is shown beside the text: VK's own check page on VK ID.
+    "vk.captcha_check": N_(
+        "VK просит подтвердить, что вы не робот. Откройте проверку VK по ссылке, пройдите её "
+        "и нажмите «Повторить»"
+    ),
+    "vk.web_signed_out": N_(
+        "Сессия vk.com закончилась: вы вышли из VK в браузере или VK завершил вход. Войдите на vk.com "
+        "снова, выгрузите cookies заново и переподключите VK Клипы"
+    ),
+    "vk.web_unavailable": N_("vk.com не открылся, повторим позже"),
     "vk.validation_required": N_("VK требует подтверждения входа: откройте VK и переподключите аккаунт"),
     "vk.user_deleted": N_("Страница VK удалена или заблокирована"),
     "vk.processing_failed": N_(

@@ -50,6 +50,8 @@ class PlatformBlock:
     connections: list[Connection]
     form: ConnectForm = field(default_factory=ConnectForm)
     open_form: bool = False
+    # VK: VK opened clips to our VK ID app (settings.vk.clips_approved), so VK ID makes clips, not videos.
+    vk_id_clips: bool = False
 
     @property
     def oauth(self) -> bool:
@@ -82,6 +84,7 @@ def platform_block(
         connections=mine,
         form=form or ConnectForm(),
         open_form=form is not None and form.error is not None,
+        vk_id_clips=platform is Platform.VK and settings.vk.clips_approved,
     )
 
 
