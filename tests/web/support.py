@@ -146,8 +146,9 @@ def visible_text(page: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-# Latin words allowed on the Russian pages: platform names and what the user must type literally.
-LATIN_ALLOWED = {"VK", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
+# Latin words allowed on the Russian pages: platform names (VK ID is VK's sign-in) and what the user
+# must type literally.
+LATIN_ALLOWED = {"VK", "ID", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
 
 
 def english_words(text: str, allowed: set[str] | None = None) -> set[str]:
