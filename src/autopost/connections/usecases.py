@@ -1,5 +1,8 @@
 """Connecting accounts: tokens checked live, OAuth with single-use states, checking, disconnecting.
 
+An OAuth callback connects only in the browser that started the flow, or one signed in as its
+user (oauth_browser.py).
+
 Each function is one user action, called by the JSON API and by the settings
 pages alike: the failed-connect limit (connect_guard.py), the plan gate and the
 platform's answer (turned into a Refused) are decided here, not in either adapter.
@@ -10,10 +13,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import uuid
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.connect_guard import counting_failures, refuse_after_too_many_failures
 from autopost.connections.models import Connection, ConnectionStatus, OAuthState
+from autopost.connections.oauth_browser import (
+    OAUTH_STATE_TTL,
+    CallbackBrowser,
+    callback_url,
+    proves,
+    state_proof,
+)
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
@@ -34,8 +42,6 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
-
-OAUTH_STATE_TTL = timedelta(minutes=10)
 
 
 def _hash(value: str) -> str:
@@ -129,10 +135,6 @@ async def connect_token(
     )
 
 
-def oauth_redirect_uri(runtime: Runtime, platform: Platform) -> str:
-    return f"{runtime.settings.public_url.rstrip('/')}/oauth/{platform.value}/callback"
-
-
 async def _adopt_token_named_rutube_account(
     session: AsyncSession, user: User, token: str, account: AccountInfo
 ) -> None:
@@ -162,8 +164,16 @@ async def _adopt_token_named_rutube_account(
         await session.flush()
 
 
-async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> str:
-    """A single-use state for the platform's consent page; returns the URL to send the browser to."""
+@dataclass(frozen=True)
+class OAuthStart:
+    """Where to send the browser, and the state cookie it keeps to prove at the callback that it started."""
+
+    authorize_url: str
+    state_cookie: str
+
+
+async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> OAuthStart:
+    """A single-use state for the platform's consent page, and the browser's proof of it."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
     # Starting a consent is not a failure; it only waits when failures already reached the limit.
@@ -177,24 +187,21 @@ async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platf
     row.code_verifier = runtime.vault.seal(verifier, row.binding("code_verifier"))
     session.add(row)
     await session.flush()
-    return build_oauth(platform, runtime.settings).authorize_url(
-        state=state, code_verifier=verifier, redirect_uri=oauth_redirect_uri(runtime, platform)
+    url = build_oauth(platform, runtime.settings).authorize_url(
+        state=state, code_verifier=verifier, redirect_uri=callback_url(runtime.settings, platform)
     )
+    return OAuthStart(authorize_url=url, state_cookie=state_proof(runtime.settings, state))
 
 
 async def _spend_state(
-    session: AsyncSession, platform: Platform, state: str, browser_user_id: uuid.UUID | None
+    session: AsyncSession, runtime: Runtime, platform: Platform, state: str, browser: CallbackBrowser
 ) -> OAuthState:
-    """The callback's state must be ours, unused, unexpired, for this platform and this user."""
+    """The callback's state must be ours, unused, unexpired, for this platform, and come back to the
+    browser that started it. It is spent before the browser is judged: a consent that came back to
+    the wrong browser cannot be finished anywhere else either."""
     now = utcnow()
     row = await session.scalar(select(OAuthState).where(OAuthState.state_hash == _hash(state)))
-    if (
-        row is None
-        or row.platform is not platform
-        or row.used_at is not None
-        or row.expires_at < now
-        or (browser_user_id is not None and browser_user_id != row.user_id)
-    ):
+    if row is None or row.platform is not platform or row.used_at is not None or row.expires_at < now:
         raise Refused("oauth_state_invalid")
     used = await session.execute(
         update(OAuthState)
@@ -204,6 +211,10 @@ async def _spend_state(
     )
     if not used.rowcount:  # type: ignore[attr-defined]
         raise Refused("oauth_state_invalid")
+    if browser.user_id is not None and browser.user_id != row.user_id:
+        raise Refused("oauth_other_user", Kind.FORBIDDEN)
+    if browser.user_id is None and not proves(runtime.settings, state, browser.state_cookie):
+        raise Refused("oauth_other_browser", Kind.FORBIDDEN)
     return row
 
 
@@ -212,10 +223,10 @@ async def finish_oauth(
     runtime: Runtime,
     platform: Platform,
     params: Mapping[str, str],
-    browser_user_id: uuid.UUID | None,
+    browser: CallbackBrowser,
 ) -> Connection:
     """The callback: spend the state (even when the exchange then fails), exchange the code, save."""
-    row = await _spend_state(session, platform, params.get("state", ""), browser_user_id)
+    row = await _spend_state(session, runtime, platform, params.get("state", ""), browser)
     if params.get("error") or not params.get("code"):
         raise Refused("oauth_denied")
     assert row.code_verifier is not None
@@ -227,7 +238,7 @@ async def finish_oauth(
             tokens, account = await build_oauth(platform, runtime.settings).exchange(
                 code=params["code"],
                 code_verifier=verifier,
-                redirect_uri=oauth_redirect_uri(runtime, platform),
+                redirect_uri=callback_url(runtime.settings, platform),
                 device_id=params.get("device_id"),
             )
     except PlatformError as exc:
