@@ -89,6 +89,7 @@ REFUSALS: dict[str, str] = {
     ),
     "idempotency_conflict": N_("Этот Idempotency-Key уже использован для другого запроса"),
     "token_platform_only": N_("Для {platform} используйте подключение через OAuth"),
+    "web_session_unsupported": N_("{platform} не подключается через сессию браузера"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,
