@@ -23,9 +23,14 @@ async def _clip_and_connection(session):
     return user, clip, connection
 
 
-def _publication(user, clip, connection, status):
+def _publication(user, clip, connection, status, generation=0):
     return Publication(
-        user_id=user.id, clip_id=clip.id, connection_id=connection.id, platform=Platform.VK, status=status
+        user_id=user.id,
+        clip_id=clip.id,
+        connection_id=connection.id,
+        platform=Platform.VK,
+        status=status,
+        generation=generation,
     )
 
 
@@ -39,11 +44,23 @@ async def test_two_live_publications_of_one_clip_to_one_connection_are_refused(s
             await session.flush()
 
 
-async def test_finished_publications_do_not_block_a_new_one(session) -> None:
+async def test_failed_and_cancelled_publications_do_not_block_a_new_one(session) -> None:
     user, clip, connection = await _clip_and_connection(session)
-    for status in (PublicationStatus.FAILED, PublicationStatus.CANCELLED, PublicationStatus.PUBLISHED):
+    for status in (PublicationStatus.FAILED, PublicationStatus.CANCELLED):
         session.add(_publication(user, clip, connection, status))
     session.add(_publication(user, clip, connection, PublicationStatus.SCHEDULED))
+    await session.flush()
+
+
+async def test_a_published_clip_takes_its_generation_and_publishing_again_is_the_next(session) -> None:
+    user, clip, connection = await _clip_and_connection(session)
+    session.add(_publication(user, clip, connection, PublicationStatus.PUBLISHED))
+    await session.flush()
+    with pytest.raises(IntegrityError):
+        async with session.begin_nested():
+            session.add(_publication(user, clip, connection, PublicationStatus.SCHEDULED))
+            await session.flush()
+    session.add(_publication(user, clip, connection, PublicationStatus.SCHEDULED, generation=1))
     await session.flush()
 
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
+from autopost.connections.oauth_browser import CallbackBrowser
 from autopost.connections.usecases import connect_token, finish_oauth, save_connection, start_oauth
 from autopost.db import transaction
 from autopost.platforms.base import Credentials
@@ -89,8 +90,9 @@ async def connect_oauth(runtime: Runtime, user: User, platform: Platform) -> Con
     """VK ID or Yandex OAuth for real: our authorize URL, the sandbox's consent page, «Разрешить»,
     our callback (in the same user's browser)."""
     async with transaction(runtime.session_factory) as session:
-        authorize_url = await start_oauth(session, runtime, await session.merge(user), platform)
-    location = await allow_async(authorize_url)
+        started = await start_oauth(session, runtime, await session.merge(user), platform)
+    location = await allow_async(started.authorize_url)
     params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    browser = CallbackBrowser(user_id=user.id, state_cookie=started.state_cookie)
     async with transaction(runtime.session_factory) as session:
-        return await finish_oauth(session, runtime, platform, params, user.id)
+        return await finish_oauth(session, runtime, platform, params, browser)

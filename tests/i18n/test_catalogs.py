@@ -24,10 +24,11 @@ CYRILLIC = re.compile("[А-Яа-яЁё]")
 LATIN_ALLOWED = {
     "VK", "Rutube", "Telegram", "BotFather", "newbot", "API", "Authorization", "Bearer",
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
-    "Cookie", "cookies", "txt", "JSON",
+    "Cookie", "Cookies", "cookies", "txt", "JSON", "Chrome", "Firefox", "Network", "F",
 }  # fmt: skip
-# Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
-VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com)\b")
+# Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,
+# and the «quoted» names of extensions and buttons as the person will find them on screen.
+VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com)\b|«[^»]*»")
 
 
 def _extracted() -> set[str | tuple[str, str]]:

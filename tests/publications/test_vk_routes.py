@@ -12,11 +12,9 @@ from typing import Any
 import httpx2
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
-from autopost.connections.usecases import save_connection, set_vk_target
+from autopost.connections.usecases import connect_web_session, set_vk_target
 from autopost.db import transaction
-from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import ConnectionKind, Platform, PostFormat
-from autopost.platforms.cookies import dump_jar, parse_cookie_export
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.sessions import start_session
@@ -28,16 +26,13 @@ API_VERSION = "5.199"
 WEB_TOKEN = re.compile(r'"webToken":\{"access_token":"([^"]+)"')
 
 
-async def connect_vk_session(stack: Stack, **meta: Any) -> Connection:
-    """Анна's vk.com session from the sandbox's cookie export, verified and stored as a connection."""
+async def connect_vk_session(stack: Stack) -> Connection:
+    """Анна's vk.com session, connected as the settings page does: her cookies.txt, checked live."""
     accounts = await stack.control_api.call("GET", "/accounts")
     [export] = [a["credentials"]["cookies_txt"] for a in accounts if "cookies_txt" in a["credentials"]]
-    jar = parse_cookie_export(export, domains=["vk.com"])
-    credentials = Credentials(access_token=dump_jar(jar), kind=ConnectionKind.WEB_SESSION, meta=meta)
-    account = await stack.runtime.provider(Platform.VK).verify(credentials=credentials)
     async with transaction(stack.runtime.session_factory) as session:
         user = await session.merge(stack.user)
-        return await save_connection(session, stack.runtime, user, Platform.VK, credentials, account)
+        return await connect_web_session(session, stack.runtime, user, Platform.VK, export)
 
 
 async def vk_api(stack: Stack, method: str, **params: Any) -> Any:

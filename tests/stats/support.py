@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,6 +19,8 @@ from tests.conftest import Sandbox
 from tests.platforms.test_vk_support import Recording
 from tests.sandbox.test_vk_support import Vk
 from tests.support.stack import Stack
+
+_GENERATIONS = itertools.count()
 
 
 def vk_videos(sandbox: Sandbox, count: int, *, uploaded: bool = False) -> list[str]:
@@ -55,6 +58,8 @@ async def add_publications(
             clip_id=stack.clip.id,
             connection_id=connection.id,
             platform=connection.platform,
+            # One clip published many times over: each publication is a generation of its own.
+            generation=next(_GENERATIONS),
             status=status,
             phase=Phase.DONE if status is PublicationStatus.PUBLISHED else Phase.UPLOADING,
             remote_id=remote_id,

@@ -216,3 +216,25 @@ def test_nobody_acts_on_another_users_publications_or_connections(api: Api) -> N
         assert client.post(f"/settings/connections/{connection}/test", headers=headers).status_code == 404
     with login(api, owner) as client:
         assert client.get("/api/v1/publications").json()[0]["status"] == "scheduled"
+
+
+def test_a_clip_published_to_an_account_goes_there_again_only_when_ticked(api: Api) -> None:
+    email, token = new_user(api)
+    telegram = api.add_connection(email, Platform.TELEGRAM)
+    clip = api.upload_clip(token)
+    add_publication(api, email, str(clip["id"]), telegram, status=PublicationStatus.PUBLISHED)
+    with login(api, email) as client:
+        csrf = csrf_of(client.get("/").text)
+        dialog = client.get(f"/clips/{clip['id']}/publish").text
+        assert "Клип уже опубликован в этот аккаунт." in visible_text(dialog)
+        assert f'name="again" value="{telegram}"' in dialog and "Опубликовать ещё раз" in dialog
+
+        form = {"account": telegram, "description_telegram": "Ещё раз"}
+        refused = client.post(f"/clips/{clip['id']}/publish", data=form, headers=htmx(client, csrf))
+        assert "Клип уже опубликован в этот аккаунт Telegram" in visible_text(refused.text)
+        assert len(client.get("/api/v1/publications").json()) == 1
+
+        form["again"] = telegram
+        done = client.post(f"/clips/{clip['id']}/publish", data=form, headers=htmx(client, csrf))
+        assert "1 публикация поставлена в очередь" in visible_text(done.text)
+        assert len(client.get("/api/v1/publications").json()) == 2

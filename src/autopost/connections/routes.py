@@ -1,14 +1,16 @@
-"""Platforms and connections: connect (token or OAuth), list, test, disconnect."""
+"""Platforms and connections: connect (token or OAuth), list, test, disconnect.
+
+The OAuth callback, where the browser comes back to a page, is web/pages_settings.py's.
+"""
 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Response
 
 from autopost.connections import usecases
+from autopost.connections.oauth_browser import keep_state_cookie
 from autopost.connections.queries import list_connections as connections_of
 from autopost.connections.queries import owned_connection
 from autopost.connections.schemas import (
@@ -18,12 +20,10 @@ from autopost.connections.schemas import (
     OAuthStartOut,
     PlatformOut,
     TokenConnectIn,
+    WebSessionConnectIn,
 )
 from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
-from autopost.refusals import Refused
-from autopost.security.sessions import SESSION_COOKIE
-from autopost.users.sessions import find_session
 
 router = APIRouter(tags=["connections"])
 
@@ -36,35 +36,29 @@ async def platforms(user: CurrentUser, lang: Reader, work: Work, runtime: Runtim
 
 @router.post("/api/v1/connections", status_code=201)
 async def connect(
-    body: TokenConnectIn, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
+    body: WebSessionConnectIn | TokenConnectIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> ConnectionOut:
     platform = Platform(body.platform)
-    connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
+    if isinstance(body, WebSessionConnectIn):
+        connection = await usecases.connect_web_session(work.session, runtime, user, platform, body.session)
+    else:
+        connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
     return ConnectionOut.of(connection, lang)
 
 
 @router.post("/api/v1/connections/oauth/{platform}/start")
 async def oauth_start(
-    platform: Platform, user: CurrentUser, work: Work, runtime: RuntimeDep
+    platform: Platform, response: Response, user: CurrentUser, work: Work, runtime: RuntimeDep
 ) -> OAuthStartOut:
-    return OAuthStartOut(authorize_url=await usecases.start_oauth(work.session, runtime, user, platform))
-
-
-@router.get("/oauth/{platform}/callback", include_in_schema=False)
-async def oauth_callback(
-    platform: Platform, request: Request, work: Work, runtime: RuntimeDep
-) -> RedirectResponse:
-    """Where the platform sends the browser back; always ends on the settings page with a notice."""
-    browser = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
-    browser_user = browser.user.id if browser else None
-    notice: dict[str, str]
-    # No savepoint on purpose: a state is spent even when the exchange then fails.
-    try:
-        await usecases.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser_user)
-        notice = {"connected": platform.value}
-    except Refused as exc:
-        notice = {"error": exc.code, "platform": platform.value}
-    return RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
+    """The consent URL. The state cookie proves the flow only to a caller that is the user's browser;
+    a server passing the URL on needs the user's browser signed in to autopost (oauth_browser.py)."""
+    started = await usecases.start_oauth(work.session, runtime, user, platform)
+    keep_state_cookie(response, runtime.settings, platform, started.state_cookie)
+    return OAuthStartOut(authorize_url=started.authorize_url)
 
 
 @router.get("/api/v1/connections")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
 from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform, max_upload_bytes
+from autopost.platforms.cookies import MAX_EXPORT_CHARS
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -58,6 +59,13 @@ class TokenConnectIn(BaseModel):
 
     def fields(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump(exclude={"platform"}).items() if v}
+
+
+class WebSessionConnectIn(BaseModel):
+    """A signed-in browser session: cookies.txt text, an extension's cookie JSON, or a Cookie header."""
+
+    platform: Literal["vk", "dzen"]
+    session: str = Field(min_length=1, max_length=MAX_EXPORT_CHARS)
 
 
 class ConnectionOut(BaseModel):

@@ -1,5 +1,8 @@
 """Connecting accounts: tokens checked live, OAuth with single-use states, checking, disconnecting.
 
+An OAuth callback connects only in the browser that started the flow, or one signed in as its
+user (oauth_browser.py).
+
 Each function is one user action, called by the JSON API and by the settings
 pages alike: the failed-connect limit (connect_guard.py), the plan gate and the
 platform's answer (turned into a Refused) are decided here, not in either adapter.
@@ -10,10 +13,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import uuid
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,11 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.connect_guard import counting_failures, refuse_after_too_many_failures
 from autopost.connections.models import Connection, ConnectionStatus, OAuthState
+from autopost.connections.oauth_browser import (
+    OAUTH_STATE_TTL,
+    CallbackBrowser,
+    callback_url,
+    proves,
+    state_proof,
+)
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.platforms.base import AccountInfo, Credentials
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import WEB_SESSION_DOMAINS, ConnectionKind, Platform
+from autopost.platforms.cookies import dump_jar, parse_cookie_export
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
 from autopost.publications.usecases import cancel_for_connection
@@ -34,8 +43,6 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
-
-OAUTH_STATE_TTL = timedelta(minutes=10)
 
 
 def _hash(value: str) -> str:
@@ -129,8 +136,27 @@ async def connect_token(
     )
 
 
-def oauth_redirect_uri(runtime: Runtime, platform: Platform) -> str:
-    return f"{runtime.settings.public_url.rstrip('/')}/oauth/{platform.value}/callback"
+async def connect_web_session(
+    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, export: str
+) -> Connection:
+    """A person's signed-in browser session (a cookie export), validated live by the platform.
+
+    The export is read only for the platform's own domains; what is kept is those cookies,
+    sealed like a token. A wrong export counts as a failed connect, like a wrong token.
+    """
+    await refuse_after_too_many_failures(runtime, user.id)
+    _require_plan(user, platform)
+    domains = WEB_SESSION_DOMAINS.get(platform)
+    if domains is None:
+        raise Refused("web_session_unsupported", platform=platform.value)
+    try:
+        async with counting_failures(runtime, user.id):
+            jar = parse_cookie_export(export, domains=domains)
+            credentials = Credentials(access_token=dump_jar(jar), kind=ConnectionKind.WEB_SESSION)
+            account = await runtime.provider(platform).verify(credentials=credentials)
+    except PlatformError as exc:
+        raise refused_by_platform(exc) from exc
+    return await save_connection(session, runtime, user, platform, credentials, account)
 
 
 async def _adopt_token_named_rutube_account(
@@ -162,8 +188,16 @@ async def _adopt_token_named_rutube_account(
         await session.flush()
 
 
-async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> str:
-    """A single-use state for the platform's consent page; returns the URL to send the browser to."""
+@dataclass(frozen=True)
+class OAuthStart:
+    """Where to send the browser, and the state cookie it keeps to prove at the callback that it started."""
+
+    authorize_url: str
+    state_cookie: str
+
+
+async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> OAuthStart:
+    """A single-use state for the platform's consent page, and the browser's proof of it."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
     # Starting a consent is not a failure; it only waits when failures already reached the limit.
@@ -177,24 +211,21 @@ async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platf
     row.code_verifier = runtime.vault.seal(verifier, row.binding("code_verifier"))
     session.add(row)
     await session.flush()
-    return build_oauth(platform, runtime.settings).authorize_url(
-        state=state, code_verifier=verifier, redirect_uri=oauth_redirect_uri(runtime, platform)
+    url = build_oauth(platform, runtime.settings).authorize_url(
+        state=state, code_verifier=verifier, redirect_uri=callback_url(runtime.settings, platform)
     )
+    return OAuthStart(authorize_url=url, state_cookie=state_proof(runtime.settings, state))
 
 
 async def _spend_state(
-    session: AsyncSession, platform: Platform, state: str, browser_user_id: uuid.UUID | None
+    session: AsyncSession, runtime: Runtime, platform: Platform, state: str, browser: CallbackBrowser
 ) -> OAuthState:
-    """The callback's state must be ours, unused, unexpired, for this platform and this user."""
+    """The callback's state must be ours, unused, unexpired, for this platform, and come back to the
+    browser that started it. It is spent before the browser is judged: a consent that came back to
+    the wrong browser cannot be finished anywhere else either."""
     now = utcnow()
     row = await session.scalar(select(OAuthState).where(OAuthState.state_hash == _hash(state)))
-    if (
-        row is None
-        or row.platform is not platform
-        or row.used_at is not None
-        or row.expires_at < now
-        or (browser_user_id is not None and browser_user_id != row.user_id)
-    ):
+    if row is None or row.platform is not platform or row.used_at is not None or row.expires_at < now:
         raise Refused("oauth_state_invalid")
     used = await session.execute(
         update(OAuthState)
@@ -204,6 +235,10 @@ async def _spend_state(
     )
     if not used.rowcount:  # type: ignore[attr-defined]
         raise Refused("oauth_state_invalid")
+    if browser.user_id is not None and browser.user_id != row.user_id:
+        raise Refused("oauth_other_user", Kind.FORBIDDEN)
+    if browser.user_id is None and not proves(runtime.settings, state, browser.state_cookie):
+        raise Refused("oauth_other_browser", Kind.FORBIDDEN)
     return row
 
 
@@ -212,10 +247,10 @@ async def finish_oauth(
     runtime: Runtime,
     platform: Platform,
     params: Mapping[str, str],
-    browser_user_id: uuid.UUID | None,
+    browser: CallbackBrowser,
 ) -> Connection:
     """The callback: spend the state (even when the exchange then fails), exchange the code, save."""
-    row = await _spend_state(session, platform, params.get("state", ""), browser_user_id)
+    row = await _spend_state(session, runtime, platform, params.get("state", ""), browser)
     if params.get("error") or not params.get("code"):
         raise Refused("oauth_denied")
     assert row.code_verifier is not None
@@ -227,7 +262,7 @@ async def finish_oauth(
             tokens, account = await build_oauth(platform, runtime.settings).exchange(
                 code=params["code"],
                 code_verifier=verifier,
-                redirect_uri=oauth_redirect_uri(runtime, platform),
+                redirect_uri=callback_url(runtime.settings, platform),
                 device_id=params.get("device_id"),
             )
     except PlatformError as exc:

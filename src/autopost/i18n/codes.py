@@ -66,6 +66,9 @@ REFUSALS: dict[str, str] = {
     "scheduled_too_soon": N_("Время публикации должно быть не раньше чем через {lead_seconds}"),
     "duplicate_target": N_("Один и тот же аккаунт выбран дважды"),
     "already_live": N_("Этот клип уже публикуется в этот аккаунт {platform}"),
+    "already_published": N_(
+        "Клип уже опубликован в этот аккаунт {platform}. Чтобы опубликовать его ещё раз, отметьте «Опубликовать ещё раз»"
+    ),
     "no_targets": N_("Выберите хотя бы одну платформу"),
     "already_publishing": N_("Публикация уже идёт, отменить её нельзя"),
     "not_cancellable": N_("Эту публикацию уже нельзя отменить"),
@@ -78,8 +81,15 @@ REFUSALS: dict[str, str] = {
     "oauth_state_invalid": N_("Ссылка подключения устарела или уже использована, начните подключение заново"),
     "oauth_not_configured": N_("Подключение {platform} не настроено администратором"),
     "oauth_denied": N_("Доступ не был разрешён"),
+    "oauth_other_browser": N_(
+        "Подключение начато в другом браузере. Войдите здесь и начните подключение заново"
+    ),
+    "oauth_other_user": N_(
+        "Подключение начато другим пользователем. Начните подключение заново в своём аккаунте"
+    ),
     "idempotency_conflict": N_("Этот Idempotency-Key уже использован для другого запроса"),
     "token_platform_only": N_("Для {platform} используйте подключение через OAuth"),
+    "web_session_unsupported": N_("{platform} не подключается через сессию браузера"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

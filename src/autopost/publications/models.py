@@ -31,7 +31,10 @@ class Phase(StrEnum):
 
 
 LIVE_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING)
+TAKEN_STATUSES = (*LIVE_STATUSES, PublicationStatus.PUBLISHED)
 _LIVE_SQL = text("status IN ('scheduled', 'publishing')")
+# A generation is taken while its publication is live or published (a failed one may be retried).
+_TAKEN_SQL = text("status IN ('scheduled', 'publishing', 'published')")
 
 
 class Publication(IdMixin, TimestampMixin, Base):
@@ -46,6 +49,16 @@ class Publication(IdMixin, TimestampMixin, Base):
             postgresql_where=_LIVE_SQL,
             sqlite_where=_LIVE_SQL,
         ),
+        # One publication per clip, account and generation: "publish again" is the next generation.
+        Index(
+            "uq_publications_clip_connection_generation",
+            "clip_id",
+            "connection_id",
+            "generation",
+            unique=True,
+            postgresql_where=_TAKEN_SQL,
+            sqlite_where=_TAKEN_SQL,
+        ),
         Index("ix_publications_status_scheduled_at", "status", "scheduled_at"),
     )
 
@@ -55,6 +68,7 @@ class Publication(IdMixin, TimestampMixin, Base):
         ForeignKey("connections.id", ondelete="CASCADE"), index=True
     )
     platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[PublicationStatus] = mapped_column(
         enum_type(PublicationStatus, "publication_status"), default=PublicationStatus.SCHEDULED
     )

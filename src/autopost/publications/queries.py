@@ -54,3 +54,15 @@ async def stats_of(session: AsyncSession, publication: Publication) -> list[Stat
         .order_by(StatsSnapshot.taken_at)
     )
     return list(rows)
+
+
+async def published_to(session: AsyncSession, user: User, clip_id: uuid.UUID) -> set[uuid.UUID]:
+    """The accounts the clip is already published to (publishing there again needs "again")."""
+    found = await session.scalars(
+        select(Publication.connection_id).where(
+            Publication.user_id == user.id,
+            Publication.clip_id == clip_id,
+            Publication.status == PublicationStatus.PUBLISHED,
+        )
+    )
+    return set(found)

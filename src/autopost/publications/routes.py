@@ -34,7 +34,7 @@ async def publish(
     runtime: RuntimeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> list[PublicationOut]:
-    targets = [TargetChoice(t.connection_id, t.title, t.description) for t in body.targets]
+    targets = [TargetChoice(t.connection_id, t.title, t.description, t.again) for t in body.targets]
     publications = await usecases.publish_clip(
         work.session, work.outbox, runtime, user, clip_id, targets, body.scheduled_at, idempotency_key
     )

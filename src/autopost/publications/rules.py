@@ -19,6 +19,8 @@ class Target:
     connection: Connection
     title: str
     description: str
+    # The clip may already be published to this account: the user asked to publish it again.
+    again: bool = False
 
 
 def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:

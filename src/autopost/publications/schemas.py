@@ -24,6 +24,8 @@ class TargetIn(BaseModel):
     connection_id: uuid.UUID
     title: str | None = Field(default=None, max_length=5000)
     description: str | None = Field(default=None, max_length=10000)
+    # The clip is already published to this account and the user wants it there once more.
+    again: bool = False
 
 
 class PublishIn(BaseModel):

@@ -8,11 +8,12 @@ cannot both win. Queue changes go through the Outbox and happen after commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
@@ -20,9 +21,10 @@ from autopost.clips.queries import owned_clip
 from autopost.connections.models import Connection
 from autopost.connections.queries import owned_connection
 from autopost.db import utcnow
+from autopost.platforms.catalog import Platform
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.idempotency import claim_key, request_hash
-from autopost.publications.models import LIVE_STATUSES, Phase, Publication, PublicationStatus
+from autopost.publications.models import TAKEN_STATUSES, Phase, Publication, PublicationStatus
 from autopost.publications.rules import Target, check_schedule, check_target, delay_ms
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
@@ -39,6 +41,8 @@ class TargetChoice:
     connection_id: uuid.UUID
     title: str | None = None
     description: str | None = None
+    # Publish even though the clip is already published to this account.
+    again: bool = False
 
 
 async def publish_clip(
@@ -76,7 +80,7 @@ async def publish_clip(
         connection = await owned_connection(session, user, target.connection_id, revoked_too=True)
         title = clip.title if target.title is None else target.title
         description = clip.description if target.description is None else target.description
-        chosen.append(Target(connection, title, description))
+        chosen.append(Target(connection, title, description, again=target.again))
     publications = await create_publications(
         session, outbox, settings, user=user, clip=clip, targets=chosen, scheduled_at=scheduled_at
     )
@@ -100,23 +104,31 @@ async def create_publications(
     check_schedule(settings, scheduled_at, now)
     for target in targets:
         check_target(settings, user, clip, target)
-    await _refuse_live_duplicates(session, clip, targets)
-    publications = []
-    for target in targets:
-        publication = Publication(
+    platforms = {t.connection.id: t.connection.platform for t in targets}
+    if len(platforms) != len(targets):
+        raise Refused("duplicate_target")
+    publications = [
+        Publication(
             user_id=user.id,
             clip_id=clip.id,
             connection_id=target.connection.id,
             platform=target.connection.platform,
+            generation=await _next_generation(session, clip.id, target.connection.id) if target.again else 0,
             status=PublicationStatus.SCHEDULED,
             phase=Phase.QUEUED,
             scheduled_at=scheduled_at,
             title=target.title,
             description=target.description,
         )
-        session.add(publication)
-        publications.append(publication)
-    await session.flush()
+        for target in targets
+    ]
+    # The unique indexes decide: of parallel requests for one clip and account, one inserts.
+    try:
+        async with session.begin_nested():
+            session.add_all(publications)
+            await session.flush()
+    except IntegrityError:
+        raise await _taken(session, clip.id, platforms) from None
     for publication in publications:
         if scheduled_at:
             record_event(session, publication, EventKind.SCHEDULED, at=scheduled_at.isoformat())
@@ -126,19 +138,33 @@ async def create_publications(
     return publications
 
 
-async def _refuse_live_duplicates(session: AsyncSession, clip: Clip, targets: Sequence[Target]) -> None:
-    connection_ids = [t.connection.id for t in targets]
-    if len(set(connection_ids)) != len(connection_ids):
-        raise Refused("duplicate_target")
-    live = await session.scalar(
-        select(Publication.platform).where(
-            Publication.clip_id == clip.id,
-            Publication.connection_id.in_(connection_ids),
-            Publication.status.in_(LIVE_STATUSES),
+async def _next_generation(session: AsyncSession, clip_id: uuid.UUID, connection_id: uuid.UUID) -> int:
+    """Publishing again: one past the newest generation taken (two parallel "again"s collide)."""
+    newest = await session.scalar(
+        select(func.max(Publication.generation)).where(
+            Publication.clip_id == clip_id,
+            Publication.connection_id == connection_id,
+            Publication.status.in_(TAKEN_STATUSES),
         )
     )
-    if live is not None:
-        raise Refused("already_live", Kind.CONFLICT, platform=live.value)
+    return 0 if newest is None else newest + 1
+
+
+async def _taken(
+    session: AsyncSession, clip_id: uuid.UUID, platforms: Mapping[uuid.UUID, Platform]
+) -> Refused:
+    """Why the database refused: the clip is already published to one of these accounts, or is
+    being published there (also when the winner's row is not visible yet)."""
+    published = await session.scalar(
+        select(Publication.platform).where(
+            Publication.clip_id == clip_id,
+            Publication.connection_id.in_(platforms),
+            Publication.status == PublicationStatus.PUBLISHED,
+        )
+    )
+    if published is not None:
+        return Refused("already_published", Kind.CONFLICT, platform=published.value)
+    return Refused("already_live", Kind.CONFLICT, platform=next(iter(platforms.values())).value)
 
 
 async def owned_publication(session: AsyncSession, user: User, publication_id: uuid.UUID) -> Publication:
@@ -221,22 +247,41 @@ async def reschedule(
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
 
+# The platform's copy of the video failed processing: checking it again can never succeed.
+_DEAD_REMOTE_COPY = {f"{platform.value}.processing_failed" for platform in Platform}
+
+
+def _checkpoint_to_resume(publication: Publication) -> dict[str, object]:
+    """A checkpoint with a platform id is kept (resume, never repost), unless the platform's copy
+    is dead; one that only says "the request may have gone out" is dropped: the user has checked."""
+    checkpoint = dict(publication.checkpoint or {})
+    if "remote_id" not in checkpoint or publication.error_code in _DEAD_REMOTE_COPY:
+        return {}
+    return checkpoint
+
+
 async def retry(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
-    """The user asks again. A checkpoint with a platform id is kept (resume, never repost); one
-    that only says "the request may have gone out" is dropped: the user has checked and asks anew."""
-    checkpoint = publication.checkpoint if "remote_id" in (publication.checkpoint or {}) else {}
-    if not await _transition(
-        session,
-        publication,
-        [PublicationStatus.FAILED],
-        status=PublicationStatus.SCHEDULED,
-        phase=Phase.QUEUED,
-        scheduled_at=None,
-        attempts=0,
-        checkpoint=checkpoint,
-        error_code=None,
-        error_params=None,
-    ):
+    """The user asks again: the failed publication is scheduled anew, unless the clip has been
+    published to that account since (the generation's unique index decides, atomically)."""
+    try:
+        async with session.begin_nested():
+            moved = await _transition(
+                session,
+                publication,
+                [PublicationStatus.FAILED],
+                status=PublicationStatus.SCHEDULED,
+                phase=Phase.QUEUED,
+                scheduled_at=None,
+                attempts=0,
+                checkpoint=_checkpoint_to_resume(publication),
+                error_code=None,
+                error_params=None,
+            )
+    except IntegrityError:
+        raise await _taken(
+            session, publication.clip_id, {publication.connection_id: publication.platform}
+        ) from None
+    if not moved:
         raise Refused("not_retryable", Kind.CONFLICT)
     record_event(session, publication, EventKind.RETRIED)
     # The failed job record still holds this id; drop it so the new job is not a silent duplicate.

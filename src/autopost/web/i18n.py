@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from autopost.i18n import code_table, gettext, render
+from string import Formatter
+
+from autopost.i18n import gettext, render
+from autopost.i18n.codes import REFUSALS
+from autopost.platforms.catalog import Platform
+from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
 from autopost.refusals import Refused
 from autopost.users.plans import Plan
 
@@ -30,8 +35,27 @@ def refused_text(exc: Refused, lang: str) -> str:
     return render(exc.code, lang, **exc.params)
 
 
-def connect_error_text(code: str, platform: str, lang: str, **params: object) -> str:
-    """The OAuth callback's ?error=<code>: a known message, or a plain "could not connect"."""
-    if code in code_table():
-        return render(code, lang, platform=platform, **params)
-    return gettext(lang, "Не удалось подключить {platform}. Попробуйте ещё раз.", platform=platform or "—")
+# The texts a refused connect can name: our refusals and the platforms' error codes (not names or events).
+CONNECT_TEXTS = {**PLATFORM_MESSAGES, **REFUSALS}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def connect_error_text(code: str, platform: Platform | None, lang: str, minutes: int | None = None) -> str:
+    """A refused connect's ?error=<code> (the OAuth callback, a refused start) as the page says it.
+
+    Anyone can write that URL, so only a known code's own text is shown, and only when the URL
+    carries every parameter it needs (a checked platform, a number of minutes); anything else,
+    a code whose text wants the platform's detail among them, reads as a plain "could not connect".
+    """
+    params: dict[str, object] = {"platform": platform.value} if platform else {}
+    if minutes:
+        params["minutes"] = minutes
+    text = CONNECT_TEXTS.get(code)
+    if text is not None and _placeholders(text) <= params.keys():
+        return gettext(lang, text, **params)
+    return gettext(
+        lang, "Не удалось подключить {platform}. Попробуйте ещё раз.", platform=params.get("platform", "—")
+    )

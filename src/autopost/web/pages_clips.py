@@ -13,6 +13,7 @@ from autopost.clips.queries import owned_clip
 from autopost.connections.queries import list_connections
 from autopost.i18n import gettext
 from autopost.publications.models import Publication
+from autopost.publications.queries import published_to
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.web import publish_form as forms
@@ -59,14 +60,13 @@ async def _dialog(
     request: Request, viewer: Viewer, clip: Clip, form: forms.PublishForm, **values: Any
 ) -> Response:
     settings = viewer.runtime.settings
-    connections = await list_connections(viewer.work.session, viewer.user)
     return render(
         request,
         viewer,
         "publish_dialog.html",
         clip=clip,
         ready=forms.clip_is_ready(clip),
-        groups=forms.platform_groups(viewer, clip, connections, form),
+        groups=await _groups(viewer, clip, form),
         later=form.later,
         when_value=form.when or forms.default_local(settings, viewer),
         when_min=forms.earliest_local(settings, viewer),
@@ -76,6 +76,12 @@ async def _dialog(
         error=values.pop("error", None),
         **values,
     )
+
+
+async def _groups(viewer: Viewer, clip: Clip, form: forms.PublishForm) -> list[forms.PlatformGroup]:
+    session, user = viewer.work.session, viewer.user
+    connections = await list_connections(session, user)
+    return forms.platform_groups(viewer, clip, connections, form, await published_to(session, user, clip.id))
 
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")
@@ -90,7 +96,7 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     session, user = viewer.work.session, viewer.user
     clip = await owned_clip(session, user, clip_id)
     form = forms.PublishForm.parse(await request.form())
-    groups = forms.platform_groups(viewer, clip, await list_connections(session, user), form)
+    groups = await _groups(viewer, clip, form)
     scheduled_at = forms.scheduled_at(form, viewer)
     if form.later and scheduled_at is None:
         return await _dialog(

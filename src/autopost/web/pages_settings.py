@@ -1,21 +1,32 @@
-"""Настройки → Платформы: connect (OAuth or token), test, disconnect, with plan gating."""
+"""Настройки → Платформы: connect (OAuth or token), test, disconnect, with plan gating; the OAuth callback."""
 
 from __future__ import annotations
 
 import uuid
 from urllib.parse import urlencode
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from autopost.connections import usecases
 from autopost.connections.models import ConnectionStatus, connection_error
+from autopost.connections.oauth_browser import (
+    CallbackBrowser,
+    forget_state_cookie,
+    keep_state_cookie,
+    proves,
+    state_cookie_name,
+)
 from autopost.connections.queries import list_connections, owned_connection, scheduled_count
+from autopost.deps import RuntimeDep, Work
 from autopost.i18n import N_, gettext, ngettext
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.refusals import Kind, Refused
-from autopost.web.auth import Page, Viewer
+from autopost.security.sessions import SESSION_COOKIE
+from autopost.users.sessions import find_session
+from autopost.web.auth import Page, Viewer, request_language
 from autopost.web.i18n import connect_error_text, refused_text
 from autopost.web.marks import platform_name
 from autopost.web.platform_blocks import (
@@ -24,9 +35,10 @@ from autopost.web.platform_blocks import (
     platform_block,
     platform_blocks,
 )
-from autopost.web.templating import notice_html, render
+from autopost.web.templating import notice_html, render, render_anonymous
 
 router = APIRouter(include_in_schema=False)
+log = structlog.get_logger(__name__)
 
 # What a token form says when a field it needs is empty.
 MISSING_FIELDS = {
@@ -45,16 +57,13 @@ def _callback_notice(
     viewer: Viewer, connected: str | None, error: str | None, platform: str | None, minutes: int | None
 ) -> dict[str, str] | None:
     """The OAuth callback ends here with ?connected=vk or ?error=<code>&platform=vk."""
-    name = (
-        platform_name(Platform(platform or connected or ""), viewer.lang)
-        if (platform or connected) in set(Platform)
-        else ""
-    )
-    if connected and name:
+    named = platform or connected
+    known = Platform(named) if named in set(Platform) else None
+    if connected and known:
+        name = platform_name(known, viewer.lang)
         return {"kind": "ok", "text": gettext(viewer.lang, "{platform} подключён", platform=name)}
     if error:
-        params = {"minutes": minutes} if minutes else {}
-        return {"kind": "error", "text": connect_error_text(error, name, viewer.lang, **params)}
+        return {"kind": "error", "text": connect_error_text(error, known, viewer.lang, minutes)}
     return None
 
 
@@ -96,7 +105,7 @@ async def _block(
 async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Response:
     """A plain form POST: the browser leaves for the platform's consent page."""
     try:
-        url = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.user, platform)
+        started = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.user, platform)
     except Refused as exc:
         if exc.kind is Kind.NOT_FOUND:
             raise
@@ -104,7 +113,40 @@ async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Res
         if "minutes" in exc.params:  # throttled: the settings page says how long to wait
             notice["minutes"] = str(exc.params["minutes"])
         return RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
-    return RedirectResponse(url, status_code=303)
+    response = RedirectResponse(started.authorize_url, status_code=303)
+    keep_state_cookie(response, viewer.runtime.settings, platform, started.state_cookie)
+    return response
+
+
+@router.get("/oauth/{platform}/callback")
+async def oauth_callback(platform: Platform, request: Request, work: Work, runtime: RuntimeDep) -> Response:
+    """Where the platform sends the browser back: the settings page with a notice, or the login page
+    when the browser signed in to nobody did not start the flow (signing in here is the way on)."""
+    signed_in = await find_session(work.session, request.cookies.get(SESSION_COOKIE))
+    cookie = request.cookies.get(state_cookie_name(platform))
+    browser = CallbackBrowser(signed_in.user.id if signed_in else None, cookie)
+    response: Response
+    # No savepoint on purpose: a state is spent even when the exchange then fails.
+    try:
+        await usecases.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser)
+        response = RedirectResponse(f"/settings/platforms?connected={platform.value}", status_code=303)
+    except Refused as exc:
+        log.info("oauth_callback_refused", platform=platform.value, code=exc.code, params=exc.params)
+        if exc.code == "oauth_other_browser":
+            lang = request_language(request)
+            # The page's notice, not the form's error: nothing typed into the form was wrong.
+            notice = {"kind": "error", "text": connect_error_text(exc.code, platform, lang)}
+            response = render_anonymous(
+                request, "login.html", lang, next="/settings/platforms", email="", error=None, notice=notice
+            )
+            response.status_code = 403
+        else:
+            notice = {"error": exc.code, "platform": platform.value}
+            response = RedirectResponse(f"/settings/platforms?{urlencode(notice)}", status_code=303)
+    # This flow's cookie goes with its state; another flow's stays for that flow's callback.
+    if proves(runtime.settings, request.query_params.get("state", ""), cookie):
+        forget_state_cookie(response, runtime.settings, platform)
+    return response
 
 
 @router.post("/settings/platforms/{platform}/connect")
@@ -121,6 +163,26 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
             viewer.work.session, viewer.runtime, viewer.user, platform, fields
         )
     except Refused as exc:
+        form.error = refused_text(exc, viewer.lang)
+        return await _block(request, viewer, platform, form, None)
+    notice = gettext(
+        viewer.lang, "{platform} подключён: {account}", platform=platform, account=connection.account_name
+    )
+    return await _block(request, viewer, platform, None, notice)
+
+
+@router.post("/settings/platforms/{platform}/session")
+async def connect_with_session(request: Request, platform: Platform, viewer: Page) -> Response:
+    """VK Клипы or Дзен through the user's signed-in browser session (a cookie export)."""
+    posted = await request.form()
+    form = ConnectForm(mode="session")
+    try:
+        connection = await usecases.connect_web_session(
+            viewer.work.session, viewer.runtime, viewer.user, platform, str(posted.get("session", ""))
+        )
+    except Refused as exc:
+        if exc.kind is Kind.NOT_FOUND:
+            raise
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
     notice = gettext(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.platforms.catalog import Platform, max_upload_bytes
+from autopost.platforms.catalog import WEB_SESSION_DOMAINS, Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -19,7 +19,7 @@ TOKEN_FIELDS = {
     Platform.RUTUBE: ("token", "username", "password"),
 }
 # Typed values never sent back into a page, even to their owner.
-NEVER_ECHOED = frozenset({"password"})
+NEVER_ECHOED = frozenset({"password", "session"})
 
 
 @dataclass
@@ -28,7 +28,7 @@ class ConnectForm:
 
     values: dict[str, str] = field(default_factory=dict)
     error: str | None = None
-    mode: str = "token"  # Rutube: "token" or "password"
+    mode: str = "token"  # Rutube: "token" or "password"; VK, Дзен: "session" (a cookie export)
 
     def value(self, name: str) -> str:
         return "" if name in NEVER_ECHOED else self.values.get(name, "")
@@ -56,6 +56,16 @@ class PlatformBlock:
     @property
     def oauth(self) -> bool:
         return self.platform in OAUTH_PLATFORMS
+
+    @property
+    def web_session(self) -> bool:
+        """The platform publishes through a person's browser session (VK Клипы, Дзен)."""
+        return self.platform in WEB_SESSION_DOMAINS
+
+    @property
+    def web_session_site(self) -> str:
+        """Where the user signs in for the session (named in the connect form's steps)."""
+        return WEB_SESSION_DOMAINS[self.platform][0]
 
     @property
     def needs_reconnect(self) -> bool:

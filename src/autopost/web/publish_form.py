@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +27,9 @@ class AccountChoice:
     connection: Connection
     disabled_reason: str | None
     checked: bool
+    # The clip is already published here: choosing it needs «Опубликовать ещё раз».
+    published: bool = False
+    again: bool = False
 
 
 @dataclass
@@ -62,6 +66,7 @@ class PublishForm:
     """What the user has chosen and typed (kept across a refusal)."""
 
     chosen: set[uuid.UUID] = field(default_factory=set)
+    again: set[uuid.UUID] = field(default_factory=set)
     titles: dict[Platform, str] = field(default_factory=dict)
     descriptions: dict[Platform, str] = field(default_factory=dict)
     later: bool = False
@@ -69,12 +74,6 @@ class PublishForm:
 
     @classmethod
     def parse(cls, form: FormData) -> PublishForm:
-        chosen = set()
-        for value in form.getlist("account"):
-            try:
-                chosen.add(uuid.UUID(str(value)))
-            except ValueError:
-                continue
         titles, descriptions = {}, {}
         for platform in Platform:
             if f"title_{platform.value}" in form:
@@ -82,12 +81,23 @@ class PublishForm:
             if f"description_{platform.value}" in form:
                 descriptions[platform] = str(form[f"description_{platform.value}"])
         return cls(
-            chosen=chosen,
+            chosen=_ids(form.getlist("account")),
+            again=_ids(form.getlist("again")),
             titles=titles,
             descriptions=descriptions,
             later=form.get("when") == "later",
             when=str(form.get("scheduled_at", "")),
         )
+
+
+def _ids(values: Sequence[object]) -> set[uuid.UUID]:
+    ids = set()
+    for value in values:
+        try:
+            ids.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return ids
 
 
 def _platform_refusal(viewer: Viewer, clip: Clip, platform: Platform) -> Refused | None:
@@ -104,7 +114,11 @@ def _default_texts(clip: Clip, platform: Platform) -> tuple[str, str]:
 
 
 def platform_groups(
-    viewer: Viewer, clip: Clip, connections: list[Connection], form: PublishForm
+    viewer: Viewer,
+    clip: Clip,
+    connections: list[Connection],
+    form: PublishForm,
+    published_to: set[uuid.UUID],
 ) -> list[PlatformGroup]:
     """Every platform, with each connected account and the reason it cannot be chosen, if any."""
     groups = []
@@ -116,9 +130,9 @@ def platform_groups(
             reason = blocked
             if reason is None and connection.status is not ConnectionStatus.ACTIVE:
                 reason = gettext(viewer.lang, "Нужно переподключить")
-            accounts.append(
-                AccountChoice(connection, reason, reason is None and connection.id in form.chosen)
-            )
+            chosen = reason is None and connection.id in form.chosen
+            published = connection.id in published_to
+            accounts.append(AccountChoice(connection, reason, chosen, published, connection.id in form.again))
         title, description = _default_texts(clip, platform)
         groups.append(
             PlatformGroup(
@@ -135,7 +149,7 @@ def platform_groups(
 def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[TargetChoice]:
     """The chosen accounts with the texts typed for their platform (disabled ones are ignored)."""
     return [
-        TargetChoice(account.connection.id, group.title, group.description)
+        TargetChoice(account.connection.id, group.title, group.description, again=account.again)
         for group in groups
         for account in group.accounts
         if account.connection.id in form.chosen and account.disabled_reason is None
