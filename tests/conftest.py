@@ -45,7 +45,9 @@ def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
         control.post(
             "/config",
             json={
-                "vk_clips_access": True,
+                "vk_clips_access": False,
+                "vk_web_token_seconds": 300.0,
+                "vk_clip_upload_answer": "json",
                 "telegram_local_server": False,
                 "processing_seconds": 0.2,
                 "enforce_rate_limits": True,

@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.users.models import User
 from autopost.users.plans import Plan
@@ -15,7 +15,9 @@ async def _clip_and_connection(session):
     session.add(user)
     await session.flush()
     clip = Clip(user_id=user.id, title="Клип", status=ClipStatus.READY)
-    connection = Connection(user_id=user.id, platform=Platform.VK, account_id="1001")
+    connection = Connection(
+        user_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id="1001"
+    )
     session.add_all([clip, connection])
     await session.flush()
     return user, clip, connection

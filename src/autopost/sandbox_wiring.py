@@ -15,7 +15,12 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
     return settings.model_copy(
         update={
             "vk": settings.vk.model_copy(
-                update={"api_url": f"{base}/vk", "id_url": f"{base}/vkid", "client_id": DEMO_APP_ID}
+                update={
+                    "api_url": f"{base}/vk",
+                    "id_url": f"{base}/vkid",
+                    "web_url": f"{base}/vkweb",
+                    "client_id": DEMO_APP_ID,
+                }
             ),
             "telegram": settings.telegram.model_copy(
                 update={"api_url": f"{base}/telegram", "preview_url": f"{base}/tme"}

@@ -25,10 +25,15 @@ MiB = 1024 * 1024
 class VkSettings(BaseModel):
     api_url: str = "https://api.vk.com"
     id_url: str = "https://id.vk.com"
+    # The vk.com site: a web session reads the web client's short-lived token from its pages.
+    web_url: str = "https://vk.com"
     api_version: str = "5.199"
     client_id: str = ""
     # groups: to list the communities the user administers (publishing there needs admin rights).
     scope: str = "vkid.personal_info video wall groups"
+    # VK opened shortVideo.* (VK Clips) to this VK ID app on request: VK ID connections then make
+    # clips. Without it VK answers error 3 and they publish VK Video (docs/platforms/vk.md).
+    clips_approved: bool = False
     rate_per_second: float = 2.0
 
 

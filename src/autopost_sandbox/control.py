@@ -1,4 +1,4 @@
-"""Control API used by tests, benchmarks and demos: /_sandbox/state, faults, config, clock, reset."""
+"""Control API used by tests, benchmarks and demos: /_sandbox/state, faults, config, clock, reset, sessions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, Fault, SandboxState
+from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, PLATFORMS, Fault, SandboxState
 from autopost_sandbox.http import Emulator
 
 
@@ -57,8 +57,19 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
                 "faults": state.faults.active(),
                 "config": asdict(state.config),
                 "now": state.clock.now(),
+                "web_sessions": state.web_sessions.listing(state.clock.now()),
             }
         )
+
+    async def end_sessions(request: Request) -> JSONResponse:
+        """Sign a platform's browser sessions out, as the person pressing «Выйти» would."""
+        body = await request.json()
+        if not isinstance(body, dict) or body.get("platform") not in PLATFORMS:
+            return _bad(f"platform must be one of {', '.join(PLATFORMS)}")
+        account = body.get("account")
+        if account is not None and not isinstance(account, str):
+            return _bad("account must be a string")
+        return JSONResponse({"ended": state.web_sessions.end(body["platform"], account)})
 
     async def add_fault(request: Request) -> JSONResponse:
         fault = parse_fault(await request.json())
@@ -104,5 +115,6 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
             Route("/clock", move_clock, methods=["POST"]),
             Route("/reset", reset, methods=["POST"]),
             Route("/accounts", accounts, methods=["GET"]),
+            Route("/sessions/end", end_sessions, methods=["POST"]),
         ]
     )

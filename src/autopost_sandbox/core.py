@@ -21,7 +21,15 @@ FaultTarget = Literal["vk", "rutube", "dzen", "telegram", "tus"]
 FAULT_TARGETS: tuple[FaultTarget, ...] = (*PLATFORMS, "tus")
 
 FaultKind = Literal[
-    "rate_limit", "server_error", "timeout", "reset", "token_expired", "captcha", "processing_failed"
+    "rate_limit",
+    "server_error",
+    "timeout",
+    "reset",
+    "token_expired",
+    "captcha",
+    "processing_failed",
+    "flood_control",
+    "daily_limit",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "rate_limit",
@@ -31,6 +39,9 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "token_expired",
     "captcha",
     "processing_failed",
+    # VK: error 9 (flood control) and error 29 (a method's daily quota), see docs/platforms/vk.md.
+    "flood_control",
+    "daily_limit",
 )
 
 
@@ -132,11 +143,82 @@ class ReceivedPost:
 
 
 @dataclass
+class WebSession:
+    """A person signed in on a platform's site: the session cookie's value names it."""
+
+    platform: Platform
+    account: str
+    value: str = field(repr=False)
+    expires_at: float
+    ended: bool = False
+
+    def active(self, now: float) -> bool:
+        return not self.ended and now < self.expires_at
+
+
+class SessionBook:
+    """Browser sessions the emulated sites know; ended ones (signed out) stay listed as inactive."""
+
+    def __init__(self) -> None:
+        self._sessions: list[WebSession] = []
+        self._lock = threading.Lock()
+
+    def open(self, session: WebSession) -> WebSession:
+        """Start a session; one with the same cookie value is replaced (seeding again after a reset)."""
+        with self._lock:
+            self._sessions = [
+                s for s in self._sessions if (s.platform, s.value) != (session.platform, session.value)
+            ]
+            self._sessions.append(session)
+        return session
+
+    def find(self, platform: str, value: str, now: float) -> WebSession | None:
+        """The active session a cookie value belongs to, or None (unknown, expired or ended)."""
+        with self._lock:
+            for session in self._sessions:
+                if session.platform == platform and session.value == value and session.active(now):
+                    return session
+        return None
+
+    def end(self, platform: str, account: str | None = None) -> int:
+        """Sign out every session of the platform (or of one account); returns how many ended."""
+        ended = 0
+        with self._lock:
+            for session in self._sessions:
+                if session.platform == platform and account in (None, session.account) and not session.ended:
+                    session.ended = True
+                    ended += 1
+        return ended
+
+    def listing(self, now: float) -> list[dict[str, Any]]:
+        """What GET /_sandbox/state shows: never the cookie values."""
+        with self._lock:
+            return [
+                {
+                    "platform": s.platform,
+                    "account": s.account,
+                    "active": s.active(now),
+                    "expires_at": s.expires_at,
+                }
+                for s in self._sessions
+            ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+
+@dataclass
 class SandboxConfig:
     """Switches tests flip at runtime through POST /_sandbox/config."""
 
     public_url: str = "http://127.0.0.1:8800"
-    vk_clips_access: bool = True
+    # VK opened shortVideo.* (clips) to ordinary VK ID apps; it has not in the real world (docs/platforms/vk.md).
+    vk_clips_access: bool = False
+    # How long the vk.com page's web-app token lives (VK: about 5-10 minutes).
+    vk_web_token_seconds: float = 300.0
+    # What the upload server answers a clip's file with: "json" or the legacy "retval" body.
+    vk_clip_upload_answer: str = "json"
     telegram_local_server: bool = False
     processing_seconds: float = 1.0
     enforce_rate_limits: bool = True
@@ -149,6 +231,7 @@ class SandboxState:
         self.config = config or SandboxConfig()
         self.clock = Clock()
         self.faults = FaultBook(seed)
+        self.web_sessions = SessionBook()
         self._posts: list[ReceivedPost] = []
         self._lock = threading.Lock()
         self.uploads = ResumableStore()
@@ -185,4 +268,5 @@ class SandboxState:
             self._posts.clear()
         self.uploads.clear()
         self.faults.clear()
+        self.web_sessions.clear()
         self.clock.reset()

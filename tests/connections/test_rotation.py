@@ -6,7 +6,7 @@ from autopost.connections.rotation import RotationReport, _reseal_row, rotate_to
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.migrations import runner
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.security.vault import Vault, generate_key
 from autopost.users.models import User
 from autopost.users.plans import Plan
@@ -25,7 +25,9 @@ async def _seed(factory, vault: Vault) -> list[str]:
         await session.flush()
         ids = []
         for n in range(CONNECTIONS):
-            connection = Connection(user_id=user.id, platform=Platform.VK, account_id=str(n))
+            connection = Connection(
+                user_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id=str(n)
+            )
             store_tokens(connection, vault, access_token=f"access-{n}", refresh_token=f"refresh-{n}")
             session.add(connection)
             ids.append(str(connection.id))
@@ -107,7 +109,9 @@ async def test_no_plaintext_token_in_the_database(session) -> None:
     user = User(email="raw@example.com", password_hash="x", plan=Plan.PRO)
     session.add(user)
     await session.flush()
-    connection = Connection(user_id=user.id, platform=Platform.TELEGRAM, account_id="@clipmaker_demo")
+    connection = Connection(
+        user_id=user.id, platform=Platform.TELEGRAM, kind=ConnectionKind.TOKEN, account_id="@clipmaker_demo"
+    )
     store_tokens(
         connection, vault, access_token="1000001:AAHplaintextBotToken", refresh_token="refresh-plain-xyz"
     )

@@ -25,9 +25,13 @@ LATIN_ALLOWED = {
     "VK", "Rutube", "Telegram", "BotFather", "newbot", "API", "Authorization", "Bearer",
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
     "channel", "token", "username", "password", "autopost", "up", "Redis",
+    "Cookie", "Cookies", "cookies", "txt", "JSON", "Chrome", "Firefox", "Network", "F",
 }  # fmt: skip
-# Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts.
-VERBATIM = re.compile(r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\bt\.me\b")
+# Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,
+# and the «quoted» names of extensions and buttons as the person will find them on screen.
+VERBATIM = re.compile(
+    r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com)\b|«[^»]*»"
+)
 
 Key = tuple[str | None, str | tuple[str, str]]
 

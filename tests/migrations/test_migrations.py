@@ -323,3 +323,25 @@ def test_0005_numbers_what_was_published_twice_and_comes_back_down(fresh_databas
     assert "generation" not in columns and count == [(5,)]
     assert "uq_publications_live_clip_connection" in indexes
     assert "uq_publications_clip_connection_generation" not in indexes
+
+
+def test_connections_get_their_kind_and_sqlite_rebuilds_keep_every_publication(
+    fresh_database_url: str,
+) -> None:
+    runner.upgrade(fresh_database_url, "0002")
+    asyncio.run(_run(fresh_database_url, _old_rows))
+    runner.upgrade(fresh_database_url)
+
+    def read(sync_connection):  # type: ignore[no-untyped-def]
+        return (
+            _read(sync_connection, "SELECT platform, kind FROM connections"),
+            _read(sync_connection, "SELECT count(*) FROM publications"),
+            _read(sync_connection, "SELECT count(*) FROM publication_events"),
+        )
+
+    # Rebuilding `connections` (SQLite batch mode) must not cascade-delete what points at it.
+    assert asyncio.run(_run(fresh_database_url, read)) == ([("dzen", "oauth")], [(2,)], [(2,)])
+    runner.downgrade(fresh_database_url, "0004")
+    assert asyncio.run(_run(fresh_database_url, lambda c: _read(c, "SELECT count(*) FROM publications"))) == [
+        (2,)
+    ]

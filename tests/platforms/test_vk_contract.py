@@ -34,17 +34,18 @@ async def publish_everything(provider: VkProvider, vk: Vk, clip: Path, credentia
 
 
 async def test_every_method_and_parameter_sent_is_in_the_schema(
-    sandbox: Sandbox, vk: Vk, vk_clip: Path
+    sandbox: Sandbox, vk: Vk, vk_clip: Path, vk_session: Credentials
 ) -> None:
     recording = Recording()
     provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
     try:
         await provider.verify(credentials=ANNA)
         await provider.verify(credentials=ADMIN_COMMUNITY)
-        remote_ids = [await publish_everything(provider, vk, vk_clip, ANNA)]
-        vk.configure(vk_clips_access=False)
-        remote_ids.append(await publish_everything(provider, vk, vk_clip, ADMIN_COMMUNITY))
-        await provider.fetch_stats(credentials=ANNA, remote_ids=remote_ids)
+        await provider.verify(credentials=vk_session)
+        videos = [await publish_everything(provider, vk, vk_clip, ADMIN_COMMUNITY)]
+        clips = [await publish_everything(provider, vk, vk_clip, vk_session)]
+        await provider.fetch_stats(credentials=ANNA, remote_ids=videos)
+        await provider.fetch_stats(credentials=vk_session, remote_ids=clips)
     finally:
         await provider.aclose()
 
@@ -52,7 +53,14 @@ async def test_every_method_and_parameter_sent_is_in_the_schema(
     for call in recording.calls():
         sent.setdefault(call["method"], set()).update(set(call) - {"method", "v"})
     assert {"users.get", "groups.get", "groups.getById", "video.save", "video.get", "wall.post"} <= set(sent)
-    assert {"shortVideo.create", "shortVideo.encodeProgress", "shortVideo.publish"} <= set(sent)
+    assert {
+        "shortVideo.getGroupsForUploading",
+        "shortVideo.create",
+        "shortVideo.encodeProgress",
+        "shortVideo.edit",
+        "shortVideo.publish",
+        "shortVideo.getOwnerVideos",
+    } <= set(sent)
     for method, params in sent.items():
         if method.startswith(NOT_IN_PUBLIC_SCHEMA):
             continue

@@ -18,6 +18,7 @@ from autopost.platforms.vk.answers import (
     UploadRefusal,
     seconds_until_tomorrow,
     unwrap_upload,
+    web_token,
 )
 from autopost.platforms.vk.api import FormValue, VkApi
 from autopost.settings import VkSettings
@@ -80,6 +81,23 @@ async def test_no_rights_in_a_community(code: int) -> None:
     error = await call_answered_with(vk_error(code, "Access denied"), params={"group_id": 2002})
     assert isinstance(error, Permanent)
     assert (error.code, text_of(error)) == ("vk.no_rights", "Нет прав на публикацию в сообществе")
+
+
+@pytest.mark.parametrize(
+    ("link", "code"),
+    [
+        ("https://id.vk.test/not_robot_captcha?domain=vk.com&session_token=t1", "vk.captcha_check"),
+        ("https://elsewhere.test/not_robot_captcha?domain=vk.com", "vk.captcha"),
+        (None, "vk.captcha"),
+    ],
+)
+async def test_a_captcha_passes_on_only_vk_ids_own_check_page(link: str | None, code: str) -> None:
+    body = vk_error(14, "Captcha needed")
+    if link is not None:
+        body["error"].update(redirect_uri=link, captcha_ts=1.5, captcha_attempt=1, is_refresh_enabled=True)
+    error = await call_answered_with(body)
+    assert isinstance(error, Permanent) and error.code == code
+    assert error.params == ({"captcha_url": link} if code == "vk.captcha_check" else {})
 
 
 async def test_bad_parameter_names_the_parameter() -> None:
@@ -161,3 +179,42 @@ async def test_upload_server_refusals() -> None:
         unwrap_upload(upload_answer(500, {"error": "internal_error", "error_code": 500}))
     with pytest.raises(Permanent):
         unwrap_upload(upload_answer(400, {"error": "bad_file_size", "error_code": 400}))
+
+
+def test_the_legacy_upload_answer_is_success() -> None:
+    request = httpx2.Request("POST", "https://upload.test/x")
+    assert unwrap_upload(httpx2.Response(200, text="<retval>1</retval>", request=request)) == {}
+
+
+def page(status: int, text: str = "", headers: dict[str, str] | None = None) -> httpx2.Response:
+    return httpx2.Response(
+        status, text=text, headers=headers, request=httpx2.Request("GET", "https://vk.com/clips")
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<script>var cfg = {"webToken":{"access_token":"vk1.a.web"}};</script>',
+        '<script>init({webToken: { "access_token": "vk1.a.web", "expires": 1 }})</script>',
+    ],
+    ids=["json", "javascript"],
+)
+def test_the_web_token_is_read_from_a_signed_in_page(text: str) -> None:
+    assert web_token(page(200, text)) == "vk1.a.web"
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "code"),
+    [
+        (page(200, "<h1>Вход ВКонтакте</h1>"), AuthExpired, "vk.web_signed_out"),
+        (page(302, headers={"Location": "https://vk.com/login"}), AuthExpired, "vk.web_signed_out"),
+        (page(503, "busy"), Transient, "vk.web_unavailable"),
+        (page(429, headers={"Retry-After": "9"}), RateLimited, "vk.too_many_requests"),
+    ],
+    ids=["signed-out", "redirected", "unavailable", "throttled"],
+)
+def test_a_page_without_a_token(answer: httpx2.Response, kind: type[PlatformError], code: str) -> None:
+    with pytest.raises(kind) as failed:
+        web_token(answer)
+    assert failed.value.code == code

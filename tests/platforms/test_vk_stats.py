@@ -1,4 +1,5 @@
-"""fetch_stats: video.get with up to 200 ids a call; counters as the sandbox grows them on its clock."""
+"""fetch_stats: video.get with up to 200 ids a call, clips from the Клипы section; counters as the sandbox
+grows them on its clock."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ async def test_201_videos_take_two_calls(sandbox: Sandbox, vk: Vk) -> None:
     )
 
 
-async def test_stats_of_a_published_clip_grow(vk_provider: VkProvider, vk: Vk, vk_clip: Path) -> None:
+async def test_stats_of_a_published_video_grow(vk_provider: VkProvider, vk: Vk, vk_clip: Path) -> None:
     recorder = Recorder()
     result = await drive(vk_provider, publish_request(vk_clip, recorder), vk, recorder)
     assert result.remote_id is not None
@@ -65,3 +66,27 @@ async def test_no_ids_no_calls(sandbox: Sandbox, vk: Vk) -> None:
     finally:
         await provider.aclose()
     assert recording.requests == []
+
+
+async def test_an_app_vk_opened_clips_to_reads_videos_and_clips_where_each_lives(
+    sandbox: Sandbox, vk: Vk, vk_clip: Path
+) -> None:
+    vk.configure(vk_clips_access=True)
+    video = vk.publish_video(b"video bytes", name="видео")
+    video_id = f"{video['owner_id']}_{video['video_id']}"
+    recording = Recording()
+    provider = VkProvider(vk_settings(sandbox, clips_approved=True), transport=recording, pace=False)
+    try:
+        recorder = Recorder()
+        clip = await drive(provider, publish_request(vk_clip, recorder), vk, recorder)
+        assert clip.remote_id is not None and clip.checkpoint["path"] == "clips"
+        vk.advance(60 * 60)
+        stats = await provider.fetch_stats(credentials=ANNA, remote_ids=[video_id, clip.remote_id])
+    finally:
+        await provider.aclose()
+    assert set(stats) == {video_id, clip.remote_id}
+    assert all((counters.views or 0) > 0 for counters in stats.values())
+    # video.get knows the video only; the Клипы section is asked for the clip alone.
+    [listing] = recording.calls("shortVideo.getOwnerVideos")[-1:]
+    assert listing["owner_id"] == "1001" and listing["offset"] == "0"
+    assert recording.calls("video.get")[-1]["videos"] == f"{video_id},{clip.remote_id}"

@@ -1,4 +1,5 @@
-"""Helpers for the VK provider tests (no tests here): settings, clips, a driver, a recording transport."""
+"""Helpers for the VK provider tests (no tests here): settings, credentials, clips, a driver, a recording
+transport."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 
 from autopost.clips.sources import FileReader
 from autopost.platforms.base import Credentials, PublishRequest, PublishResult, PublishState
+from autopost.platforms.catalog import ConnectionKind
+from autopost.platforms.cookies import dump_jar, parse_cookie_export
 from autopost.platforms.media import ClipSource
 from autopost.platforms.vk import VkOAuth, VkProvider
 from autopost.settings import VkSettings
@@ -38,8 +41,32 @@ SHORT_TIMEOUT = 0.4
 BIG_CLIP_BYTES = 48 * 1024 * 1024
 
 
-def vk_settings(sandbox: Sandbox, client_id: str = CLIENT_ID) -> VkSettings:
-    return VkSettings(api_url=f"{sandbox.url}/vk", id_url=f"{sandbox.url}/vkid", client_id=client_id)
+def vk_settings(sandbox: Sandbox, client_id: str = CLIENT_ID, **changes: Any) -> VkSettings:
+    return VkSettings(
+        api_url=f"{sandbox.url}/vk",
+        id_url=f"{sandbox.url}/vkid",
+        web_url=f"{sandbox.url}/vkweb",
+        client_id=client_id,
+        **changes,
+    )
+
+
+def session_of(vk: Vk, **meta: Any) -> Credentials:
+    """Анна's vk.com session from the sandbox's cookie export, as a web-session connection holds it."""
+    accounts = vk.http.get("/_sandbox/accounts").json()
+    [export] = [a["credentials"]["cookies_txt"] for a in accounts if "cookies_txt" in a["credentials"]]
+    jar = parse_cookie_export(export, domains=["vk.com"])
+    return Credentials(access_token=dump_jar(jar), kind=ConnectionKind.WEB_SESSION, meta=meta)
+
+
+@pytest.fixture
+def vk_session(vk: Vk) -> Credentials:
+    return session_of(vk)
+
+
+def route(clips: bool, session: Credentials) -> Credentials:
+    """The connection a path is published through: a web session makes clips, VK ID makes videos."""
+    return session if clips else ANNA
 
 
 @pytest.fixture

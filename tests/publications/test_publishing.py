@@ -85,7 +85,7 @@ async def test_failures_are_retried_on_the_schedule_then_by_the_user(stack_facto
     # schedule has room for: the publication fails, and the user's retry gets it through.
     give_up = len(stack.settings.retry_delays_seconds) + 1
     await stack.fault(Platform.TELEGRAM, "server_error", on="sendVideo", count=2)
-    await stack.fault(Platform.VK, "server_error", on="shortVideo.create", count=give_up)
+    await stack.fault(Platform.VK, "server_error", on="video.save", count=give_up)
     await stack.start_worker()
     recovered_id, failed_id = await stack.publish(telegram, vk)
 

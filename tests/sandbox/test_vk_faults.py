@@ -95,6 +95,7 @@ def test_reset_cuts_an_api_call_before_it_acts(vk: Vk) -> None:
 
 
 def test_reset_cuts_an_upload_mid_body_and_the_url_still_works(vk: Vk) -> None:
+    vk.use_web_token()
     created = vk.ok("shortVideo.create", file_size=400_000)
     vk.fault("reset", on="upload")
     with pytest.raises(httpx2.TransportError):
@@ -114,6 +115,7 @@ def test_processing_failed_on_the_video_save_path(vk: Vk) -> None:
 
 
 def test_processing_failed_on_the_clips_path(vk: Vk) -> None:
+    vk.use_web_token()
     vk.fault("processing_failed", on="upload")
     clip = vk.upload_clip(b"broken clip")
     ids = {"owner_id": clip["owner_id"], "video_id": clip["video_id"]}

@@ -1,4 +1,8 @@
-"""Both VK publish paths end to end, encoding on the clock, stats growth, video.get batching."""
+"""Both VK publish paths end to end, encoding on the clock, stats growth, video.get batching.
+
+The clips path (shortVideo.*) runs on the vk.com web client's token, the only one VK opens it
+to by default; tests/sandbox/test_vk_web.py covers the page that hands it out.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Sandbox
-from tests.sandbox.test_vk_support import ADMIN_GROUP_ID, DEMO_USER_ID, OTHER_GROUP_ID, Vk
+from tests.sandbox.test_vk_support import ADMIN_GROUP_ID, DEMO_USER_ID, OTHER_GROUP_ID, WEB_APP_ID, Vk
 
 # Long enough that the real seconds a test takes never finish encoding: only moving the clock does.
 ENCODING_SECONDS = 100
@@ -57,7 +61,8 @@ def test_video_save_to_her_own_page_and_wallpost_flag(vk: Vk) -> None:
     assert recorded["owner"] == str(DEMO_USER_ID) and recorded["extra"]["wall_post_id"] == 1
 
 
-def test_clips_path_encodes_then_publishes(vk: Vk) -> None:
+def test_clips_path_encodes_then_publishes_into_the_clips_section_only(vk: Vk) -> None:
+    vk.use_web_token()
     content = os.urandom(200_000)
     clip = vk.upload_clip(content, group_id=ADMIN_GROUP_ID, description="черновик", wallpost=1)
     ids = {"owner_id": clip["owner_id"], "video_id": clip["video_id"]}
@@ -76,38 +81,67 @@ def test_clips_path_encodes_then_publishes(vk: Vk) -> None:
     assert vk.posts() == []
 
     assert vk.ok("shortVideo.edit", **ids, description="Монтаж за минуту") == 1
+    assert vk.ok("shortVideo.getOwnerVideos", owner_id=-ADMIN_GROUP_ID, count=10)["count"] == 0
     published = vk.ok("shortVideo.publish", **ids, license_agree=1, wallpost=1, publish_date=0)["video"]
     assert published["type"] == "short_video" and published["description"] == "Монтаж за минуту"
-    assert published["wall_post_id"] == 1
+    assert "wall_post_id" not in published
 
     full_id = f"{clip['owner_id']}_{clip['video_id']}"
     [recorded] = vk.posts()
     assert recorded["remote_id"] == full_id and recorded["url"] == f"https://vk.com/clip{full_id}"
     assert (recorded["bytes"], recorded["sha256"]) == (len(content), hashlib.sha256(content).hexdigest())
     assert recorded["caption"] == "Монтаж за минуту" and recorded["extra"]["path"] == "clips"
-    assert vk.ok("video.get", videos=full_id)["items"][0]["type"] == "short_video"
+    assert recorded["extra"]["app"] == WEB_APP_ID and recorded["extra"]["wall_post_id"] is None
+    # In the Клипы section; not in the video library, not on the wall (wallpost=1 is dropped).
+    section = vk.ok("shortVideo.getOwnerVideos", owner_id=-ADMIN_GROUP_ID, count=10)
+    assert section["count"] == 1 and section["items"][0]["id"] == clip["video_id"]
+    assert vk.ok("video.get", videos=full_id) == {"count": 0, "items": []}
+    assert vk.ok("video.get", owner_id=-ADMIN_GROUP_ID)["count"] == 0
+    assert vk.ok("wall.get", domain="montage_courses")["count"] == 0
     # Publishing again answers the same clip and records nothing new.
     assert vk.ok("shortVideo.publish", **ids, license_agree=1)["video"]["id"] == clip["video_id"]
     assert len(vk.posts()) == 1
+    assert vk.ok("shortVideo.getOwnerVideos", owner_id=-ADMIN_GROUP_ID, count=10)["count"] == 1
 
 
-def test_publish_needs_the_license_agreement(vk: Vk) -> None:
+@pytest.mark.parametrize("sent", [{}, {"license_agreement": 1}], ids=["nothing", "license_agreement"])
+def test_publish_needs_license_agree(vk: Vk, sent: dict[str, int]) -> None:
+    vk.use_web_token()
     clip = vk.upload_clip(b"c" * 5000)
+    ids = {"owner_id": clip["owner_id"], "video_id": clip["video_id"]}
     vk.advance(ENCODING_SECONDS + 1)
-    error = vk.error("shortVideo.publish", owner_id=clip["owner_id"], video_id=clip["video_id"])
-    assert error["error_code"] == 100 and error["error_msg"].endswith("license_agreement must by true")
+    error = vk.error("shortVideo.publish", **ids, **sent)
+    assert (error["error_code"], error["error_msg"]) == (
+        100,
+        "One of the parameters specified was missing or invalid: license_agreement must by true",
+    )
+    assert vk.posts() == []
+    assert vk.ok("shortVideo.publish", **ids, license_agree=1)["video"]["id"] == clip["video_id"]
 
 
-def test_clips_are_unknown_methods_without_clips_access(vk: Vk) -> None:
-    vk.configure(vk_clips_access=False)
-    for method in ("shortVideo.create", "shortVideo.encodeProgress", "shortVideo.publish"):
+METHODS = (
+    "shortVideo.getGroupsForUploading",
+    "shortVideo.create",
+    "shortVideo.encodeProgress",
+    "shortVideo.edit",
+    "shortVideo.publish",
+    "shortVideo.getOwnerVideos",
+)
+
+
+def test_clips_are_unknown_methods_to_vk_id_apps(vk: Vk) -> None:
+    for method in METHODS:
         error = vk.error(method, file_size=10, owner_id=1, video_id=1)
         assert (error["error_code"], error["error_msg"]) == (3, "Unknown method passed")
     assert vk.publish_video(b"x" * 100, name="fallback")["video_id"]
+    # Unless VK opened clips to the app (an operator who asked VK and got it).
+    vk.configure(vk_clips_access=True)
+    assert vk.ok("shortVideo.create", file_size=10)["upload_url"]
 
 
 def test_communities_she_does_not_administer_are_refused(vk: Vk) -> None:
     assert vk.error("video.save", name="x", group_id=OTHER_GROUP_ID)["error_code"] == 15
+    vk.use_web_token()
     assert vk.error("shortVideo.create", file_size=10, group_id=OTHER_GROUP_ID)["error_code"] == 15
     error = vk.error("wall.post", owner_id=-OTHER_GROUP_ID, from_group=1, message="hi")
     assert (error["error_code"], error["error_msg"]) == (214, "Access to adding post denied")
@@ -146,6 +180,7 @@ def test_video_get_takes_up_to_200_videos_per_call(vk: Vk) -> None:
 
 
 def test_owner_listing_shows_videos_not_clips(vk: Vk) -> None:
+    vk.use_web_token()
     video = vk.publish_video(b"l" * 10, name="listed", group_id=ADMIN_GROUP_ID)
     vk.upload_clip(b"k" * 10, group_id=ADMIN_GROUP_ID)
     listing = vk.ok("video.get", owner_id=-ADMIN_GROUP_ID)
@@ -165,6 +200,7 @@ def test_upload_server_refusals(vk: Vk) -> None:
     assert again.status_code == 400 and again.json()["error"] == "already_uploaded"
     assert vk.upload(f"{vk.url}/vk/upload/video/unknown", "video_file", b"data").status_code == 404
 
+    vk.use_web_token()
     created = vk.ok("shortVideo.create", file_size=10)
     short = vk.upload(created["upload_url"], "file", b"123")
     assert short.status_code == 400 and short.json()["error"] == "bad_file_size"

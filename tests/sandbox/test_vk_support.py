@@ -17,6 +17,10 @@ from tests.conftest import Sandbox
 API_VERSION = "5.199"
 # The documented ready-made token of the demo user Анна Смирнова (docs/platforms/vk.md).
 DEMO_TOKEN = "vk1.a.sandbox-demo-token-anna-smirnova"
+# Her signed-in vk.com session (the remixsid cookie of her cookie export).
+DEMO_SESSION = "1_sandbox-anna-smirnova-7c41f09be2d84a6f"
+WEB_APP_ID = "6287487"
+WEB_TOKEN = re.compile(r'"webToken":\{"access_token":"([^"]+)"')
 DEMO_USER_ID = 1001
 ADMIN_GROUP_ID = 2001
 OTHER_GROUP_ID = 2002
@@ -61,6 +65,31 @@ class Vk:
         error: dict[str, Any] = body["error"]
         return error
 
+    def page(self, session: str | None = DEMO_SESSION, path: str = "/clips") -> httpx2.Response:
+        """A vk.com page as a browser with (or without) the session cookie gets it."""
+        headers = {"Cookie": f"remixsid={session}"} if session else {}
+        return self.http.get(f"/vkweb{path}", headers=headers)
+
+    def web_token(self, session: str = DEMO_SESSION) -> str:
+        """The token a signed-in vk.com page embeds (the web client, app 6287487): shortVideo.* takes it."""
+        page = self.page(session)
+        assert page.status_code == 200, page.text
+        match = WEB_TOKEN.search(page.text)
+        assert match is not None, "the signed-out page"
+        return match.group(1)
+
+    def use_web_token(self) -> str:
+        """Call the API as the vk.com web client from now on; returns the token."""
+        self.token = self.web_token()
+        return self.token
+
+    def end_sessions(self, account: str | None = None) -> int:
+        body = {"platform": "vk", **({"account": account} if account else {})}
+        response = self.http.post("/_sandbox/sessions/end", json=body)
+        response.raise_for_status()
+        ended: int = response.json()["ended"]
+        return ended
+
     def upload(
         self, upload_url: str, field: str, content: bytes, filename: str = "clip.mp4"
     ) -> httpx2.Response:
@@ -88,10 +117,10 @@ class Vk:
         assert uploaded.status_code == 200, uploaded.text
         return {**saved, **uploaded.json()}
 
-    def upload_clip(self, content: bytes, **create_params: Any) -> dict[str, Any]:
-        """shortVideo.create + upload; returns the upload server's answer."""
+    def upload_clip(self, content: bytes, field: str = "file", **create_params: Any) -> dict[str, Any]:
+        """shortVideo.create + upload (needs a token with clips access); returns the upload server's answer."""
         created = self.ok("shortVideo.create", file_size=len(content), **create_params)
-        uploaded = self.upload(created["upload_url"], "file", content)
+        uploaded = self.upload(created["upload_url"], field, content)
         assert uploaded.status_code == 200, uploaded.text
         answer: dict[str, Any] = uploaded.json()
         return answer

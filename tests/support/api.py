@@ -17,7 +17,7 @@ from autopost.connections.models import Connection
 from autopost.connections.tokens import store_tokens
 from autopost.db import make_engine, make_session_factory, transaction
 from autopost.platforms.base import Provider
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.runtime import Runtime
 from autopost.settings import Settings
 from autopost.users.plans import Plan
@@ -69,6 +69,7 @@ class Api:
                     connection = Connection(
                         user_id=user.id,
                         platform=platform,
+                        kind=ConnectionKind.TOKEN,
                         account_id=account_id,
                         account_name=f"{platform} demo",
                     )

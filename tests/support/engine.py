@@ -20,7 +20,7 @@ from autopost.connections.models import Connection
 from autopost.connections.tokens import store_tokens
 from autopost.db import transaction
 from autopost.platforms.base import Provider
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import Publication
 from autopost.queue import Outbox
 from autopost.runtime import Runtime
@@ -98,7 +98,11 @@ async def make_world(
         engine_world = EngineWorld(world=world, user=user, clip=clip)
         for platform in Platform:
             connection = Connection(
-                user_id=user.id, platform=platform, account_id=f"{platform}-1", account_name="Demo"
+                user_id=user.id,
+                platform=platform,
+                kind=ConnectionKind.TOKEN,
+                account_id=f"{platform}-1",
+                account_name="Demo",
             )
             store_tokens(
                 connection, runtime.vault, access_token=f"token-{platform}", refresh_token="refresh-1"

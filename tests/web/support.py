@@ -146,13 +146,16 @@ def visible_text(page: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-# Latin words allowed on the Russian pages: platform names and what the user must type literally.
-LATIN_ALLOWED = {"VK", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
+# Latin words allowed on the Russian pages: platform names (VK ID is VK's sign-in) and what the user
+# must type literally, browsers, sites and the «quoted» names of what the user finds on screen.
+LATIN_ALLOWED = {"VK", "ID", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
+LATIN_ALLOWED |= {"Chrome", "Firefox", "Network", "Cookie", "Cookies", "cookies", "vk", "com", "dzen", "ru"}
 
 
 def english_words(text: str, allowed: set[str] | None = None) -> set[str]:
     allowed = LATIN_ALLOWED | (allowed or set())
     text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses are the user's data
+    text = re.sub(r"«[^»]*»", " ", text)
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in allowed}
 
 

@@ -121,3 +121,22 @@ def test_the_english_ui_is_one_click_away(api: Api) -> None:
         assert "files up to 256 MB" in english
         client.post("/settings/language", data={"lang": "ru", "back": "/", "csrf_token": csrf})
         assert "Клипы" in client.get("/").text
+
+
+def test_the_session_form_says_what_a_session_grants_and_never_echoes_the_cookies(api: Api) -> None:
+    email, _ = new_user(api)
+    with login(api, email) as client:
+        page = visible_text(client.get("/settings/platforms").text)
+        assert "Подключить через сессию браузера" in page
+        assert "всё, что вы можете сделать на vk.com, может и он" in page
+        assert "выйдите из аккаунта на dzen.ru" in page
+        csrf = csrf_of(client.get("/").text)
+        secret = "remixsid=secret-session-value"
+        refused = client.post(
+            "/settings/platforms/vk/session",
+            data={"session": f"{secret}\n\tbroken"},
+            headers=htmx(client, csrf),
+        )
+        assert "Не удалось прочитать cookies" in visible_text(refused.text)
+        assert "secret-session-value" not in refused.text
+        assert client.get("/api/v1/connections").json() == []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, EncryptedTokenType, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
 from autopost.i18n import render
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.security.vault import Binding, EncryptedToken
 
 
@@ -29,10 +29,14 @@ class Connection(IdMixin, TimestampMixin, Base):
     """One account on one platform; account_id is where posts go (VK owner, Telegram chat, ...)."""
 
     __tablename__ = "connections"
-    __table_args__ = (UniqueConstraint("user_id", "platform", "account_id", name="uq_connections_account"),)
+    # One account once per kind: VK Clips (web session) and VK Video (VK ID) are two routes.
+    __table_args__ = (
+        UniqueConstraint("user_id", "platform", "kind", "account_id", name="uq_connections_account"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    kind: Mapped[ConnectionKind] = mapped_column(enum_type(ConnectionKind, "connection_kind"))
     account_id: Mapped[str] = mapped_column(String(100))
     account_name: Mapped[str] = mapped_column(String(255), default="")
     avatar_url: Mapped[str | None] = mapped_column(Text)

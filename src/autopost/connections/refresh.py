@@ -17,6 +17,7 @@ from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import transaction, utcnow
 from autopost.platforms.base import Credentials
+from autopost.platforms.catalog import ConnectionKind
 from autopost.platforms.errors import AuthExpired, PlatformError, Transient
 from autopost.runtime import Runtime
 
@@ -29,6 +30,7 @@ def credentials_of(connection: Connection, runtime: Runtime) -> Credentials:
         raise AuthExpired("token_missing", "connection has no token")
     return Credentials(
         access_token=access,
+        kind=connection.kind,
         refresh_token=open_refresh_token(connection, runtime.vault),
         expires_at=connection.token_expires_at,
         meta=dict(connection.meta or {}),
@@ -86,6 +88,7 @@ async def _refresh_locked(
     runtime: Runtime, connection_id: uuid.UUID, rejected: Credentials | None, margin: timedelta
 ) -> Credentials:
     failure: PlatformError | None = None
+    code = "token_expired"
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id, populate_existing=True)
         if connection is None or connection.status is not ConnectionStatus.ACTIVE:
@@ -100,9 +103,12 @@ async def _refresh_locked(
             if exc.retryable:
                 # Throttled or unreachable (RateLimited, Transient): the token may be fine; try later.
                 raise
-            # Committed below, before raising: the UI must show "needs reconnect".
+            # Committed below, before raising: the UI must show "needs reconnect". A web session's
+            # own code says what to do (sign in on the site again and export its cookies anew).
             connection.status = ConnectionStatus.NEEDS_RECONNECT
-            connection.set_error("token_expired")
+            if connection.kind is ConnectionKind.WEB_SESSION:
+                code = exc.code
+            connection.set_error(code)
             failure = exc
         else:
             store_tokens(
@@ -116,4 +122,4 @@ async def _refresh_locked(
                 connection.meta = {**(connection.meta or {}), **tokens.meta}
             connection.set_error(None)
             return credentials_of(connection, runtime)
-    raise AuthExpired("token_expired", failure.detail or failure.code)
+    raise AuthExpired(code, failure.detail or failure.code)

@@ -20,6 +20,7 @@ from autopost.connections.schemas import (
     OAuthStartOut,
     PlatformOut,
     TokenConnectIn,
+    WebSessionConnectIn,
 )
 from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
@@ -35,10 +36,17 @@ async def platforms(user: CurrentUser, lang: Reader, work: Work, runtime: Runtim
 
 @router.post("/api/v1/connections", status_code=201)
 async def connect(
-    body: TokenConnectIn, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
+    body: WebSessionConnectIn | TokenConnectIn,
+    user: CurrentUser,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
 ) -> ConnectionOut:
     platform = Platform(body.platform)
-    connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
+    if isinstance(body, WebSessionConnectIn):
+        connection = await usecases.connect_web_session(work.session, runtime, user, platform, body.session)
+    else:
+        connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
     return ConnectionOut.of(connection, lang)
 
 

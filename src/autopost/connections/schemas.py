@@ -11,7 +11,8 @@ from pydantic_core import PydanticCustomError
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
-from autopost.platforms.catalog import LIMITS, Platform, max_upload_bytes
+from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform, max_upload_bytes
+from autopost.platforms.cookies import MAX_EXPORT_CHARS
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -64,9 +65,18 @@ class TokenConnectIn(BaseModel):
         return {k: v for k, v in self.model_dump(exclude={"platform"}).items() if v}
 
 
+class WebSessionConnectIn(BaseModel):
+    """A signed-in browser session: cookies.txt text, an extension's cookie JSON, or a Cookie header."""
+
+    platform: Literal["vk", "dzen"]
+    session: str = Field(min_length=1, max_length=MAX_EXPORT_CHARS)
+
+
 class ConnectionOut(BaseModel):
     id: uuid.UUID
     platform: Platform
+    # How it signs in: oauth, token, refresh_token or web_session (a browser session).
+    kind: ConnectionKind
     account_id: str
     account_name: str
     avatar_url: str | None
@@ -85,6 +95,7 @@ class ConnectionOut(BaseModel):
         return cls(
             id=connection.id,
             platform=connection.platform,
+            kind=connection.kind,
             account_id=connection.account_id,
             account_name=connection.account_name,
             avatar_url=connection.avatar_url,

@@ -33,7 +33,8 @@ from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.platforms.base import AccountInfo, Credentials
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import WEB_SESSION_DOMAINS, ConnectionKind, Platform
+from autopost.platforms.cookies import dump_jar, parse_cookie_export
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
 from autopost.publications.usecases import cancel_for_connection
@@ -77,11 +78,14 @@ async def save_connection(
         select(Connection).where(
             Connection.user_id == user.id,
             Connection.platform == platform,
+            Connection.kind == tokens.kind,
             Connection.account_id == account.account_id,
         )
     )
     if connection is None:
-        connection = Connection(user_id=user.id, platform=platform, account_id=account.account_id)
+        connection = Connection(
+            user_id=user.id, platform=platform, kind=tokens.kind, account_id=account.account_id
+        )
         session.add(connection)
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url
@@ -130,6 +134,29 @@ async def connect_token(
     return await save_connection(
         session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
     )
+
+
+async def connect_web_session(
+    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, export: str
+) -> Connection:
+    """A person's signed-in browser session (a cookie export), validated live by the platform.
+
+    The export is read only for the platform's own domains; what is kept is those cookies,
+    sealed like a token. A wrong export counts as a failed connect, like a wrong token.
+    """
+    await refuse_after_too_many_failures(runtime, user.id)
+    _require_plan(user, platform)
+    domains = WEB_SESSION_DOMAINS.get(platform)
+    if domains is None:
+        raise Refused("web_session_unsupported", platform=platform.value)
+    try:
+        async with counting_failures(runtime, user.id):
+            jar = parse_cookie_export(export, domains=domains)
+            credentials = Credentials(access_token=dump_jar(jar), kind=ConnectionKind.WEB_SESSION)
+            account = await runtime.provider(platform).verify(credentials=credentials)
+    except PlatformError as exc:
+        raise refused_by_platform(exc) from exc
+    return await save_connection(session, runtime, user, platform, credentials, account)
 
 
 async def _adopt_token_named_rutube_account(

@@ -13,7 +13,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from autopost.platforms.catalog import LIMITS, Platform, PlatformLimits, max_upload_bytes
+from autopost.platforms.catalog import (
+    LIMITS,
+    ConnectionKind,
+    Platform,
+    PlatformLimits,
+    PostFormat,
+    max_upload_bytes,
+)
 from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
@@ -86,13 +93,15 @@ class Credentials:
 
     Decrypted, alive only inside the process that calls the platform. `meta` is
     what the platform said alongside the tokens (VK ID's device_id and user_id);
-    the connection merges it into its own meta.
+    the connection merges it into its own meta. For a web session, `access_token`
+    is the session's cookies (autopost.platforms.cookies.dump_jar).
     """
 
     access_token: str = field(repr=False)
     refresh_token: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    kind: ConnectionKind = ConnectionKind.TOKEN
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,8 @@ class PublishResult:
     remote_id: str | None = None
     remote_url: str | None = None
     progress: int | None = None
+    # Set where the platform has several kinds of post (VK): which one this became.
+    format: PostFormat | None = None
 
 
 @dataclass(frozen=True)

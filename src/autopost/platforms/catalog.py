@@ -19,6 +19,29 @@ class Platform(StrEnum):
     TELEGRAM = "telegram"
 
 
+class ConnectionKind(StrEnum):
+    """How a connection signs in (platforms.md Part 2): each kind reaches different platform routes."""
+
+    OAUTH = "oauth"  # VK ID: the documented API (VK Video)
+    TOKEN = "token"  # Telegram bot, Rutube DRF token
+    REFRESH_TOKEN = "refresh_token"  # Rutube SSO accounts: a rotating refresh token
+    WEB_SESSION = "web_session"  # a person's signed-in browser session (VK Clips, Dzen)
+
+
+class PostFormat(StrEnum):
+    """What a publication became where a platform has several kinds of post (VK: «Clip» or «Video»)."""
+
+    CLIP = "clip"
+    VIDEO = "video"
+
+
+# Where a platform's web session lives: the cookie domains a cookie export is read for.
+WEB_SESSION_DOMAINS: dict[Platform, tuple[str, ...]] = {
+    Platform.VK: ("vk.com",),
+    Platform.DZEN: ("dzen.ru", "yandex.ru"),
+}
+
+
 @dataclass(frozen=True)
 class PlatformLimits:
     max_bytes: int

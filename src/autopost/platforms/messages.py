@@ -8,7 +8,7 @@ language. `N_` marks the texts for Babel's extraction without translating them.
 Parameters: `{platform}` a platform's name; `{length}` / `{limit}` character
 counts; `*_bytes` sizes in bytes (formatted per language where rendered);
 `{reason}`, `{parameter}`, `{error}`, `{error_code}`, `{status}` the platform's own
-words or numbers, shown as they came.
+words or numbers, shown as they came; `{domain}` a site's host name (vk.com).
 """
 
 from __future__ import annotations
@@ -32,6 +32,15 @@ MESSAGES: dict[str, str] = {
     "token_expired": N_("The token has expired, reconnect the platform"),
     "refresh_busy": N_("Refreshing the platform token, we will retry later"),
     "internal_error": N_("Internal error, we will retry automatically"),
+    # ------------------------------------------------------------ web sessions (cookie exports)
+    "web_session.unreadable": N_(
+        "Could not read the cookies. Paste the whole export: a cookies.txt file, the JSON from an "
+        "extension or the Cookie header"
+    ),
+    "web_session.no_cookies": N_(
+        "The export has no valid cookies for {domain}. Sign in to {domain} in your browser and export the "
+        "cookies again"
+    ),
     # ------------------------------------------------------------ VK
     "vk.token_expired": N_("The VK token has expired or was revoked, reconnect VK"),
     "vk.too_many_requests": N_("VK asks us to slow down, we will try again shortly"),
@@ -47,6 +56,15 @@ MESSAGES: dict[str, str] = {
     "vk.captcha": N_(
         "VK asks for a captcha. Open VK in your browser, confirm that you are not a robot, and press “Retry”"
     ),
+    # The link (param captcha_url) is shown beside the text: VK's own check page on VK ID.
+    "vk.captcha_check": N_(
+        "VK wants to make sure you are not a robot. Open VK's check with the link, pass it and press “Retry”"
+    ),
+    "vk.web_signed_out": N_(
+        "The vk.com session has ended: you signed out of VK in the browser or VK ended the sign-in. Sign "
+        "in to vk.com again, export the cookies anew and reconnect VK Clips"
+    ),
+    "vk.web_unavailable": N_("vk.com did not open, we will try again later"),
     "vk.validation_required": N_(
         "VK requires the sign-in to be confirmed: open VK and reconnect the account"
     ),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
 from autopost.i18n import render
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import Platform, PostFormat
 
 
 class PublicationStatus(StrEnum):
@@ -80,6 +80,8 @@ class Publication(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     remote_id: Mapped[str | None] = mapped_column(String(200))
     remote_url: Mapped[str | None] = mapped_column(Text)
+    # What it became where a platform has several kinds of post: VK «Clip» or «Video».
+    format: Mapped[PostFormat | None] = mapped_column(enum_type(PostFormat, "post_format"))
     # What the platform already holds (e.g. an uploaded video id), so a retry resumes, never reposts.
     checkpoint: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Why it failed (or why the next attempt waits): a code and its message's parameters, rendered

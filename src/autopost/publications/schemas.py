@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field
 
 from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import Platform, PostFormat
 from autopost.publications.events import event_text
 from autopost.publications.models import (
     Phase,
@@ -76,6 +76,8 @@ class PublicationOut(BaseModel):
     description: str
     remote_id: str | None
     remote_url: str | None
+    # VK: "clip" (the Clips section) or "video" (VK Video); null where a platform has one kind.
+    format: PostFormat | None
     error_code: str | None
     error_params: dict[str, Any] | None
     # Rendered from error_code + error_params in the reader's language.

@@ -312,6 +312,7 @@ async def _mark_published(runtime: Runtime, claimed: Claimed, result: PublishRes
             100,
         )
         publication.remote_id, publication.remote_url = result.remote_id, result.remote_url
+        publication.format = result.format
         publication.checkpoint = dict(result.checkpoint)
         publication.published_at = utcnow()
         publication.error_code = publication.error_params = None

@@ -171,6 +171,26 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     return await _block(request, viewer, platform, None, notice)
 
 
+@router.post("/settings/platforms/{platform}/session")
+async def connect_with_session(request: Request, platform: Platform, viewer: Page) -> Response:
+    """VK Clips or Dzen through the user's signed-in browser session (a cookie export)."""
+    posted = await request.form()
+    form = ConnectForm(mode="session")
+    try:
+        connection = await usecases.connect_web_session(
+            viewer.work.session, viewer.runtime, viewer.user, platform, str(posted.get("session", ""))
+        )
+    except Refused as exc:
+        if exc.kind is Kind.NOT_FOUND:
+            raise
+        form.error = refused_text(exc, viewer.lang)
+        return await _block(request, viewer, platform, form, None)
+    notice = gettext(
+        viewer.lang, "{platform} is connected: {account}", platform=platform, account=connection.account_name
+    )
+    return await _block(request, viewer, platform, None, notice)
+
+
 @router.post("/settings/connections/{connection_id}/test")
 async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     connection = await owned_connection(viewer.work.session, viewer.user, connection_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.platforms.catalog import Platform, max_upload_bytes
+from autopost.platforms.catalog import WEB_SESSION_DOMAINS, Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -19,7 +19,7 @@ TOKEN_FIELDS = {
     Platform.RUTUBE: ("token", "username", "password"),
 }
 # Typed values never sent back into a page, even to their owner.
-NEVER_ECHOED = frozenset({"password"})
+NEVER_ECHOED = frozenset({"password", "session"})
 
 
 @dataclass
@@ -28,7 +28,7 @@ class ConnectForm:
 
     values: dict[str, str] = field(default_factory=dict)
     error: str | None = None
-    mode: str = "token"  # Rutube: "token" or "password"
+    mode: str = "token"  # Rutube: "token" or "password"; VK, Dzen: "session" (a cookie export)
 
     def value(self, name: str) -> str:
         return "" if name in NEVER_ECHOED else self.values.get(name, "")
@@ -50,10 +50,22 @@ class PlatformBlock:
     connections: list[Connection]
     form: ConnectForm = field(default_factory=ConnectForm)
     open_form: bool = False
+    # VK: VK opened clips to our VK ID app (settings.vk.clips_approved), so VK ID makes clips, not videos.
+    vk_id_clips: bool = False
 
     @property
     def oauth(self) -> bool:
         return self.platform in OAUTH_PLATFORMS
+
+    @property
+    def web_session(self) -> bool:
+        """The platform publishes through a person's browser session (VK Clips, Dzen)."""
+        return self.platform in WEB_SESSION_DOMAINS
+
+    @property
+    def web_session_site(self) -> str:
+        """Where the user signs in for the session (named in the connect form's steps)."""
+        return WEB_SESSION_DOMAINS[self.platform][0]
 
     @property
     def needs_reconnect(self) -> bool:
@@ -82,6 +94,7 @@ def platform_block(
         connections=mine,
         form=form or ConnectForm(),
         open_form=form is not None and form.error is not None,
+        vk_id_clips=platform is Platform.VK and settings.vk.clips_approved,
     )
 
 

@@ -1,4 +1,5 @@
-"""The seeded VK world: one demo user, her communities, the VK ID apps, the ready-made token.
+"""The seeded VK world: one demo user, her communities, the VK ID apps, the ready-made token,
+and her signed-in vk.com browser session (as a cookie export).
 
 Everything here is fixed data; what changes at runtime lives in the token
 registry (registry.py) and the video store (store.py).
@@ -14,6 +15,14 @@ from autopost_sandbox.http import DemoAccount
 DEMO_TOKEN = "vk1.a.sandbox-demo-token-anna-smirnova"
 DEMO_TOKEN_SCOPES = frozenset({"vkid.personal_info", "video", "wall", "groups"})
 DEMO_APP_ID = "51900001"
+
+# The official VK web client: the signed-in vk.com page embeds a short-lived token of this app
+# (crosspostly/diveclub-vkposter:clip_web_upload.py); shortVideo.* is open to it.
+WEB_APP_ID = "6287487"
+# vk.com's session cookie and Анна's seeded session (it lasts until the control API ends it).
+SESSION_COOKIE = "remixsid"
+DEMO_SESSION = "1_sandbox-anna-smirnova-7c41f09be2d84a6f"
+DEMO_SESSION_EXPIRES = 2145916800  # 2038-01-01: the cookie's expiry and the session's
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,17 @@ APPS: dict[str, VkIdApp] = {
 }
 
 
+def demo_cookie_export() -> str:
+    """Анна's vk.com cookies as the "Get cookies.txt" extensions write them (Netscape format)."""
+    lines = [
+        "# Netscape HTTP Cookie File",
+        f"# vk.com, signed in as {ANNA.full_name} (autopost sandbox)",
+        f"#HttpOnly_.vk.com\tTRUE\t/\tTRUE\t{DEMO_SESSION_EXPIRES}\t{SESSION_COOKIE}\t{DEMO_SESSION}",
+        f".vk.com\tTRUE\t/\tTRUE\t{DEMO_SESSION_EXPIRES}\tremixlang\t0",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def demo_accounts(public_url: str) -> list[DemoAccount]:
     """The seeded VK accounts as `autopost sandbox` prints them."""
     return [
@@ -93,6 +113,18 @@ def demo_accounts(public_url: str) -> list[DemoAccount]:
                 "access_token": DEMO_TOKEN,
                 "token_note": "never expires; scopes: " + " ".join(sorted(DEMO_TOKEN_SCOPES)),
                 "api_base_url": f"{public_url}/vk/method",
+            },
+        ),
+        DemoAccount(
+            platform="vk",
+            description=(
+                f"vk.com browser session of {ANNA.full_name} (VK Клипы through the web app's token); "
+                'POST /_sandbox/sessions/end {"platform": "vk"} signs it out'
+            ),
+            credentials={
+                "user_id": str(ANNA.id),
+                "cookies_txt": demo_cookie_export(),
+                "web_url": f"{public_url}/vkweb",
             },
         ),
         DemoAccount(

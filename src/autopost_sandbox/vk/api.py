@@ -26,8 +26,10 @@ from autopost_sandbox.vk.errors import (
     ACCESS_DENIED,
     AUTH_FAILED,
     CAPTCHA,
+    FLOOD_CONTROL,
     INTERNAL,
     INVALID_REQUEST,
+    RATE_LIMIT_REACHED,
     TOO_MANY_REQUESTS,
     UNKNOWN_METHOD,
     VkApiError,
@@ -48,6 +50,8 @@ API_FAULTS: tuple[FaultKind, ...] = (
     "reset",
     "token_expired",
     "captcha",
+    "flood_control",
+    "daily_limit",
 )
 MIN_VERSION = (5, 81)
 VERSION_MESSAGE = (
@@ -109,6 +113,7 @@ class VkApiEmulator:
                 return ResetResponse()
             self._raise_fault(fault)
             token = self._authorize(bearer_token(request, values), spec)
+            self._check_clips_access(name, token)
             body: dict[str, Any] = {
                 "response": spec.handler(Call(self.world, token, Params(name, spec.params, values)))
             }
@@ -123,10 +128,20 @@ class VkApiEmulator:
         if match is None or (int(match.group(1)), int(match.group(2))) < MIN_VERSION:
             raise VkApiError(INVALID_REQUEST, VERSION_MESSAGE)
         spec = METHODS.get(name)
-        # Apps without clips access get shortVideo.* answered as if the methods did not exist.
-        if spec is None or (name.startswith("shortVideo.") and not self.world.state.config.vk_clips_access):
+        if spec is None:
             raise VkApiError(UNKNOWN_METHOD)
         return spec
+
+    def _check_clips_access(self, name: str, token: AccessToken) -> None:
+        """shortVideo.* exists only for the official web client's token, unless VK opened it to all apps.
+
+        Ordinary VK ID app tokens (and community tokens) get error 3, as if the method did not
+        exist (crosspostly/diveclub-vkposter:CLIPS.md, API versions 5.101-5.249).
+        """
+        if not name.startswith("shortVideo."):
+            return
+        if token.client_id != accounts.WEB_APP_ID and not self.world.state.config.vk_clips_access:
+            raise VkApiError(UNKNOWN_METHOD)
 
     def _raise_fault(self, fault: Fault | None) -> None:
         """Answer an injected fault as VK would (a timeout acts normally and hangs afterwards)."""
@@ -137,10 +152,32 @@ class VkApiEmulator:
             raise VkApiError(INTERNAL)
         if kind == "token_expired":
             raise VkApiError(AUTH_FAILED, "access_token has expired.")
+        if kind == "flood_control":
+            raise VkApiError(FLOOD_CONTROL, "too many requests")
+        if kind == "daily_limit":
+            raise VkApiError(RATE_LIMIT_REACHED)
         if kind == "captcha":
-            sid = str(secrets.randbelow(10**12))
-            image = f"{self.world.state.config.public_url}/vk/captcha.php?sid={sid}&s=1"
-            raise VkApiError(CAPTCHA, captcha_sid=sid, captcha_img=image)
+            raise self._captcha()
+
+    def _captcha(self) -> VkApiError:
+        """Error 14 as VK sends it since 2025: the check is a page to open (redirect_uri).
+
+        captcha_img now shows only a "not supported" picture (negezor/vk-io issue 581,
+        python273/vk_api issue 536); the person must open redirect_uri on VK ID.
+        """
+        public_url = self.world.state.config.public_url
+        sid = str(secrets.randbelow(10**12))
+        return VkApiError(
+            CAPTCHA,
+            redirect_uri=(
+                f"{public_url}/vkid/not_robot_captcha?domain=vk.com&session_token={secrets.token_urlsafe(24)}"
+            ),
+            captcha_sid=sid,
+            is_refresh_enabled=True,
+            captcha_img=f"{public_url}/vk/captcha.php?sid={sid}&s=1",
+            captcha_ts=round(self.world.now(), 3),
+            captcha_attempt=1,
+        )
 
     def _authorize(self, value: str, spec: MethodSpec) -> AccessToken:
         if not value:

@@ -1,5 +1,11 @@
 """The clips path, shortVideo.* (not in the public schema; platforms.md §VK, docs/platforms/vk.md).
 
+Only the official web client's token (app 6287487, from a signed-in vk.com page) may call
+these, unless the sandbox config says VK opened them to every app (api.py). A published
+clip lives only in the owner's Клипы section (shortVideo.getOwnerVideos): video.get does
+not list it and it is never put on the wall, whatever `wallpost` says
+(crosspostly/diveclub-vkposter:clip_web_upload.py).
+
 Encoding as encodeProgress reports it, over the encoding time T (processing_seconds
 when the upload completed):
 - first half of T: error 3001 "short video in processing" (the encoder has not reported yet);
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from autopost_sandbox.vk.accounts import GROUPS
 from autopost_sandbox.vk.errors import (
     ACCESS_DENIED,
     SHORT_VIDEO_IN_PROCESSING,
@@ -22,9 +29,13 @@ from autopost_sandbox.vk.errors import (
     VkApiError,
     bad_param,
 )
+from autopost_sandbox.vk.social import group_object
 from autopost_sandbox.vk.store import Video
 from autopost_sandbox.vk.video import MAX_DESCRIPTION, video_object
 from autopost_sandbox.vk.world import Call, MethodSpec
+
+# Assumption (no public source): getOwnerVideos pages with offset/count like video.get, at most 100.
+MAX_OWNER_VIDEOS = 100
 
 
 def _clip(call: Call) -> Video:
@@ -47,6 +58,14 @@ def _ensure_encoded(video: Video, now: float) -> None:
         raise VkApiError(SHORT_VIDEO_IN_PROCESSING)
 
 
+def short_video_groups_for_uploading(call: Call) -> dict[str, Any]:
+    """The communities the user may upload clips to: where she is an editor or admin (with admin_level)."""
+    user_id = call.token.user_id
+    public_url = call.world.state.config.public_url
+    groups = [group_object(g, user_id, public_url) for g in GROUPS.values() if user_id in g.admins]
+    return {"count": len(groups), "items": groups}
+
+
 def short_video_create(call: Call) -> dict[str, Any]:
     params = call.params
     file_size = params.required_integer("file_size")
@@ -56,6 +75,7 @@ def short_video_create(call: Call) -> dict[str, Any]:
         owner_id=call.owner_for_group(params.integer("group_id")),
         user_id=call.token.user_id,
         kind="short_video",
+        app=call.token.client_id,
         title="",
         description=params.text("description", max_length=MAX_DESCRIPTION),
     )
@@ -97,29 +117,37 @@ def short_video_publish(call: Call) -> dict[str, Any]:
     params = call.params
     video = _clip(call)
     if not params.flag("license_agree"):
-        # Observed wording, typo included (third-party notes on the live API).
+        # The live API's wording, typo included, whether license_agreement is sent or nothing.
         raise bad_param("license_agreement must by true")
     now = call.world.now()
     _ensure_encoded(video, now)
     if video.published_at is None:
         publish_date = params.integer("publish_date", 0) or 0
         video.published_at = max(now, float(publish_date))
-        if params.flag("wallpost") or video.wallpost:
-            post = call.world.videos.add_wall_post(
-                owner_id=video.owner_id,
-                from_id=video.owner_id,
-                message=video.description,
-                attachments=(f"video{video.full_id}",),
-            )
-            video.wall_post_id = post.id
+        # wallpost is accepted and dropped: VK puts no clip on the wall.
         call.world.record_video(video, status="published", path="clips")
-    answer = video_object(video, now)
-    if video.wall_post_id is not None:
-        answer["wall_post_id"] = video.wall_post_id
-    return {"video": answer}
+    return {"video": video_object(video, now)}
+
+
+def short_video_owner_videos(call: Call) -> dict[str, Any]:
+    """The owner's Клипы section: published clips, newest first."""
+    params = call.params
+    owner_id = params.integer("owner_id") or call.token.user_id
+    now = call.world.now()
+    section = [
+        v
+        for v in call.world.videos.owned_by(owner_id, "short_video")
+        if v.published_at is not None and v.published_at <= now
+    ]
+    offset = max(0, params.integer("offset", 0) or 0)
+    count = min(MAX_OWNER_VIDEOS, max(0, params.integer("count", 10) or 0))
+    return {"count": len(section), "items": [video_object(v, now) for v in section[offset : offset + count]]}
 
 
 METHODS = [
+    MethodSpec(
+        "shortVideo.getGroupsForUploading", frozenset(), short_video_groups_for_uploading, scope="video"
+    ),
     MethodSpec(
         "shortVideo.create",
         frozenset(
@@ -155,6 +183,12 @@ METHODS = [
         "shortVideo.publish",
         frozenset({"video_id", "owner_id", "license_agree", "wallpost", "publish_date"}),
         short_video_publish,
+        scope="video",
+    ),
+    MethodSpec(
+        "shortVideo.getOwnerVideos",
+        frozenset({"owner_id", "count", "offset"}),
+        short_video_owner_videos,
         scope="video",
     ),
 ]

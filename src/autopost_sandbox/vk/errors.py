@@ -14,10 +14,12 @@ UNKNOWN_METHOD = 3
 AUTH_FAILED = 5
 TOO_MANY_REQUESTS = 6
 INVALID_REQUEST = 8
+FLOOD_CONTROL = 9
 INTERNAL = 10
 CAPTCHA = 14
 ACCESS_DENIED = 15
 UPLOAD_ERROR = 22
+RATE_LIMIT_REACHED = 29
 BAD_PARAM = 100
 INVALID_USER_ID = 113
 WALL_ADD_POST = 214
@@ -29,10 +31,12 @@ _BASE_MESSAGES = {
     AUTH_FAILED: "User authorization failed",
     TOO_MANY_REQUESTS: "Too many requests per second",
     INVALID_REQUEST: "Invalid request",
+    FLOOD_CONTROL: "Flood control",
     INTERNAL: "Internal server error",
     CAPTCHA: "Captcha needed",
     ACCESS_DENIED: "Access denied",
     UPLOAD_ERROR: "Upload error",
+    RATE_LIMIT_REACHED: "Rate limit reached",
     BAD_PARAM: "One of the parameters specified was missing or invalid",
     INVALID_USER_ID: "Invalid user id",
     WALL_ADD_POST: "Access to adding post denied",
@@ -46,7 +50,7 @@ SERVED_CODES = frozenset(_BASE_MESSAGES)
 class VkApiError(Exception):
     """An error answer of the VK API; `extra` adds fields such as captcha_sid."""
 
-    def __init__(self, code: int, detail: str = "", **extra: str | int) -> None:
+    def __init__(self, code: int, detail: str = "", **extra: str | int | float | bool) -> None:
         base = _BASE_MESSAGES[code]
         self.code = code
         self.message = f"{base}: {detail}" if detail else base

@@ -2,7 +2,8 @@
 
 Lifetimes follow VK ID: authorization code 10 minutes, access token 1 hour,
 refresh token 180 days and single-use (a refresh returns a new one and spends
-the old one). All times come from the sandbox clock.
+the old one). The vk.com page's web-app token lives `vk_web_token_seconds` (VK: about
+5-10 minutes). All times come from the sandbox clock.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import secrets
 from dataclasses import dataclass, field
 
 from autopost_sandbox.core import Clock
-from autopost_sandbox.vk.accounts import ANNA, DEMO_APP_ID, DEMO_TOKEN, DEMO_TOKEN_SCOPES
+from autopost_sandbox.vk.accounts import ANNA, DEMO_APP_ID, DEMO_TOKEN, DEMO_TOKEN_SCOPES, WEB_APP_ID
 
 CODE_TTL = 600
 ACCESS_TTL = 3600
 REFRESH_TTL = 180 * 24 * 3600
+# The official web client is not reviewed scope by scope: its token may do whatever the person may.
+WEB_TOKEN_SCOPES = frozenset({"vkid.personal_info", "video", "wall", "groups"})
 
 
 @dataclass
@@ -119,3 +122,15 @@ class TokenRegistry:
         self._access[access.token] = access
         self._refresh[refresh.token] = refresh
         return IssuedTokens(access, refresh)
+
+    def issue_web_token(self, user_id: int, lifetime: float) -> AccessToken:
+        """The token a signed-in vk.com page embeds: app 6287487, short-lived."""
+        token = AccessToken(
+            "vk1.a.web." + secrets.token_urlsafe(48),
+            user_id,
+            WEB_APP_ID,
+            WEB_TOKEN_SCOPES,
+            self.clock.now() + lifetime,
+        )
+        self._access[token.token] = token
+        return token

@@ -1,4 +1,4 @@
-"""users.get, groups.get, groups.getById, wall.post (vk-api-schema users/, groups/, wall/)."""
+"""users.get, groups.get, groups.getById, wall.post, wall.get (vk-api-schema users/, groups/, wall/)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from autopost_sandbox.vk.accounts import GROUPS, USERS, VkGroup, VkUser
 from autopost_sandbox.vk.errors import INVALID_USER_ID, WALL_ADD_POST, VkApiError, bad_param
+from autopost_sandbox.vk.store import WallPost
+from autopost_sandbox.vk.video import video_object
 from autopost_sandbox.vk.world import Call, MethodSpec
 
 _PHOTO_SIZES = ("photo_50", "photo_100", "photo_200")
@@ -119,14 +121,15 @@ def _may_post(call: Call, owner_id: int) -> bool:
 
 
 def _attached_videos(call: Call, attachments: list[str]) -> list[str]:
-    """The full ids of attached videos; VK refuses attachments it cannot resolve."""
+    """The full ids of attached videos; VK refuses attachments it cannot resolve, and drops clips."""
     full_ids = []
     for ref in attachments:
         match = _ATTACHMENT.match(ref)
         video = match and call.world.videos.get(int(match.group(1)), int(match.group(2)))
         if not video:
             raise bad_param("attachments is invalid")
-        full_ids.append(video.full_id)
+        if video.kind == "video":
+            full_ids.append(video.full_id)
     return full_ids
 
 
@@ -136,16 +139,15 @@ def wall_post(call: Call) -> dict[str, int]:
     if not _may_post(call, owner_id):
         raise VkApiError(WALL_ADD_POST)
     message = params.text("message")
-    attachments = params.items("attachments")
-    if not message and not attachments:
+    videos = _attached_videos(call, params.items("attachments"))
+    if not message and not videos:
         raise bad_param("message is empty or invalid")
-    videos = _attached_videos(call, attachments)
     from_group = owner_id < 0 and params.flag("from_group")
     post = call.world.videos.add_wall_post(
         owner_id=owner_id,
         from_id=owner_id if from_group else call.token.user_id,
         message=message,
-        attachments=tuple(attachments),
+        attachments=tuple(f"video{full_id}" for full_id in videos),
         guid=params.text("guid"),
     )
     for full_id in videos:
@@ -153,6 +155,43 @@ def wall_post(call: Call) -> dict[str, int]:
         if recorded is not None:
             call.world.state.update_post("vk", full_id, extra={**recorded.extra, "wall_post_id": post.id})
     return {"post_id": post.id}
+
+
+def _wall_owner(domain: str) -> int:
+    """The owner a wall.get `domain` names: a screen name, id<user> or club<group>."""
+    for user in USERS.values():
+        if domain in {user.screen_name, f"id{user.id}"}:
+            return user.id
+    for group in GROUPS.values():
+        if domain in {group.screen_name, f"club{group.id}", f"public{group.id}"}:
+            return -group.id
+    raise bad_param("domain is invalid")
+
+
+def _post_object(call: Call, post: WallPost) -> dict[str, Any]:
+    attachments = []
+    for ref in post.attachments:
+        match = _ATTACHMENT.match(ref)
+        video = match and call.world.videos.get(int(match.group(1)), int(match.group(2)))
+        if video:
+            attachments.append({"type": "video", "video": video_object(video, call.world.now())})
+    return {
+        "id": post.id,
+        "owner_id": post.owner_id,
+        "from_id": post.from_id,
+        "date": int(post.created_at),
+        "text": post.message,
+        "attachments": attachments,
+    }
+
+
+def wall_get(call: Call) -> dict[str, Any]:
+    params = call.params
+    owner_id = _wall_owner(params.required_text("domain"))
+    wall = call.world.videos.wall_of(owner_id)
+    offset = max(0, params.integer("offset", 0) or 0)
+    page = wall[offset : offset + min(100, max(0, params.integer("count", 20) or 0))]
+    return {"count": len(wall), "items": [_post_object(call, post) for post in page]}
 
 
 METHODS = [
@@ -170,4 +209,5 @@ METHODS = [
         wall_post,
         scope="wall",
     ),
+    MethodSpec("wall.get", frozenset({"domain", "offset", "count"}), wall_get, scope="wall"),
 ]

@@ -27,6 +27,7 @@ class Video:
     title: str
     description: str
     created_at: float
+    app: str = ""  # the client_id of the token that made it (VK ID app, or the web client)
     wallpost: bool = False
     is_private: bool = False
     access_key: str = field(default_factory=lambda: secrets.token_hex(9))
@@ -110,12 +111,15 @@ class VideoStore:
         self._wall.clear()
         self._next_video_id = 456239017
 
-    def create(self, *, owner_id: int, user_id: int, kind: VideoKind, title: str, description: str) -> Video:
+    def create(
+        self, *, owner_id: int, user_id: int, kind: VideoKind, app: str, title: str, description: str
+    ) -> Video:
         video = Video(
             id=self._next_video_id,
             owner_id=owner_id,
             user_id=user_id,
             kind=kind,
+            app=app,
             title=title,
             description=description,
             created_at=self.clock.now(),
@@ -138,6 +142,10 @@ class VideoStore:
         """The owner's videos of one kind, newest first (as the video list shows them)."""
         found = [v for v in self._videos.values() if v.owner_id == owner_id and v.kind == kind]
         return sorted(found, key=lambda v: v.id, reverse=True)
+
+    def wall_of(self, owner_id: int) -> list[WallPost]:
+        """The owner's wall, newest first."""
+        return list(reversed(self._wall.get(owner_id, [])))
 
     def add_wall_post(
         self, *, owner_id: int, from_id: int, message: str, attachments: tuple[str, ...], guid: str = ""

@@ -1,8 +1,12 @@
 """VK's upload server: where upload_url (from video.save or shortVideo.create) points.
 
 The file arrives as multipart: field `video_file` for video.save, `file` for
-shortVideo.create (platforms.md). Errors come as {error, error_code, error_descr}
-with an HTTP error status (the names and codes are the sandbox's; VK's are not public).
+shortVideo.create, where some clients send `video_file` too (platforms.md Part 2). A clip's
+upload answers JSON {video_hash, size, owner_id, video_id}, or the legacy body
+`<retval>1</retval>` when the config says `vk_clip_upload_answer: "retval"`; both mean
+success (crosspostly/diveclub-vkposter:clip_web_upload.py). Errors come as {error,
+error_code, error_descr} with an HTTP error status (the names and codes are the
+sandbox's; VK's are not public).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from autopost_sandbox.core import Fault, FaultKind
 from autopost_sandbox.http import hang, reset_mid_upload
@@ -21,7 +25,8 @@ from autopost_sandbox.vk.store import Video
 from autopost_sandbox.vk.world import VkWorld
 
 UPLOAD_FAULTS: tuple[FaultKind, ...] = ("server_error", "timeout", "reset", "processing_failed")
-FILE_FIELDS = {"video": "video_file", "short_video": "file"}
+FILE_FIELDS = {"video": ("video_file",), "short_video": ("file", "video_file")}
+LEGACY_CLIP_ANSWER = "<retval>1</retval>"
 
 
 class UploadRefused(Exception):
@@ -64,7 +69,12 @@ def _complete(world: VkWorld, video: Video, received: ReceivedFile, fault: Fault
 
 def _answer(video: Video) -> dict[str, Any]:
     if video.kind == "short_video":
-        return {"video_hash": video.video_hash, "video_id": video.id, "owner_id": video.owner_id}
+        return {
+            "video_hash": video.video_hash,
+            "size": video.size,
+            "owner_id": video.owner_id,
+            "video_id": video.id,
+        }
     return {
         "video_hash": video.video_hash,
         "size": video.size,
@@ -75,10 +85,10 @@ def _answer(video: Video) -> dict[str, Any]:
 
 
 def _uploaded_file(video: Video, form: ReceivedForm) -> ReceivedFile:
-    field = FILE_FIELDS[video.kind]
-    received = form.files.get(field)
+    fields = FILE_FIELDS[video.kind]
+    received = next((form.files[name] for name in fields if name in form.files), None)
     if received is None:
-        raise UploadRefused(400, "no_file", f"no file in the multipart field {field}")
+        raise UploadRefused(400, "no_file", f"no file in the multipart field {' or '.join(fields)}")
     if video.declared_size is not None and received.size != video.declared_size:
         raise UploadRefused(
             400,
@@ -118,4 +128,6 @@ async def receive_upload(world: VkWorld, request: Request) -> Response:
         return refused.response()
     if fault is not None and fault.fault == "timeout":
         await hang(fault)
+    if request.path_params["kind"] == "clip" and world.state.config.vk_clip_upload_answer == "retval":
+        return HTMLResponse(LEGACY_CLIP_ANSWER)
     return JSONResponse(answer)

@@ -1,4 +1,8 @@
-"""video.save and video.get (vk-api-schema/video/methods.json), and the video object they share."""
+"""video.save and video.get (vk-api-schema/video/methods.json), and the video object they share.
+
+video.get knows the video library only (type "video"): clips are neither listed nor found by
+id there (crosspostly/diveclub-vkposter:clip_web_upload.py; **assumption** for the by-id case).
+"""
 
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ def video_save(call: Call) -> dict[str, Any]:
         owner_id=owner_id,
         user_id=call.token.user_id,
         kind="video",
+        app=call.token.client_id,
         title=params.text("name", max_length=MAX_TITLE),
         description=params.text("description", max_length=MAX_DESCRIPTION),
     )
@@ -82,8 +87,8 @@ def _find(call: Call, refs: list[str]) -> list[Video]:
         if match is None:
             raise bad_param("videos is invalid")
         video = call.world.videos.get(int(match.group(1)), int(match.group(2)))
-        # Unknown ids are left out silently, as VK does for deleted or inaccessible videos.
-        if video is not None:
+        # Unknown ids are left out silently, as VK does for deleted or inaccessible videos; so are clips.
+        if video is not None and video.kind == "video":
             found.append(video)
     return found
 
@@ -97,7 +102,7 @@ def video_get(call: Call) -> dict[str, Any]:
         videos = _find(call, refs)
         count = len(videos)
     else:
-        # Clips live in the clips section, not in the owner's video list.
+        # Clips live in the Клипы section, not in the owner's video list.
         owner_id = params.integer("owner_id", 0) or call.token.user_id
         listing = call.world.videos.owned_by(owner_id, "video")
         offset = max(0, params.integer("offset", 0) or 0)

@@ -31,7 +31,7 @@ from autopost_sandbox.vk.api import request_values
 from autopost_sandbox.vk.registry import ACCESS_TTL, CODE_TTL, IssuedTokens
 from autopost_sandbox.vk.social import image_url
 from autopost_sandbox.vk.tokens_endpoint import OAuthRefused, exchange_code, refresh_tokens
-from autopost_sandbox.vk.vkid_pages import consent_page, error_page
+from autopost_sandbox.vk.vkid_pages import captcha_page, consent_page, error_page
 from autopost_sandbox.vk.world import VkWorld
 
 VKID_FAULTS: tuple[FaultKind, ...] = ("rate_limit", "server_error", "timeout", "reset")
@@ -127,6 +127,7 @@ class VkIdEmulator:
                 Route("/authorize", self.decide, methods=["POST"]),
                 Route("/oauth2/auth", self.token, methods=["POST"]),
                 Route("/oauth2/user_info", self.user_info, methods=["POST"]),
+                Route("/not_robot_captcha", lambda request: captcha_page(), methods=["GET"]),
             ]
         )
 

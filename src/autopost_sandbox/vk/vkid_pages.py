@@ -39,6 +39,15 @@ def error_page(detail: str) -> HTMLResponse:
     return _page("VK ID — ошибка", body, status=400)
 
 
+def captcha_page() -> HTMLResponse:
+    """Where error 14's redirect_uri leads: VK ID's «я не робот» check (nothing to solve in the sandbox)."""
+    body = (
+        "<h1>Подтвердите, что вы не робот</h1>"
+        "<p>Проверка пройдена. Вернитесь в приложение и повторите действие.</p>"
+    )
+    return _page("VK ID — проверка", body)
+
+
 def consent_page(
     *, app_name: str, avatar_url: str, fields: dict[str, str], granted: list[str], refused: list[str]
 ) -> HTMLResponse:

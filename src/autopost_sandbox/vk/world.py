@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autopost_sandbox.core import ReceivedPost, SandboxState
-from autopost_sandbox.vk.accounts import GROUPS
+from autopost_sandbox.core import ReceivedPost, SandboxState, WebSession
+from autopost_sandbox.vk.accounts import ANNA, DEMO_SESSION, DEMO_SESSION_EXPIRES, GROUPS
 from autopost_sandbox.vk.errors import ACCESS_DENIED, VkApiError
 from autopost_sandbox.vk.params import Params
 from autopost_sandbox.vk.registry import AccessToken, TokenRegistry
@@ -48,12 +48,21 @@ class VkWorld:
 
     @classmethod
     def create(cls, state: SandboxState) -> VkWorld:
-        return cls(state, TokenRegistry(state.clock), VideoStore(state.clock))
+        world = cls(state, TokenRegistry(state.clock), VideoStore(state.clock))
+        world.seed_sessions()
+        return world
 
     def reset(self) -> None:
         self.tokens.reset()
         self.videos.reset()
         self.rate.reset()
+        self.seed_sessions()
+
+    def seed_sessions(self) -> None:
+        """Анна is signed in on vk.com again (a reset undoes a sign-out)."""
+        self.state.web_sessions.open(
+            WebSession("vk", str(ANNA.id), DEMO_SESSION, expires_at=float(DEMO_SESSION_EXPIRES))
+        )
 
     def now(self) -> float:
         return self.state.clock.now()
@@ -72,7 +81,12 @@ class VkWorld:
                 sha256=video.sha256,
                 status=status,
                 url=video.url,
-                extra={"path": path, "wall_post_id": video.wall_post_id, "type": video.kind},
+                extra={
+                    "path": path,
+                    "wall_post_id": video.wall_post_id,
+                    "type": video.kind,
+                    "app": video.app,
+                },
             )
         )
 

@@ -49,9 +49,10 @@ async def test_connect_vk_and_dzen_by_oauth_publish_now_and_see_stats(page: Page
     link = card.get_by_role("link", name=re.compile("Открыть")).first
     await expect(link).to_have_attribute("target", "_blank")
     await expect(card).not_to_have_attribute("hx-trigger", "every 2s")
-    # VK clips have one caption: the title typed for VK leads it.
+    # VK ID makes a VK Видео (VK opens clips to no ordinary app): the title typed for VK names it.
     vk_post = next(post for post in stack.posts() if post["platform"] == "vk")
-    assert str(vk_post["caption"]).startswith("Склейка по движению — урок 1")
+    assert vk_post["title"] == "Склейка по движению — урок 1"
+    await expect(card.locator(".post-format")).to_have_text("Видео")
 
     await _collect_stats_twice(stack, email)
     await page.reload()

@@ -19,6 +19,7 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from autopost.platforms.base import AccountInfo, Credentials
+from autopost.platforms.catalog import ConnectionKind
 from autopost.platforms.dzen.answers import token_access, token_errors, token_hook, yandex_user_body
 from autopost.platforms.dzen.publisher_api import CALL_INTERVAL, PLATFORM, Publisher, PublisherApi
 from autopost.platforms.http import make_client, send
@@ -55,6 +56,7 @@ def token_set(token: Mapping[str, Any], *, previous_refresh: str | None = None) 
         else None
     )
     return Credentials(
+        kind=ConnectionKind.OAUTH,
         access_token=access_token,
         refresh_token=str(token.get("refresh_token") or "") or previous_refresh,
         expires_at=expires_at,

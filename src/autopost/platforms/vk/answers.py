@@ -1,14 +1,17 @@
-"""Every VK answer judged once: the API envelope, the upload server and VK ID's token endpoint.
+"""Every VK answer judged once: the API envelope, the upload server, vk.com pages, VK ID's token endpoint.
 
 VK answers every API error with HTTP 200 and {"error": {error_code, error_msg, ...}}
 (codes from vk-api-schema/errors.json); the upload server answers
-{error, error_code, error_descr} with an HTTP error status; VK ID answers
-{"error", "error_description"} and is judged on the body, as vkid-web-sdk does.
-This module is the one place to change if VK turns out to behave differently.
+{error, error_code, error_descr} with an HTTP error status, and a clip's file either
+with JSON or with the legacy body <retval>1</retval>; a signed-in vk.com page embeds
+`"webToken":{"access_token":"…"}`; VK ID answers {"error", "error_description"} and
+is judged on the body, as vkid-web-sdk does. This module is the one place to change
+if VK turns out to behave differently.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -37,8 +40,6 @@ _API_ERRORS: dict[int, tuple[type[PlatformError], str]] = {
     1: (Transient, "vk.internal_error"),
     10: (Transient, "vk.internal_error"),
     13: (Transient, "vk.internal_error"),
-    # We cannot solve captchas for the user, and a blind retry usually meets another one.
-    14: (Permanent, "vk.captcha"),
     17: (Permanent, "vk.validation_required"),
     18: (Permanent, "vk.user_deleted"),
     # Encoding of this file failed: asking again answers 22 again, so fail now with advice.
@@ -46,6 +47,12 @@ _API_ERRORS: dict[int, tuple[type[PlatformError], str]] = {
     3: (Permanent, "vk.unknown_method"),
 }
 _VKID_TRANSIENT = frozenset({"server_error", "temporarily_unavailable", "slow_down"})
+# Where VK ID's pages live (settings.id_url decides; this is the real one).
+VK_ID_PAGES = "https://id.vk.com/"
+# The upload server's old success answer for a clip's file (crosspostly/diveclub-vkposter).
+LEGACY_UPLOAD_OK = "<retval>1</retval>"
+# How VK's pages carry the web client's token: JSON, or a JavaScript object with a bare key.
+_WEB_TOKEN = re.compile(r'"?webToken"?\s*:\s*\{\s*"access_token"\s*:\s*"([^"]+)"')
 
 
 class VkRefusal(Exception):
@@ -74,7 +81,13 @@ def seconds_until_tomorrow(now: datetime | None = None) -> float:
     return (tomorrow - moment).total_seconds()
 
 
-def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[int] = ()) -> Any:
+def unwrap(
+    response: httpx2.Response,
+    *,
+    community: bool,
+    handles: Collection[int] = (),
+    captcha_prefix: str = VK_ID_PAGES,
+) -> Any:
     """The `response` of a VK answer; errors become PlatformError, or VkRefusal when handled."""
     body = json_body(response)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
@@ -82,7 +95,7 @@ def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[in
         code = error.get("error_code")
         if isinstance(code, int) and code in handles:
             raise VkRefusal(code, str(error.get("error_msg", "")))
-        raise classify_error(error, community=community)
+        raise classify_error(error, community=community, captcha_prefix=captcha_prefix)
     if not isinstance(body, dict) or "response" not in body:
         detail = f"HTTP {response.status_code} without a VK answer"
         raise GATEWAY.error(response, detail) or Transient("vk.bad_answer", detail)
@@ -90,10 +103,12 @@ def unwrap(response: httpx2.Response, *, community: bool, handles: Collection[in
 
 
 def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
-    """The upload server's answer; a used or expired URL comes back as UploadRefusal."""
+    """The upload server's answer ({} for the legacy one); a used or expired URL comes back as UploadRefusal."""
     body = json_body(response)
     if response.status_code == 200 and isinstance(body, dict) and "error" not in body:
         return body
+    if response.status_code == 200 and LEGACY_UPLOAD_OK in response.text:
+        return {}
     name = body.get("error") if isinstance(body, dict) else None
     if name == "already_uploaded":
         raise UploadRefusal(UploadOutcome.ALREADY_UPLOADED)
@@ -106,11 +121,45 @@ def unwrap_upload(response: httpx2.Response) -> dict[str, Any]:
     raise Permanent("vk.upload_refused", detail)
 
 
-def classify_error(error: Mapping[str, Any], *, community: bool) -> PlatformError:
+def web_token(response: httpx2.Response) -> str:
+    """The web client's token a vk.com page embeds; a page without one means the session is over.
+
+    A redirect counts as signed out too: to the login form, or to another domain the
+    session's cookies are not for (either way the person signs in and exports cookies again).
+    """
+    status = response.status_code
+    if status == 429:
+        raise RateLimited("vk.too_many_requests", "vk.com page: HTTP 429", retry_after=retry_after(response))
+    if status >= 500:
+        raise Transient("vk.web_unavailable", f"vk.com page: HTTP {status}")
+    match = _WEB_TOKEN.search(response.text) if status == 200 else None
+    if match is None:
+        raise AuthExpired("vk.web_signed_out", f"vk.com page without webToken: HTTP {status}")
+    return match.group(1)
+
+
+def _captcha(error: Mapping[str, Any], detail: str, captcha_prefix: str) -> Permanent:
+    """Error 14: the person must open VK's check page (redirect_uri) themselves; we cannot solve it.
+
+    Since 2025 captcha_img shows only a "not supported" picture and redirect_uri leads to the
+    real check on VK ID (negezor/vk-io issue 581, python273/vk_api issue 536). A blind retry
+    usually meets another captcha, so the publication fails with the link and the Retry button.
+    """
+    link = error.get("redirect_uri")
+    if isinstance(link, str) and link.startswith(captcha_prefix):
+        return Permanent("vk.captcha_check", detail, captcha_url=link)
+    return Permanent("vk.captcha", detail)
+
+
+def classify_error(
+    error: Mapping[str, Any], *, community: bool, captcha_prefix: str = VK_ID_PAGES
+) -> PlatformError:
     """The error class for a VK API error object; `community` says the call targeted a community."""
     code = error.get("error_code")
     message = str(error.get("error_msg", ""))
     detail = f"VK error {code}: {message}"
+    if code == 14:
+        return _captcha(error, detail, captcha_prefix)
     if code == 6:
         return RateLimited("vk.too_many_requests", detail, retry_after=TOO_MANY_RETRY_SECONDS)
     if code == 9:

@@ -1,13 +1,16 @@
-"""The VK API envelope: POST {api_url}/method/<name>, the upload server, and their answers.
+"""The VK API envelope: POST {api_url}/method/<name>, the upload server, vk.com pages, their answers.
 
 Every call is form-encoded with `v`, the token travels only in `Authorization:
 Bearer`, and every answer is judged by its body in answers.py (VK reports errors with HTTP 200).
+A `Caller` is "the VK API as one account": a VK ID token (TokenCaller) or a web session's
+short-lived token (web.WebTokens); the flows above this module take either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import httpx2
 
@@ -51,6 +54,8 @@ class VkApi:
         pace: bool = True,
     ) -> None:
         self._version = settings.api_version
+        # Error 14 names a check page to open; only one on VK ID's own host is passed on to people.
+        self._captcha_prefix = f"{settings.id_url.rstrip('/')}/"
         self._client = make_client(settings.api_url, transport=transport, timeout=timeout)
         self._pacer = Pacer(CALLS_PER_SECOND, 1.0 if pace else 0.0)
 
@@ -80,7 +85,17 @@ class VkApi:
         )
         async with self._pacer.turn(token):
             response = await send(self._client, request, platform=PLATFORM, creates=False)
-        return unwrap(response, community=_targets_community(params), handles=handles)
+        return unwrap(
+            response,
+            community=_targets_community(params),
+            handles=handles,
+            captcha_prefix=self._captcha_prefix,
+        )
+
+    async def page(self, url: str, headers: Mapping[str, str]) -> httpx2.Response:
+        """GET a vk.com page. Redirects are not followed: the session's Cookie header would not go along."""
+        request = self._client.build_request("GET", url, headers=dict(headers))
+        return await send(self._client, request, platform=PLATFORM, creates=False)
 
     async def upload(self, upload_url: str, body: StreamingMultipart) -> dict[str, Any]:
         """POST the clip to an upload URL; a lost answer after the whole body is OutcomeUnknown."""
@@ -91,3 +106,32 @@ class VkApi:
             self._client, request, platform=PLATFORM, creates=True, body_sent=body.body_sent
         )
         return unwrap_upload(response)
+
+
+class Caller(Protocol):
+    """The VK API as one account: what the connect, publish and stats flows call."""
+
+    async def call(
+        self,
+        method: str,
+        params: Mapping[str, FormValue] | None = None,
+        *,
+        handles: Collection[int] = (),
+    ) -> Any: ...
+
+
+@dataclass
+class TokenCaller:
+    """A VK ID (or ready-made) user token."""
+
+    api: VkApi
+    token: str = field(repr=False)
+
+    async def call(
+        self,
+        method: str,
+        params: Mapping[str, FormValue] | None = None,
+        *,
+        handles: Collection[int] = (),
+    ) -> Any:
+        return await self.api.call(method, self.token, params, handles=handles)

@@ -20,11 +20,12 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from autopost.platforms.base import AccountInfo, Credentials
+from autopost.platforms.catalog import ConnectionKind
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError, Transient
 from autopost.platforms.http import NOTHING_SENT
-from autopost.platforms.vk.account import user_account
+from autopost.platforms.vk.account import vk_id_account
 from autopost.platforms.vk.answers import classify_token_answer
-from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
+from autopost.platforms.vk.api import DEFAULT_TIMEOUT, TokenCaller, VkApi
 from autopost.settings import VkSettings
 
 
@@ -45,6 +46,7 @@ def token_set(token: Mapping[str, Any], device_id: str) -> Credentials:
     expires_at = datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
     user_id = token.get("user_id")
     return Credentials(
+        kind=ConnectionKind.OAUTH,
         access_token=str(token["access_token"]),
         refresh_token=token.get("refresh_token") or None,
         expires_at=expires_at,
@@ -133,7 +135,7 @@ class VkOAuth:
         if "video" not in str(token.get("scope", "")).split():
             raise Permanent("vk.scope_missing", f"granted scope: {token.get('scope')}")
         tokens = token_set(token, device_id)
-        return tokens, await user_account(self._api, tokens.access_token)
+        return tokens, await vk_id_account(TokenCaller(self._api, tokens.access_token), None)
 
     async def refresh(self, *, refresh_token: str, device_id: str) -> Credentials:
         """A new token pair; the presented refresh token is spent whatever happens next."""

@@ -1,4 +1,11 @@
-"""VkProvider: the Provider protocol for VK Clips / VK Video (user token from VK ID)."""
+"""VkProvider: the Provider protocol for VK, over two kinds of connection.
+
+- VK ID (`oauth`; also a ready-made user `token`): the documented API. It publishes a VK Video
+  (video.save + a wall post), or a VK Clip when VK opened shortVideo.* to the app
+  (settings.clips_approved), falling back to video.save if VK refuses after all.
+- A vk.com browser session (`web_session`): VK Clips through the official web client's token
+  (web.py), the route working tools use (platforms.md Part 2).
+"""
 
 from __future__ import annotations
 
@@ -16,13 +23,15 @@ from autopost.platforms.base import (
     PublishResult,
     StatsSupport,
 )
-from autopost.platforms.catalog import Platform
+from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.platforms.errors import AuthExpired
 from autopost.platforms.vk import publish as flow
-from autopost.platforms.vk.account import community_account, user_account
-from autopost.platforms.vk.api import DEFAULT_TIMEOUT, VkApi
+from autopost.platforms.vk.account import vk_id_account, web_session_account
+from autopost.platforms.vk.api import DEFAULT_TIMEOUT, Caller, TokenCaller, VkApi
 from autopost.platforms.vk.oauth import VkOAuth
-from autopost.platforms.vk.stats import fetch_counters
+from autopost.platforms.vk.run import CLIPS, VIDEO, group_of
+from autopost.platforms.vk.stats import clip_counters, video_counters
+from autopost.platforms.vk.web import WebTokens
 from autopost.settings import VkSettings
 
 CAPABILITIES = Capabilities(
@@ -32,6 +41,10 @@ CAPABILITIES = Capabilities(
     needs_processing=True,
     oauth=True,
 )
+
+
+def is_web_session(credentials: Credentials) -> bool:
+    return credentials.kind is ConnectionKind.WEB_SESSION
 
 
 class VkProvider:
@@ -48,6 +61,7 @@ class VkProvider:
         pace: bool = True,
     ) -> None:
         """`pace` keeps this process within VK's 3 calls per second per token (tests switch it off)."""
+        self._settings = settings
         self._api = VkApi(settings, transport=transport, timeout=timeout, pace=pace)
         self._oauth = VkOAuth(settings, transport=transport, timeout=timeout)
 
@@ -55,27 +69,52 @@ class VkProvider:
         await self._api.aclose()
         await self._oauth.aclose()
 
+    def _caller(self, credentials: Credentials) -> Caller:
+        if is_web_session(credentials):
+            return WebTokens(self._api, self._settings.web_url, credentials)
+        return TokenCaller(self._api, credentials.access_token)
+
+    def _paths(self, credentials: Credentials) -> tuple[str, ...]:
+        if is_web_session(credentials):
+            return (CLIPS,)
+        return (CLIPS, VIDEO) if self._settings.clips_approved else (VIDEO,)
+
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
-        """users.get (and the community, when one is the target): whose connection this is."""
-        group_id = flow.group_of(credentials)
-        if group_id is None:
-            return await user_account(self._api, credentials.access_token)
-        return await community_account(self._api, credentials.access_token, group_id)
+        """Whose connection this is, and where it may publish (meta "communities")."""
+        caller, group_id = self._caller(credentials), group_of(credentials)
+        if is_web_session(credentials):
+            return await web_session_account(caller, group_id)
+        return await vk_id_account(caller, group_id)
 
     async def refresh(self, *, credentials: Credentials) -> Credentials:
-        """VK ID refresh_token grant: both tokens are new and the old refresh token is spent."""
+        """VK ID: the refresh_token grant (both tokens new, the old one spent).
+
+        A web session has nothing to refresh: it is asked whether it is still signed in
+        (AuthExpired "vk.web_signed_out" when not) and comes back as it was.
+        """
+        if is_web_session(credentials):
+            await WebTokens(self._api, self._settings.web_url, credentials).token(fresh=True)
+            return credentials
         device_id = credentials.meta.get("device_id")
         if not credentials.refresh_token or not device_id:
             raise AuthExpired("vk.refresh_refused", "no refresh token or device_id")
         return await self._oauth.refresh(refresh_token=credentials.refresh_token, device_id=str(device_id))
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
-        return await flow.publish(self._api, request)
+        credentials = request.credentials
+        return await flow.publish(self._api, self._caller(credentials), self._paths(credentials), request)
 
     async def check(self, *, credentials: Credentials, checkpoint: Mapping[str, Any]) -> PublishResult:
-        return await flow.check(self._api, credentials, dict(checkpoint))
+        return await flow.check(self._api, self._caller(credentials), dict(checkpoint))
 
     async def fetch_stats(
         self, *, credentials: Credentials, remote_ids: Sequence[str]
     ) -> Mapping[str, Counters]:
-        return await fetch_counters(self._api, credentials.access_token, remote_ids)
+        caller = self._caller(credentials)
+        if is_web_session(credentials):
+            return await clip_counters(caller, remote_ids)
+        found = await video_counters(caller, remote_ids)
+        missing = [remote_id for remote_id in remote_ids if remote_id not in found]
+        if self._settings.clips_approved and missing:
+            found.update(await clip_counters(caller, missing))
+        return found
