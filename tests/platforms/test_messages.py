@@ -42,7 +42,7 @@ def _constants_and_raised_codes() -> dict[str, str]:
 def test_every_code_in_the_source_has_a_text() -> None:
     found = _constants_and_raised_codes()
     # needs_reconnect is the publish refusal's code (autopost.i18n) and reads the same here;
-    # the web-session cookie domains (vk.com, dzen.ru) only look like codes.
+    # the web-session cookie domains (vk.com) only look like codes.
     not_codes = {"needs_reconnect", *(d for domains in WEB_SESSION_DOMAINS.values() for d in domains)}
     missing = {code: where for code, where in found.items() if code not in MESSAGES and code not in not_codes}
     assert len(found) > 100 and missing == {}
