@@ -127,7 +127,7 @@ def test_the_session_form_says_what_a_session_grants_and_never_echoes_the_cookie
     email, _ = new_user(api)
     with login(api, email) as client:
         page = visible_text(client.get("/settings/platforms").text)
-        assert "Подключить через сессию браузера" in page
+        assert "Подключить VK Клипы через сессию браузера" in page
         assert "всё, что вы можете сделать на vk.com, может и он" in page
         assert "выйдите из аккаунта на vk.com" in page
         csrf = csrf_of(client.get("/").text)
