@@ -60,6 +60,12 @@ REFUSALS: dict[str, str] = {
     "caption_too_long": N_("{platform} caption: {length} characters, at most {limit} allowed"),
     "title_too_long": N_("{platform} title: {length} characters, at most {limit} allowed"),
     "title_missing": N_("{platform} needs a title"),
+    "clip_length_out_of_range": N_(
+        "VK Clips take clips from {min_seconds} to {max_seconds} long; this one lasts {seconds} s"
+    ),
+    "clip_not_vertical": N_(
+        "VK Clips take vertical video (9:16); this one is {width}×{height}. Publish it to VK Video instead"
+    ),
     "title_over_limit": N_("The title is longer than {limit} characters"),
     "description_over_limit": N_("The description is longer than {limit} characters"),
     "description_too_long": N_("{platform} description: {length} characters, at most {limit} allowed"),

@@ -61,6 +61,20 @@ LIMITS: dict[Platform, PlatformLimits] = {
 TELEGRAM_LOCAL_SERVER_MAX_BYTES = 2000 * MiB
 
 
+@dataclass(frozen=True)
+class ClipShape:
+    """What a short-video format accepts beyond the platform's size limit: length and orientation."""
+
+    min_seconds: float
+    max_seconds: float
+    vertical: bool
+
+
+# VK Clips (crosspostly/diveclub-vkposter:CLIPS.md): vertical 9:16, 3 s to 3 min. Only the web-session
+# route makes clips; VK Video (VK ID) takes any shape.
+VK_CLIP_SHAPE = ClipShape(min_seconds=3, max_seconds=180, vertical=True)
+
+
 def max_upload_bytes(platform: Platform, *, telegram_local_server: bool = False) -> int:
     if platform is Platform.TELEGRAM and telegram_local_server:
         return TELEGRAM_LOCAL_SERVER_MAX_BYTES
