@@ -41,6 +41,16 @@ def test_anonymous_pages_go_to_login_and_fragments_redirect_the_browser(api: Api
         assert "Электронная почта" in login_page.text and "Пароль" in login_page.text
 
 
+def test_every_page_names_the_icon_the_app_serves(api: Api) -> None:
+    with api.client() as client:
+        [href] = re.findall(
+            r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', client.get("/login").text
+        )
+        icon = client.get(href)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.lstrip().startswith("<svg")
+
+
 def test_login_errors_inline_keep_the_email_and_success_sets_the_cookie(api: Api) -> None:
     email, _ = new_user(api)
     with api.client() as client:
