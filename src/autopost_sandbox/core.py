@@ -30,6 +30,7 @@ FaultKind = Literal[
     "processing_failed",
     "flood_control",
     "daily_limit",
+    "overloaded",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "rate_limit",
@@ -42,6 +43,8 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     # VK: error 9 (flood control) and error 29 (a method's daily quota), see docs/platforms/vk.md.
     "flood_control",
     "daily_limit",
+    # Telegram: the Bot API server's own overload answer, 429 with retry_after 60 (docs/platforms/telegram.md).
+    "overloaded",
 )
 
 
