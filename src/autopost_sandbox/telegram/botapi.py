@@ -31,8 +31,9 @@ from autopost_sandbox.telegram.wire import (
 from autopost_sandbox.telegram.world import TelegramWorld
 
 # api.telegram.org accepts uploads up to 50 MB; a self-hosted server (--local) up to 2000 MB.
-CLOUD_MAX_UPLOAD = 50 * 1024 * 1024
-LOCAL_MAX_UPLOAD = 2000 * 1024 * 1024
+# Decimal megabytes, as Telegram counts them (docs/platforms/telegram.md, "Size limits").
+CLOUD_MAX_UPLOAD = 50 * 1000 * 1000
+LOCAL_MAX_UPLOAD = 2000 * 1000 * 1000
 TOKEN_FORMAT = re.compile(r"^[1-9]\d{0,15}:[A-Za-z0-9_-]{35}$")
 # captcha and processing_failed have no Telegram counterpart, so they never apply here.
 FAULT_KINDS: tuple[FaultKind, ...] = (
