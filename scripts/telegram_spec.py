@@ -66,7 +66,8 @@ def convert(schema: dict[str, Any]) -> dict[str, Any]:
     types: dict[str, Any] = {}
     methods: dict[str, Any] = {}
     for child in children:
-        description = [plain(p) for p in re.findall(r"<(?:p|li|blockquote)>(.*?)</", child["html_description"], re.S)]
+        paragraphs = re.findall(r"<(p|li|blockquote)>(.*?)</\1>", child["html_description"], re.S)
+        description = [("- " if tag == "li" else "") + plain(text) for tag, text in paragraphs]
         entry: dict[str, Any] = {
             "name": child["name"],
             "href": BASE + child["anchor"],
