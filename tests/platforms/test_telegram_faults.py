@@ -57,7 +57,9 @@ async def test_an_overloaded_server_is_rate_limited_for_60_seconds_and_a_resend_
     assert (caught.value.code, caught.value.retry_after) == ("telegram.rate_limited", 60)
     # The answer came: nothing was posted, so the checkpoint is cleared and a resend is safe.
     assert posts(sandbox) == [] and recorder.last == {}
-    result = await provider(sandbox).publish(request=publish_request(clip, recorder, checkpoint=recorder.last))
+    result = await provider(sandbox).publish(
+        request=publish_request(clip, recorder, checkpoint=recorder.last)
+    )
     [post] = posts(sandbox)
     assert (result.remote_id, post["sha256"]) == (post["remote_id"], clip.sha256)
 

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from autopost.platforms.base import PublishState
 from autopost.i18n import render
+from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError
 from tests.conftest import Sandbox
 from tests.platforms.rendered import text_of
 from tests.platforms.telegram_support import (
     ADMIN,
     CAPTION,
+    MB,
     MEMBER,
     NEVER_ISSUED,
     OTHER,
     PRIVATE_ID,
     PUBLIC_ID,
-    MB,
     MiB,
     Recorder,
     configure,
@@ -92,7 +92,10 @@ async def test_a_clip_of_exactly_50_mb_is_sent_and_one_byte_more_is_refused_befo
     assert caught.value.code == "telegram.file_too_large"
     assert caught.value.params == {"size_bytes": 50_000_001, "limit_bytes": 50_000_000}
     # Beside a decimal limit the size is in the same units, in bytes where megabytes would read equal.
-    assert text_of(caught.value) == "Telegram принимает от бота видео до 50 МБ, а клип весит 50\xa0000\xa0001 байт"
+    assert (
+        text_of(caught.value)
+        == "Telegram принимает от бота видео до 50 МБ, а клип весит 50\xa0000\xa0001 байт"
+    )
     assert render(caught.value.code, "en", **caught.value.params) == (
         "Telegram accepts videos from a bot up to 50 MB, and the clip is 50,000,001 bytes"
     )
@@ -103,7 +106,10 @@ async def test_clip_over_50_mb_reads_in_the_limits_megabytes(sandbox: Sandbox, t
     clip = sized_clip(tmp_path, 51 * MiB)
     with pytest.raises(Permanent) as caught:
         await provider(sandbox).publish(request=publish_request(clip, Recorder()))
-    assert render(caught.value.code, "en", **caught.value.params) == "Telegram accepts videos from a bot up to 50 MB, and the clip is 53.5 MB"
+    assert (
+        render(caught.value.code, "en", **caught.value.params)
+        == "Telegram accepts videos from a bot up to 50 MB, and the clip is 53.5 MB"
+    )
     assert posts(sandbox) == []
 
 

@@ -36,7 +36,7 @@ class ToSandbox(HTTPAdapter):
         super().__init__()
         self.target = f"{sandbox_url}/tme/"
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         assert request.url is not None
         request.url = request.url.replace("https://t.me/", self.target, 1)
         return super().send(request, **kwargs)
@@ -69,9 +69,7 @@ def test_snscrape_reads_every_message_with_its_date_service_message_included(san
     # 25 posts and the service message: two preview pages, followed through tme_messages_more.
     sent = post_videos(sandbox, 25)
     items = list(scraper(sandbox).get_items())
-    assert [item.url for item in items] == [
-        f"https://t.me/s/clipmaker_demo/{n}" for n in range(26, 0, -1)
-    ]
+    assert [item.url for item in items] == [f"https://t.me/s/clipmaker_demo/{n}" for n in range(26, 0, -1)]
     by_id = {int(item.url.rpartition("/")[2]): item for item in items}
     for message in sent:
         item = by_id[message["message_id"]]

@@ -48,9 +48,14 @@ def test_a_size_beside_a_decimal_limit_is_in_the_limits_units() -> None:
 
     assert text(50_000_001, 50_000_000) == "The file (50,000,001 bytes) exceeds the Telegram limit of 50 MB"
     assert text(53_500_000, 50_000_000) == "The file (53.5 MB) exceeds the Telegram limit of 50 MB"
-    assert text(2_000_000_001, 2_000_000_000, "ru") == "Файл 2\xa0000\xa0000\xa0001 байт больше лимита Telegram 2000 МБ"
+    assert (
+        text(2_000_000_001, 2_000_000_000, "ru")
+        == "Файл 2\xa0000\xa0000\xa0001 байт больше лимита Telegram 2000 МБ"
+    )
     # A binary limit keeps binary sizes.
-    assert text(300 * 1024 * 1024, 256 * 1024 * 1024) == "The file (300 MB) exceeds the Telegram limit of 256 MB"
+    assert (
+        text(300 * 1024 * 1024, 256 * 1024 * 1024) == "The file (300 MB) exceeds the Telegram limit of 256 MB"
+    )
 
 
 def test_local_times_round_trip_in_the_users_zone() -> None:
