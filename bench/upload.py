@@ -9,10 +9,11 @@ row does the same for autopost.platforms.tus (production defaults: 4 MiB
 PATCHes) against curl PATCHing the whole file in one request to an upload made
 on the same sandbox endpoint (/_tus/files).
 
-    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000] [--only tus]
+    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 1907] [--only tus]
 
-The large RSS clip defaults to 2000 MiB: the most a self-hosted Bot API server
-takes (a 2048 MiB clip is refused before any byte is sent).
+The large RSS clip defaults to 1907 MiB (1,999,634,432 bytes): the largest whole-MiB clip
+a self-hosted Bot API server takes, whose 2000 MB are decimal (2,000,000,000 bytes; a
+1908 MiB clip is refused before any byte is sent).
 """
 
 from __future__ import annotations
@@ -290,7 +291,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size-mb", type=int, default=1024, help="clip size for the timing runs (MiB)")
     parser.add_argument("--rounds", type=int, default=5, help="timing runs per client")
-    parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 2000], help="clip sizes for peak RSS")
+    parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 1907], help="clip sizes for peak RSS")
     parser.add_argument("--only", choices=["telegram", "tus"], help="run one comparison only")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-tus", type=Path, help=argparse.SUPPRESS)

@@ -31,6 +31,8 @@ FaultKind = Literal[
     # VK: error 9 (flood control) and error 29 (a method's daily quota), see docs/platforms/vk.md.
     "flood_control",
     "daily_limit",
+    # Telegram: the Bot API server's own overload answer, 429 with retry_after 60 (docs/platforms/telegram.md).
+    "overloaded",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
