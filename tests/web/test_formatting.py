@@ -29,6 +29,12 @@ def test_dates_numbers_durations() -> None:
     assert formatting.format_size_for(38 * 1024 * 1024) == "38 МБ"
     assert formatting.format_size_for(38 * 1024 * 1024, "en") == "38 MB"
     assert formatting.format_size_for(4608 * 1024 * 1024, "en") == "4.5 GB"
+    # Below a megabyte in kilobytes: a 300 KB clip is not «1 МБ».
+    assert formatting.format_size_for(300 * 1024) == "300 КБ"
+    assert formatting.format_size_for(300 * 1024, "en") == "300 KB"
+    assert formatting.format_size_for(1023 * 1024 + 1023, "en") == "1023 KB"
+    assert formatting.format_size_for(200, "en") == "1 KB"
+    assert formatting.format_size_for(0, "en") == "0 KB"
     assert formatting.format_limit_for(2000 * 1024 * 1024, "ru") == "2000 МБ"
     # Telegram's limits are decimal megabytes and read as Telegram states them.
     assert formatting.format_limit_for(50_000_000, "en") == "50 MB"

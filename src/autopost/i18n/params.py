@@ -15,7 +15,8 @@ from babel.numbers import format_decimal
 
 from autopost.i18n.codes import CODES, N_
 
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 GiB = 1024 * MiB
 # Decimal megabytes: Telegram's "50 MB" is 50 * 10**6 bytes (docs/platforms/telegram.md).
 MB = 1000 * 1000
@@ -29,11 +30,14 @@ def _units(translations: NullTranslations, text: str, number: str) -> str:
 
 
 def format_size(size: int, lang: str, translations: NullTranslations) -> str:
-    """A size as people read it, in their units: "38 MB" below a GiB, "4.5 GB" (one decimal) above."""
+    """A size as people read it, in their units: "300 KB" below a MiB, "38 MB" below a GiB, "4.5 GB" above."""
     if size >= GiB:
         number = format_decimal(size / GiB, format="#0.#", locale=lang)
         return _units(translations, N_("{number} GB"), number)
-    return _units(translations, N_("{number} MB"), str(max(1, round(size / MiB))))
+    if size >= MiB:
+        return _units(translations, N_("{number} MB"), str(round(size / MiB)))
+    # Rounded up: a file of a few bytes is "1 KB", not "0 KB"; only an empty one is "0 KB".
+    return _units(translations, N_("{number} KB"), str(min(1023, -(-size // KiB))))
 
 
 def is_decimal(limit: int) -> bool:
