@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from autopost.platforms.catalog import ConnectionKind, Platform
+from autopost.publications.models import PublicationStatus
 from tests.support.api import Api
-from tests.web.support import csrf_of, htmx, login, new_user, visible_text
+from tests.web.support import add_publication, csrf_of, htmx, login, new_user, visible_text
 
 
 def _open_sections(dialog: str) -> set[str]:
@@ -79,3 +81,23 @@ def test_an_account_whose_route_cannot_take_the_clip_says_why_without_a_reconnec
     assert "VK Клипы принимают ролики длиной от 3 с до 3 мин, а этот длится 1 с" in why.group(1)
     assert "Переподключить" not in why.group(1) and f'id="account-{session}"' in dialog
     assert re.search(rf'id="account-{session}"\s+disabled', dialog)
+
+
+def test_the_schedule_dialog_says_where_the_clip_is_already_scheduled_and_going(api: Api) -> None:
+    email, token = new_user(api)
+    telegram = api.add_connection(email, Platform.TELEGRAM, "-100")
+    vk = api.add_connection(email, Platform.VK)
+    rutube = api.add_connection(email, Platform.RUTUBE)
+    clip = str(api.upload_clip(token)["id"])
+    when = datetime(2031, 3, 5, 15, 0, tzinfo=UTC)  # 18:00 in Moscow
+    add_publication(api, email, clip, telegram, status=PublicationStatus.SCHEDULED, scheduled_at=when)
+    add_publication(api, email, clip, vk, status=PublicationStatus.PUBLISHING)
+    with login(api, email) as browser:
+        dialog = browser.get(f"/clips/{clip}/publish?mode=later").text
+
+    text = visible_text(dialog)
+    assert "Клип уже запланирован сюда на 05.03.2031 18:00." in text
+    assert "Клип уже публикуется в этот аккаунт." in text
+    # Each note offers going there again; the account the clip is not on has neither.
+    assert f'name="again" value="{telegram}"' in dialog and f'name="again" value="{vk}"' in dialog
+    assert f'name="again" value="{rutube}"' not in dialog

@@ -13,7 +13,7 @@ from autopost.clips.queries import owned_clip
 from autopost.connections.queries import list_connections
 from autopost.i18n import gettext
 from autopost.publications.models import Publication
-from autopost.publications.queries import published_to
+from autopost.publications.queries import taken_on
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.web import publish_form as forms
@@ -82,8 +82,8 @@ async def _groups(
 ) -> list[forms.PlatformGroup]:
     session, user = viewer.work.session, viewer.user
     connections = await list_connections(session, user)
-    published = await published_to(session, user, clip.id)
-    return forms.platform_groups(viewer, clip, connections, form, published, problems)
+    taken = await taken_on(session, user, clip.id)
+    return forms.platform_groups(viewer, clip, connections, form, taken, problems)
 
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")

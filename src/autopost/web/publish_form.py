@@ -13,13 +13,14 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.i18n import gettext, ngettext
 from autopost.platforms.catalog import LIMITS, Platform, caption_text
+from autopost.publications.models import Publication, PublicationStatus
 from autopost.publications.rules import shape_refusal
 from autopost.publications.usecases import TargetChoice
 from autopost.refusals import Refused
 from autopost.settings import Settings
 from autopost.users.plans import check_plan, check_size
 from autopost.web.auth import Viewer
-from autopost.web.formatting import local_input_value, parse_local
+from autopost.web.formatting import format_datetime, local_input_value, parse_local
 from autopost.web.i18n import refusal_text
 
 
@@ -28,8 +29,9 @@ class AccountChoice:
     connection: Connection
     disabled_reason: str | None
     checked: bool
-    # The clip is already published here: choosing it needs "Publish again".
-    published: bool = False
+    # Where the clip already is on this account (published, scheduled, being published), as the
+    # dialog says it: choosing it needs "Publish again".
+    already: str | None = None
     again: bool = False
     # Why the last submit could not publish here, shown beside the account.
     problem: str | None = None
@@ -145,7 +147,7 @@ def platform_groups(
     clip: Clip,
     connections: list[Connection],
     form: PublishForm,
-    published_to: set[uuid.UUID],
+    taken: dict[uuid.UUID, Publication],
     problems: dict[uuid.UUID, str] | None = None,
 ) -> list[PlatformGroup]:
     """Every platform, with each connected account and the reason it cannot be chosen, if any."""
@@ -164,10 +166,10 @@ def platform_groups(
             if shape:
                 reason = refusal_text(shape, viewer.lang)
             chosen = reason is None and connection.id in form.chosen
-            published = connection.id in published_to
+            already = _already(taken.get(connection.id), viewer)
             again = connection.id in form.again
             problem = problems.get(connection.id)
-            accounts.append(AccountChoice(connection, reason, chosen, published, again, problem, reconnect))
+            accounts.append(AccountChoice(connection, reason, chosen, already, again, problem, reconnect))
         title, description = _default_texts(clip, platform)
         groups.append(
             PlatformGroup(
@@ -180,6 +182,17 @@ def platform_groups(
             )
         )
     return groups
+
+
+def _already(publication: Publication | None, viewer: Viewer) -> str | None:
+    if publication is None:
+        return None
+    if publication.status is PublicationStatus.PUBLISHED:
+        return gettext(viewer.lang, "The clip is already published to this account.")
+    if publication.status is PublicationStatus.SCHEDULED and publication.scheduled_at is not None:
+        when = format_datetime(publication.scheduled_at, viewer.zone)
+        return gettext(viewer.lang, "The clip is already scheduled here for {when}.", when=when)
+    return gettext(viewer.lang, "The clip is already being published to this account.")
 
 
 def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[TargetChoice]:
