@@ -30,6 +30,8 @@ FaultKind = Literal[
     "processing_failed",
     "flood_control",
     "daily_limit",
+    "forbidden",
+    "invalid_csrf",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "rate_limit",
@@ -42,6 +44,9 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     # VK: error 9 (flood control) and error 29 (a method's daily quota), see docs/platforms/vk.md.
     "flood_control",
     "daily_limit",
+    # Дзен: the channel stopped letting the person publish; the editor's CSRF token went stale.
+    "forbidden",
+    "invalid_csrf",
 )
 
 

@@ -68,7 +68,7 @@ class TokenConnectIn(BaseModel):
 class WebSessionConnectIn(BaseModel):
     """A signed-in browser session: cookies.txt text, an extension's cookie JSON, or a Cookie header."""
 
-    platform: Literal["vk"]
+    platform: Literal["vk", "dzen"]
     session: str = Field(min_length=1, max_length=MAX_EXPORT_CHARS)
 
 
