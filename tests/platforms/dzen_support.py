@@ -48,7 +48,10 @@ class CountingTransport(httpx2.AsyncBaseTransport):
         self.calls[f"{request.method} {request.url.path}"] += 1
         self.requests.append(request)
         if self._read_timeout is not None:
-            request.extensions["timeout"] = {**request.extensions.get("timeout", {}), "read": self._read_timeout}
+            request.extensions["timeout"] = {
+                **request.extensions.get("timeout", {}),
+                "read": self._read_timeout,
+            }
         return await self._inner.handle_async_request(request)
 
     def count(self, method: str, path_part: str) -> int:

@@ -48,7 +48,9 @@ async def test_a_session_without_a_channel_cannot_connect(sandbox: Sandbox) -> N
     assert refused.value.code == "dzen.no_channel"
 
 
-async def test_a_clip_is_published_end_to_end_once_with_its_exact_bytes(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_a_clip_is_published_end_to_end_once_with_its_exact_bytes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
     clip = clip_source(tmp_path / "lesson.mp4")
     transport, recorder = CountingTransport(), Recorder()
     results = await publish_until_done(sandbox, provider(sandbox, transport), recorder, session_of(), clip)
@@ -58,7 +60,11 @@ async def test_a_clip_is_published_end_to_end_once_with_its_exact_bytes(sandbox:
     [post] = posts(sandbox)
     assert post["remote_id"] == done.remote_id == recorder.last["publication_id"]
     assert done.remote_url == f"https://dzen.ru/shorts/{done.remote_id}"
-    assert (post["status"], post["title"], post["caption"]) == ("published", "Монтаж за 60 секунд", "Урок 1: склейка")
+    assert (post["status"], post["title"], post["caption"]) == (
+        "published",
+        "Монтаж за 60 секунд",
+        "Урок 1: склейка",
+    )
     assert (post["bytes"], post["sha256"]) == (clip.size, clip.sha256)
     assert post["owner"] == CHANNEL.publisher_id
     # The protocol's steps, each once, in order; the file went as TUS PATCHes of our chunk size.
@@ -122,7 +128,10 @@ async def test_a_killed_upload_resumes_at_the_servers_offset_without_a_second_dr
     [post] = posts(sandbox)
     assert (post["remote_id"], post["sha256"]) == (stopped_at["publication_id"], clip.sha256)
     [upload] = state(sandbox)["uploads"]
-    assert upload["complete"] and upload["sha256"] == hashlib.sha256((tmp_path / "lesson.mp4").read_bytes()).hexdigest()
+    assert (
+        upload["complete"]
+        and upload["sha256"] == hashlib.sha256((tmp_path / "lesson.mp4").read_bytes()).hexdigest()
+    )
 
 
 async def test_a_lost_answer_to_add_publication_is_never_repeated(sandbox: Sandbox, tmp_path: Path) -> None:
