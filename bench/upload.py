@@ -142,7 +142,8 @@ async def dzen_upload_once(base: str, path: Path, size: int, target: dict[str, s
     checkpoint = {
         "create_sent": True,
         "offset": 0,
-        **{k: target[k] for k in ("publication_id", "upload_url", "upload_id")},
+        "remote_id": target["publication_id"],
+        **{k: target[k] for k in ("upload_url", "upload_id")},
     }
     request = PublishRequest(
         credentials=credentials,

@@ -115,7 +115,7 @@ async def test_a_failed_conversion_fails_with_a_message(sandbox: Sandbox, clip: 
     advance(sandbox, 5)
     with pytest.raises(Permanent) as failed:
         await dzen.publish(request=recorder.request(session_of(), clip))
-    assert failed.value.code == "dzen.conversion_failed"
+    assert failed.value.code == "dzen.processing_failed"
     [post] = posts(sandbox)
     assert post["status"] == "draft"
 

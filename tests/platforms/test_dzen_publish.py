@@ -58,7 +58,7 @@ async def test_a_clip_is_published_end_to_end_once_with_its_exact_bytes(
     done = results[-1]
     assert done.state is PublishState.PUBLISHED and results[0].state is PublishState.PROCESSING
     [post] = posts(sandbox)
-    assert post["remote_id"] == done.remote_id == recorder.last["publication_id"]
+    assert post["remote_id"] == done.remote_id == recorder.last["remote_id"]
     assert done.remote_url == f"https://dzen.ru/shorts/{done.remote_id}"
     assert (post["status"], post["title"], post["caption"]) == (
         "published",
@@ -115,7 +115,7 @@ async def test_a_killed_upload_resumes_at_the_servers_offset_without_a_second_dr
         await provider(sandbox, DiesAfterPatches(3)).publish(request=recorder.request(session_of(), clip))
     stopped_at = recorder.last
     # Two chunks acknowledged and saved; the host holds a third the worker never heard of.
-    assert stopped_at["publication_id"] and stopped_at["upload_url"] and stopped_at["offset"] == 2 * CHUNK
+    assert stopped_at["remote_id"] and stopped_at["upload_url"] and stopped_at["offset"] == 2 * CHUNK
     assert state(sandbox)["uploads"][0]["offset"] == 3 * CHUNK
 
     transport = CountingTransport()
@@ -126,7 +126,7 @@ async def test_a_killed_upload_resumes_at_the_servers_offset_without_a_second_dr
     assert first_patch.headers["upload-offset"] == str(3 * CHUNK)
     assert transport.count("POST", "add-publication") == 0 and transport.count("POST", "start-upload") == 0
     [post] = posts(sandbox)
-    assert (post["remote_id"], post["sha256"]) == (stopped_at["publication_id"], clip.sha256)
+    assert (post["remote_id"], post["sha256"]) == (stopped_at["remote_id"], clip.sha256)
     [upload] = state(sandbox)["uploads"]
     assert (
         upload["complete"]

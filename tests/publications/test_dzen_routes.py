@@ -146,7 +146,7 @@ async def test_a_worker_killed_mid_tus_upload_resumes_at_the_servers_offset(
 
     # One draft, the killed worker's, published with the clip's exact bytes.
     [post] = await stack.posts(Platform.DZEN)
-    assert post["remote_id"] == publication.remote_id == mid_upload["publication_id"]
+    assert post["remote_id"] == publication.remote_id == mid_upload["remote_id"]
     assert (post["sha256"], post["bytes"]) == (clip.sha256, clip.size_bytes)
     # The upload went on from the host's offset: one upload, no chunk sent twice from the start.
     [upload] = (await stack.sandbox_state())["uploads"]

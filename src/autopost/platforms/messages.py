@@ -177,7 +177,7 @@ MESSAGES: dict[str, str] = {
     "dzen.platform_file_too_large": N_("The file is larger than {limit_bytes}, the Dzen limit"),
     "dzen.unsupported_format": N_("Dzen did not accept the file format: an MP4 video is needed"),
     "dzen.not_found": N_("The Dzen draft of this publication is gone (deleted in the studio?)"),
-    "dzen.conversion_failed": N_("Dzen could not convert the video"),
+    "dzen.processing_failed": N_("Dzen could not convert the video"),
     "dzen.draft_unconfirmed": N_(
         "Dzen did not confirm that the draft was created. An empty draft may be left in the Dzen studio; "
         "press “Retry” to publish"

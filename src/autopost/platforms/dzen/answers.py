@@ -157,4 +157,4 @@ def publication_stats(body: dict[str, Any]) -> dict[str, int | None] | None:
 
 
 def conversion_failed() -> Permanent:
-    return Permanent("dzen.conversion_failed", "gifContent.isFailed")
+    return Permanent("dzen.processing_failed", "gifContent.isFailed")

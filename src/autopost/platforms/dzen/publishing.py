@@ -4,7 +4,7 @@
   poll the publication until converted → update-publication-content-and-publish
 
 Checkpoint keys, each saved the moment it is known: `create_sent` (just before
-add-publication goes out), `publication_id`, `upload_url` / `upload_id` / `offset` (the TUS
+add-publication goes out), `remote_id` (the publication id), `upload_url` / `upload_id` / `offset` (the TUS
 upload; the offset after every acknowledged chunk), `uploaded` (finish-upload-video answered),
 `publish_sent` (just before the publish call) and `published`.
 
@@ -77,7 +77,7 @@ async def read_publication(editor: EditorSession, publication_id: str) -> dict[s
 
 async def poll(editor: EditorSession, checkpoint: dict[str, Any]) -> PublishResult:
     """Where a publication stands: published, converted and waiting to be published, or converting."""
-    publication_id = str(checkpoint.get("publication_id") or "")
+    publication_id = str(checkpoint.get("remote_id") or "")
     if not publication_id:
         return PublishResult(PublishState.PROCESSING, checkpoint)
     publication = await read_publication(editor, publication_id)
@@ -99,7 +99,7 @@ class DzenPublish:
 
     @property
     def _id(self) -> str:
-        return str(self._checkpoint["publication_id"])
+        return str(self._checkpoint["remote_id"])
 
     async def _save(self, **changes: Any) -> None:
         self._checkpoint.update(changes)
@@ -109,7 +109,7 @@ class DzenPublish:
     async def run(self) -> PublishResult:
         if self._checkpoint.get("published"):
             return published(self._id, self._checkpoint)
-        if not self._checkpoint.get("publication_id"):
+        if not self._checkpoint.get("remote_id"):
             await self._create()
         if not self._checkpoint.get("uploaded"):
             await self._upload()
@@ -145,7 +145,7 @@ class DzenPublish:
         except PlatformError:
             await self._save(create_sent=False)  # refused or unreachable: nothing was created
             raise
-        await self._save(publication_id=text_field(answer, "id"))
+        await self._save(remote_id=text_field(answer, "id"))
 
     async def _clip_bytes(self) -> AsyncIterator[bytes]:
         async for chunk in self._request.clip.chunks():
