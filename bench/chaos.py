@@ -4,10 +4,10 @@ Real `autopost worker` subprocesses (and one `autopost serve`, where Rutube fetc
 clips) on PostgreSQL and Redis, against the sandbox:
 
 Phase 1: --publications publications round-robin over VK (VK ID connection: its
-token refreshes), Telegram, Rutube and Дзен (Yandex OAuth: refreshes). Each
-publishing call fails with probability --fault-rate, mixed evenly over the fault
-kinds the call can have (rate_limit, server_error, timeout, reset, token_expired
-where refresh works, processing_failed), via POST /_sandbox/faults "rate" per
+token refreshes), Telegram, Rutube and Дзен (a dzen.ru session: a stale CSRF token
+is read again). Each publishing call fails with probability --fault-rate, mixed evenly
+over the fault kinds the call can have (rate_limit, server_error, timeout, reset,
+token_expired where refresh works, invalid_csrf, processing_failed), via POST /_sandbox/faults "rate" per
 operation (OAuth endpoints are spared: a refresh answer lost for good is the one
 fault that rightly ends in "reconnect", and it would fail every later publication).
 A random worker is SIGKILLed every --kill-every seconds (about) and replaced, for

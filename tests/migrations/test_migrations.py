@@ -348,7 +348,7 @@ def test_connections_get_their_kind_and_sqlite_rebuilds_keep_every_publication(
 
 
 def _oauth_connections(sync_connection) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
-    """Connections as 0006 stored them: Dzen through Yandex OAuth (one active, one already failing), VK ID."""
+    """Connections as 0006 stored them: Dzen through Yandex OAuth (one active, one failing), VK ID."""
     now = datetime.now(UTC)
     user = uuid.uuid4()
     _insert(
