@@ -5,6 +5,7 @@ upload host's offset with one publication and the clip's exact bytes."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -19,7 +20,7 @@ from autopost.connections.usecases import connect_web_session
 from autopost.db import transaction
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import PublicationStatus
-from autopost_sandbox.dzen.accounts import CHANNEL
+from autopost_sandbox.dzen.accounts import CHANNEL, EDITOR
 from tests.publications.checks import assert_published_once
 from tests.publications.test_recovery import settings_env
 from tests.support.stack import Stack, StackFactory
@@ -52,6 +53,11 @@ async def test_a_clip_is_published_to_dzen_through_the_session_once(stack: Stack
     [post] = await stack.posts(Platform.DZEN)
     assert (post["status"], post["title"]) == ("published", "Урок 1: склейка")
     assert (post["sha256"], post["bytes"]) == (stack.clip.sha256, stack.clip.size_bytes)
+    # The session stays sealed in the connection: never in its meta, the checkpoint or the history.
+    events = [e.data for e in await stack.events(publication_id)]
+    connection = await stack.connection(dzen.id)
+    for seen in (connection.meta, publication.checkpoint, events):
+        assert EDITOR.session not in json.dumps(seen, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
