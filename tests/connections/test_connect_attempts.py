@@ -57,7 +57,12 @@ def test_starting_and_cancelling_consents_then_connecting_four_platforms_is_neve
         for body in (TELEGRAM, RUTUBE, {"platform": "dzen", "session": cookie_export()}):
             connected = client.post("/api/v1/connections", json=body)
             assert connected.status_code == 201, connected.text
-        assert len(client.get("/api/v1/connections").json()) == 4
+        connections = client.get("/api/v1/connections").json()
+        assert len(connections) == 4
+        kinds = {c["platform"]: c["kind"] for c in connections}
+        assert (kinds["vk"], kinds["dzen"]) == ("oauth", "web_session")
+        routes = {p["platform"]: p["connect"] for p in client.get("/api/v1/platforms").json()}
+        assert routes == {"vk": "oauth", "dzen": "session", "telegram": "token", "rutube": "token"}
 
 
 def test_failed_token_connects_are_limited_and_the_wait_is_in_minutes(strict: Api) -> None:
