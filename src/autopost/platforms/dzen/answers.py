@@ -125,6 +125,20 @@ def editor_page(response: httpx2.Response) -> EditorPage:
     )
 
 
+def new_channel(page: EditorPage) -> str:
+    """The channel a new connection publishes to: the one the editor offers (Permanent if none)."""
+    if page.publisher_id is None:
+        raise Permanent("dzen.no_channel", "the editor page offers no channel")
+    return page.publisher_id
+
+
+def still_offered(page: EditorPage, publisher_id: str) -> EditorPage:
+    """The page, if it still offers the connected channel; AuthExpired(FORBIDDEN) when it does not."""
+    if page.publisher_id is None or page.publisher_id != publisher_id:
+        raise AuthExpired(FORBIDDEN, "the editor page no longer offers the connected channel")
+    return page
+
+
 def gif_content(body: dict[str, Any]) -> dict[str, Any]:
     """content.gifContent of a publication read."""
     content = _publication(body).get("content")

@@ -21,11 +21,11 @@ from autopost.platforms.base import Credentials
 from autopost.platforms.cookies import load_jar
 from autopost.platforms.dzen.answers import (
     CSRF_INVALID,
-    FORBIDDEN,
     SESSION_ENDED,
     EditorPage,
     checked,
     editor_page,
+    still_offered,
 )
 from autopost.platforms.errors import AuthExpired, Transient
 from autopost.platforms.http import send
@@ -81,10 +81,7 @@ class EditorSession:
 
     async def channel(self, *, fresh: bool = False) -> EditorPage:
         """The page, checked to still offer the connected channel (AuthExpired(FORBIDDEN) if not)."""
-        page = await self.page(fresh=fresh)
-        if page.publisher_id is None or page.publisher_id != self._publisher_id:
-            raise AuthExpired(FORBIDDEN, "the editor page no longer offers the connected channel")
-        return page
+        return still_offered(await self.page(fresh=fresh), self._publisher_id)
 
     async def call(
         self,

@@ -23,7 +23,7 @@ from autopost.platforms.base import (
     StatsSupport,
 )
 from autopost.platforms.catalog import Platform
-from autopost.platforms.dzen.answers import NOT_FOUND, publication_stats
+from autopost.platforms.dzen.answers import NOT_FOUND, new_channel, publication_stats
 from autopost.platforms.dzen.editor import BROWSER_HEADERS, PLATFORM, EditorSession
 from autopost.platforms.dzen.publishing import DzenPublish, check_limits, poll, read_publication
 from autopost.platforms.errors import Permanent
@@ -69,16 +69,15 @@ class DzenProvider:
         """Who is signed in on dzen.ru, and the channel (publisherId) the editor lets them publish to."""
         async with self._editor(credentials) as editor:
             page = await editor.page()
-        if page.publisher_id is None:
-            raise Permanent("dzen.no_channel", "the editor page offers no channel")
+        publisher_id = new_channel(page)
         return AccountInfo(
-            account_id=page.publisher_id,
-            name=page.channel_name or page.publisher_id,
+            account_id=publisher_id,
+            name=page.channel_name or publisher_id,
             meta={
-                "publisher_id": page.publisher_id,
-                "channel": page.channel_name or page.publisher_id,
+                "publisher_id": publisher_id,
+                "channel": page.channel_name or publisher_id,
                 "signed_in_as": page.user_name,
-                "channel_url": f"https://dzen.ru/id/{page.publisher_id}",
+                "channel_url": f"https://dzen.ru/id/{publisher_id}",
             },
         )
 
