@@ -66,6 +66,10 @@ class EditorSession:
         self._page: EditorPage | None = None
 
     @property
+    def http(self) -> httpx2.AsyncClient:
+        return self._http
+
+    @property
     def publisher_id(self) -> str:
         return self._publisher_id
 

@@ -93,12 +93,11 @@ class DzenProvider:
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
         check_limits(request)
-        async with (
-            self._editor(request.credentials) as editor,
-            make_client("", transport=self._transport, timeout=TIMEOUT) as upload_http,
-        ):
+        async with self._editor(request.credentials) as editor:
+            # One client for both hosts (the upload URL is absolute): its cookies are never sent there,
+            # each editor call carries the session in its own Cookie header.
             tus = TusClient(
-                upload_http, platform=PLATFORM, chunk_bytes=self._chunk_bytes, headers=UPLOAD_HEADERS
+                editor.http, platform=PLATFORM, chunk_bytes=self._chunk_bytes, headers=UPLOAD_HEADERS
             )
             return await DzenPublish(editor, tus, request).run()
 
