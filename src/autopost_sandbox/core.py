@@ -33,6 +33,9 @@ FaultKind = Literal[
     "daily_limit",
     # Telegram: the Bot API server's own overload answer, 429 with retry_after 60 (docs/platforms/telegram.md).
     "overloaded",
+    # Дзен: the channel stopped letting the person publish; the editor's CSRF token went stale.
+    "forbidden",
+    "invalid_csrf",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 

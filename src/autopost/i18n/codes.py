@@ -107,6 +107,7 @@ REFUSALS: dict[str, str] = {
     "idempotency_conflict": N_("This Idempotency-Key was already used for a different request"),
     "token_platform_only": N_("Use the OAuth connection for {platform}"),
     "web_session_unsupported": N_("{platform} does not connect through a browser session"),
+    "session_platform_only": N_("{platform} connects through a browser session: hand over a cookie export"),
     # A connect body without the fields its platform needs (the schema's check; the API's validation error).
     "telegram_fields_missing": N_("Telegram needs bot_token and channel"),
     "rutube_fields_missing": N_("Rutube needs a token, or username and password"),

@@ -37,10 +37,11 @@ class PostFormat(StrEnum):
     VIDEO = "video"
 
 
-# Where a platform's web session lives: the cookie domains a cookie export is read for. Dzen joins
-# with its editor protocol (platforms.md Part 2); until then it connects as before.
+# Where a platform's web session lives: the cookie domains a cookie export is read for
+# (Dzen's editor runs on dzen.ru; a signed-in export also holds the Yandex Passport cookies).
 WEB_SESSION_DOMAINS: dict[Platform, tuple[str, ...]] = {
     Platform.VK: ("vk.com",),
+    Platform.DZEN: ("dzen.ru", "yandex.ru"),
 }
 
 
