@@ -35,7 +35,11 @@ WEB_TOKEN = re.compile(r'"webToken":\{"access_token":"([^"]+)"')
 async def connect_vk_session(stack: Stack) -> Connection:
     """Анна's vk.com session, connected as the settings page does: her cookies.txt, checked live."""
     accounts = await stack.control_api.call("GET", "/accounts")
-    [export] = [a["credentials"]["cookies_txt"] for a in accounts if "cookies_txt" in a["credentials"]]
+    [export] = [
+        a["credentials"]["cookies_txt"]
+        for a in accounts
+        if a["platform"] == "vk" and "cookies_txt" in a["credentials"]
+    ]
     async with transaction(stack.runtime.session_factory) as session:
         user = await session.merge(stack.user)
         return await connect_web_session(session, stack.runtime, user, Platform.VK, export)
