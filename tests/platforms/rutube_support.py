@@ -30,7 +30,7 @@ from tests.conftest import Sandbox
 from tests.support.media import make_clip
 from tests.support.servers import free_port, serve_in_thread
 
-CLASSIC, MODERN = SEEDED_ACCOUNTS
+CLASSIC, MODERN, SSO = SEEDED_ACCOUNTS
 TITLE = "Монтаж за 60 секунд"
 DESCRIPTION = "Урок 1: склейка по движению"
 
