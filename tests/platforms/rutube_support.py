@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 from starlette.applications import Starlette
@@ -72,9 +72,17 @@ def serve_clip(workdir: Path) -> Iterator[ClipServer]:
         yield server
 
 
-def provider(sandbox: Sandbox, *, rate: float = 0.0, **options: Any) -> RutubeProvider:
-    """A provider on the sandbox; pacing off unless a test is about it."""
-    return RutubeProvider(RutubeSettings(api_url=f"{sandbox.url}/rutube", rate_per_second=rate), **options)
+def provider(
+    sandbox: Sandbox, *, rate: float = 0.0, upload: Literal["direct", "url"] = "url", **options: Any
+) -> RutubeProvider:
+    """A provider on the sandbox; pacing off unless a test is about it; import by URL unless asked."""
+    settings = RutubeSettings(
+        api_url=f"{sandbox.url}/rutube",
+        upload_url=f"{sandbox.url}/rutube-upload",
+        upload=upload,
+        rate_per_second=rate,
+    )
+    return RutubeProvider(settings, **options)
 
 
 def credentials(token: str = CLASSIC.token) -> Credentials:

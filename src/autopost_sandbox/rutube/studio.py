@@ -4,7 +4,8 @@ POST /api/uploader/upload_session/?client=vulp&batch_id=<uuid> {title} → {sid,
 makes a hidden draft; its bytes go to the upload host (upload_host.py) by TUS;
 PATCH /api/v2/video/<id>/ {title, description, category, is_hidden} publishes it
 (TheVSAKeeper/MediaOrcestrator: MediaOrcestrator.Rutube/RutubeService.cs).
-ASSUMED: the progress answer's fields, and that DRF tokens are taken here too.
+ASSUMED: the progress answer's fields, that DRF tokens are taken here too, and the
+profile (GET /api/profile/user/<id>/, seen in public fetcher scripts) fields.
 
 /_sandbox/multipass (sandbox only, not Rutube's): GET the exchange counters,
 POST {"account_id"} a new refresh token, as signing in again in a browser gives.
@@ -50,6 +51,7 @@ class StudioApi:
         return [
             Route(multipass.ENDPOINT, self.token, methods=["POST"]),
             Route("/_sandbox/multipass", self.sso_control, methods=["GET", "POST"]),
+            Route("/api/profile/user/{user_id}/", self.profile, methods=["GET"]),
             Route("/api/uploader/upload_session/", self.upload_session, methods=["POST"]),
             Route("/api/uploader/{video_id}/progress/", self.progress, methods=["GET"]),
             # The v2 video resource is v1's object; its PATCH also takes `category` as a string.
@@ -83,6 +85,20 @@ class StudioApi:
         if account is None or not account.sso:
             return JSONResponse({"error": "not an SSO account"}, status_code=400)
         return JSONResponse({"refresh_token": self._sso.issue_refresh(account.id)}, status_code=201)
+
+    async def profile(self, request: Request) -> Response:
+        """A channel's public profile (ASSUMED fields, after public fetcher scripts)."""
+        call = await self._gate.admit(request, "profile", anonymous=True)
+        if isinstance(call, Response):
+            return call
+        raw = request.path_params["user_id"]
+        account = self._store.account_by_id(int(raw)) if raw.isdigit() else None
+        if account is None:
+            return protocol.detail(404, protocol.NOT_FOUND)
+        site = f"{protocol.SITE}/channel/{account.id}/"
+        return await call.finish(
+            JSONResponse({"id": account.id, "name": account.name, "avatar_url": None, "site_url": site})
+        )
 
     async def upload_session(self, request: Request) -> Response:
         call = await self._gate.admit(request, "upload_session")
