@@ -67,7 +67,8 @@ class Gate:
         if account is None and not anonymous:
             return protocol.unauthorized(protocol.NOT_AUTHENTICATED)
         if account is not None and self._state.config.enforce_rate_limits:
-            wait = self._limiter.wait_seconds(str(account.id))
+            # Per token, as DRF's throttles key on the credentials (an SSO account's JWT is its token).
+            wait = self._limiter.wait_seconds(request.headers.get("authorization", ""))
             if wait:
                 return protocol.throttled(wait)
         fault = self._state.faults.take("rutube", op, kinds)
