@@ -130,14 +130,18 @@ def resumed(request: PublishRequest, saved: Saved) -> PublishRequest:
 
 
 async def until_done(
-    rutube: RutubeProvider, result: PublishResult, token: str = CLASSIC.token
+    rutube: RutubeProvider,
+    result: PublishResult,
+    token: str = CLASSIC.token,
+    *,
+    creds: Credentials | None = None,
 ) -> PublishResult:
     """Poll as the engine would (bounded number of polls, not a time limit)."""
     for _ in range(200):
         if result.state is PublishState.PUBLISHED:
             return result
         await asyncio.sleep(0.05)
-        result = await rutube.check(credentials=credentials(token), checkpoint=result.checkpoint)
+        result = await rutube.check(credentials=creds or credentials(token), checkpoint=result.checkpoint)
     raise AssertionError("the video never became ready")
 
 
