@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from autopost_sandbox.core import SandboxState
 from autopost_sandbox.rutube import forms, multipass, protocol
-from autopost_sandbox.rutube.gate import LOGIN_FAULTS, Gate
+from autopost_sandbox.rutube.gate import CREATE_FAULTS, LOGIN_FAULTS, Gate
 from autopost_sandbox.rutube.ingest import Ingest
 from autopost_sandbox.rutube.multipass import Multipass
 from autopost_sandbox.rutube.routes import RutubeApi
@@ -101,7 +101,8 @@ class StudioApi:
         )
 
     async def upload_session(self, request: Request) -> Response:
-        call = await self._gate.admit(request, "upload_session")
+        # The studio's way of making a video: the same faults as POST /api/video/ (op video.create).
+        call = await self._gate.admit(request, "video.create", CREATE_FAULTS)
         if isinstance(call, Response):
             return call
         body = await forms.read_body(request)
