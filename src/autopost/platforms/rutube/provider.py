@@ -227,6 +227,9 @@ async def _create(api: RutubeSession, request: PublishRequest) -> PublishResult:
         "is_hidden": False,
         "category_id": wire.DEFAULT_CATEGORY,
     }
+    if request.callback_url:
+        # Rutube calls it when the video is processed: the engine then polls at once.
+        body["callback_url"] = request.callback_url
     try:
         answer = await api.call("POST", wire.VIDEOS, json=body, creates=True)
     except OutcomeUnknown as exc:

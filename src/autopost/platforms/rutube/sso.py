@@ -27,6 +27,7 @@ from autopost.platforms.rutube.client import RutubeSession
 DOMAINS = ("rutube.ru",)
 # A cookie value as Rutube sets it: no spaces, separators or quotes (anything else is an export).
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{16,4000}$")
+_HEADER_SAFE = re.compile(r"^[\x21-\x3a\x3c-\x7e]{1,4000}$")
 
 
 def refresh_token_of(secret: str) -> str:
@@ -36,7 +37,8 @@ def refresh_token_of(secret: str) -> str:
         return text
     jar = parse_cookie_export(text, domains=DOMAINS)
     for cookie in jar:
-        if cookie.name == wire.REFRESH_COOKIE and cookie.value:
+        # Only a value that can travel in a Cookie header as it is (printable ASCII, no separators).
+        if cookie.name == wire.REFRESH_COOKIE and cookie.value and _HEADER_SAFE.match(cookie.value):
             return cookie.value
     raise Permanent("rutube.no_refresh_cookie", "the export has no refreshToken cookie")
 
