@@ -15,6 +15,7 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import ConnectionKind
@@ -24,7 +25,8 @@ from autopost.platforms.rutube import wire
 from autopost.platforms.rutube.answers import bad_answer
 from autopost.platforms.rutube.client import RutubeSession
 
-DOMAINS = ("rutube.ru",)
+# The site's cookies only: rutube.ru and its subdomains (studio., u.).
+DOMAINS = (str(urlsplit(wire.SITE).hostname),)
 # A cookie value as Rutube sets it: no spaces, separators or quotes (anything else is an export).
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{16,4000}$")
 _HEADER_SAFE = re.compile(r"^[\x21-\x3a\x3c-\x7e]{1,4000}$")
