@@ -22,6 +22,7 @@ from autopost.platforms.errors import AuthExpired
 from autopost_sandbox.rutube.multipass import seeded_refresh_token
 from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
+from tests.publications.checks import assert_published_once
 from tests.support.api import Api, start_api
 from tests.support.stack import Stack
 
@@ -189,3 +190,23 @@ async def test_a_spent_refresh_token_makes_the_connection_need_reconnecting(
     after = await stack.connection(connection.id)
     assert after.status is ConnectionStatus.NEEDS_RECONNECT
     assert after.last_error_code == "rutube.refresh_token_spent"
+
+
+async def test_an_expired_access_token_is_refreshed_and_the_publication_goes_on(
+    stack: Stack, sandbox: Sandbox
+) -> None:
+    connection = await connect_sso(stack)
+    first_refresh = open_refresh_token(connection, stack.runtime.vault)
+    # Rutube's clock runs past the JWT's 14 days; ours still thinks it valid, so only the 401 tells.
+    await stack.control("/clock", {"advance": 15 * 24 * 3600})
+    await stack.start_worker(periodic=False)
+    [publication_id] = await stack.publish(connection)
+
+    publication = await stack.wait_for(publication_id)
+
+    await assert_published_once(stack, publication)
+    assert "token_refreshed" in await stack.event_kinds(publication_id)
+    after = await stack.connection(connection.id)
+    assert after.status is ConnectionStatus.ACTIVE
+    assert open_refresh_token(after, stack.runtime.vault) not in (None, first_refresh)
+    assert multipass(sandbox)["spent_reused"] == 0
