@@ -7,14 +7,19 @@ then: times curl posting the clip to sendVideo and our provider publishing it
 RSS (VmHWM) of the publishing process for a small and a large clip. The TUS
 row does the same for autopost.platforms.tus (production defaults: 4 MiB
 PATCHes) against curl PATCHing the whole file in one request to an upload made
-on the same sandbox endpoint (/_tus/files). The Rutube row times RutubeProvider.publish's
-direct upload (upload session, TUS to the upload host with browser headers, the v2 PATCH)
-against curl PATCHing the whole file to an upload made on the same upload host.
+on the same sandbox endpoint (/_tus/files). The Дзен row times DzenProvider's upload step (a
+checkpoint holding a draft and its upload URL: TUS HEAD + 4 MiB PATCHes, then
+finish-upload-video) against curl PATCHing the whole file to an upload URL the same
+sandbox's start-upload-video handed out (/dzen-upload/files), each on a fresh draft. The
+Rutube row times RutubeProvider.publish's direct upload (upload session, TUS to the upload
+host with browser headers, the v2 PATCH) against curl PATCHing the whole file to an upload
+made on the same upload host.
 
-    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 2000] [--only rutube]
+    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 1907] [--only tus|dzen|rutube]
 
-The large RSS clip defaults to 2000 MiB: the most a self-hosted Bot API server
-takes (a 2048 MiB clip is refused before any byte is sent).
+The large RSS clip defaults to 1907 MiB (1,999,634,432 bytes): the largest whole-MiB clip
+a self-hosted Bot API server takes, whose 2000 MB are decimal (2,000,000,000 bytes; a
+1908 MiB clip is refused before any byte is sent).
 """
 
 from __future__ import annotations
@@ -124,6 +129,49 @@ async def tus_upload_once(base: str, path: Path, size: int) -> dict[str, Any]:
     }
 
 
+async def dzen_upload_once(base: str, path: Path, size: int, target: dict[str, str]) -> dict[str, Any]:
+    """The child's work: DzenProvider resuming a draft at its upload (TUS, then finish-upload-video)."""
+    from autopost.clips.sources import FileReader
+    from autopost.platforms.base import Credentials, PublishRequest
+    from autopost.platforms.catalog import WEB_SESSION_DOMAINS, ConnectionKind, Platform
+    from autopost.platforms.cookies import dump_jar, parse_cookie_export
+    from autopost.platforms.dzen import DzenProvider
+    from autopost.platforms.media import ClipSource
+    from autopost.settings import DzenSettings
+
+    jar = parse_cookie_export(target["cookies"], domains=WEB_SESSION_DOMAINS[Platform.DZEN])
+    credentials = Credentials(
+        access_token=dump_jar(jar),
+        kind=ConnectionKind.WEB_SESSION,
+        meta={"publisher_id": target["publisher_id"]},
+    )
+    checkpoint = {
+        "create_sent": True,
+        "offset": 0,
+        "remote_id": target["publication_id"],
+        **{k: target[k] for k in ("upload_url", "upload_id")},
+    }
+    request = PublishRequest(
+        credentials=credentials,
+        clip=ClipSource(reader=FileReader(path), size=size),
+        title="bench",
+        description="",
+        checkpoint=checkpoint,
+    )
+    provider = DzenProvider(DzenSettings(api_url=f"{base}/dzen"))
+    rss_before = peak_rss_kib()
+    cpu_before, started = time.process_time(), time.perf_counter()
+    result = await provider.publish(request=request)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_kib": peak_rss_kib(),
+        "rss_before_kib": rss_before,
+        "id": target["upload_id"] if result.checkpoint.get("uploaded") else "",
+    }
+
+
 async def rutube_upload_once(base: str, path: Path, size: int) -> dict[str, Any]:
     """The child's work: one Rutube direct upload through the provider; its time, CPU time and peak RSS."""
     from autopost.clips.sources import FileReader
@@ -153,8 +201,8 @@ async def rutube_upload_once(base: str, path: Path, size: int) -> dict[str, Any]
     }
 
 
-def run_child(base: str, path: Path, mode: str = "--child") -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.upload", mode, str(path), "--base", base]
+def run_child(base: str, path: Path, mode: str = "--child", *extra: str) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.upload", mode, str(path), "--base", base, *extra]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -277,6 +325,66 @@ def check_tus_upload(url: str, sha256: str) -> None:
     httpx2.delete(url, headers=TUS_HEADERS, timeout=30).raise_for_status()
 
 
+def dzen_draft(base: str, size: int) -> dict[str, str]:
+    """A fresh Дзен draft with its upload, made the editor's way (page → CSRF → add → start-upload)."""
+    from autopost_sandbox.dzen.accounts import CHANNEL, EDITOR, SESSION_COOKIE, cookie_export
+
+    with httpx2.Client(
+        base_url=f"{base}/dzen", timeout=30, cookies={SESSION_COOKIE: EDITOR.session}
+    ) as editor:
+        page = editor.get("/profile/editor").text
+        csrf = json.loads(page.split('type="application/json">', 1)[1].split("</script>", 1)[0])["csrfToken"]
+        params = {"publisherId": CHANNEL.publisher_id, "clid": "320"}
+        headers = {"X-Csrf-Token": csrf}
+        body = {"publicationType": "gif", "content": {"gifContent": {}}}
+        added = editor.post("/editor-api/v2/add-publication", json=body, params=params, headers=headers)
+        draft = added.raise_for_status().json()
+        upload = {
+            "publicationId": draft["id"],
+            "fileName": "bench.mp4",
+            "fileSize": size,
+            "mimeType": "video/mp4",
+        }
+        opened = editor.post(
+            "/media-api-video/start-upload-video", json=upload, params=params, headers=headers
+        )
+        started = opened.raise_for_status().json()
+    return {
+        "publication_id": draft["id"],
+        "upload_url": started["uploadUrl"],
+        "upload_id": started["uploadId"],
+        "publisher_id": CHANNEL.publisher_id,
+        "cookies": cookie_export(EDITOR),
+    }
+
+
+def run_curl_dzen(base: str, path: Path) -> tuple[Timing, str]:
+    """curl PATCHing the whole file in one request to the upload URL of a fresh Дзен draft."""
+    target = dzen_draft(base, path.stat().st_size)
+    command = [
+        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path),
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
+        "-H", "Content-Type: application/offset+octet-stream", target["upload_url"],
+    ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), target[
+        "upload_id"
+    ]
+
+
+def check_dzen_upload(base: str, upload_id: str, sha256: str) -> None:
+    """The Дзен upload holds exactly the clip's bytes; then the sandbox forgets it (and its disk)."""
+    uploads = httpx2.get(f"{base}/_sandbox/state", timeout=30).json()["uploads"]
+    [upload] = [u for u in uploads if u["id"] == upload_id]
+    if not upload["complete"] or upload["sha256"] != sha256:
+        raise RuntimeError("the sandbox's Дзен upload holds different bytes than the clip")
+    httpx2.post(f"{base}/_sandbox/reset", timeout=30).raise_for_status()
+
+
 def check_recorded(base: str, sha256: str) -> None:
     posts = httpx2.get(f"{base}/_sandbox/state", timeout=30).json()["posts"]
     if posts[-1]["sha256"] != sha256:
@@ -296,6 +404,19 @@ class Race:
 TELEGRAM = Race("to sendVideo (local-server mode)", "curl -F", "TelegramProvider", "--child")
 TUS = Race("by TUS to /_tus/files", "curl PATCH", "TusClient (4 MiB)", "--child-tus")
 RUTUBE = Race("to Rutube's upload host (studio flow)", "curl PATCH", "RutubeProvider", "--child-rutube")
+DZEN = Race(
+    "by TUS to a Дзен upload URL (/dzen-upload)", "curl PATCH", "DzenProvider (4 MiB)", "--child-dzen"
+)
+
+
+def run_ours(race: Race, base: str, clip: Path, sha256: str) -> dict[str, Any]:
+    """One of our runs in its own process, checked against the clip's bytes."""
+    if race is not DZEN:
+        return run_child(base, clip, race.child_flag)
+    target = dzen_draft(base, clip.stat().st_size)
+    child = run_child(base, clip, race.child_flag, "--target", json.dumps(target))
+    check_dzen_upload(base, target["upload_id"], sha256)
+    return child
 
 
 def run_race(race: Race, base: str, clip: Path, sha256: str) -> tuple[Timing, dict[str, Any]]:
@@ -303,19 +424,22 @@ def run_race(race: Race, base: str, clip: Path, sha256: str) -> tuple[Timing, di
     if race is RUTUBE:
         curl, video_id = run_curl_rutube(base, clip)
         check_rutube_upload(base, video_id, sha256)
-        child = run_child(base, clip, race.child_flag)
+        child = run_ours(race, base, clip, sha256)
         check_rutube_upload(base, child["id"], sha256)
         return curl, child
     if race is TUS:
         curl, url = run_curl_tus(base, clip)
         check_tus_upload(url, sha256)
+    elif race is DZEN:
+        curl, upload_id = run_curl_dzen(base, clip)
+        check_dzen_upload(base, upload_id, sha256)
     else:
         curl = run_curl(base, clip)
         check_recorded(base, sha256)
-    child = run_child(base, clip, race.child_flag)
+    child = run_ours(race, base, clip, sha256)
     if race is TUS:
         check_tus_upload(child["id"], sha256)
-    else:
+    elif race is TELEGRAM:
         check_recorded(base, sha256)
     return curl, child
 
@@ -347,7 +471,7 @@ def bench(races: list[Race], size_mb: int, rounds: int, rss_sizes: list[int], wo
             for size in rss_sizes:
                 clip = workdir / f"clip-{size}.mp4"
                 clip_sha256 = write_clip(clip, size)
-                rss[size] = run_child(base, clip, race.child_flag)
+                rss[size] = run_ours(race, base, clip, clip_sha256)
                 if race is TUS:
                     check_tus_upload(rss[size]["id"], clip_sha256)
                 if race is RUTUBE:
@@ -395,11 +519,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size-mb", type=int, default=1024, help="clip size for the timing runs (MiB)")
     parser.add_argument("--rounds", type=int, default=5, help="timing runs per client")
-    parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 2000], help="clip sizes for peak RSS")
-    parser.add_argument("--only", choices=["telegram", "tus", "rutube"], help="run one comparison only")
+    parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 1907], help="clip sizes for peak RSS")
+    parser.add_argument(
+        "--only", choices=["telegram", "tus", "dzen", "rutube"], help="run one comparison only"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-tus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-dzen", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-rutube", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -408,6 +536,14 @@ def main() -> None:
     if args.child_tus:
         print(
             json.dumps(asyncio.run(tus_upload_once(args.base, args.child_tus, args.child_tus.stat().st_size)))
+        )
+        return
+    if args.child_dzen:
+        size = args.child_dzen.stat().st_size
+        print(
+            json.dumps(
+                asyncio.run(dzen_upload_once(args.base, args.child_dzen, size, json.loads(args.target)))
+            )
         )
         return
     if args.child_rutube:
@@ -421,8 +557,9 @@ def main() -> None:
         races = {
             "telegram": [TELEGRAM],
             "tus": [TUS],
+            "dzen": [DZEN],
             "rutube": [RUTUBE],
-            None: [TELEGRAM, TUS, RUTUBE],
+            None: [TELEGRAM, TUS, DZEN, RUTUBE],
         }[args.only]
         bench(races, args.size_mb, args.rounds, args.rss_mb, workdir)
     finally:

@@ -34,6 +34,7 @@ from autopost.runtime import Runtime
 from autopost.stats.tasks import collect_connection_stats
 from autopost.up import EmbeddedRedis
 from autopost.users.plans import Plan
+from autopost_sandbox.dzen.accounts import cookie_export as dzen_cookie_export
 from autopost_testing.demo import DEMO, api_token
 from autopost_testing.sandbox import SandboxControl
 from autopost_testing.world import World, standalone_world
@@ -85,12 +86,17 @@ async def upload_clips(url: str, token: str, workdir: Path) -> list[str]:
 
 
 async def connect_everything(page: Page, url: str) -> None:
-    """Through the pages, as a user: VK and Дзен by their consent pages, Telegram and Rutube by forms."""
+    """Through the pages, as a user: VK by its consent page, Дзен by its session form (the demo
+    dzen.ru cookie export), Telegram and Rutube by forms."""
     await page.goto(f"{url}/settings/platforms")
-    for button in ("Подключить VK", "Подключить Дзен"):
-        await page.get_by_role("button", name=button).click()
-        await page.get_by_role("button", name="Разрешить").click()
-        await page.wait_for_url(re.compile(r"connected="))
+    await page.get_by_role("button", name="Подключить VK").click()
+    await page.get_by_role("button", name="Разрешить").click()
+    await page.wait_for_url(re.compile(r"connected="))
+    dzen = page.locator("#platform-dzen")
+    await dzen.get_by_text("Подключить Дзен через сессию браузера").click()
+    await dzen.get_by_label("Cookies с dzen.ru").fill(dzen_cookie_export())
+    await dzen.locator("#connect-dzen-session").click()
+    await page.locator("#platform-dzen .account-row").wait_for()
     telegram = page.locator("#platform-telegram")
     await telegram.get_by_label("Токен бота").fill(DEMO["telegram_bot"])
     await telegram.get_by_label("Канал").fill(DEMO["telegram_channel"])

@@ -8,12 +8,14 @@ from autopost.settings import Settings
 def test_nested_platform_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTOPOST_VK__API_URL", "http://127.0.0.1:8800/vk")
     monkeypatch.setenv("AUTOPOST_TELEGRAM__LOCAL_SERVER", "true")
-    monkeypatch.setenv("AUTOPOST_DZEN__CLIENT_SECRET", "yandex-secret")
+    monkeypatch.setenv("AUTOPOST_DZEN__API_URL", "http://127.0.0.1:8800/dzen")
+    key = generate_key()
+    monkeypatch.setenv("AUTOPOST_TOKEN_KEYS", key)
     settings = Settings(_env_file=None)
     assert settings.vk.api_url == "http://127.0.0.1:8800/vk"
     assert settings.telegram.local_server is True
-    assert settings.dzen.client_secret.get_secret_value() == "yandex-secret"
-    assert "yandex-secret" not in repr(settings)
+    assert settings.dzen.api_url == "http://127.0.0.1:8800/dzen"
+    assert settings.token_keys.get_secret_value() == key and key not in repr(settings)
 
 
 def test_production_refuses_unsafe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

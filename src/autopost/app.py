@@ -56,8 +56,19 @@ def refusal_response(request: Request, refusal: Refused) -> JSONResponse:
     """
     retry_after = refusal.retry_after
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    message = render(refusal.code, _lang(request), **refusal.params)
-    return _error(refusal.code, message, STATUS_OF_KIND[refusal.kind], headers)
+    lang = _lang(request)
+    body: dict[str, Any] = {"code": refusal.code, "message": render(refusal.code, lang, **refusal.params)}
+    if refusal.also:
+        # Several targets refused at once: each problem, and the connection it is about.
+        body["problems"] = [
+            {"code": one.code, "message": render(one.code, lang, **one.params), "about": _about(one)}
+            for one in (refusal, *refusal.also)
+        ]
+    return JSONResponse({"error": body}, status_code=STATUS_OF_KIND[refusal.kind], headers=headers)
+
+
+def _about(refusal: Refused) -> str | None:
+    return None if refusal.about is None else str(refusal.about)
 
 
 def _problem(error: Mapping[str, Any], lang: str) -> str:

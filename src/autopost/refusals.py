@@ -8,6 +8,7 @@ shown, never here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -32,6 +33,17 @@ class Refused(Exception):
         self.code = code
         self.kind = kind
         self.params = params
+        # When one request asks for several things (a clip to several accounts): which one this is
+        # about, and the request's other refusals, so a form can show every problem at once.
+        self.about: object | None = None
+        self.also: tuple[Refused, ...] = ()
+
+    @classmethod
+    def first_of(cls, refusals: Sequence[Refused]) -> Refused:
+        """The first refusal, carrying the others: the API answers with it, a form shows them all."""
+        first = refusals[0]
+        first.also = tuple(refusals[1:])
+        return first
 
     @property
     def retry_after(self) -> int | None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
 from autopost.settings import Settings
-from autopost_sandbox.dzen.registry import SEEDED_APP
 from autopost_sandbox.vk.accounts import DEMO_APP_ID
 
 
@@ -28,14 +25,6 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
             "rutube": settings.rutube.model_copy(
                 update={"api_url": f"{base}/rutube", "upload_url": f"{base}/rutube-upload"}
             ),
-            "dzen": settings.dzen.model_copy(
-                update={
-                    "api_url": f"{base}/dzen",
-                    "oauth_url": f"{base}/yandex-oauth",
-                    "login_url": f"{base}/yandex-oauth",
-                    "client_id": SEEDED_APP.client_id,
-                    "client_secret": SecretStr(SEEDED_APP.client_secret),
-                }
-            ),
+            "dzen": settings.dzen.model_copy(update={"api_url": f"{base}/dzen"}),
         }
     )

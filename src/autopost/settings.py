@@ -69,11 +69,8 @@ class RutubeSettings(BaseModel):
 
 
 class DzenSettings(BaseModel):
+    # dzen.ru: the editor page a web session reads, and the editor's own endpoints.
     api_url: str = "https://dzen.ru"
-    oauth_url: str = "https://oauth.yandex.ru"
-    login_url: str = "https://login.yandex.ru"
-    client_id: str = ""
-    client_secret: SecretStr = SecretStr("")
     rate_per_second: float = 0.5
 
 

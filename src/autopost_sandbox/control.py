@@ -8,9 +8,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from autopost_sandbox.accounts_page import accounts_page, wants_html
 from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, PLATFORMS, Fault, SandboxState
 from autopost_sandbox.http import Emulator
 
@@ -103,8 +104,11 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
             emulator.reset()
         return JSONResponse({"ok": True})
 
-    async def accounts(request: Request) -> JSONResponse:
-        return JSONResponse([asdict(a) for e in emulators for a in e.demo_accounts()])
+    async def accounts(request: Request) -> Response:
+        listed = [a for e in emulators for a in e.demo_accounts()]
+        if wants_html(request):
+            return accounts_page(listed)
+        return JSONResponse([asdict(a) for a in listed])
 
     return Starlette(
         routes=[

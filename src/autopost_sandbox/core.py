@@ -10,12 +10,12 @@ import random
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from autopost_sandbox.tus_store import ResumableStore
 
 Platform = Literal["vk", "rutube", "dzen", "telegram"]
-PLATFORMS: tuple[Platform, ...] = ("vk", "rutube", "dzen", "telegram")
+PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 # Faults aim at a platform, or at the neutral TUS endpoints (/_tus) that no platform owns yet.
 FaultTarget = Literal["vk", "rutube", "dzen", "telegram", "tus"]
 FAULT_TARGETS: tuple[FaultTarget, ...] = (*PLATFORMS, "tus")
@@ -28,21 +28,16 @@ FaultKind = Literal[
     "token_expired",
     "captcha",
     "processing_failed",
-    "flood_control",
-    "daily_limit",
-]
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "rate_limit",
-    "server_error",
-    "timeout",
-    "reset",
-    "token_expired",
-    "captcha",
-    "processing_failed",
     # VK: error 9 (flood control) and error 29 (a method's daily quota), see docs/platforms/vk.md.
     "flood_control",
     "daily_limit",
-)
+    # Telegram: the Bot API server's own overload answer, 429 with retry_after 60 (docs/platforms/telegram.md).
+    "overloaded",
+    # Дзен: the channel stopped letting the person publish; the editor's CSRF token went stale.
+    "forbidden",
+    "invalid_csrf",
+]
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 
 class Clock:

@@ -105,6 +105,10 @@ class TusServer:
         return None
 
     def _find(self, request: Request) -> ResumableUpload | Response:
+        """The upload a HEAD, PATCH or DELETE names, or the answer that refuses the request."""
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
         upload = self.state.uploads.get(request.path_params["upload_id"])
         if upload is None:
             return self._answer(404, body="no such upload")
@@ -162,9 +166,6 @@ class TusServer:
         return self._answer(201, headers)
 
     async def head(self, request: Request) -> Response:
-        refused = self._refusal(request)
-        if refused is not None:
-            return refused
         found = self._find(request)
         if isinstance(found, Response):
             return found
@@ -184,9 +185,6 @@ class TusServer:
         return self._answer(200, headers)
 
     async def patch(self, request: Request) -> Response:
-        refused = self._refusal(request)
-        if refused is not None:
-            return refused
         found = self._find(request)
         if isinstance(found, Response):
             return found
@@ -207,9 +205,6 @@ class TusServer:
         return self._answer(204, {"Upload-Offset": str(found.offset), **self._expiry(found)})
 
     async def terminate(self, request: Request) -> Response:
-        refused = self._refusal(request)
-        if refused is not None:
-            return refused
         found = self._find(request)
         if isinstance(found, Response):
             return found

@@ -9,6 +9,5 @@ DEMO = {
     "telegram_channel": "@clipmaker_demo",
     "telegram_chat_id": "-1001000000001",
     "rutube_token": "237f241fa79014efe1b9880619f0c67f43f7f03c",
-    "dzen_token": "y0_933d0856d3974af1cd914ebe0150692bc522b3ccca3cf532",
 }
 VK_API_VERSION = "5.199"

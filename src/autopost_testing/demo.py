@@ -12,7 +12,13 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
 from autopost.connections.oauth_browser import CallbackBrowser
-from autopost.connections.usecases import connect_token, finish_oauth, save_connection, start_oauth
+from autopost.connections.usecases import (
+    connect_token,
+    connect_web_session,
+    finish_oauth,
+    save_connection,
+    start_oauth,
+)
 from autopost.db import transaction
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import Platform
@@ -20,6 +26,7 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user
+from autopost_sandbox.dzen.accounts import cookie_export
 from autopost_testing.accounts import DEMO, VK_API_VERSION
 from autopost_testing.consent import allow_async
 
@@ -70,7 +77,8 @@ async def store_clip(runtime: Runtime, user: User, path: Path, title: str = "К�
 
 async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Connection:
     """A connection to the platform's demo account: Telegram and Rutube through the token form's
-    service, VK and Дзен with a ready-made token standing in for the consent round trip.
+    service, Дзен through the session form's (the demo dzen.ru cookie export), VK with a ready-made
+    token standing in for the consent round trip.
     (Rutube downloads clips from our /media URL: serve the app before publishing there.)"""
     async with transaction(runtime.session_factory) as session:
         user = await session.merge(user)
@@ -79,7 +87,9 @@ async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Conn
             return await connect_token(session, runtime, user, platform, fields)
         if platform is Platform.RUTUBE:
             return await connect_token(session, runtime, user, platform, {"token": DEMO["rutube_token"]})
-        token = DEMO["vk_token"] if platform is Platform.VK else DEMO["dzen_token"]
+        if platform is Platform.DZEN:
+            return await connect_web_session(session, runtime, user, platform, cookie_export())
+        token = DEMO["vk_token"]
         account = await runtime.provider(platform).verify(credentials=Credentials(access_token=token))
         return await save_connection(
             session, runtime, user, platform, Credentials(access_token=token), account
@@ -87,7 +97,7 @@ async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Conn
 
 
 async def connect_oauth(runtime: Runtime, user: User, platform: Platform) -> Connection:
-    """VK ID or Yandex OAuth for real: our authorize URL, the sandbox's consent page, «Разрешить»,
+    """VK ID for real: our authorize URL, the sandbox's consent page, «Разрешить»,
     our callback (in the same user's browser)."""
     async with transaction(runtime.session_factory) as session:
         started = await start_oauth(session, runtime, await session.merge(user), platform)

@@ -1,6 +1,6 @@
-"""The whole product through the sandbox: a user connects all four platforms (VK and Дзен through
-OAuth), uploads a generated clip, publishes to all four and schedules one more; every post lands
-exactly once with the clip's bytes."""
+"""The whole product through the sandbox: a user connects all four platforms (VK through OAuth,
+Дзен through a dzen.ru browser session), uploads a generated clip, publishes to all four and
+schedules one more; every post lands exactly once with the clip's bytes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx2
 
 from autopost.sandbox_wiring import point_at_sandbox
+from autopost_sandbox.dzen.accounts import cookie_export
 from tests.conftest import Sandbox
 from tests.support.api import run_worker_until_done, start_api
 from tests.support.consent import allow, query_of
@@ -48,9 +49,8 @@ def test_connect_all_four_upload_publish_and_schedule(
         client = api.client(token)
         connections = {
             "vk": _connect_oauth(client, "vk"),
-            "dzen": _connect_oauth(client, "dzen"),
         }
-        for body in (TELEGRAM, RUTUBE):
+        for body in (TELEGRAM, RUTUBE, {"platform": "dzen", "session": cookie_export()}):
             response = client.post("/api/v1/connections", json=body)
             assert response.status_code == 201, response.text
             connections[body["platform"]] = response.json()["id"]

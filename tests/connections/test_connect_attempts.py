@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from autopost_sandbox.dzen.accounts import cookie_export
 from tests.conftest import Sandbox
 from tests.support.api import Api, start_api
 from tests.support.consent import allow, query_of
@@ -48,16 +49,20 @@ def test_starting_and_cancelling_consents_then_connecting_four_platforms_is_neve
     _, token = sandboxed.new_user()
     with sandboxed.client(token) as client:
         for n in range(10):  # abandoned consents, half of them cancelled on the platform's page
-            url = _start(client, "vk" if n % 2 else "dzen")
+            url = _start(client, "vk")
             if n % 2:
                 callback = f"/oauth/vk/callback?state={query_of(url)['state']}&error=access_denied"
                 assert _land(client, callback)["error"] == "oauth_denied"
         assert _land(client, allow(_start(client, "vk"))) == {"connected": "vk"}
-        assert _land(client, allow(_start(client, "dzen"))) == {"connected": "dzen"}
-        for body in (TELEGRAM, RUTUBE):
+        for body in (TELEGRAM, RUTUBE, {"platform": "dzen", "session": cookie_export()}):
             connected = client.post("/api/v1/connections", json=body)
             assert connected.status_code == 201, connected.text
-        assert len(client.get("/api/v1/connections").json()) == 4
+        connections = client.get("/api/v1/connections").json()
+        assert len(connections) == 4
+        kinds = {c["platform"]: c["kind"] for c in connections}
+        assert (kinds["vk"], kinds["dzen"]) == ("oauth", "web_session")
+        routes = {p["platform"]: p["connect"] for p in client.get("/api/v1/platforms").json()}
+        assert routes == {"vk": "oauth", "dzen": "session", "telegram": "token", "rutube": "token"}
 
 
 def test_failed_token_connects_are_limited_and_the_wait_is_in_minutes(strict: Api) -> None:
@@ -78,13 +83,13 @@ def test_a_failed_oauth_exchange_counts(strict: Api) -> None:
     _, token = strict.new_user()
     with strict.client(token) as client:
         for _ in range(3):  # cancelled: not failures
-            state = query_of(_start(client, "dzen"))["state"]
-            assert _land(client, f"/oauth/dzen/callback?state={state}&error=access_denied")
+            state = query_of(_start(client, "vk"))["state"]
+            assert _land(client, f"/oauth/vk/callback?state={state}&error=access_denied")
         for _ in range(3):
-            callback = allow(_start(client, "dzen"))
+            callback = allow(_start(client, "vk"))
             code = query_of(callback)["code"]
             assert "error" in _land(client, callback.replace(code, "forged-code"))
-        assert client.post("/api/v1/connections/oauth/dzen/start").status_code == 429
+        assert client.post("/api/v1/connections/oauth/vk/start").status_code == 429
 
 
 def test_the_settings_page_says_how_many_minutes_to_wait(strict: Api) -> None:

@@ -87,22 +87,22 @@ def test_a_consent_link_sent_to_another_browser_connects_nothing(api: Api) -> No
 def test_the_browser_that_started_connects_once(api: Api) -> None:
     email, token = new_user(api)
     with login(api, email) as browser:
-        started = _start_on_page(browser, "dzen")
+        started = _start_on_page(browser, "vk")
         state = query_of(started.headers["location"])["state"]
-        cookie = _cookie_header(started, state_cookie_name(Platform.DZEN))
+        cookie = _cookie_header(started, state_cookie_name(Platform.VK))
         assert state not in cookie  # the cookie is a proof of the state, not the state
         attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
-        assert {"httponly", "samesite=lax", "path=/oauth/dzen/callback", "max-age=600"} <= attributes
+        assert {"httponly", "samesite=lax", "path=/oauth/vk/callback", "max-age=600"} <= attributes
         assert "secure" not in attributes  # the public URL is http here
 
         callback = allow(started.headers["location"])
         landed = browser.get(_path(callback))
-        assert _landed(landed) == {"connected": "dzen"}
-        assert "max-age=0" in _cookie_header(landed, state_cookie_name(Platform.DZEN)).lower()
-        assert browser.cookies.get(state_cookie_name(Platform.DZEN)) is None
+        assert _landed(landed) == {"connected": "vk"}
+        assert "max-age=0" in _cookie_header(landed, state_cookie_name(Platform.VK)).lower()
+        assert browser.cookies.get(state_cookie_name(Platform.VK)) is None
 
         assert _landed(browser.get(_path(callback)))["error"] == "oauth_state_invalid"
-    assert [c["platform"] for c in _connections(api, token)] == ["dzen"]
+    assert [c["platform"] for c in _connections(api, token)] == ["vk"]
 
 
 def test_another_flows_cookie_is_refused_and_keeps_its_own_flow(api: Api) -> None:

@@ -61,8 +61,6 @@ def test_state_attacks_are_refused(tmp_path: Path, database_url: str, sandbox: S
 
         # A forged state, and the right code with a tampered state.
         assert _land(client, callback.replace(state, "forged-state"))["error"] == "oauth_state_invalid"
-        # The Дзен callback cannot take a VK state.
-        assert _land(client, callback.replace("/oauth/vk/", "/oauth/dzen/"))["error"] == "oauth_state_invalid"
         assert _connections(client) == []
 
         # The browser that started (it holds the state cookie) succeeds once; a replay is refused.
@@ -71,7 +69,7 @@ def test_state_attacks_are_refused(tmp_path: Path, database_url: str, sandbox: S
         assert len(_connections(client)) == 1
 
         # An expired state is refused.
-        late = client.post("/api/v1/connections/oauth/dzen/start").json()["authorize_url"]
+        late = client.post("/api/v1/connections/oauth/vk/start").json()["authorize_url"]
         late_callback = allow(late)
         _expire_all_states(api)
         assert _land(client, late_callback)["error"] == "oauth_state_invalid"
@@ -88,5 +86,5 @@ def test_free_plan_cannot_start_oauth_and_starting_is_not_a_failed_attempt(api: 
     _, pro = api.new_user(Plan.PRO)
     with api.client(pro) as client:
         # Only failed connects count (tests/connections/test_connect_attempts.py): starting is never refused.
-        codes = [client.post("/api/v1/connections/oauth/dzen/start").status_code for _ in range(25)]
+        codes = [client.post("/api/v1/connections/oauth/vk/start").status_code for _ in range(25)]
         assert codes == [200] * 25

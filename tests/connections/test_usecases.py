@@ -93,9 +93,9 @@ async def test_a_plan_without_the_platform_forbids_connecting_it(world_factory) 
     async with transaction(world.runtime.session_factory) as session:
         user = await session.get(User, world.user.id)
         assert user is not None
-        user.plan = Plan.START
+        user.plan = Plan.FREE
         with pytest.raises(Refused, match="plan_excludes_platform") as forbidden:
-            await start_oauth(session, world.runtime, user, Platform.DZEN)
+            await start_oauth(session, world.runtime, user, Platform.VK)
         assert forbidden.value.kind is Kind.FORBIDDEN
         with pytest.raises(Refused, match="not_found"):
             await start_oauth(session, world.runtime, user, Platform.TELEGRAM)

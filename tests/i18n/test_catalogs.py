@@ -30,7 +30,7 @@ LATIN_ALLOWED = {
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,
 # and the «quoted» names of extensions and buttons as the person will find them on screen.
 VERBATIM = re.compile(
-    r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com)\b|«[^»]*»"
+    r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com|dzen\.ru)\b|«[^»]*»"
 )
 
 Key = tuple[str | None, str | tuple[str, str]]

@@ -162,7 +162,7 @@ def _read(sync_connection, query: str) -> list[tuple[object, ...]]:  # type: ign
 def test_old_sentences_become_codes_and_come_back_on_downgrade(fresh_database_url: str) -> None:
     runner.upgrade(fresh_database_url, "0002")
     asyncio.run(_run(fresh_database_url, _old_rows))
-    runner.upgrade(fresh_database_url)
+    runner.upgrade(fresh_database_url, "0006")  # 0007 re-codes Dzen OAuth connections: its own test
 
     def read_new(sync_connection):  # type: ignore[no-untyped-def]
         return (
@@ -345,3 +345,82 @@ def test_connections_get_their_kind_and_sqlite_rebuilds_keep_every_publication(
     assert asyncio.run(_run(fresh_database_url, lambda c: _read(c, "SELECT count(*) FROM publications"))) == [
         (2,)
     ]
+
+
+def _oauth_connections(sync_connection) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
+    """Connections as 0006 stored them: Dzen through Yandex OAuth (one active, one failing), VK ID."""
+    now = datetime.now(UTC)
+    user = uuid.uuid4()
+    _insert(
+        sync_connection,
+        "users",
+        id=user,
+        email="d@example.com",
+        plan="pro",
+        password_hash="x",
+        time_zone="UTC",
+        locale="en",
+        created_at=now,
+        updated_at=now,
+    )
+    ids = {name: uuid.uuid4() for name in ("dzen", "dzen_failing", "vk")}
+    rows = {
+        "dzen": ("dzen", "active", None),
+        "dzen_failing": ("dzen", "needs_reconnect", "token_expired"),
+        "vk": ("vk", "active", None),
+    }
+    for name, (platform, status, code) in rows.items():
+        _insert(
+            sync_connection,
+            "connections",
+            id=ids[name],
+            user_id=user,
+            platform=platform,
+            kind="oauth",
+            account_id=name,
+            account_name="",
+            meta={"channel_url": "https://dzen.ru/id/1"} if platform == "dzen" else {},
+            status=status,
+            last_error_code=code,
+            created_at=now,
+            updated_at=now,
+        )
+    return ids
+
+
+def test_0007_dzen_oauth_connections_need_reconnecting_and_come_back_down(fresh_database_url: str) -> None:
+    runner.upgrade(fresh_database_url, "0006")
+    ids = asyncio.run(_run(fresh_database_url, _oauth_connections))
+
+    def read(sync_connection):  # type: ignore[no-untyped-def]
+        rows = sync_connection.execute(
+            sa.select(
+                sa.column("account_id"),
+                sa.column("status"),
+                sa.column("last_error_code"),
+                sa.column("meta", sa.JSON()),
+            ).select_from(sa.table("connections"))
+        )
+        return {row.account_id: (row.status, row.last_error_code, row.meta) for row in rows}
+
+    before = asyncio.run(_run(fresh_database_url, read))
+    runner.upgrade(fresh_database_url)
+    after = asyncio.run(_run(fresh_database_url, read))
+    for name in ("dzen", "dzen_failing"):
+        status, code, meta = after[name]
+        assert (status, code, meta["channel_url"]) == (
+            "needs_reconnect",
+            "dzen.session_required",
+            "https://dzen.ru/id/1",
+        )
+    assert after["vk"] == before["vk"]
+    assert render("dzen.session_required", "en").startswith(
+        "Dzen is now connected through your signed-in dzen.ru browser session"
+    )
+    assert render("dzen.session_required", "ru").startswith(
+        "Теперь Дзен подключается через вашу сессию dzen.ru"
+    )
+
+    runner.downgrade(fresh_database_url, "0006")
+    assert asyncio.run(_run(fresh_database_url, read)) == before
+    assert len(ids) == 3

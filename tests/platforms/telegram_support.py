@@ -29,6 +29,8 @@ TITLE = "Монтаж за 60 секунд"
 DESCRIPTION = "Урок 1: склейка по движению"
 CAPTION = f"{TITLE}\n\n{DESCRIPTION}"
 MiB = 1024 * 1024
+# Telegram's megabytes are decimal: 50 MB = 50 * MB bytes.
+MB = 1000 * 1000
 
 
 def provider(sandbox: Sandbox, *, local_server: bool = False, **options: Any) -> TelegramProvider:

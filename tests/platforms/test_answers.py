@@ -131,7 +131,7 @@ def test_an_error_carries_its_code_params_and_detail_but_no_text() -> None:
 PLATFORM_TABLES = {
     "vk": [vk_answers.GATEWAY],
     "rutube": [rutube_answers.STATUSES],
-    "dzen": [dzen_answers.API_STATUSES, dzen_answers.ID_STATUSES],
+    "dzen": [dzen_answers.STATUSES],
     "telegram": [telegram_answers.BOT_API_STATUSES, telegram_answers.PREVIEW_STATUSES],
 }
 

@@ -1,214 +1,133 @@
-"""How Дзен and Yandex ID answers map to the error classes (httpx2.MockTransport, no sandbox)."""
+"""Each Дзен error type, served by the sandbox over HTTP, classified once (platforms/dzen/answers.py)."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from typing import Any
+from pathlib import Path
 
-import httpx2
 import pytest
-from pydantic import SecretStr
 
-from autopost.platforms.base import Credentials
-from autopost.platforms.dzen import DzenProvider
-from autopost.platforms.errors import (
-    DEFAULT_RETRY_AFTER,
-    AuthExpired,
-    Permanent,
-    PlatformError,
-    RateLimited,
-    Transient,
-)
-from autopost.settings import DzenSettings
-from autopost_sandbox.dzen.publisher_api import api_error
-from tests.platforms.rendered import text_of
-
-TOKEN = "y0_secret-token-value"
-SETTINGS = DzenSettings(
-    api_url="https://dzen.test",
-    oauth_url="https://oauth.test",
-    login_url="https://login.test",
-    client_id="app",
-    client_secret=SecretStr("app-secret"),
+from autopost.platforms.base import PublishState
+from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
+from autopost.platforms.media import ClipSource
+from tests.conftest import Sandbox
+from tests.platforms.dzen_support import (
+    CountingTransport,
+    Recorder,
+    add_fault,
+    advance,
+    clip_source,
+    control,
+    posts,
+    provider,
+    publish_until_done,
+    session_of,
 )
 
 
-def disk_error(status: int, error: str, message: str, **headers: str) -> httpx2.Response:
-    body = {"error": error, "message": message, "description": f"{error} in English"}
-    return httpx2.Response(status, json=body, headers=headers)
+@pytest.fixture
+def clip(tmp_path: Path) -> ClipSource:
+    return clip_source(tmp_path / "lesson.mp4")
 
 
-def provider_answering(response: httpx2.Response) -> tuple[DzenProvider, list[httpx2.Request]]:
-    seen: list[httpx2.Request] = []
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        seen.append(request)
-        return response
-
-    return DzenProvider(SETTINGS, transport=httpx2.MockTransport(answer)), seen
-
-
-async def verify_fails(response: httpx2.Response) -> tuple[PlatformError, list[httpx2.Request]]:
-    provider, seen = provider_answering(response)
-    with pytest.raises(PlatformError) as failure:
-        await provider.verify(credentials=Credentials(TOKEN))
-    return failure.value, seen
-
-
-@pytest.mark.parametrize(
-    ("response", "kind", "code", "message"),
-    [
-        (
-            disk_error(429, "TooManyRequestsError", "Слишком много запросов.", **{"Retry-After": "12"}),
-            RateLimited,
-            "dzen.rate_limited",
-            "Дзен просит подождать",
-        ),
-        (
-            disk_error(503, "ServiceUnavailableError", "Сервис временно недоступен."),
-            Transient,
-            "dzen.unavailable",
-            "Дзен временно недоступен, повторим позже",
-        ),
-        (
-            httpx2.Response(502, text="<html>Bad gateway</html>"),
-            Transient,
-            "dzen.unavailable",
-            "Дзен временно недоступен, повторим позже",
-        ),
-        (
-            disk_error(401, "UnauthorizedError", "Не авторизован."),
-            AuthExpired,
-            "dzen.token_expired",
-            "Доступ к Дзену истёк или отозван, подключите Дзен заново",
-        ),
-        (
-            disk_error(403, "PublisherNotApprovedError", "Аккаунт не является одобренным издателем Дзена."),
-            Permanent,
-            "dzen.not_publisher",
-            "У аккаунта нет канала в Дзене или он не одобрен для публикаций",
-        ),
-        (
-            disk_error(400, "FieldValidationError", "Ошибка проверки поля «title»."),
-            Permanent,
-            "dzen.refused",
-            "Дзен отклонил запрос: Ошибка проверки поля «title».",
-        ),
-        (
-            disk_error(413, "FileTooLargeError", "Файл слишком большой."),
-            Permanent,
-            "dzen.platform_file_too_large",
-            "Файл больше 4 ГБ — это лимит Дзена",
-        ),
-        (
-            httpx2.Response(200, text="<html>maintenance</html>"),
-            Transient,
-            "dzen.bad_answer",
-            "Дзен временно недоступен, повторим позже",
-        ),
-    ],
-)
-async def test_answers_map_to_error_classes(
-    response: httpx2.Response, kind: type[PlatformError], code: str, message: str
+async def test_auth_error_ends_the_session_and_says_to_sign_in_again(
+    sandbox: Sandbox, clip: ClipSource
 ) -> None:
-    failure, seen = await verify_fails(response)
-
-    assert type(failure) is kind
-    assert (failure.code, text_of(failure)) == (code, message)
-    assert TOKEN not in str(failure) and TOKEN not in failure.detail
-    [request] = seen
-    assert request.headers["authorization"] == f"OAuth {TOKEN}"
-    assert TOKEN not in str(request.url)
-
-
-async def test_retry_after_as_seconds_or_as_a_date() -> None:
-    in_seconds, _ = await verify_fails(disk_error(429, "TooManyRequestsError", "", **{"Retry-After": "12"}))
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    as_date, _ = await verify_fails(disk_error(429, "TooManyRequestsError", "", **{"Retry-After": later}))
-    missing, _ = await verify_fails(disk_error(429, "TooManyRequestsError", ""))
-
-    assert isinstance(in_seconds, RateLimited) and in_seconds.retry_after == 12.0
-    assert isinstance(as_date, RateLimited) and 25 <= as_date.retry_after <= 30
-    assert isinstance(missing, RateLimited) and missing.retry_after == DEFAULT_RETRY_AFTER
+    add_fault(sandbox, "token_expired", "add-publication")  # Дзен answers auth-error: signed out
+    dzen = provider(sandbox)
+    with pytest.raises(AuthExpired) as expired:
+        await dzen.publish(request=Recorder().request(session_of(), clip))
+    assert expired.value.code == "dzen.session_ended"
+    # What the engine does next: ask the session; it stays signed out, so the connection needs reconnecting.
+    with pytest.raises(AuthExpired) as still:
+        await dzen.refresh(credentials=session_of())
+    assert still.value.code == "dzen.session_ended"
+    assert posts(sandbox) == []
 
 
-async def test_an_unreachable_platform_is_transient() -> None:
-    def refuse(request: httpx2.Request) -> httpx2.Response:
-        raise httpx2.ConnectError("connection refused", request=request)
-
-    provider = DzenProvider(SETTINGS, transport=httpx2.MockTransport(refuse))
-    with pytest.raises(Transient) as failure:
-        await provider.verify(credentials=Credentials(TOKEN))
-
-    assert failure.value.code == "dzen.unreachable"
-
-
-def token_endpoint(response: httpx2.Response, seen: list[dict[str, Any]]) -> httpx2.MockTransport:
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        seen.append({"url": str(request.url), "form": dict(httpx2.QueryParams(request.content.decode()))})
-        return response
-
-    return httpx2.MockTransport(answer)
+async def test_forbidden_means_the_channel_is_no_longer_offered(sandbox: Sandbox, clip: ClipSource) -> None:
+    add_fault(sandbox, "forbidden", "start-upload-video")
+    dzen = provider(sandbox)
+    with pytest.raises(AuthExpired) as refused:
+        await dzen.publish(request=Recorder().request(session_of(), clip))
+    assert refused.value.code == "dzen.forbidden"
+    with pytest.raises(AuthExpired) as still:
+        await dzen.refresh(credentials=session_of())
+    assert still.value.code == "dzen.forbidden"
 
 
-@pytest.mark.parametrize(
-    ("response", "kind", "code"),
-    [
-        (
-            httpx2.Response(400, json={"error": "invalid_grant", "error_description": "x"}),
-            AuthExpired,
-            "dzen.refresh_refused",
-        ),
-        (
-            httpx2.Response(400, json={"error": "invalid_client", "error_description": "x"}),
-            Permanent,
-            "dzen.oauth_client",
-        ),
-        (httpx2.Response(503, text="down"), Transient, "dzen.oauth_unavailable"),
-        (
-            httpx2.Response(429, text="slow down", headers={"Retry-After": "5"}),
-            RateLimited,
-            "dzen.oauth_rate_limited",
-        ),
-    ],
-)
-async def test_refresh_failures_map_to_error_classes(
-    response: httpx2.Response, kind: type[PlatformError], code: str
+async def test_a_signed_out_session_is_auth_expired_on_every_call(sandbox: Sandbox, clip: ClipSource) -> None:
+    control(sandbox, "/sessions/end", {"platform": "dzen"})  # she pressed «Выйти» on dzen.ru
+    dzen = provider(sandbox)
+    for call in (
+        dzen.verify(credentials=session_of()),
+        dzen.refresh(credentials=session_of()),
+        dzen.publish(request=Recorder().request(session_of(), clip)),
+    ):
+        with pytest.raises(AuthExpired) as expired:
+            await call
+        assert expired.value.code == "dzen.session_ended"
+
+
+async def test_a_stale_csrf_token_is_read_again_once_and_the_call_repeated(
+    sandbox: Sandbox, clip: ClipSource
 ) -> None:
-    seen: list[dict[str, Any]] = []
-    provider = DzenProvider(SETTINGS, transport=token_endpoint(response, seen))
-
-    with pytest.raises(PlatformError) as failure:
-        await provider.refresh(credentials=Credentials(TOKEN, refresh_token="1:old-refresh"))
-
-    assert type(failure.value) is kind
-    assert failure.value.code == code
-    assert "1:old-refresh" not in str(failure.value)
-    [call] = seen
-    assert call["url"] == "https://oauth.test/token"
-    assert call["form"] == {
-        "grant_type": "refresh_token",
-        "refresh_token": "1:old-refresh",
-        "client_id": "app",
-        "client_secret": "app-secret",
-    }
+    add_fault(sandbox, "invalid_csrf", "add-publication")
+    transport = CountingTransport()
+    results = await publish_until_done(sandbox, provider(sandbox, transport), Recorder(), session_of(), clip)
+    assert results[-1].state is PublishState.PUBLISHED
+    tokens = [r.headers["x-csrf-token"] for r in transport.requests if "add-publication" in r.url.path]
+    assert len(tokens) == 2 and tokens[0] != tokens[1]  # the second with the page's new token
+    assert len(posts(sandbox)) == 1
 
 
-async def test_a_refresh_without_a_new_refresh_token_keeps_the_old_one() -> None:
-    answer = httpx2.Response(200, json={"access_token": "y0_new", "token_type": "bearer", "expires_in": 3600})
-    provider = DzenProvider(SETTINGS, transport=token_endpoint(answer, []))
+async def test_a_csrf_token_refused_twice_in_a_row_is_transient(sandbox: Sandbox, clip: ClipSource) -> None:
+    add_fault(sandbox, "invalid_csrf", "add-publication", count=2)
+    recorder = Recorder()
+    with pytest.raises(Transient) as refused:
+        await provider(sandbox).publish(request=recorder.request(session_of(), clip))
+    assert refused.value.code == "dzen.csrf_invalid"
+    assert recorder.last["create_sent"] is False  # refused before acting: a later attempt may create
 
-    tokens = await provider.refresh(credentials=Credentials(TOKEN, refresh_token="1:old-refresh"))
 
-    assert (tokens.access_token, tokens.refresh_token) == ("y0_new", "1:old-refresh")
-    assert tokens.expires_at is not None
+async def test_a_rate_limit_waits_as_the_platform_asks(sandbox: Sandbox, clip: ClipSource) -> None:
+    add_fault(sandbox, "rate_limit", "validate-video", retry_after=7)
+    with pytest.raises(RateLimited) as limited:
+        await provider(sandbox).publish(request=Recorder().request(session_of(), clip))
+    assert (limited.value.code, limited.value.retry_after) == ("dzen.rate_limited", 7)
 
 
-def test_error_bodies_in_these_tests_have_the_sandbox_shape() -> None:
-    sandbox_body = json.loads(bytes(api_error("FieldValidationError", field="title").body))
-    ours = disk_error(400, "FieldValidationError", "Ошибка проверки поля «title».").json()
+async def test_a_server_error_is_transient(sandbox: Sandbox, clip: ClipSource) -> None:
+    add_fault(sandbox, "server_error", "finish-upload-video")
+    recorder = Recorder()
+    with pytest.raises(Transient) as failed:
+        await provider(sandbox).publish(request=recorder.request(session_of(), clip))
+    assert failed.value.code == "dzen.unavailable"
+    assert recorder.last["offset"] == clip.size and "uploaded" not in recorder.last
+    results = await publish_until_done(sandbox, provider(sandbox), recorder, session_of(), clip)
+    assert results[-1].state is PublishState.PUBLISHED and len(posts(sandbox)) == 1
 
-    assert sandbox_body.keys() == ours.keys()
-    assert sandbox_body["message"] == ours["message"]
+
+async def test_a_failed_conversion_fails_with_a_message(sandbox: Sandbox, clip: ClipSource) -> None:
+    add_fault(sandbox, "processing_failed", "finish-upload-video")
+    recorder, dzen = Recorder(), provider(sandbox)
+    first = await dzen.publish(request=recorder.request(session_of(), clip))
+    assert first.state is PublishState.PROCESSING
+    advance(sandbox, 5)
+    with pytest.raises(Permanent) as failed:
+        await dzen.publish(request=recorder.request(session_of(), clip))
+    assert failed.value.code == "dzen.processing_failed"
+    [post] = posts(sandbox)
+    assert post["status"] == "draft"
+
+
+async def test_stats_are_the_publications_own_counters(sandbox: Sandbox, clip: ClipSource) -> None:
+    dzen = provider(sandbox)
+    results = await publish_until_done(sandbox, dzen, Recorder(), session_of(), clip)
+    remote_id = results[-1].remote_id
+    assert remote_id is not None
+    advance(sandbox, 600)
+    found = await dzen.fetch_stats(credentials=session_of(), remote_ids=[remote_id, remote_id, "f" * 24])
+    assert list(found) == [remote_id]
+    counters = found[remote_id]
+    assert counters.views is not None and counters.views >= 50
+    assert counters.likes == counters.views // 12 and counters.shares == counters.views // 45

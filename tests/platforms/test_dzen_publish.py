@@ -1,200 +1,168 @@
-"""Publishing to Дзен through the sandbox over real HTTP: happy path, limits, resume."""
+"""Publishing to Дзен through the sandbox over real HTTP: the editor protocol end to end, resume, limits."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from autopost.platforms.base import PublishState
-from autopost.platforms.catalog import LIMITS, Platform
-from autopost.platforms.dzen import DzenProvider
-from autopost.platforms.errors import OutcomeUnknown, Permanent, Transient
-from autopost.platforms.media import ClipSource
+from autopost.platforms.errors import OutcomeUnknown, Permanent
+from autopost_sandbox.dzen.accounts import CHANNEL, READER
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
-    PUBLISHER,
+    CHUNK,
     CountingTransport,
     Recorder,
     add_fault,
-    advance,
     clip_source,
-    dzen_settings,
     posts,
+    provider,
     publish_until_done,
-    seeded_credentials,
-    unpaced,
+    session_of,
+    state,
 )
-from tests.platforms.rendered import text_of
+
+EDITOR_STEPS = [
+    "POST /dzen/media-api-video/validate-video",
+    "POST /dzen/editor-api/v2/add-publication",
+    "POST /dzen/media-api-video/start-upload-video",
+    "POST /dzen/media-api-video/finish-upload-video",
+    f"GET /dzen/editor-api/v2/publisher/{CHANNEL.publisher_id}/publication/",
+    "POST /dzen/editor-api/v2/update-publication-content-and-publish",
+]
 
 
-@pytest.fixture
-def transport() -> CountingTransport:
-    return CountingTransport()
+async def test_verify_says_who_is_signed_in_and_which_channel_they_publish_to(sandbox: Sandbox) -> None:
+    account = await provider(sandbox).verify(credentials=session_of(connected=False))
+    assert (account.account_id, account.name) == (CHANNEL.publisher_id, CHANNEL.name)
+    assert account.meta["publisher_id"] == CHANNEL.publisher_id
+    assert account.meta["signed_in_as"] == "Анна Монтажёрова"
 
 
-@pytest.fixture
-def provider(sandbox: Sandbox, transport: CountingTransport) -> DzenProvider:
-    return unpaced(sandbox, transport)
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> ClipSource:
-    """One real H.264 clip for the module: a ClipSource reads its file afresh on every upload."""
-    return clip_source(tmp_path_factory.mktemp("dzen") / "lesson.mp4")
-
-
-async def test_publishes_once_with_every_byte_under_the_rate_limit(
-    sandbox: Sandbox, transport: CountingTransport, clip: ClipSource
-) -> None:
-    """The sandbox enforces 1 request/s per token here: the provider paces itself, no 429 comes back."""
-    provider = DzenProvider(dzen_settings(sandbox), transport=transport)
-    recorder = Recorder()
-
-    results = await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
-
-    first, last = results[0], results[-1]
-    video_id = first.remote_id
-    assert first.state is PublishState.PROCESSING and video_id
-    assert last.state is PublishState.PUBLISHED
-    assert (last.remote_id, last.remote_url) == (video_id, f"https://dzen.ru/video/watch/{video_id}")
-    upload_id = recorder.checkpoints[0]["upload_id"]
-    assert recorder.checkpoints == [
-        {"upload_id": upload_id},
-        {"upload_id": upload_id, "publish_sent": True},
-        {"upload_id": upload_id, "publish_sent": True, "remote_id": video_id},
-    ]
-    assert len(recorder.progress) > 3
-    assert recorder.progress[-1] == (clip.size, clip.size)
-    assert [sent for sent, _ in recorder.progress] == sorted(sent for sent, _ in recorder.progress)
-    [post] = posts(sandbox)
-    assert PUBLISHER.publisher is not None
-    assert post["owner"] == PUBLISHER.publisher.id
-    assert (post["remote_id"], post["status"]) == (video_id, "published")
-    assert (post["bytes"], post["sha256"]) == (clip.size, clip.sha256)
-    assert (post["title"], post["caption"]) == ("Монтаж за 60 секунд", "Урок 1: склейка")
-    assert post["extra"]["file_name"] == "lesson.mp4"
-    assert transport.count("PUT", "/dzen/upload/") == 1
-    assert transport.count("POST", "/api/v1/videos") == 1
-
-
-def test_capabilities_match_the_catalog() -> None:
-    limits = LIMITS[Platform.DZEN]
-    capabilities = DzenProvider.capabilities
-
-    assert (capabilities.max_bytes, capabilities.title_max, capabilities.description_max) == (
-        limits.max_bytes,
-        limits.title_max,
-        limits.description_max,
-    )
-    assert capabilities.oauth and capabilities.needs_processing and not capabilities.upload_by_url
-    assert capabilities.stats == "full"
-
-
-@dataclass(frozen=True)
-class NeverRead:
-    async def read(self, chunk_size: int) -> AsyncIterator[bytes]:
-        raise AssertionError("the clip must not be read")
-        yield b""
-
-
-@pytest.mark.parametrize(
-    ("size", "title", "description", "code", "message"),
-    [
-        (4 * 1024**3 + 1, "Урок", "", "dzen.file_too_large", "Файл 4 ГБ больше лимита Дзена 4 ГБ"),
-        (1000, "Я" * 101, "", "dzen.title_too_long", "Название для Дзена: 101 символов, можно не больше 100"),
-        (1000, "   ", "", "dzen.title_missing", "Для Дзена нужно название видео"),
-        (1000, "Урок", "д" * 5001, "dzen.description_too_long", "Описание для Дзена: 5001 символов"),
-    ],
-)
-async def test_limits_are_refused_before_anything_is_sent(
-    provider: DzenProvider,
-    sandbox: Sandbox,
-    transport: CountingTransport,
-    size: int,
-    title: str,
-    description: str,
-    code: str,
-    message: str,
-) -> None:
-    recorder = Recorder()
-    clip = ClipSource(reader=NeverRead(), size=size)
-
+async def test_a_session_without_a_channel_cannot_connect(sandbox: Sandbox) -> None:
     with pytest.raises(Permanent) as refused:
-        await provider.publish(
-            request=recorder.request(seeded_credentials(), clip, title=title, description=description)
-        )
-
-    assert refused.value.code == code
-    assert text_of(refused.value).startswith(message)
-    assert not transport.calls
-    assert recorder.checkpoints == []
-    assert posts(sandbox) == []
+        await provider(sandbox).verify(credentials=session_of(READER, connected=False))
+    assert refused.value.code == "dzen.no_channel"
 
 
-async def test_title_of_exactly_100_characters_is_accepted(
-    provider: DzenProvider, sandbox: Sandbox, clip: ClipSource
+async def test_a_clip_is_published_end_to_end_once_with_its_exact_bytes(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    recorder = Recorder()
+    clip = clip_source(tmp_path / "lesson.mp4")
+    transport, recorder = CountingTransport(), Recorder()
+    results = await publish_until_done(sandbox, provider(sandbox, transport), recorder, session_of(), clip)
 
-    result = await provider.publish(request=recorder.request(seeded_credentials(), clip, title="Я" * 100))
+    done = results[-1]
+    assert done.state is PublishState.PUBLISHED and results[0].state is PublishState.PROCESSING
+    [post] = posts(sandbox)
+    assert post["remote_id"] == done.remote_id == recorder.last["remote_id"]
+    assert done.remote_url == f"https://dzen.ru/shorts/{done.remote_id}"
+    assert (post["status"], post["title"], post["caption"]) == (
+        "published",
+        "Монтаж за 60 секунд",
+        "Урок 1: склейка",
+    )
+    assert (post["bytes"], post["sha256"]) == (clip.size, clip.sha256)
+    assert post["owner"] == CHANNEL.publisher_id
+    # The protocol's steps, each once, in order; the file went as TUS PATCHes of our chunk size.
+    sent = [f"{r.method} {r.url.path}" for r in transport.requests if "/dzen/profile" not in r.url.path]
+    editor_calls = [call for call in sent if "/dzen-upload/" not in call]
+    assert [next(s for s in EDITOR_STEPS if c.startswith(s)) for c in editor_calls] == [
+        *EDITOR_STEPS[:5],
+        *[EDITOR_STEPS[4]] * (len(editor_calls) - 6),
+        EDITOR_STEPS[5],
+    ]
+    assert transport.count("PATCH", "/dzen-upload/files/") == -(-clip.size // CHUNK)
+    for request in transport.requests:
+        if "/dzen-upload/" not in request.url.path and "/profile/" not in request.url.path:
+            assert request.url.params["publisherId"] == CHANNEL.publisher_id
+            assert request.url.params["clid"] == "320" and request.headers["x-csrf-token"]
+        if "/dzen-upload/" in request.url.path:
+            assert "cookie" not in request.headers  # the upload URL is the credential
+    assert recorder.progress[-1] == (clip.size, clip.size)
+    # The editor page was read once per call to publish, never per request.
+    assert transport.count("GET", "/dzen/profile/editor") == len(results)
 
-    assert result.state is PublishState.PROCESSING
-    assert [p["title"] for p in posts(sandbox)] == ["Я" * 100]
+
+class Killed(Exception):
+    """The worker died: nothing after this runs."""
 
 
-async def test_an_expired_upload_session_is_replaced_on_resume(
-    provider: DzenProvider, sandbox: Sandbox, clip: ClipSource
+class DiesAfterPatches(CountingTransport):
+    """Sends the `n`-th PATCH to the host, then dies before its answer is read (or saved)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await super().handle_async_request(request)
+        if request.method == "PATCH" and self.count("PATCH", "/dzen-upload/") == self.n:
+            await response.aread()
+            raise Killed
+        return response
+
+
+async def test_a_killed_upload_resumes_at_the_servers_offset_without_a_second_draft(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
+    clip = clip_source(tmp_path / "lesson.mp4")
     recorder = Recorder()
-    add_fault(sandbox, "reset", "upload")
-    with pytest.raises(Transient):
-        await provider.publish(request=recorder.request(seeded_credentials(), clip))
-    stale = recorder.last["upload_id"]
-    advance(sandbox, 25 * 3600)  # upload sessions live 24 hours; the token lives a year
+    with pytest.raises(Killed):
+        await provider(sandbox, DiesAfterPatches(3)).publish(request=recorder.request(session_of(), clip))
+    stopped_at = recorder.last
+    # Two chunks acknowledged and saved; the host holds a third the worker never heard of.
+    assert stopped_at["remote_id"] and stopped_at["upload_url"] and stopped_at["offset"] == 2 * CHUNK
+    assert state(sandbox)["uploads"][0]["offset"] == 3 * CHUNK
 
-    results = await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
-
+    transport = CountingTransport()
+    results = await publish_until_done(sandbox, provider(sandbox, transport), recorder, session_of(), clip)
     assert results[-1].state is PublishState.PUBLISHED
-    assert recorder.last["upload_id"] != stale
+    # Resumed where the server was (HEAD), not where the checkpoint was; nothing created again.
+    first_patch = next(r for r in transport.requests if r.method == "PATCH")
+    assert first_patch.headers["upload-offset"] == str(3 * CHUNK)
+    assert transport.count("POST", "add-publication") == 0 and transport.count("POST", "start-upload") == 0
     [post] = posts(sandbox)
-    assert post["sha256"] == clip.sha256
-    assert post["extra"]["upload_id"] == recorder.last["upload_id"]
+    assert (post["remote_id"], post["sha256"]) == (stopped_at["remote_id"], clip.sha256)
+    [upload] = state(sandbox)["uploads"]
+    assert (
+        upload["complete"]
+        and upload["sha256"] == hashlib.sha256((tmp_path / "lesson.mp4").read_bytes()).hexdigest()
+    )
 
 
-async def test_bytes_that_are_not_a_video_fail_processing_with_a_clear_message(
-    provider: DzenProvider, sandbox: Sandbox, tmp_path: Path
-) -> None:
-    path = tmp_path / "notes.mp4"
-    path.write_bytes(b"not a video at all " * 1000)
-    clip = clip_source(path)
+async def test_a_lost_answer_to_add_publication_is_never_repeated(sandbox: Sandbox, tmp_path: Path) -> None:
+    clip = clip_source(tmp_path / "lesson.mp4")
     recorder = Recorder()
+    add_fault(sandbox, "reset", "add-publication")
+    dzen = provider(sandbox)
+    with pytest.raises(OutcomeUnknown) as lost:
+        await dzen.publish(request=recorder.request(session_of(), clip))
+    assert lost.value.code == "dzen.draft_unconfirmed" and recorder.last["create_sent"] is True
+    with pytest.raises(OutcomeUnknown):
+        await dzen.publish(request=recorder.request(session_of(), clip))
+    assert len(posts(sandbox)) == 1  # the one draft the lost call made; none more
 
-    with pytest.raises(Permanent) as failed:
-        await publish_until_done(sandbox, provider, recorder, seeded_credentials(), clip)
 
-    assert failed.value.code == "dzen.unsupported_format"
-    assert "MP4, MOV или WebM" in text_of(failed.value)
-    [post] = posts(sandbox)
-    assert post["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-async def test_a_vanished_session_is_reopened_unless_publish_may_have_gone_out(
-    provider: DzenProvider, sandbox: Sandbox, clip: ClipSource
+async def test_a_lost_answer_to_the_publish_call_is_settled_by_reading_the_publication(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    unsent = Recorder(checkpoints=[{"upload_id": "0" * 32}])
-    sent = Recorder(checkpoints=[{"upload_id": "0" * 32, "publish_sent": True}])
+    clip = clip_source(tmp_path / "lesson.mp4")
+    add_fault(sandbox, "reset", "publish")
+    transport = CountingTransport()
+    results = await publish_until_done(sandbox, provider(sandbox, transport), Recorder(), session_of(), clip)
+    assert results[-1].state is PublishState.PUBLISHED
+    assert transport.count("POST", "update-publication-content-and-publish") == 1
+    [post] = posts(sandbox)
+    assert post["status"] == "published"
 
-    reopened = await provider.publish(request=unsent.request(seeded_credentials(), clip))
-    with pytest.raises(OutcomeUnknown) as unknown:
-        await provider.publish(request=sent.request(seeded_credentials(), clip))
 
-    assert reopened.state is PublishState.PROCESSING
-    assert unsent.last["upload_id"] != "0" * 32
-    assert unknown.value.code == "dzen.publish_unconfirmed"
-    assert text_of(unknown.value).startswith("Не удалось понять, опубликовано ли видео")
-    assert sent.checkpoints == [{"upload_id": "0" * 32, "publish_sent": True}]
-    assert [p["remote_id"] for p in posts(sandbox)] == [reopened.remote_id]
+async def test_limits_are_refused_before_anything_is_sent(sandbox: Sandbox, tmp_path: Path) -> None:
+    clip = clip_source(tmp_path / "lesson.mp4")
+    transport = CountingTransport()
+    with pytest.raises(Permanent) as refused:
+        await provider(sandbox, transport).publish(request=Recorder().request(session_of(), clip, title=" "))
+    assert refused.value.code == "dzen.title_missing" and not transport.requests

@@ -6,7 +6,7 @@ import httpx2
 import pytest
 
 from autopost.platforms.base import StatsSupport
-from autopost.platforms.catalog import MiB
+from autopost.platforms.catalog import MB
 from autopost.platforms.errors import AuthExpired, Permanent, RateLimited, Transient
 from autopost.platforms.telegram import TelegramProvider
 from autopost.platforms.telegram.upload import channel_ref
@@ -111,7 +111,7 @@ async def test_bot_tokens_do_not_refresh(sandbox: Sandbox) -> None:
 def test_capabilities_follow_the_server_kind() -> None:
     cloud = TelegramProvider(TelegramSettings()).capabilities
     local = TelegramProvider(TelegramSettings(local_server=True)).capabilities
-    assert (cloud.max_bytes, local.max_bytes) == (50 * MiB, 2000 * MiB)
+    assert (cloud.max_bytes, local.max_bytes) == (50 * MB, 2000 * MB) == (50_000_000, 2_000_000_000)
     assert cloud.stats is StatsSupport.PUBLIC_ONLY
     assert not (cloud.oauth or cloud.upload_by_url or cloud.needs_processing)
     assert (cloud.title_max, cloud.description_max) == (None, 1024)

@@ -1,4 +1,4 @@
-"""Contract: every Bot API method, parameter and answer field the provider uses exists in api.json."""
+"""Contract: every Bot API method, parameter and answer field the provider uses exists in Bot API 10.3 (tests/specs/telegram-bot-api-10.3)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from autopost.platforms.telegram.botapi import READ_FIELDS, SENT_PARAMETERS
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "telegram-bot-api" / "api.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "telegram-bot-api-10.3" / "api.json"
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,23 @@ async def test_rate_limit_fault_is_rate_limited_with_telegrams_wait(sandbox: San
     assert posts(sandbox) == [] and recorder.last == {}
 
 
+async def test_an_overloaded_server_is_rate_limited_for_60_seconds_and_a_resend_posts_once(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    clip, recorder = real_clip(tmp_path), Recorder()
+    inject(sandbox, "overloaded", on="sendVideo")
+    with pytest.raises(RateLimited) as caught:
+        await provider(sandbox).publish(request=publish_request(clip, recorder))
+    assert (caught.value.code, caught.value.retry_after) == ("telegram.rate_limited", 60)
+    # The answer came: nothing was posted, so the checkpoint is cleared and a resend is safe.
+    assert posts(sandbox) == [] and recorder.last == {}
+    result = await provider(sandbox).publish(
+        request=publish_request(clip, recorder, checkpoint=recorder.last)
+    )
+    [post] = posts(sandbox)
+    assert (result.remote_id, post["sha256"]) == (post["remote_id"], clip.sha256)
+
+
 async def test_channel_flood_limit_is_rate_limited(sandbox: Sandbox, tmp_path: Path) -> None:
     send_plain_videos(sandbox, *(f"пост {n}" for n in range(20)))
     with pytest.raises(RateLimited) as caught:

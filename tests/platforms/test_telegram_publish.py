@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from autopost.i18n import render
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import AuthExpired, Permanent, PlatformError
 from tests.conftest import Sandbox
@@ -14,6 +15,7 @@ from tests.platforms.rendered import text_of
 from tests.platforms.telegram_support import (
     ADMIN,
     CAPTION,
+    MB,
     MEMBER,
     NEVER_ISSUED,
     OTHER,
@@ -78,21 +80,44 @@ async def test_resume_with_message_id_posts_nothing(sandbox: Sandbox, tmp_path: 
     )
 
 
-async def test_clip_over_50_mib_is_refused_before_any_byte(sandbox: Sandbox, tmp_path: Path) -> None:
-    clip, recorder = sized_clip(tmp_path, 51 * MiB), Recorder()
+async def test_a_clip_of_exactly_50_mb_is_sent_and_one_byte_more_is_refused_before_any_byte(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Telegram's 50 MB are decimal: 50,000,000 bytes, not 50 MiB.
+    await provider(sandbox).publish(request=publish_request(sized_clip(tmp_path, 50 * MB), Recorder()))
+    assert [p["bytes"] for p in posts(sandbox)] == [50_000_000]
+    clip, recorder = sized_clip(tmp_path, 50 * MB + 1), Recorder()
     with pytest.raises(Permanent) as caught:
         await provider(sandbox).publish(request=publish_request(clip, recorder))
     assert caught.value.code == "telegram.file_too_large"
-    assert caught.value.params == {"size_bytes": 51 * MiB, "limit_bytes": 50 * MiB}
-    assert "50 МБ" in text_of(caught.value) and "51 МБ" in text_of(caught.value)
-    assert posts(sandbox) == [] and recorder.checkpoints == [] and recorder.progress == (0, 0)
+    assert caught.value.params == {"size_bytes": 50_000_001, "limit_bytes": 50_000_000}
+    # Beside a decimal limit the size is in the same units, in bytes where megabytes would read equal.
+    assert (
+        text_of(caught.value)
+        == "Telegram принимает от бота видео до 50 МБ, а клип весит 50\xa0000\xa0001 байт"
+    )
+    assert render(caught.value.code, "en", **caught.value.params) == (
+        "Telegram accepts videos from a bot up to 50 MB, and the clip is 50,000,001 bytes"
+    )
+    assert len(posts(sandbox)) == 1 and recorder.checkpoints == [] and recorder.progress == (0, 0)
 
 
-async def test_local_server_takes_clips_over_50_mib(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_clip_over_50_mb_reads_in_the_limits_megabytes(sandbox: Sandbox, tmp_path: Path) -> None:
+    clip = sized_clip(tmp_path, 51 * MiB)
+    with pytest.raises(Permanent) as caught:
+        await provider(sandbox).publish(request=publish_request(clip, Recorder()))
+    assert (
+        render(caught.value.code, "en", **caught.value.params)
+        == "Telegram accepts videos from a bot up to 50 MB, and the clip is 53.5 MB"
+    )
+    assert posts(sandbox) == []
+
+
+async def test_local_server_takes_clips_over_50_mb(sandbox: Sandbox, tmp_path: Path) -> None:
     configure(sandbox, telegram_local_server=True)
     clip = sized_clip(tmp_path, 51 * MiB)
     telegram = provider(sandbox, local_server=True)
-    assert telegram.capabilities.max_bytes == 2000 * MiB
+    assert telegram.capabilities.max_bytes == 2000 * MB
     await telegram.publish(request=publish_request(clip, Recorder()))
     [post] = posts(sandbox)
     assert (post["bytes"], post["sha256"]) == (51 * MiB, clip.sha256)

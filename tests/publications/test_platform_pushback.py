@@ -63,6 +63,38 @@ async def test_a_429_pauses_the_platform_queue_without_using_an_attempt(stack: S
     assert len(await stack.posts()) == 1
 
 
+async def test_telegrams_overload_429_holds_the_publication_a_minute_and_it_posts_once(stack: Stack) -> None:
+    telegram = await stack.connect(Platform.TELEGRAM)
+    await stack.fault(Platform.TELEGRAM, "overloaded", on="sendVideo", count=1)
+    queue = stack.runtime.queues.publish(Platform.TELEGRAM)
+    limiter = f"{stack.settings.redis_namespace}:{publish_queue_name(Platform.TELEGRAM)}:limiter"
+    await stack.start_worker()
+    [publication_id] = await stack.publish(telegram)
+
+    # The event is written before the queue is paused and the job delayed: wait for all three.
+    for _ in range(400):
+        if await stack.runtime.queues.job_state(publication_id, Platform.TELEGRAM) == "delayed":
+            break
+        await asyncio.sleep(0.05)
+    [rate_limited] = [e for e in await stack.events(publication_id) if e.kind == "rate_limited"]
+    assert rate_limited.data == {"retry_after": 60.0}
+    async with aioredis.Redis.from_url(stack.redis_url) as client:
+        ttl = await client.pttl(limiter)
+        # Waiting: the queue is paused for Telegram's minute, the job is delayed past it, nothing posted.
+        assert 50_000 < ttl <= 60_000
+        assert (await stack.publication(publication_id)).status is PublicationStatus.PUBLISHING
+        assert await stack.posts() == []
+        # Let the minute pass: the pause ends and the delayed job is due.
+        await client.delete(limiter)
+    await queue.promoteJobs()
+
+    publication = await stack.wait_for(publication_id)
+    await assert_published_once(stack, publication)
+    assert publication.attempts == 1
+    assert len(await stack.posts()) == 1
+    assert (await stack.event_kinds(publication_id)).count("started") == 1
+
+
 async def test_an_expired_vk_token_is_refreshed_once_and_the_publication_goes_on(stack: Stack) -> None:
     vk = await stack.connect_vk_id()
     first_access = open_access_token(vk, stack.runtime.vault)

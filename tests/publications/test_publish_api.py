@@ -64,6 +64,19 @@ def test_every_failing_target_is_refused_up_front_and_nothing_is_created(api: Ap
             json={"targets": [{"connection_id": vk}, {"connection_id": vk}]},
         )
         assert twice.json()["error"]["code"] == "duplicate_target"
+        # Both targets and the time at once: the first problem is the error, every one is listed.
+        both = client.post(
+            f"/api/v1/clips/{clip_id}/publish",
+            json={"targets": [case[0] for case in cases], "scheduled_at": datetime.now(UTC).isoformat()},
+        )
+        error = both.json()["error"]
+        assert both.status_code == 422 and error["code"] == "scheduled_too_soon"
+        assert [(p["code"], p["about"]) for p in error["problems"]] == [
+            ("scheduled_too_soon", None),
+            ("caption_too_long", telegram),
+            ("title_too_long", vk),
+        ]
+        assert error["problems"][2]["message"] == "Название для VK: 129 символов, можно не больше 128"
         assert client.get("/api/v1/publications").json() == []
 
 

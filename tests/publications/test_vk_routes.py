@@ -7,17 +7,23 @@ and the VK API itself: the Клипы section, the video library, the wall), and
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
+from sqlalchemy import func, select
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.connections.usecases import connect_web_session, set_vk_target
 from autopost.db import transaction
+from autopost.i18n import render
 from autopost.platforms.catalog import ConnectionKind, Platform, PostFormat
 from autopost.publications.models import Publication, PublicationStatus
+from autopost.refusals import Refused
 from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.sessions import start_session
+from autopost_testing.media import make_clip
 from tests.platforms.test_vk_support import Recording
 from tests.publications.checks import assert_published_once
 from tests.support.stack import Stack, StackFactory
@@ -156,3 +162,40 @@ async def test_a_worker_stopped_after_the_upload_is_followed_without_a_second_cr
     uploads = [r for r in recording.requests if "/vk/upload/" in r.url.path]
     assert len(creates) == 1 and len(uploads) == 1
     assert publication.format is PostFormat.CLIP
+
+
+@pytest.mark.parametrize(
+    ("seconds", "width", "height", "code", "message"),
+    [
+        (
+            2,
+            180,
+            320,
+            "clip_length_out_of_range",
+            "VK Клипы принимают ролики длиной от 3 с до 3 мин, а этот длится 2 с",
+        ),
+        (
+            3,
+            320,
+            180,
+            "clip_not_vertical",
+            "VK Клипы принимают вертикальное видео (9:16), а это 320×180. Опубликуйте его в VK Видео",
+        ),
+    ],
+)
+async def test_a_clip_vk_clips_do_not_take_is_refused_and_nothing_is_created(
+    stack: Stack, tmp_path: Path, seconds: float, width: int, height: int, code: str, message: str
+) -> None:
+    session = await connect_vk_session(stack)
+    clip = await stack.add_clip(make_clip(tmp_path / "odd.mp4", seconds=seconds, width=width, height=height))
+
+    with pytest.raises(Refused) as refused:
+        await stack.publish(session, clip=clip)
+
+    assert refused.value.code == code
+    assert render(refused.value.code, "ru", **refused.value.params) == message
+    async with transaction(stack.runtime.session_factory) as db:
+        assert await db.scalar(select(func.count()).where(Publication.clip_id == clip.id)) == 0
+    # The same clip is a VK Видео through VK ID: the shape rule is the clip route's alone.
+    [publication_id] = await stack.publish(await stack.connect_vk_id(), clip=clip)
+    assert (await stack.publication(publication_id)).status is PublicationStatus.SCHEDULED

@@ -16,7 +16,6 @@ ADMIN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
 MEMBER = "7000000002:AAEr5TnW7yHq0ZcV3bMx6KsLd2PfJ8GiUoN"
 REVOKED = "7000000003:AAFx0Qw1Er2Ty3Ui4Op5As6Df7Gh8Jk9LzX"
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64
-MIB = 1024 * 1024
 
 
 def make_jpeg(width: int, height: int) -> bytes:
@@ -279,12 +278,13 @@ def test_caption_markup_errors_are_bad_requests(sandbox: Sandbox) -> None:
 def test_uploads_over_50_mb_are_refused_by_the_cloud_api_and_accepted_by_a_local_server(
     sandbox: Sandbox,
 ) -> None:
-    at_limit = VIDEO + bytes(50 * MIB - len(VIDEO))
+    # Decimal megabytes: exactly 50,000,000 bytes pass, one more is refused.
+    at_limit = VIDEO + bytes(50_000_000 - len(VIDEO))
     assert send_video(sandbox, files={"video": ("a.mp4", at_limit)}).status_code == 200
     over = at_limit + b"\x01"
     assert_error(send_video(sandbox, files={"video": ("b.mp4", over)}), 413, "Request Entity Too Large")
-    assert [p["bytes"] for p in posts(sandbox)] == [50 * MIB]
+    assert [p["bytes"] for p in posts(sandbox)] == [50_000_000]
     set_config(sandbox, telegram_local_server=True)
     accepted = send_video(sandbox, files={"video": ("b.mp4", over)}).json()["result"]
-    assert accepted["video"]["file_size"] == 50 * MIB + 1
+    assert accepted["video"]["file_size"] == 50_000_001
     assert posts(sandbox)[-1]["sha256"] == hashlib.sha256(over).hexdigest()

@@ -102,6 +102,22 @@ def test_rate_limit_fault_answers_429_with_its_retry_after(sandbox: Sandbox) -> 
     assert send_video(sandbox).status_code == 200
 
 
+def test_overloaded_fault_answers_the_servers_own_429_with_retry_after_60(sandbox: Sandbox) -> None:
+    # The overload answer does not depend on the caller: retry_after is the server's 60, not the fault's.
+    add_fault(sandbox, "overloaded", retry_after=5, on="sendVideo")
+    refused = send_video(sandbox)
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 60",
+        "parameters": {"retry_after": 60},
+    }
+    assert refused.headers["retry-after"] == "60"
+    assert telegram_posts(sandbox) == []
+    assert send_video(sandbox).json()["result"]["message_id"] == 2
+
+
 def test_server_error_fault_answers_500_in_the_bot_api_envelope(sandbox: Sandbox) -> None:
     add_fault(sandbox, "server_error", count=2)
     for _ in range(2):

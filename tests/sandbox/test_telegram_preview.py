@@ -68,9 +68,13 @@ def test_a_posted_video_appears_on_the_preview_page(sandbox: Sandbox) -> None:
     assert 'class="tgme_widget_message service_message js-widget_message"' in html
     assert "Клип &lt;дня&gt;<br/>вторая строка" in html
     assert '<time class="message_video_duration js-message_video_duration">1:15</time>' in html
-    [video_block] = [b for b in blocks(html) if b["views"] is not None]
+    [service_block, video_block] = blocks(html)
     moment = datetime.fromtimestamp(message["date"], UTC)
-    assert video_block["datetime"] == moment.isoformat()
+    assert video_block["datetime"] == moment.isoformat() and video_block["views"] is not None
+    # The service message has no views but, like every message, a footer with its date link.
+    assert service_block["views"] is None and service_block["datetime"] is not None
+    assert datetime.fromisoformat(service_block["datetime"]) < moment
+    assert html.count('<div class="tgme_widget_message_footer') == 2
     assert f'href="https://t.me/clipmaker_demo/{message["message_id"]}"' in html
     assert 'class="tme_messages_more' not in html
 
@@ -128,8 +132,13 @@ def test_a_name_without_a_public_channel_redirects_to_a_page_without_messages(
 
 def test_the_channel_page_links_to_its_preview(sandbox: Sandbox) -> None:
     html = page(sandbox, "/clipmaker_demo").text
-    assert "КлипМейкер — демо" in html and "1 530 subscribers" in html
+    assert "КлипМейкер — демо" in html and '<div class="tgme_page_extra">1 530 subscribers</div>' in html
     assert 'href="/tme/s/clipmaker_demo">Preview channel</a>' in html
+    photo = re.search(r'<img class="tgme_page_photo_image" src="([^"]+)">', html)
+    assert photo is not None and photo.group(1) == "/tme/i/userpic/320/clipmaker_demo.svg"
+    picture = httpx2.get(f"{sandbox.url}{photo.group(1)}")
+    assert picture.status_code == 200 and picture.text.startswith("<svg")
+    assert httpx2.get(f"{sandbox.url}/tme/i/userpic/320/nobody_here.svg").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,13 @@ class Api:
         self.users.append(email)
         return email, token
 
-    def add_connection(self, email: str, platform: Platform, account_id: str = "1") -> str:
+    def add_connection(
+        self,
+        email: str,
+        platform: Platform,
+        account_id: str = "1",
+        kind: ConnectionKind = ConnectionKind.TOKEN,
+    ) -> str:
         """A connection stored directly (connect flows are tested through the sandbox)."""
 
         async def make() -> str:
@@ -69,7 +75,7 @@ class Api:
                     connection = Connection(
                         user_id=user.id,
                         platform=platform,
-                        kind=ConnectionKind.TOKEN,
+                        kind=kind,
                         account_id=account_id,
                         account_name=f"{platform} demo",
                     )

@@ -206,8 +206,8 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack_clip_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real 1-second H.264/MP4 clip (encoded once per session)."""
-    return make_clip(tmp_path_factory.mktemp("stack") / "clip.mp4", seconds=1)
+    """A real 3-second vertical H.264/MP4 clip (encoded once per session): as short as VK Clips take."""
+    return make_clip(tmp_path_factory.mktemp("stack") / "clip.mp4", seconds=3)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 import pytest
 
 from autopost.i18n import render
-from autopost.platforms.catalog import MiB, Platform, max_upload_bytes
+from autopost.platforms.catalog import MB, MiB, Platform, max_upload_bytes
 from autopost.users.plans import Plan, check_plan, check_size, plan_allows
 
 
@@ -32,7 +32,7 @@ def test_refusal_names_the_platform_and_plan() -> None:
     ("platform", "limit"),
     [
         (Platform.VK, 256 * MiB),
-        (Platform.TELEGRAM, 50 * MiB),
+        (Platform.TELEGRAM, 50 * MB),
         (Platform.DZEN, 4096 * MiB),
         (Platform.RUTUBE, 10240 * MiB),
     ],
@@ -45,17 +45,24 @@ def test_size_limits(platform: Platform, limit: int) -> None:
 
 
 def test_size_message_reads_like_the_ui() -> None:
-    refusal = check_size(Platform.TELEGRAM, 120 * MiB)
+    refusal = check_size(Platform.TELEGRAM, 120 * MB)
     assert refusal is not None
     assert render(refusal.code, "ru", **refusal.params) == "Файл 120 МБ больше лимита Telegram 50 МБ"
+    # Telegram's megabytes are decimal: one byte over reads in bytes, not as "50 MB over 50 MB".
+    refusal = check_size(Platform.TELEGRAM, 50 * MB + 1)
+    assert refusal is not None
+    assert render(refusal.code, "en", **refusal.params) == (
+        "The file (50,000,001 bytes) exceeds the Telegram limit of 50 MB"
+    )
 
 
 def test_self_hosted_telegram_server_lifts_the_limit() -> None:
-    assert max_upload_bytes(Platform.TELEGRAM, telegram_local_server=True) == 2000 * MiB
+    assert max_upload_bytes(Platform.TELEGRAM, telegram_local_server=True) == 2000 * MB
     assert check_size(Platform.TELEGRAM, 120 * MiB, telegram_local_server=True) is None
-    refusal = check_size(Platform.TELEGRAM, 2001 * MiB, telegram_local_server=True)
+    assert check_size(Platform.TELEGRAM, 2000 * MB, telegram_local_server=True) is None
+    refusal = check_size(Platform.TELEGRAM, 2001 * MB, telegram_local_server=True)
     assert refusal is not None
-    assert render(refusal.code, "ru", **refusal.params) == "Файл 2 ГБ больше лимита Telegram 2000 МБ"
+    assert render(refusal.code, "ru", **refusal.params) == "Файл 2001 МБ больше лимита Telegram 2000 МБ"
 
 
 def test_gigabyte_limits_read_in_gigabytes() -> None:

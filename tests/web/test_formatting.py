@@ -29,12 +29,39 @@ def test_dates_numbers_durations() -> None:
     assert formatting.format_size_for(38 * 1024 * 1024) == "38 МБ"
     assert formatting.format_size_for(38 * 1024 * 1024, "en") == "38 MB"
     assert formatting.format_size_for(4608 * 1024 * 1024, "en") == "4.5 GB"
+    # Below a megabyte in kilobytes: a 300 KB clip is not «1 МБ».
+    assert formatting.format_size_for(300 * 1024) == "300 КБ"
+    assert formatting.format_size_for(300 * 1024, "en") == "300 KB"
+    assert formatting.format_size_for(1023 * 1024 + 1023, "en") == "1023 KB"
+    assert formatting.format_size_for(200, "en") == "1 KB"
+    assert formatting.format_size_for(0, "en") == "0 KB"
     assert formatting.format_limit_for(2000 * 1024 * 1024, "ru") == "2000 МБ"
+    # Telegram's limits are decimal megabytes and read as Telegram states them.
+    assert formatting.format_limit_for(50_000_000, "en") == "50 MB"
+    assert formatting.format_limit_for(2_000_000_000, "ru") == "2000 МБ"
     assert formatting.zone_label(moscow, when) == "Москва, UTC+3"
     assert formatting.zone_label(ZoneInfo("Asia/Kolkata"), when, "en") == "Kolkata, UTC+5:30"
     now = datetime.now(UTC)
     assert formatting.format_relative(now - timedelta(minutes=5), now) == "5 минут назад"
     assert formatting.format_relative(now + timedelta(hours=2), now) == "через 2 часа"
+
+
+def test_a_size_beside_a_decimal_limit_is_in_the_limits_units() -> None:
+    from autopost.i18n import render
+
+    def text(size: int, limit: int, lang: str = "en") -> str:
+        return render("file_too_large", lang, size_bytes=size, platform="telegram", limit_bytes=limit)
+
+    assert text(50_000_001, 50_000_000) == "The file (50,000,001 bytes) exceeds the Telegram limit of 50 MB"
+    assert text(53_500_000, 50_000_000) == "The file (53.5 MB) exceeds the Telegram limit of 50 MB"
+    assert (
+        text(2_000_000_001, 2_000_000_000, "ru")
+        == "Файл 2\xa0000\xa0000\xa0001 байт больше лимита Telegram 2000 МБ"
+    )
+    # A binary limit keeps binary sizes.
+    assert (
+        text(300 * 1024 * 1024, 256 * 1024 * 1024) == "The file (300 MB) exceeds the Telegram limit of 256 MB"
+    )
 
 
 def test_local_times_round_trip_in_the_users_zone() -> None:

@@ -220,8 +220,8 @@ def test_every_page_and_fragment_reads_in_english(api: Api, world: World) -> Non
         "/publications?tab=scheduled&platform=dzen",
         "/settings/platforms",
         "/settings/platforms?connected=dzen",
-        "/settings/platforms?error=oauth_denied&platform=dzen",
-        "/settings/platforms?error=oauth_not_configured&platform=dzen",
+        "/settings/platforms?error=oauth_denied&platform=vk",
+        "/settings/platforms?error=oauth_not_configured&platform=vk",
         "/settings/platforms?error=dzen.something_odd&platform=dzen",
         *(f"/clips/{clip}/card" for clip in world.clips),
         f"/clips/{world.clips[0]}/publish",
@@ -278,6 +278,7 @@ def test_every_action_and_refusal_on_the_pages_reads_in_english(api: Api, world:
             (f"/publications/{publications['failed_legacy']}/retry", {"view": "row"}),
             ("/settings/platforms/telegram/connect", {"bot_token": "", "channel": ""}),
             ("/settings/platforms/rutube/connect", {"mode": "password", "username": "x"}),
+            ("/settings/platforms/dzen/session", {"session": "not a cookie export"}),
             (f"/settings/connections/{world.connections['rutube']}/disconnect", {}),
         ]
         for path, data in posts:
@@ -290,7 +291,7 @@ def test_every_action_and_refusal_on_the_pages_reads_in_english(api: Api, world:
             headers={"HX-Request": "true", "X-CSRF-Token": "stale"},
         )
         assert_english(stale, "stale CSRF")
-        oauth = client.post("/settings/platforms/dzen/oauth", data={"csrf_token": headers["X-CSRF-Token"]})
+        oauth = client.post("/settings/platforms/vk/oauth", data={"csrf_token": headers["X-CSRF-Token"]})
         assert oauth.status_code == 303
         if oauth.headers["location"].startswith("/"):  # refused: the page says why
             assert_english(client.get(oauth.headers["location"]), oauth.headers["location"])

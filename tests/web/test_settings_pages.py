@@ -43,12 +43,14 @@ def test_notes_helper_texts_and_connect_forms(api: Api) -> None:
     with login(api, email) as client:
         page = client.get("/settings/platforms").text
     text = visible_text(page)
-    assert "только одобренные Дзеном издатели" in text and "смоделирован" in text
+    assert "У Дзена нет открытого интерфейса для публикации" in text and "сессией dzen.ru" in text
     assert "права приложения VK на видео и на стену" in text
     assert "@BotFather" in text and "/newbot" in text and "-100" in text
     assert (
-        'action="/settings/platforms/vk/oauth"' in page and 'action="/settings/platforms/dzen/oauth"' in page
+        'action="/settings/platforms/vk/oauth"' in page
+        and 'hx-post="/settings/platforms/dzen/session"' in page
     )
+    assert "/settings/platforms/dzen/oauth" not in page
     assert 'name="bot_token"' in page and 'name="channel"' in page
     assert 'name="token"' in page and 'name="username"' in page and 'name="password"' in page
 
@@ -57,7 +59,7 @@ def test_oauth_callback_outcomes_become_notices(api: Api) -> None:
     email, _ = new_user(api, Plan.PRO)
     with login(api, email) as client:
         connected = visible_text(client.get("/settings/platforms?connected=vk").text)
-        denied = visible_text(client.get("/settings/platforms?error=oauth_denied&platform=dzen").text)
+        denied = visible_text(client.get("/settings/platforms?error=oauth_denied&platform=vk").text)
         unknown = visible_text(client.get("/settings/platforms?error=vk.something_odd&platform=vk").text)
     assert "VK подключён" in connected
     assert "Доступ не был разрешён" in denied

@@ -78,11 +78,11 @@ def test_a_failed_api_connect_uses_up_the_settings_pages_limit(strict_connects: 
         assert "Слишком много неудачных подключений. Повторите через 60 мин" in visible_text(block.text)
         assert 'value="@clipmaker_demo"' in block.text
         oauth = browser.post(
-            "/settings/platforms/dzen/oauth", data={"csrf_token": csrf}, follow_redirects=False
+            "/settings/platforms/vk/oauth", data={"csrf_token": csrf}, follow_redirects=False
         )
         assert oauth.status_code == 303
         location = oauth.headers["location"]
-        assert location == "/settings/platforms?error=connect_throttled&platform=dzen&minutes=60"
+        assert location == "/settings/platforms?error=connect_throttled&platform=vk&minutes=60"
         notice = visible_text(browser.get(location).text)
         assert "Слишком много неудачных подключений. Повторите через 60 мин" in notice
 

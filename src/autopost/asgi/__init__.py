@@ -32,7 +32,6 @@ def install(app: FastAPI, settings: Settings, answer: Answer) -> None:
         settings.telegram.preview_url,
         settings.rutube.api_url,
         settings.dzen.api_url,
-        settings.dzen.login_url,
     ]
     app.add_middleware(
         SecurityHeaders,

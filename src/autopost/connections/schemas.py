@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from autopost.connections.models import Connection, ConnectionStatus, connection_error
 from autopost.i18n import render
-from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform, max_upload_bytes
+from autopost.platforms.catalog import LIMITS, WEB_SESSION_DOMAINS, ConnectionKind, Platform, max_upload_bytes
 from autopost.platforms.cookies import MAX_EXPORT_CHARS
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
@@ -73,7 +73,7 @@ class TokenConnectIn(BaseModel):
 class WebSessionConnectIn(BaseModel):
     """A signed-in browser session: cookies.txt text, an extension's cookie JSON, or a Cookie header."""
 
-    platform: Literal["vk"]
+    platform: Literal["vk", "dzen"]
     session: str = Field(min_length=1, max_length=MAX_EXPORT_CHARS)
 
 
@@ -136,6 +136,12 @@ class DisconnectOut(BaseModel):
     cancelled_publications: int
 
 
+def connect_route(platform: Platform) -> Literal["oauth", "session", "token"]:
+    if platform in OAUTH_PLATFORMS:
+        return "oauth"
+    return "session" if platform in WEB_SESSION_DOMAINS else "token"
+
+
 class PlatformOut(BaseModel):
     platform: Platform
     name: str
@@ -144,7 +150,8 @@ class PlatformOut(BaseModel):
     max_bytes: int
     title_max: int | None
     description_max: int | None
-    connect: Literal["oauth", "token"]
+    # How a new connection is made: OAuth (VK also takes a session), a browser session (Dzen), a token.
+    connect: Literal["oauth", "session", "token"]
     connections: list[ConnectionOut]
 
     @classmethod
@@ -162,6 +169,6 @@ class PlatformOut(BaseModel):
             max_bytes=max_upload_bytes(platform, telegram_local_server=settings.telegram.local_server),
             title_max=limits.title_max,
             description_max=limits.description_max,
-            connect="oauth" if platform in OAUTH_PLATFORMS else "token",
+            connect=connect_route(platform),
             connections=[ConnectionOut.of(c, lang) for c in connections if c.platform is platform],
         )

@@ -114,6 +114,8 @@ async def connect_token(
     _require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
         raise Refused("token_platform_only", platform=platform.value)
+    if platform in WEB_SESSION_DOMAINS:  # Dzen: only through a browser session
+        raise Refused("session_platform_only", platform=platform.value)
     meta: dict[str, Any] = {}
     try:
         async with counting_failures(runtime, user.id):

@@ -40,7 +40,7 @@ import structlog
 from babel.support import NullTranslations, Translations
 
 from autopost.i18n.codes import CODES, N_
-from autopost.i18n.params import localize
+from autopost.i18n.params import localize_all
 from autopost.platforms.messages import MESSAGES as PLATFORM_MESSAGES
 
 __all__ = [
@@ -93,7 +93,7 @@ def _fill(text: str, lang: str, params: dict[str, Any]) -> str:
     if not params and "{" not in text:
         return text
     catalog = translations(lang)
-    return text.format_map(_Params({k: localize(k, v, _lang(lang), catalog) for k, v in params.items()}))
+    return text.format_map(_Params(localize_all(params, _lang(lang), catalog)))
 
 
 def gettext(lang: str, msgid: str, **params: Any) -> str:

@@ -60,6 +60,12 @@ REFUSALS: dict[str, str] = {
     "caption_too_long": N_("{platform} caption: {length} characters, at most {limit} allowed"),
     "title_too_long": N_("{platform} title: {length} characters, at most {limit} allowed"),
     "title_missing": N_("{platform} needs a title"),
+    "clip_length_out_of_range": N_(
+        "VK Clips take clips from {min_seconds} to {max_seconds} long; this one lasts {seconds} s"
+    ),
+    "clip_not_vertical": N_(
+        "VK Clips take vertical video (9:16); this one is {width}×{height}. Publish it to VK Video instead"
+    ),
     "title_over_limit": N_("The title is longer than {limit} characters"),
     "description_over_limit": N_("The description is longer than {limit} characters"),
     "description_too_long": N_("{platform} description: {length} characters, at most {limit} allowed"),
@@ -101,6 +107,7 @@ REFUSALS: dict[str, str] = {
     "idempotency_conflict": N_("This Idempotency-Key was already used for a different request"),
     "token_platform_only": N_("Use the OAuth connection for {platform}"),
     "web_session_unsupported": N_("{platform} does not connect through a browser session"),
+    "session_platform_only": N_("{platform} connects through a browser session: hand over a cookie export"),
     # A connect body without the fields its platform needs (the schema's check; the API's validation error).
     "telegram_fields_missing": N_("Telegram needs bot_token and channel"),
     "rutube_fields_missing": N_("Rutube needs a token, or username and password"),

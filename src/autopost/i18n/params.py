@@ -15,8 +15,11 @@ from babel.numbers import format_decimal
 
 from autopost.i18n.codes import CODES, N_
 
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 GiB = 1024 * MiB
+# Decimal megabytes: Telegram's "50 MB" is 50 * 10**6 bytes (docs/platforms/telegram.md).
+MB = 1000 * 1000
 
 _PLATFORMS = {"vk", "rutube", "dzen", "telegram"}
 _PLANS = {"free", "start", "pro", "business"}
@@ -27,23 +30,50 @@ def _units(translations: NullTranslations, text: str, number: str) -> str:
 
 
 def format_size(size: int, lang: str, translations: NullTranslations) -> str:
-    """A size as people read it, in their units: "38 MB" below a GiB, "4.5 GB" (one decimal) above."""
+    """A size as people read it, in their units: "300 KB" below a MiB, "38 MB" below a GiB, "4.5 GB" above."""
     if size >= GiB:
         number = format_decimal(size / GiB, format="#0.#", locale=lang)
         return _units(translations, N_("{number} GB"), number)
-    return _units(translations, N_("{number} MB"), str(max(1, round(size / MiB))))
+    if size >= MiB:
+        return _units(translations, N_("{number} MB"), str(round(size / MiB)))
+    # Rounded up: a file of a few bytes is "1 KB", not "0 KB"; only an empty one is "0 KB".
+    return _units(translations, N_("{number} KB"), str(min(1023, -(-size // KiB))))
+
+
+def is_decimal(limit: int) -> bool:
+    """A limit stated in decimal megabytes (50 * 10**6) rather than binary ones (256 * 2**20)."""
+    return limit % MiB != 0 and limit % MB == 0
 
 
 def format_limit(limit: int, lang: str, translations: NullTranslations) -> str:
     """A limit as the platform states it: "256 MB", "2000 MB", "4 GB" (exact, never rounded)."""
     if limit % GiB == 0:
         return _units(translations, N_("{number} GB"), str(limit // GiB))
+    if is_decimal(limit):
+        return _units(translations, N_("{number} MB"), str(limit // MB))
     return _units(translations, N_("{number} MB"), str(limit // MiB))
+
+
+def format_size_against(size: int, limit: int, lang: str, translations: NullTranslations) -> str:
+    """A size next to a decimal limit, in the limit's units; in bytes where megabytes would read equal."""
+    number = format_decimal(size / MB, format="#0.#", locale=lang)
+    if number == str(limit // MB):
+        return _units(translations, N_("{number} bytes"), format_decimal(size, locale=lang))
+    return _units(translations, N_("{number} MB"), number)
 
 
 def format_seconds(seconds: float, lang: str) -> str:
     """A duration in the reader's language: "5 min", "30 sec"."""
     return format_timedelta(timedelta(seconds=seconds), format="short", threshold=1.0, locale=lang)
+
+
+def localize_all(params: dict[str, object], lang: str, translations: NullTranslations) -> dict[str, object]:
+    """Every parameter as the text shows it; a size beside a decimal limit is given in the same units."""
+    shown = {name: localize(name, value, lang, translations) for name, value in params.items()}
+    size, limit = params.get("size_bytes"), params.get("limit_bytes")
+    if isinstance(size, int) and isinstance(limit, int) and is_decimal(limit):
+        shown["size_bytes"] = format_size_against(size, limit, lang, translations)
+    return shown
 
 
 def localize(name: str, value: object, lang: str, translations: NullTranslations) -> object:

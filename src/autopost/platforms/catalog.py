@@ -1,7 +1,8 @@
 """What each platform allows, as data: size and caption limits (names are texts: autopost.i18n).
 
-Sizes are in MiB (1024 * 1024 bytes), the unit the platforms' own limits use
-(Telegram's "50 MB" is 52,428,800 bytes).
+Sizes are in the unit each platform states its limit in: MiB (1024 * 1024 bytes) for VK,
+Rutube and Dzen; decimal megabytes (10**6 bytes) for Telegram, whose "50 MB" is 50,000,000
+bytes and whose self-hosted server takes 2000 MB = 2,000,000,000 bytes (docs/platforms/telegram.md).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 MiB = 1024 * 1024
+MB = 1000 * 1000
 
 
 class Platform(StrEnum):
@@ -35,10 +37,11 @@ class PostFormat(StrEnum):
     VIDEO = "video"
 
 
-# Where a platform's web session lives: the cookie domains a cookie export is read for. Dzen joins
-# with its editor protocol (platforms.md Part 2); until then it connects as before.
+# Where a platform's web session lives: the cookie domains a cookie export is read for
+# (Dzen's editor runs on dzen.ru; a signed-in export also holds the Yandex Passport cookies).
 WEB_SESSION_DOMAINS: dict[Platform, tuple[str, ...]] = {
     Platform.VK: ("vk.com",),
+    Platform.DZEN: ("dzen.ru", "yandex.ru"),
 }
 
 
@@ -55,10 +58,24 @@ LIMITS: dict[Platform, PlatformLimits] = {
     Platform.RUTUBE: PlatformLimits(10 * 1024 * MiB, title_max=100, description_max=5000),
     Platform.DZEN: PlatformLimits(4 * 1024 * MiB, title_max=100, description_max=5000, title_required=True),
     # Telegram has no title: title and description go into one caption of up to 1024 characters.
-    Platform.TELEGRAM: PlatformLimits(50 * MiB, title_max=None, description_max=1024),
+    Platform.TELEGRAM: PlatformLimits(50 * MB, title_max=None, description_max=1024),
 }
 
-TELEGRAM_LOCAL_SERVER_MAX_BYTES = 2000 * MiB
+TELEGRAM_LOCAL_SERVER_MAX_BYTES = 2000 * MB
+
+
+@dataclass(frozen=True)
+class ClipShape:
+    """What a short-video format accepts beyond the platform's size limit: length and orientation."""
+
+    min_seconds: float
+    max_seconds: float
+    vertical: bool
+
+
+# VK Clips (crosspostly/diveclub-vkposter:CLIPS.md): vertical 9:16, 3 s to 3 min. Only the web-session
+# route makes clips; VK Video (VK ID) takes any shape.
+VK_CLIP_SHAPE = ClipShape(min_seconds=3, max_seconds=180, vertical=True)
 
 
 def max_upload_bytes(platform: Platform, *, telegram_local_server: bool = False) -> int:

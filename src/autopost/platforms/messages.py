@@ -158,40 +158,45 @@ MESSAGES: dict[str, str] = {
     "dzen.rate_limited": N_("Dzen asks us to wait"),
     "dzen.unavailable": N_("Dzen is temporarily unavailable, we will retry later"),
     "dzen.bad_answer": N_("Dzen is temporarily unavailable, we will retry later"),
-    "dzen.token_expired": N_("Access to Dzen has expired or was revoked, connect Dzen again"),
-    "dzen.no_refresh_token": N_("Access to Dzen has expired or was revoked, connect Dzen again"),
-    "dzen.not_publisher": N_("The account has no Dzen channel, or it is not approved for publishing"),
-    "dzen.forbidden": N_("The account has no Dzen channel, or it is not approved for publishing"),
+    "dzen.session_ended": N_(
+        "The dzen.ru session has ended: you signed out of Dzen in the browser or Yandex ended the "
+        "sign-in. Sign in to dzen.ru again, export the cookies anew and reconnect Dzen"
+    ),
+    "dzen.forbidden": N_(
+        "Dzen no longer lets this session publish to the channel. Sign in to dzen.ru as the channel's "
+        "owner or editor, export the cookies anew and reconnect Dzen"
+    ),
+    # Connections made through Yandex OAuth before Dzen moved to browser sessions (migration 0007).
+    "dzen.session_required": N_(
+        "Dzen is now connected through your signed-in dzen.ru browser session: Yandex OAuth gives no "
+        "access to Dzen. Sign in to dzen.ru, export the cookies and connect Dzen again"
+    ),
+    "dzen.no_channel": N_(
+        "You are signed in to dzen.ru, but this account has no channel to publish to. Sign in as the "
+        "channel's owner or editor and export the cookies again"
+    ),
+    "dzen.csrf_invalid": N_("The Dzen editor refused its security token twice in a row, we will retry later"),
+    "dzen.captcha": N_(
+        "Dzen asks for a captcha after many automated actions. Publish one video from your browser or "
+        "wait a few hours, then press “Retry”"
+    ),
     "dzen.refused": N_("Dzen rejected the request: {reason}"),
     "dzen.platform_file_too_large": N_("The file is larger than {limit_bytes}, the Dzen limit"),
-    "dzen.size_mismatch": N_("Dzen received a different number of bytes than expected: the clip has changed"),
-    "dzen.not_found": N_("Dzen could not find the upload or the video"),
-    "dzen.upload_expired": N_("The Dzen upload session has expired"),
-    "dzen.upload_already_completed": N_("The file has already been uploaded to Dzen"),
-    "dzen.upload_already_published": N_("A video from this upload has already been created"),
-    "dzen.processing_failed": N_("Dzen could not process the video"),
-    "dzen.unsupported_format": N_("Dzen did not accept the file format: MP4, MOV or WebM is needed"),
-    "dzen.video_failed": N_("Dzen did not publish the video: {reason}"),
+    "dzen.unsupported_format": N_("Dzen did not accept the file format: an MP4 video is needed"),
+    "dzen.not_found": N_("The Dzen draft of this publication is gone (deleted in the studio?)"),
+    "dzen.processing_failed": N_("Dzen could not convert the video"),
+    "dzen.draft_unconfirmed": N_(
+        "Dzen did not confirm that the draft was created. An empty draft may be left in the Dzen studio; "
+        "press “Retry” to publish"
+    ),
+    "dzen.publish_not_confirmed": N_(
+        "Dzen did not confirm the publication; we will check and retry later (no second video will appear)"
+    ),
     "dzen.empty_file": N_("The clip file is empty"),
     "dzen.file_too_large": N_("The file ({size_bytes}) exceeds the Dzen limit of {limit_bytes}"),
     "dzen.title_missing": N_("Dzen needs a video title"),
     "dzen.title_too_long": N_("Title for Dzen: {length} characters, at most {limit} allowed"),
     "dzen.description_too_long": N_("Description for Dzen: {length} characters, at most {limit} allowed"),
-    "dzen.publish_unconfirmed": N_(
-        "Could not tell whether the video was published. Check the Dzen channel before retrying"
-    ),
-    "dzen.publish_not_confirmed": N_(
-        "Dzen did not confirm that the video was created; we will check and retry later (no second video "
-        "will appear)"
-    ),
-    "dzen.oauth_rate_limited": N_("Yandex ID asks us to wait"),
-    "dzen.oauth_unavailable": N_("Yandex ID is temporarily unavailable, we will retry later"),
-    "dzen.oauth_unreachable": N_("Yandex ID is temporarily unavailable, we will retry later"),
-    "dzen.oauth_bad_answer": N_("Yandex ID is temporarily unavailable, we will retry later"),
-    "dzen.oauth_client": N_("The Yandex ID app is misconfigured: check client_id and client_secret"),
-    "dzen.refresh_refused": N_("Yandex did not extend access to Dzen — connect Dzen again"),
-    "dzen.oauth_code": N_("The Yandex sign-in code has expired or was already used — connect Dzen again"),
-    "dzen.oauth_refused": N_("Yandex refused the sign-in ({error})"),
     # ------------------------------------------------------------ Telegram
     "telegram.unavailable": N_("Telegram is temporarily unavailable, we will retry later"),
     "telegram.rate_limited": N_("Telegram asks us to wait: too many posts in a row"),

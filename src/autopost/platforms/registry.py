@@ -40,14 +40,12 @@ class OAuthConnector(Protocol):
     ) -> tuple[Credentials, AccountInfo]: ...
 
 
-OAUTH_PLATFORMS = (Platform.VK, Platform.DZEN)
+OAUTH_PLATFORMS = (Platform.VK,)
 
 
 def build_oauth(platform: Platform, settings: Settings) -> OAuthConnector:
     if platform is Platform.VK:
         return _VkConnector(settings)
-    if platform is Platform.DZEN:
-        return _DzenConnector(settings)
     raise ValueError(f"{platform} connects with a token, not OAuth")
 
 
@@ -78,26 +76,3 @@ class _VkConnector:
             )
         finally:
             await oauth.aclose()
-
-
-class _DzenConnector:
-    """Yandex OAuth has no device_id."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    def authorize_url(self, *, state: str, code_verifier: str, redirect_uri: str) -> str:
-        from autopost.platforms.dzen import DzenOAuth
-
-        return DzenOAuth(self._settings.dzen).authorize_url(
-            state=state, code_verifier=code_verifier, redirect_uri=redirect_uri
-        )
-
-    async def exchange(
-        self, *, code: str, code_verifier: str, redirect_uri: str, device_id: str | None
-    ) -> tuple[Credentials, AccountInfo]:
-        from autopost.platforms.dzen import DzenOAuth
-
-        return await DzenOAuth(self._settings.dzen).exchange(
-            code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
-        )

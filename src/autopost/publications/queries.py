@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import Publication, PublicationEvent, PublicationStatus
+from autopost.publications.models import TAKEN_STATUSES, Publication, PublicationEvent, PublicationStatus
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import User
 
@@ -56,13 +56,16 @@ async def stats_of(session: AsyncSession, publication: Publication) -> list[Stat
     return list(rows)
 
 
-async def published_to(session: AsyncSession, user: User, clip_id: uuid.UUID) -> set[uuid.UUID]:
-    """The accounts the clip is already published to (publishing there again needs "again")."""
+async def taken_on(session: AsyncSession, user: User, clip_id: uuid.UUID) -> dict[uuid.UUID, Publication]:
+    """Where the clip is already published, scheduled or being published (going there again needs
+    "again"): per account, its newest such publication."""
     found = await session.scalars(
-        select(Publication.connection_id).where(
+        select(Publication)
+        .where(
             Publication.user_id == user.id,
             Publication.clip_id == clip_id,
-            Publication.status == PublicationStatus.PUBLISHED,
+            Publication.status.in_(TAKEN_STATUSES),
         )
+        .order_by(Publication.generation)
     )
-    return set(found)
+    return {publication.connection_id: publication for publication in found}

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.platforms.catalog import LIMITS, Platform, caption_text
+from autopost.platforms.catalog import (
+    LIMITS,
+    VK_CLIP_SHAPE,
+    ClipShape,
+    ConnectionKind,
+    Platform,
+    caption_text,
+)
 from autopost.refusals import Refused
 from autopost.settings import Settings
 from autopost.users.models import User
@@ -43,7 +51,34 @@ def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> 
         raise refusal
     if connection.status is not ConnectionStatus.ACTIVE:
         raise Refused("needs_reconnect", platform=platform.value)
+    refusal = shape_refusal(connection, clip)
+    if refusal:
+        raise refusal
     check_caption(platform, target.title, target.description)
+
+
+def shape_refusal(connection: Connection, clip: Clip) -> Refused | None:
+    """Why the account's route cannot take this clip's length or shape (VK Clips through a web session)."""
+    if connection.platform is Platform.VK and connection.kind is ConnectionKind.WEB_SESSION:
+        return _clip_shape_refusal(VK_CLIP_SHAPE, clip)
+    return None
+
+
+def _clip_shape_refusal(shape: ClipShape, clip: Clip) -> Refused | None:
+    """A clip route takes short vertical video only; what the probe could not measure is not judged."""
+    duration = clip.duration_seconds
+    if duration is not None and not shape.min_seconds <= duration <= shape.max_seconds:
+        # Whole seconds rounded away from the range, so the figure shown is visibly outside it.
+        seconds = math.floor(duration) if duration < shape.min_seconds else math.ceil(duration)
+        return Refused(
+            "clip_length_out_of_range",
+            seconds=seconds,
+            min_seconds=shape.min_seconds,
+            max_seconds=shape.max_seconds,
+        )
+    if shape.vertical and clip.width and clip.height and clip.width >= clip.height:
+        return Refused("clip_not_vertical", width=clip.width, height=clip.height)
+    return None
 
 
 def check_caption(platform: Platform, title: str, description: str) -> None:

@@ -104,9 +104,19 @@ async def create_publications(
 ) -> list[Publication]:
     """Check every target, then add one publication per target and queue it (after commit)."""
     now = utcnow()
-    check_schedule(settings, scheduled_at, now)
+    refusals = []
+    try:
+        check_schedule(settings, scheduled_at, now)
+    except Refused as refusal:
+        refusals.append(refusal)
     for target in targets:
-        check_target(settings, user, clip, target)
+        try:
+            check_target(settings, user, clip, target)
+        except Refused as refusal:
+            refusal.about = target.connection.id
+            refusals.append(refusal)
+    if refusals:
+        raise Refused.first_of(refusals)
     platforms = {t.connection.id: t.connection.platform for t in targets}
     if len(platforms) != len(targets):
         raise Refused("duplicate_target")

@@ -13,13 +13,12 @@ from autopost.clips.queries import owned_clip
 from autopost.connections.queries import list_connections
 from autopost.i18n import gettext
 from autopost.publications.models import Publication
-from autopost.publications.queries import published_to
+from autopost.publications.queries import taken_on
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
-from autopost.web.i18n import refused_text
 from autopost.web.queries import clip_card, clip_cards
 from autopost.web.templating import render
 from autopost.web.views import publication_view
@@ -66,7 +65,7 @@ async def _dialog(
         "publish_dialog.html",
         clip=clip,
         ready=forms.clip_is_ready(clip),
-        groups=await _groups(viewer, clip, form),
+        groups=await _groups(viewer, clip, form, values.pop("problems", None)),
         later=form.later,
         when_value=form.when or forms.default_local(settings, viewer),
         when_min=forms.earliest_local(settings, viewer),
@@ -78,10 +77,13 @@ async def _dialog(
     )
 
 
-async def _groups(viewer: Viewer, clip: Clip, form: forms.PublishForm) -> list[forms.PlatformGroup]:
+async def _groups(
+    viewer: Viewer, clip: Clip, form: forms.PublishForm, problems: dict[uuid.UUID, str] | None = None
+) -> list[forms.PlatformGroup]:
     session, user = viewer.work.session, viewer.user
     connections = await list_connections(session, user)
-    return forms.platform_groups(viewer, clip, connections, form, await published_to(session, user, clip.id))
+    taken = await taken_on(session, user, clip.id)
+    return forms.platform_groups(viewer, clip, connections, form, taken, problems)
 
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")
@@ -108,7 +110,8 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
             session, outbox, viewer.runtime, user, clip.id, targets, scheduled_at
         )
     except Refused as exc:
-        return await _dialog(request, viewer, clip, form, error=refused_text(exc, viewer.lang))
+        error, problems = forms.problems_of(exc, viewer.lang)
+        return await _dialog(request, viewer, clip, form, error=error, problems=problems)
     return await _published(request, viewer, clip, form, groups, publications)
 
 

@@ -11,14 +11,16 @@ from starlette.datastructures import FormData
 
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.i18n import gettext
+from autopost.i18n import gettext, ngettext
 from autopost.platforms.catalog import LIMITS, Platform, caption_text
+from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.rules import shape_refusal
 from autopost.publications.usecases import TargetChoice
 from autopost.refusals import Refused
 from autopost.settings import Settings
 from autopost.users.plans import check_plan, check_size
 from autopost.web.auth import Viewer
-from autopost.web.formatting import local_input_value, parse_local
+from autopost.web.formatting import format_datetime, local_input_value, parse_local
 from autopost.web.i18n import refusal_text
 
 
@@ -27,9 +29,14 @@ class AccountChoice:
     connection: Connection
     disabled_reason: str | None
     checked: bool
-    # The clip is already published here: choosing it needs "Publish again".
-    published: bool = False
+    # Where the clip already is on this account (published, scheduled, being published), as the
+    # dialog says it: choosing it needs "Publish again".
+    already: str | None = None
     again: bool = False
+    # Why the last submit could not publish here, shown beside the account.
+    problem: str | None = None
+    # The account is disabled until it is reconnected: its reason links to the settings.
+    reconnect: bool = False
 
 
 @dataclass
@@ -42,6 +49,8 @@ class PlatformGroup:
     blocked: str | None
     title: str
     description: str
+    # The texts section stays open across a refused submit: the user had it open, or it has a problem.
+    texts_open: bool = False
 
     @property
     def title_max(self) -> int | None:
@@ -71,6 +80,8 @@ class PublishForm:
     descriptions: dict[Platform, str] = field(default_factory=dict)
     later: bool = False
     when: str = ""
+    # The platforms whose texts section was open when the form was sent.
+    open_texts: set[str] = field(default_factory=set)
 
     @classmethod
     def parse(cls, form: FormData) -> PublishForm:
@@ -87,6 +98,7 @@ class PublishForm:
             descriptions=descriptions,
             later=form.get("when") == "later",
             when=str(form.get("scheduled_at", "")),
+            open_texts={str(value) for value in form.getlist("open")},
         )
 
 
@@ -113,14 +125,33 @@ def _default_texts(clip: Clip, platform: Platform) -> tuple[str, str]:
     return clip.title, clip.description
 
 
+def problems_of(refusal: Refused, lang: str) -> tuple[str | None, dict[uuid.UUID, str]]:
+    """Every problem a refused submit carries: the request's own (shown on top) and each account's."""
+    general, per_account = [], {}
+    for one in (refusal, *refusal.also):
+        text = refusal_text(one, lang)
+        if isinstance(one.about, uuid.UUID):
+            per_account[one.about] = text
+        else:
+            general.append(text)
+    if per_account and not general:
+        count = len(per_account)
+        general.append(
+            ngettext(lang, "Fix the problem marked below", "Fix the {count} problems marked below", count)
+        )
+    return " ".join(general), per_account
+
+
 def platform_groups(
     viewer: Viewer,
     clip: Clip,
     connections: list[Connection],
     form: PublishForm,
-    published_to: set[uuid.UUID],
+    taken: dict[uuid.UUID, Publication],
+    problems: dict[uuid.UUID, str] | None = None,
 ) -> list[PlatformGroup]:
     """Every platform, with each connected account and the reason it cannot be chosen, if any."""
+    problems = problems or {}
     groups = []
     for platform in Platform:
         refusal = _platform_refusal(viewer, clip, platform)
@@ -128,11 +159,17 @@ def platform_groups(
         accounts = []
         for connection in (c for c in connections if c.platform is platform):
             reason = blocked
-            if reason is None and connection.status is not ConnectionStatus.ACTIVE:
+            reconnect = reason is None and connection.status is not ConnectionStatus.ACTIVE
+            if reconnect:
                 reason = gettext(viewer.lang, "Needs reconnecting")
+            shape = None if reason else shape_refusal(connection, clip)
+            if shape:
+                reason = refusal_text(shape, viewer.lang)
             chosen = reason is None and connection.id in form.chosen
-            published = connection.id in published_to
-            accounts.append(AccountChoice(connection, reason, chosen, published, connection.id in form.again))
+            already = _already(taken.get(connection.id), viewer)
+            again = connection.id in form.again
+            problem = problems.get(connection.id)
+            accounts.append(AccountChoice(connection, reason, chosen, already, again, problem, reconnect))
         title, description = _default_texts(clip, platform)
         groups.append(
             PlatformGroup(
@@ -141,9 +178,21 @@ def platform_groups(
                 blocked=blocked,
                 title=form.titles.get(platform, title),
                 description=form.descriptions.get(platform, description),
+                texts_open=platform.value in form.open_texts or any(a.problem for a in accounts),
             )
         )
     return groups
+
+
+def _already(publication: Publication | None, viewer: Viewer) -> str | None:
+    if publication is None:
+        return None
+    if publication.status is PublicationStatus.PUBLISHED:
+        return gettext(viewer.lang, "The clip is already published to this account.")
+    if publication.status is PublicationStatus.SCHEDULED and publication.scheduled_at is not None:
+        when = format_datetime(publication.scheduled_at, viewer.zone)
+        return gettext(viewer.lang, "The clip is already scheduled here for {when}.", when=when)
+    return gettext(viewer.lang, "The clip is already being published to this account.")
 
 
 def targets_of(form: PublishForm, groups: list[PlatformGroup]) -> list[TargetChoice]:

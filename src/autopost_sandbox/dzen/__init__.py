@@ -1,19 +1,18 @@
-"""Emulators of Yandex OAuth (/yandex-oauth) and of the ASSUMED Дзен publisher API (/dzen).
+"""The Дзен emulator: dzen.ru's editor over a browser session (/dzen) and its TUS upload host (/dzen-upload).
 
-Both share one Yandex ID registry, so tokens issued by the OAuth emulator are the
-ones the Дзен emulator accepts. The modelled Дзен protocol lives in publisher_api.py
-and docs/platforms/dzen.md.
+The protocol is the one working tools speak (docs/platforms/dzen.md); where the sources are
+silent (where the editor page exposes its CSRF token, where stats come from) the emulator
+follows one documented assumption each.
 """
 
 from __future__ import annotations
 
 from autopost_sandbox.core import SandboxState
-from autopost_sandbox.dzen.publisher_api import DzenEmulator
-from autopost_sandbox.dzen.registry import YandexRegistry
-from autopost_sandbox.dzen.yandex_oauth import YandexOAuthEmulator
+from autopost_sandbox.dzen.editor import DzenEditor
+from autopost_sandbox.dzen.store import DzenStore
+from autopost_sandbox.dzen.uploads import DzenUploads
 from autopost_sandbox.http import Emulator
 
 
 def emulators(state: SandboxState) -> list[Emulator]:
-    registry = YandexRegistry(state.clock)
-    return [YandexOAuthEmulator(state, registry), DzenEmulator(state, registry)]
+    return [DzenEditor(state, DzenStore(state)), DzenUploads(state)]

@@ -31,11 +31,22 @@ from autopost_sandbox.telegram.wire import (
 from autopost_sandbox.telegram.world import TelegramWorld
 
 # api.telegram.org accepts uploads up to 50 MB; a self-hosted server (--local) up to 2000 MB.
-CLOUD_MAX_UPLOAD = 50 * 1024 * 1024
-LOCAL_MAX_UPLOAD = 2000 * 1024 * 1024
+# Decimal megabytes, as Telegram counts them (docs/platforms/telegram.md, "Size limits").
+CLOUD_MAX_UPLOAD = 50 * 1000 * 1000
+LOCAL_MAX_UPLOAD = 2000 * 1000 * 1000
 TOKEN_FORMAT = re.compile(r"^[1-9]\d{0,15}:[A-Za-z0-9_-]{35}$")
 # captcha and processing_failed have no Telegram counterpart, so they never apply here.
-FAULT_KINDS: tuple[FaultKind, ...] = ("rate_limit", "server_error", "timeout", "reset", "token_expired")
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "rate_limit",
+    "overloaded",
+    "server_error",
+    "timeout",
+    "reset",
+    "token_expired",
+)
+# An overloaded server answers set_retry_after_error(60) whatever the caller asked for
+# (tdlib/telegram-bot-api:telegram-bot-api/Client.cpp, the upload flood check).
+OVERLOAD_RETRY_AFTER = 60
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -46,6 +57,8 @@ def upload_limit(state: SandboxState) -> int:
 def _fault_error(fault: Fault) -> ApiError:
     if fault.fault == "rate_limit":
         return ApiError.too_many_requests(fault.retry_after)
+    if fault.fault == "overloaded":
+        return ApiError.too_many_requests(OVERLOAD_RETRY_AFTER)
     if fault.fault == "token_expired":
         # A revoked token answers exactly like one that never existed.
         return UNAUTHORIZED

@@ -1,7 +1,7 @@
 """The Bot API methods the emulator serves: getMe, getChat, getChatMember, sendVideo.
 
 Each method reads only the parameters declared in PARAMETERS (all of them exist
-in Bot API 10.1, checked by the contract tests); any other parameter is ignored.
+in Bot API 10.3, checked by the contract tests); any other parameter is ignored.
 Error texts are the real API's (platforms.md §Telegram, telegram-bot-api sources).
 """
 
@@ -138,6 +138,8 @@ def _member_json(channel: Channel, user: Bot | Person) -> dict[str, Any]:
         "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
         "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
         "can_delete_stories", "can_post_messages", "can_edit_messages",
+        # Required since Bot API 10.3; aiogram 3.31 refuses an administrator without it.
+        "can_send_welcome_messages",
     )  # fmt: skip
     return {
         "status": "administrator",

@@ -5,8 +5,12 @@ The markup copies the real page's classes and attributes that scrapers rely on:
 `tgme_widget_message_views` span with the abbreviated count, a
 `tgme_widget_message_date` link holding <time datetime=...>, and the
 `tme_messages_more` link with data-before for older posts (20 per page).
-Private and unknown channels have no preview: t.me/s/<name> redirects to
-t.me/<name>, which shows no messages.
+Every message block, service messages included, ends in a
+`tgme_widget_message_footer` with the date link, as snscrape
+(JustAnotherArchivist/snscrape:snscrape/modules/telegram.py) requires; the
+channel page t.me/<name> has `tgme_page_extra` ("N subscribers") and the
+`tgme_page_photo_image` picture. Private and unknown channels have no preview:
+t.me/s/<name> redirects to t.me/<name>, which shows no messages.
 """
 
 from __future__ import annotations
@@ -58,13 +62,25 @@ def _data_view(channel: Channel, message: ChannelMessage, now: float) -> str:
     return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _service_block(username: str, message: ChannelMessage) -> str:
+def _date_link(channel: Channel, message: ChannelMessage) -> str:
+    moment = datetime.fromtimestamp(message.date, UTC)
+    return (
+        f'<a class="tgme_widget_message_date" href="{channel.post_url(message.message_id)}">'
+        f'<time datetime="{moment.isoformat()}" class="time">{moment:%H:%M}</time></a>'
+    )
+
+
+def _service_block(channel: Channel, message: ChannelMessage) -> str:
+    # A service message has no views, but its footer and date link are there like any message's.
     return (
         '<div class="tgme_widget_message_wrap js-widget_message_wrap">'
-        f'<div class="tgme_widget_message service_message js-widget_message" data-post="{username}/'
+        f'<div class="tgme_widget_message service_message js-widget_message" data-post="{channel.username}/'
         f'{message.message_id}"><div class="tgme_widget_message_bubble">'
         '<div class="tgme_widget_message_text js-message_text" dir="auto">'
-        f"{escape(message.service_text or '')}</div></div></div></div>"
+        f"{escape(message.service_text or '')}</div>"
+        '<div class="tgme_widget_message_footer js-message_footer">'
+        '<div class="tgme_widget_message_info js-message_info"><span class="tgme_widget_message_meta">'
+        f"{_date_link(channel, message)}</span></div></div></div></div></div>"
     )
 
 
@@ -85,9 +101,7 @@ def _video_block(channel: Channel, message: ChannelMessage) -> str:
 def message_block(channel: Channel, message: ChannelMessage, now: float) -> str:
     username = channel.username or ""
     if message.service_text is not None:
-        return _service_block(username, message)
-    link = channel.post_url(message.message_id)
-    moment = datetime.fromtimestamp(message.date, UTC)
+        return _service_block(channel, message)
     caption = escape(message.caption).replace("\n", "<br/>")
     text = (
         f'<div class="tgme_widget_message_text js-message_text" dir="auto">{caption}</div>' if caption else ""
@@ -105,8 +119,7 @@ def message_block(channel: Channel, message: ChannelMessage, now: float) -> str:
         '<div class="tgme_widget_message_info short js-message_info">'
         f'<span class="tgme_widget_message_views">{short_count(views(channel, message, now))}</span>'
         '<span class="copyonly"> views</span><span class="tgme_widget_message_meta">'
-        f'<a class="tgme_widget_message_date" href="{link}">'
-        f'<time datetime="{moment.isoformat()}" class="time">{moment:%H:%M}</time></a></span>'
+        f"{_date_link(channel, message)}</span>"
         "</div></div></div></div></div>"
     )
 
@@ -138,6 +151,7 @@ def channel_page(
         )
     info = (
         '<div class="tgme_channel_info"><div class="tgme_channel_info_header">'
+        f'<i class="tgme_page_photo_image"><img src="{photo_url(root, username)}"></i>'
         f'<div class="tgme_channel_info_header_title"><span dir="auto">{escape(channel.title)}</span></div>'
         f'<div class="tgme_channel_info_header_username"><a href="https://t.me/{username}">@{username}</a></div>'
         f'</div><div class="tgme_channel_info_description">{escape(channel.description)}</div>'
@@ -151,6 +165,22 @@ def channel_page(
     return _page(channel.title, body, f"https://t.me/s/{username}")
 
 
+def photo_url(root: str, username: str) -> str:
+    return f"{root}/i/userpic/320/{username}.svg"
+
+
+def channel_photo(channel: Channel) -> str:
+    """The channel's picture: its initial on a colour of its own (real pages link a JPEG on Telegram's CDN)."""
+    hue = channel.id % 360
+    initial = escape(channel.title[:1].upper())
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" viewBox="0 0 320 320">'
+        f'<rect width="320" height="320" fill="hsl({hue}, 55%, 55%)"/>'
+        '<text x="160" y="160" dy=".35em" text-anchor="middle" font-family="sans-serif" font-size="160" '
+        f'fill="#fff">{initial}</text></svg>'
+    )
+
+
 def _contact_page(name: str, channel: Channel | None, root: str) -> str:
     if channel is None or channel.username is None:
         description = (
@@ -161,7 +191,9 @@ def _contact_page(name: str, channel: Channel | None, root: str) -> str:
         return _page(f"Telegram: Contact @{name}", body, f"https://t.me/{escape(name)}")
     subscribers = f"{channel.subscribers:,}".replace(",", " ")
     body = (
-        f'<div class="tgme_page"><div class="tgme_page_title"><span dir="auto">{escape(channel.title)}</span>'
+        f'<div class="tgme_page"><div class="tgme_page_photo"><a href="tg://resolve?domain={channel.username}">'
+        f'<img class="tgme_page_photo_image" src="{photo_url(root, channel.username)}"></a></div>'
+        '<div class="tgme_page_title"><span dir="auto">{escape(channel.title)}</span>'
         f'</div><div class="tgme_page_extra">{subscribers} subscribers</div>'
         f'<div class="tgme_page_description">{escape(channel.description)}</div>'
         f'<div class="tgme_page_context_link_wrap"><a class="tgme_page_context_link" '
@@ -187,6 +219,12 @@ def preview_app(world: TelegramWorld) -> Starlette:
         root = request.scope.get("root_path", "")
         return HTMLResponse(_contact_page(name, world.channel_by_username(name), root))
 
+    async def photo(request: Request) -> Response:
+        channel = world.channel_by_username(request.path_params["name"])
+        if channel is None or channel.username is None:
+            return Response("Not Found", status_code=404)
+        return Response(channel_photo(channel), media_type="image/svg+xml")
+
     async def private_post(request: Request) -> Response:
         # t.me/c/<id>/<message> only opens inside Telegram for members; the web shows no content.
         body = (
@@ -198,6 +236,7 @@ def preview_app(world: TelegramWorld) -> Starlette:
     return Starlette(
         routes=[
             Route("/s/{name}", channel_preview, methods=["GET"]),
+            Route("/i/userpic/320/{name}.svg", photo, methods=["GET"]),
             Route("/c/{internal}/{message_id:int}", private_post, methods=["GET"]),
             Route("/{name}", contact, methods=["GET"]),
         ]

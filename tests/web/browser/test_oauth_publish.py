@@ -1,4 +1,5 @@
-"""Stories 1, 3, 5, 9 in the browser: VK and Дзен through their consent pages, publish now, stats."""
+"""Stories 1, 3, 5, 9 in the browser: VK through its consent page, Дзен through the session form
+(a dzen.ru cookie export), publish now, stats."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from autopost.connections.models import Connection
 from autopost.db import transaction
 from autopost.stats.tasks import collect_connection_stats
+from autopost_sandbox.dzen.accounts import cookie_export
 from tests.web.browser.conftest import Stack, go, login
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -19,13 +21,23 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 async def _connect_with_oauth(page: Page, button: str, notice: str) -> None:
     await page.get_by_role("button", name=button).click()
-    # The platform's own consent page (the sandbox's VK ID / Yandex OAuth), then back to us.
+    # The platform's own consent page (the sandbox's VK ID), then back to us.
     await page.get_by_role("button", name="Разрешить").click()
     await expect(page).to_have_url(re.compile(r"/settings/platforms\?connected="))
     await expect(page.locator("#notice")).to_contain_text(notice)
 
 
-async def test_connect_vk_and_dzen_by_oauth_publish_now_and_see_stats(page: Page, stack: Stack) -> None:
+async def connect_dzen_session(page: Page, export: str) -> None:
+    """Settings → Дзен: open the session form, paste the cookie export, «Подключить»."""
+    block = page.locator("#platform-dzen")
+    await block.get_by_text("Подключить Дзен через сессию браузера").click()
+    await block.get_by_label("Cookies с dzen.ru").fill(export)
+    await block.locator("#connect-dzen-session").click()
+
+
+async def test_connect_vk_by_oauth_and_dzen_by_session_publish_now_and_see_stats(
+    page: Page, stack: Stack
+) -> None:
     email, token = await stack.new_user()
     clip_id = await stack.upload_clip(token, "Урок монтажа: склейка")
     await login(page, stack, email)
@@ -35,8 +47,9 @@ async def test_connect_vk_and_dzen_by_oauth_publish_now_and_see_stats(page: Page
     vk_block = page.locator("#platform-vk")
     await expect(vk_block.get_by_text("Анна Смирнова")).to_be_visible()
     await expect(vk_block.locator("img.avatar")).to_have_count(1)
-    await _connect_with_oauth(page, "Подключить Дзен", "Дзен подключён")
+    await connect_dzen_session(page, cookie_export())
     await expect(page.locator("#platform-dzen .account-row")).to_have_count(1)
+    await expect(page.locator("#platform-dzen")).to_contain_text("Курсы монтажа")
 
     await go(page, "Клипы")
     card = page.locator(f"#clip-{clip_id}")

@@ -1,31 +1,27 @@
-"""A consent that connects nothing, in Chromium: the page says why (the platform's reason, or the browser's)."""
+"""A connect that connects nothing, in Chromium: the page says why (the platform's reason, or the browser's)."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from autopost_sandbox.dzen.accounts import READER, cookie_export
 from tests.web.browser.conftest import DESKTOP, Stack, go, login
+from tests.web.browser.test_oauth_publish import connect_dzen_session
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def test_a_yandex_account_without_a_channel_reads_the_platforms_reason(
-    page: Page, stack: Stack
-) -> None:
+async def test_a_dzen_session_without_a_channel_reads_the_platforms_reason(page: Page, stack: Stack) -> None:
     email, _ = await stack.new_user()
     await login(page, stack, email)
     await go(page, "Платформы")
-    await page.get_by_role("button", name="Подключить Дзен").click()
-    await page.get_by_label(re.compile("нет канала в Дзене")).check()
-    await page.get_by_role("button", name="Разрешить").click()
+    await connect_dzen_session(page, cookie_export(READER))
 
-    await expect(page).to_have_url(re.compile(r"/settings/platforms\?error=dzen.not_publisher"))
-    notice = page.locator("#notice")
-    await expect(notice).to_have_text("У аккаунта нет канала в Дзене или он не одобрен для публикаций")
+    alert = page.locator("#dzen-session-error")
+    await expect(alert).to_contain_text("Вы вошли на dzen.ru, но у этого аккаунта нет канала для публикаций")
     await expect(page.locator("#platform-dzen")).to_contain_text("Не подключено")
+    await expect(page.locator("#dzen-session")).to_have_value("")  # the cookies are never sent back
 
 
 async def test_a_consent_link_opened_in_another_browser_is_refused_there(

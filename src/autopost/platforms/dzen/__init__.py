@@ -1,6 +1,5 @@
-"""Dzen: Yandex OAuth (documented) and a MODELLED publisher API (publisher_api.py)."""
+"""Dzen: the editor protocol of dzen.ru over a person's signed-in browser session."""
 
-from autopost.platforms.dzen.oauth import DzenOAuth
 from autopost.platforms.dzen.provider import CAPABILITIES, DzenProvider
 
-__all__ = ["CAPABILITIES", "DzenOAuth", "DzenProvider"]
+__all__ = ["CAPABILITIES", "DzenProvider"]

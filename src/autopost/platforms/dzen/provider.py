@@ -1,4 +1,9 @@
-"""The Dzen provider: Yandex OAuth tokens, the MODELLED publisher API, stats in batches of 50."""
+"""The Dzen provider: dzen.ru's editor protocol over a person's signed-in browser session.
+
+Dzen has no publishing API and Yandex OAuth grants no Dzen access (platforms.md Part 2);
+working tools publish through the editor's own endpoints with the browser's cookies, the
+page's CSRF token and the channel's publisherId. See docs/platforms/dzen.md.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +20,15 @@ from autopost.platforms.base import (
     Credentials,
     PublishRequest,
     PublishResult,
-    PublishState,
     StatsSupport,
 )
 from autopost.platforms.catalog import Platform
-from autopost.platforms.dzen.oauth import DzenOAuth, account_info
-from autopost.platforms.dzen.publisher_api import CALL_INTERVAL, STATS_MAX_IDS, PublisherApi, VideoStatus
-from autopost.platforms.dzen.publishing import PublishFlow, check_limits
-from autopost.platforms.errors import AuthExpired
+from autopost.platforms.dzen.answers import NOT_FOUND, new_channel, publication_stats
+from autopost.platforms.dzen.editor import BROWSER_HEADERS, PLATFORM, EditorSession
+from autopost.platforms.dzen.publishing import DzenPublish, check_limits, poll, read_publication
+from autopost.platforms.errors import Permanent
 from autopost.platforms.http import make_client
-from autopost.platforms.pacing import Pacer
+from autopost.platforms.tus import DEFAULT_CHUNK_BYTES, TusClient
 from autopost.settings import DzenSettings
 
 CAPABILITIES = Capabilities(
@@ -32,71 +36,90 @@ CAPABILITIES = Capabilities(
     stats=StatsSupport.FULL,
     upload_by_url=False,
     needs_processing=True,
-    oauth=True,
+    oauth=False,
 )
+TIMEOUT = httpx2.Timeout(30.0, write=120.0)
+# The upload host is another origin; what dzen.ru's own uploader sends along (no cookies: the URL
+# is the credential).
+UPLOAD_HEADERS = {key: BROWSER_HEADERS[key] for key in ("User-Agent", "Origin", "Referer")}
 
 
 class DzenProvider:
-    """Publishes to an approved Dzen channel; see docs/platforms/dzen.md, "Provider"."""
+    """Publishes short videos («gif» publications) to the channel a dzen.ru session may edit."""
 
     capabilities = CAPABILITIES
-    oauth: DzenOAuth  # the connect flow, sharing this provider's per-token pace
-    pacer: Pacer
 
-    def __init__(self, settings: DzenSettings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: DzenSettings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    ) -> None:
         self._settings = settings
-        # One transport for the provider's life: each call's client is short-lived, the TLS setup is not.
-        self._transport = transport or httpx2.AsyncHTTPTransport()
-        # Shared by every call of this provider, so one token stays under 1 request/s across them
-        # (tests against a sandbox that does not enforce the limit may set its interval to 0).
-        self.pacer = Pacer(1, CALL_INTERVAL)
-        self.oauth = DzenOAuth(settings, transport=self._transport, pacer=self.pacer)
+        self._transport = transport
+        self._chunk_bytes = chunk_bytes
 
     @asynccontextmanager
-    async def _api(self) -> AsyncIterator[PublisherApi]:
-        async with make_client(self._settings.api_url, transport=self._transport) as client:
-            yield PublisherApi(client, self.pacer)
+    async def _editor(self, credentials: Credentials) -> AsyncIterator[EditorSession]:
+        async with make_client(self._settings.api_url, transport=self._transport, timeout=TIMEOUT) as http:
+            yield EditorSession(http, credentials)
 
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
-        async with self._api() as api:
-            publisher = await api.me(credentials.access_token)
-        return account_info(publisher)
+        """Who is signed in on dzen.ru, and the channel (publisherId) the editor lets them publish to."""
+        async with self._editor(credentials) as editor:
+            page = await editor.page()
+        publisher_id = new_channel(page)
+        return AccountInfo(
+            account_id=publisher_id,
+            name=page.channel_name or publisher_id,
+            meta={
+                "publisher_id": publisher_id,
+                "channel": page.channel_name or publisher_id,
+                "signed_in_as": page.user_name,
+                "channel_url": f"https://dzen.ru/id/{publisher_id}",
+            },
+        )
 
     async def refresh(self, *, credentials: Credentials) -> Credentials:
-        if not credentials.refresh_token:
-            raise AuthExpired("dzen.no_refresh_token", "no refresh token stored")
-        return await self.oauth.refresh(refresh_token=credentials.refresh_token)
+        """A session has nothing to refresh: it is asked whether it may still publish to the channel.
+
+        AuthExpired "dzen.session_ended" (signed out) or "dzen.forbidden" (the channel is no
+        longer offered) when not; otherwise it comes back as it was.
+        """
+        async with self._editor(credentials) as editor:
+            await editor.channel()
+        return credentials
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
-        if request.checkpoint.get("remote_id"):
-            return await self.check(credentials=request.credentials, checkpoint=request.checkpoint)
         check_limits(request)
-        async with self._api() as api:
-            return await PublishFlow(api, request).run()
+        async with self._editor(request.credentials) as editor:
+            # One client for both hosts (the upload URL is absolute): its cookies are never sent there,
+            # each editor call carries the session in its own Cookie header.
+            tus = TusClient(
+                editor.http, platform=PLATFORM, chunk_bytes=self._chunk_bytes, headers=UPLOAD_HEADERS
+            )
+            return await DzenPublish(editor, tus, request).run()
 
     async def check(self, *, credentials: Credentials, checkpoint: Mapping[str, Any]) -> PublishResult:
-        video_id = str(checkpoint["remote_id"])
-        async with self._api() as api:
-            video = await api.video(credentials.access_token, video_id)
-        if video.failure is not None:
-            raise video.failure
-        if video.status is VideoStatus.PUBLISHED:
-            return PublishResult(
-                PublishState.PUBLISHED, checkpoint, remote_id=video_id, remote_url=video.url, progress=100
-            )
-        return PublishResult(PublishState.PROCESSING, checkpoint, remote_id=video_id, remote_url=video.url)
+        """Where the publication stands, without sending anything (publish() goes on from here)."""
+        async with self._editor(credentials) as editor:
+            return await poll(editor, dict(checkpoint))
 
     async def fetch_stats(
         self, *, credentials: Credentials, remote_ids: Sequence[str]
     ) -> Mapping[str, Counters]:
-        """Up to 50 videos per call; ids the platform does not know are left out."""
-        ids = list(dict.fromkeys(remote_ids))
-        counters: dict[str, Counters] = {}
-        async with self._api() as api:
-            for start in range(0, len(ids), STATS_MAX_IDS):
-                batch = await api.stats(credentials.access_token, ids[start : start + STATS_MAX_IDS])
-                counters |= {
-                    video_id: Counters(views=c.views, likes=c.likes, shares=c.shares, comments=c.comments)
-                    for video_id, c in batch.items()
-                }
-        return counters
+        """ASSUMED (docs/platforms/dzen.md): each publication's own counters, read one by one."""
+        found: dict[str, Counters] = {}
+        async with self._editor(credentials) as editor:
+            for remote_id in dict.fromkeys(remote_ids):
+                try:
+                    body = await read_publication(editor, remote_id)
+                except Permanent as exc:
+                    if exc.code != NOT_FOUND:
+                        raise
+                    continue  # deleted on Dzen: left out, as every provider leaves unknown ids out
+                stats = publication_stats(body)
+                if stats is not None:
+                    found[remote_id] = Counters(**stats)
+        return found

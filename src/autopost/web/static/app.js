@@ -74,6 +74,14 @@
     });
   }
 
+  // "toggle" does not bubble: listened for while capturing, from every texts section in every dialog.
+  document.addEventListener("toggle", function (event) {
+    var texts = event.target;
+    if (!texts.matches || !texts.matches("details[data-texts]")) return;
+    var flag = texts.querySelector("[data-open-flag]");
+    if (flag) flag.disabled = !texts.open;
+  }, true);
+
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("[data-max]")) updateCounter(event.target);
   });
