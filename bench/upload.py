@@ -10,9 +10,12 @@ PATCHes) against curl PATCHing the whole file in one request to an upload made
 on the same sandbox endpoint (/_tus/files). The Дзен row times DzenProvider's upload step (a
 checkpoint holding a draft and its upload URL: TUS HEAD + 4 MiB PATCHes, then
 finish-upload-video) against curl PATCHing the whole file to an upload URL the same
-sandbox's start-upload-video handed out (/dzen-upload/files), each on a fresh draft.
+sandbox's start-upload-video handed out (/dzen-upload/files), each on a fresh draft. The
+Rutube row times RutubeProvider.publish's direct upload (upload session, TUS to the upload
+host with browser headers, the v2 PATCH) against curl PATCHing the whole file to an upload
+made on the same upload host.
 
-    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 1907] [--only tus|dzen]
+    .venv/bin/python -m bench.upload [--size-mb 1024] [--rounds 5] [--rss-mb 100 1907] [--only tus|dzen|rutube]
 
 The large RSS clip defaults to 1907 MiB (1,999,634,432 bytes): the largest whole-MiB clip
 a self-hosted Bot API server takes, whose 2000 MB are decimal (2,000,000,000 bytes; a
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import json
 import os
@@ -42,6 +46,7 @@ import httpx2
 from autopost_testing.accounts import DEMO
 
 ADMIN_TOKEN = DEMO["telegram_bot"]
+RUTUBE_TOKEN = DEMO["rutube_token"]
 CHAT_ID = int(DEMO["telegram_chat_id"])
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,6 +172,35 @@ async def dzen_upload_once(base: str, path: Path, size: int, target: dict[str, s
     }
 
 
+async def rutube_upload_once(base: str, path: Path, size: int) -> dict[str, Any]:
+    """The child's work: one Rutube direct upload through the provider; its time, CPU time and peak RSS."""
+    from autopost.clips.sources import FileReader
+    from autopost.platforms.base import Credentials, PublishRequest
+    from autopost.platforms.media import ClipSource
+    from autopost.platforms.rutube import RutubeProvider
+    from autopost.settings import RutubeSettings
+
+    settings = RutubeSettings(api_url=f"{base}/rutube", upload_url=f"{base}/rutube-upload", rate_per_second=0)
+    provider = RutubeProvider(settings, http_timeout=120)
+    request = PublishRequest(
+        credentials=Credentials(access_token=RUTUBE_TOKEN),
+        clip=ClipSource(reader=FileReader(path), size=size),
+        title="bench",
+        description="",
+    )
+    rss_before = peak_rss_kib()
+    cpu_before, started = time.process_time(), time.perf_counter()
+    result = await provider.publish(request=request)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_kib": peak_rss_kib(),
+        "rss_before_kib": rss_before,
+        "id": result.remote_id,
+    }
+
+
 def run_child(base: str, path: Path, mode: str = "--child", *extra: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.upload", mode, str(path), "--base", base, *extra]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
@@ -216,6 +250,69 @@ def run_curl_tus(base: str, path: Path) -> tuple[Timing, str]:
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), url
+
+
+# What Rutube's upload host wants to see (autopost.platforms.rutube.wire.BROWSER_HEADERS).
+BROWSER_HEADERS = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0 Safari/537.36",
+    "Origin": "https://studio.rutube.ru",
+    "Referer": "https://studio.rutube.ru/",
+}
+
+
+def run_curl_rutube(base: str, path: Path) -> tuple[Timing, str]:
+    """curl PATCHing the whole file, with browser headers, to an upload made on Rutube's upload host."""
+    session = (
+        httpx2.post(
+            f"{base}/rutube/api/uploader/upload_session/",
+            params={"client": "vulp", "batch_id": "bench"},
+            json={"title": "bench curl"},
+            headers={"Authorization": f"Token {RUTUBE_TOKEN}"},
+            timeout=10,
+        )
+        .raise_for_status()
+        .json()
+    )
+    metadata = ",".join(
+        f"{key} {base64.b64encode(value.encode()).decode()}"
+        for key, value in (("sessionId", session["sid"]), ("videoId", session["video"]))
+    )
+    created = httpx2.post(
+        f"{base}/rutube-upload/upload/{session['sid']}",
+        headers={
+            **TUS_HEADERS,
+            **BROWSER_HEADERS,
+            "Upload-Length": str(path.stat().st_size),
+            "Upload-Metadata": metadata,
+        },
+        timeout=10,
+    )
+    url = f"{base}{created.raise_for_status().headers['location']}"
+    browser = [part for name, value in BROWSER_HEADERS.items() for part in ("-H", f"{name}: {value}")]
+    command = [
+        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path), *browser,
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
+        "-H", "Content-Type: application/offset+octet-stream", url,
+    ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), session[
+        "video"
+    ]
+
+
+def check_rutube_upload(base: str, video_id: str, sha256: str) -> None:
+    """The upload host holds exactly the clip's bytes for this video; then the upload is dropped."""
+    uploads = httpx2.get(f"{base}/_sandbox/state", timeout=30).json()["uploads"]
+    [upload] = [u for u in uploads if u["metadata"].get("videoId") == video_id]
+    if not upload["complete"] or upload["sha256"] != sha256:
+        raise RuntimeError("Rutube's upload host holds different bytes than the clip")
+    httpx2.delete(
+        f"{base}/rutube-upload/upload/{upload['id']}", headers={**TUS_HEADERS, **BROWSER_HEADERS}, timeout=30
+    ).raise_for_status()
 
 
 def check_tus_upload(url: str, sha256: str) -> None:
@@ -306,6 +403,7 @@ class Race:
 
 TELEGRAM = Race("to sendVideo (local-server mode)", "curl -F", "TelegramProvider", "--child")
 TUS = Race("by TUS to /_tus/files", "curl PATCH", "TusClient (4 MiB)", "--child-tus")
+RUTUBE = Race("to Rutube's upload host (studio flow)", "curl PATCH", "RutubeProvider", "--child-rutube")
 DZEN = Race(
     "by TUS to a Дзен upload URL (/dzen-upload)", "curl PATCH", "DzenProvider (4 MiB)", "--child-dzen"
 )
@@ -323,6 +421,12 @@ def run_ours(race: Race, base: str, clip: Path, sha256: str) -> dict[str, Any]:
 
 def run_race(race: Race, base: str, clip: Path, sha256: str) -> tuple[Timing, dict[str, Any]]:
     """One curl run and one of ours, each checked against the clip's bytes."""
+    if race is RUTUBE:
+        curl, video_id = run_curl_rutube(base, clip)
+        check_rutube_upload(base, video_id, sha256)
+        child = run_ours(race, base, clip, sha256)
+        check_rutube_upload(base, child["id"], sha256)
+        return curl, child
     if race is TUS:
         curl, url = run_curl_tus(base, clip)
         check_tus_upload(url, sha256)
@@ -370,6 +474,8 @@ def bench(races: list[Race], size_mb: int, rounds: int, rss_sizes: list[int], wo
                 rss[size] = run_ours(race, base, clip, clip_sha256)
                 if race is TUS:
                     check_tus_upload(rss[size]["id"], clip_sha256)
+                if race is RUTUBE:
+                    check_rutube_upload(base, rss[size]["id"], clip_sha256)
                 clip.unlink()
             report_memory(race, rss)
     finally:
@@ -414,10 +520,13 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024, help="clip size for the timing runs (MiB)")
     parser.add_argument("--rounds", type=int, default=5, help="timing runs per client")
     parser.add_argument("--rss-mb", type=int, nargs=2, default=[100, 1907], help="clip sizes for peak RSS")
-    parser.add_argument("--only", choices=["telegram", "tus", "dzen"], help="run one comparison only")
+    parser.add_argument(
+        "--only", choices=["telegram", "tus", "dzen", "rutube"], help="run one comparison only"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-tus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-dzen", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-rutube", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -437,11 +546,21 @@ def main() -> None:
             )
         )
         return
+    if args.child_rutube:
+        size = args.child_rutube.stat().st_size
+        print(json.dumps(asyncio.run(rutube_upload_once(args.base, args.child_rutube, size))))
+        return
     if shutil.which("curl") is None:
         sys.exit("curl is needed for the comparison")
     workdir = Path(tempfile.mkdtemp(prefix="autopost-bench-"))
     try:
-        races = {"telegram": [TELEGRAM], "tus": [TUS], "dzen": [DZEN], None: [TELEGRAM, TUS, DZEN]}[args.only]
+        races = {
+            "telegram": [TELEGRAM],
+            "tus": [TUS],
+            "dzen": [DZEN],
+            "rutube": [RUTUBE],
+            None: [TELEGRAM, TUS, DZEN, RUTUBE],
+        }[args.only]
         bench(races, args.size_mb, args.rounds, args.rss_mb, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -40,6 +40,32 @@ def test_production_accepts_a_complete_configuration(monkeypatch: pytest.MonkeyP
     settings.vault()
 
 
+@pytest.mark.parametrize(
+    ("public_url", "refused"),
+    [
+        ("http://203.0.113.7:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[2001:db8::1]", True),
+        ("https://autopost.example.ru", False),
+    ],
+)
+def test_production_imports_rutube_by_url_only_from_a_domain_name(
+    monkeypatch: pytest.MonkeyPatch, public_url: str, refused: bool
+) -> None:
+    monkeypatch.setenv("AUTOPOST_ENV", "production")
+    monkeypatch.setenv("AUTOPOST_TOKEN_KEYS", generate_key())
+    monkeypatch.setenv("AUTOPOST_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUTOPOST_DATABASE_URL", "postgresql+asyncpg://autopost@db/autopost")
+    monkeypatch.setenv("AUTOPOST_PUBLIC_URL", public_url)
+    assert Settings(_env_file=None).rutube.upload == "direct"  # the default needs no public URL
+    monkeypatch.setenv("AUTOPOST_RUTUBE__UPLOAD", "url")
+    if refused:
+        with pytest.raises(ValidationError, match="AUTOPOST_RUTUBE__UPLOAD=url"):
+            Settings(_env_file=None)
+    else:
+        assert Settings(_env_file=None).rutube.upload == "url"
+
+
 def test_development_key_is_made_once_and_kept(tmp_path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path)
     first = settings.token_key_list()

@@ -19,6 +19,7 @@ from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
 from autopost.i18n import code_table, pick_language, render
+from autopost.publications.callbacks import router as callbacks_router
 from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
@@ -112,7 +113,8 @@ def create_app(
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     install_error_handlers(app)
     install_hardening(app, settings, refusal_response)
-    for router in (users_router, account_router, connections_router, clips_router, publications_router):
+    routers = (users_router, account_router, connections_router, clips_router, publications_router)
+    for router in (*routers, callbacks_router):
         app.include_router(router)
     install_web(app)
 

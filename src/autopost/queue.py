@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from bullmq import Queue
+from bullmq import Job, Queue
 from redis.connection import parse_url
 
 from autopost.platforms.catalog import Platform
@@ -92,6 +92,17 @@ class Queues:
     async def job_state(self, publication_id: uuid.UUID, platform: Platform) -> str:
         """BullMQ's state of the job: waiting, delayed, active, completed, failed, or unknown."""
         return str(await self.publish(platform).getJobState(str(publication_id)))
+
+    async def promote_publication(self, publication_id: uuid.UUID, platform: Platform) -> bool:
+        """Run a delayed job now (a platform said its processing ended); False if it is not delayed."""
+        queue = self.publish(platform)
+        if await queue.getJobState(str(publication_id)) != "delayed":
+            return False
+        job = await Job.fromId(queue, str(publication_id))
+        if job is None:
+            return False
+        await job.promote()
+        return True
 
     async def remove_publication(self, publication_id: uuid.UUID, platform: Platform) -> bool:
         """Remove a waiting or delayed job; False when the job is running (it cannot be removed)."""

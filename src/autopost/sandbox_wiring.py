@@ -22,7 +22,9 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
             "telegram": settings.telegram.model_copy(
                 update={"api_url": f"{base}/telegram", "preview_url": f"{base}/tme"}
             ),
-            "rutube": settings.rutube.model_copy(update={"api_url": f"{base}/rutube"}),
+            "rutube": settings.rutube.model_copy(
+                update={"api_url": f"{base}/rutube", "upload_url": f"{base}/rutube-upload"}
+            ),
             "dzen": settings.dzen.model_copy(update={"api_url": f"{base}/dzen"}),
         }
     )

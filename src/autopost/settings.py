@@ -7,11 +7,13 @@ sandbox or at a self-hosted Telegram Bot API server.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +22,16 @@ from autopost.security.outbound import AllowList
 from autopost.security.vault import Vault, generate_key
 
 MiB = 1024 * 1024
+
+
+def reachable_by_name(url: str) -> bool:
+    """A URL whose host is a domain name: not a bare IP address, not localhost."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host and host != "localhost" and not host.endswith(".localhost")
+    return False
 
 
 class VkSettings(BaseModel):
@@ -48,6 +60,11 @@ class TelegramSettings(BaseModel):
 
 class RutubeSettings(BaseModel):
     api_url: str = "https://rutube.ru"
+    # The studio's upload host (TUS), behind an anti-bot gateway.
+    upload_url: str = "https://u.rutube.ru"
+    # direct: we upload the clip (studio flow, works behind NAT). url: Rutube downloads it from
+    # our public URL, which must then be reachable from the internet by a domain name.
+    upload: Literal["direct", "url"] = "direct"
     rate_per_second: float = 1.0
 
 
@@ -129,6 +146,11 @@ class Settings(BaseSettings):
             problems.append("AUTOPOST_DEBUG must be off")
         if not self.database_url:
             problems.append("AUTOPOST_DATABASE_URL must be set")
+        if self.rutube.upload == "url" and not reachable_by_name(self.public_url):
+            problems.append(
+                "AUTOPOST_RUTUBE__UPLOAD=url needs AUTOPOST_PUBLIC_URL with a domain name "
+                "(Rutube cannot download from a bare IP or localhost); use direct"
+            )
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

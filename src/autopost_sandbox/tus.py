@@ -73,6 +73,8 @@ class TusServer:
     max_size: int = 8 * GIB
     expires_seconds: float | None = 24 * 3600
     admits: Admission | None = None
+    # What a refused request gets (an anti-bot gateway's own page); a plain 403 if None.
+    refusal_page: Callable[[], Response] | None = None
 
     def routes(self) -> list[Route]:
         one = f"{self.path}/{{upload_id}}"
@@ -99,7 +101,7 @@ class TusServer:
         if request.headers.get("tus-resumable") != VERSION:
             return Response("unsupported tus version", status_code=412, headers={"Tus-Version": VERSION})
         if self.admits is not None and not self.admits(request):
-            return self._answer(403, body="forbidden")
+            return self.refusal_page() if self.refusal_page else self._answer(403, body="forbidden")
         return None
 
     def _find(self, request: Request) -> ResumableUpload | Response:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 from starlette.applications import Starlette
@@ -30,7 +30,7 @@ from tests.conftest import Sandbox
 from tests.support.media import make_clip
 from tests.support.servers import free_port, serve_in_thread
 
-CLASSIC, MODERN = SEEDED_ACCOUNTS
+CLASSIC, MODERN, SSO = SEEDED_ACCOUNTS
 TITLE = "Монтаж за 60 секунд"
 DESCRIPTION = "Урок 1: склейка по движению"
 
@@ -72,9 +72,17 @@ def serve_clip(workdir: Path) -> Iterator[ClipServer]:
         yield server
 
 
-def provider(sandbox: Sandbox, *, rate: float = 0.0, **options: Any) -> RutubeProvider:
-    """A provider on the sandbox; pacing off unless a test is about it."""
-    return RutubeProvider(RutubeSettings(api_url=f"{sandbox.url}/rutube", rate_per_second=rate), **options)
+def provider(
+    sandbox: Sandbox, *, rate: float = 0.0, upload: Literal["direct", "url"] = "url", **options: Any
+) -> RutubeProvider:
+    """A provider on the sandbox; pacing off unless a test is about it; import by URL unless asked."""
+    settings = RutubeSettings(
+        api_url=f"{sandbox.url}/rutube",
+        upload_url=f"{sandbox.url}/rutube-upload",
+        upload=upload,
+        rate_per_second=rate,
+    )
+    return RutubeProvider(settings, **options)
 
 
 def credentials(token: str = CLASSIC.token) -> Credentials:
@@ -122,14 +130,18 @@ def resumed(request: PublishRequest, saved: Saved) -> PublishRequest:
 
 
 async def until_done(
-    rutube: RutubeProvider, result: PublishResult, token: str = CLASSIC.token
+    rutube: RutubeProvider,
+    result: PublishResult,
+    token: str = CLASSIC.token,
+    *,
+    creds: Credentials | None = None,
 ) -> PublishResult:
     """Poll as the engine would (bounded number of polls, not a time limit)."""
     for _ in range(200):
         if result.state is PublishState.PUBLISHED:
             return result
         await asyncio.sleep(0.05)
-        result = await rutube.check(credentials=credentials(token), checkpoint=result.checkpoint)
+        result = await rutube.check(credentials=creds or credentials(token), checkpoint=result.checkpoint)
     raise AssertionError("the video never became ready")
 
 

@@ -17,13 +17,14 @@ from autopost.platforms.rutube import RutubeProvider, wire
 from autopost.platforms.rutube.answers import classify
 from autopost.platforms.rutube.outcome import FAILURES, result_of
 from autopost.settings import RutubeSettings
-from autopost_sandbox.rutube import protocol
+from autopost_sandbox.rutube import multipass, protocol
+from autopost_sandbox.tus import BROWSER_UA_MARK
 from tests.platforms.rendered import text_of
 
 
 def test_provider_and_emulator_make_the_same_assumptions() -> None:
     limits = LIMITS[Platform.RUTUBE]
-    caps = RutubeProvider.capabilities
+    caps = RutubeProvider(RutubeSettings()).capabilities
     assert (caps.title_max, caps.description_max) == (protocol.TITLE_MAX, protocol.DESCRIPTION_MAX)
     assert (limits.title_max, limits.description_max) == (protocol.TITLE_MAX, protocol.DESCRIPTION_MAX)
     assert caps.max_bytes == limits.max_bytes == protocol.DOWNLOAD_MAX_BYTES
@@ -34,11 +35,14 @@ def test_provider_and_emulator_make_the_same_assumptions() -> None:
     assert reasons >= wire.IN_PROGRESS_REASONS
     assert set(FAILURES) == reasons - wire.IN_PROGRESS_REASONS
     assert wire.public_url("abc") == protocol.video_url("abc")
+    assert wire.MULTIPASS_TOKEN == multipass.ENDPOINT and wire.REFRESH_COOKIE == multipass.REFRESH_COOKIE
+    assert wire.BROWSER_HEADERS["User-Agent"].startswith(BROWSER_UA_MARK)
 
 
-def test_the_provider_satisfies_the_protocol() -> None:
+def test_the_provider_satisfies_the_protocol_and_uploads_directly_by_default() -> None:
     provider: Provider = RutubeProvider(RutubeSettings())
-    assert provider.capabilities.upload_by_url and provider.capabilities.needs_processing
+    assert not provider.capabilities.upload_by_url and provider.capabilities.needs_processing
+    assert RutubeProvider(RutubeSettings(upload="url")).capabilities.upload_by_url
 
 
 def answer(status: int, body: Any = None, *, html: str | None = None, **headers: str) -> httpx2.Response:
@@ -108,14 +112,14 @@ def test_an_unknown_failure_reason_does_not_become_a_code() -> None:
     assert caught.value.code == "rutube.video_rejected" and "copyright_strike" in text_of(caught.value)
 
 
-async def test_create_without_media_url_is_refused_before_sending() -> None:
+async def test_an_import_by_url_without_media_url_is_refused_before_sending() -> None:
     calls: list[httpx2.Request] = []
 
     def record(request: httpx2.Request) -> httpx2.Response:
         calls.append(request)
         return httpx2.Response(500)
 
-    settings = RutubeSettings(api_url="http://rutube.test", rate_per_second=0)
+    settings = RutubeSettings(api_url="http://rutube.test", rate_per_second=0, upload="url")
     rutube = RutubeProvider(settings, transport=httpx2.MockTransport(record))
     request = PublishRequest(
         credentials=Credentials(access_token="t" * 40),

@@ -11,7 +11,7 @@ import pytest
 from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
 
-CLASSIC, MODERN = SEEDED_ACCOUNTS
+CLASSIC, MODERN, *_ = SEEDED_ACCOUNTS
 CLASSIC_LOGIN = {"username": CLASSIC.username, "password": CLASSIC.password}
 MODERN_LOGIN = {"username": MODERN.username, "password": MODERN.password}
 
@@ -206,18 +206,17 @@ def test_captcha_fault_does_not_exist_on_rutube(sandbox: Sandbox, rutube: httpx2
         assert [f["fault"] for f in control.get("/state").json()["faults"]] == ["captcha"]
 
 
-def test_categories_are_public_and_include_the_default(rutube: httpx2.Client) -> None:
+def test_categories_are_public_a_bare_array_and_include_the_default(rutube: httpx2.Client) -> None:
     answer = rutube.get("/video/category/")
 
     assert answer.status_code == 200
-    ids = {c["id"] for c in answer.json()["results"]}
-    assert 13 in ids
-    assert answer.json()["has_next"] is False
+    assert isinstance(answer.json(), list)  # not the paged envelope of the listings
+    assert 13 in {c["id"] for c in answer.json()}
 
 
-def test_demo_accounts_list_both_rutube_accounts(sandbox: Sandbox) -> None:
+def test_demo_accounts_list_every_rutube_account(sandbox: Sandbox) -> None:
     with sandbox.control() as control:
         accounts = [a for a in control.get("/accounts").json() if a["platform"] == "rutube"]
 
-    assert {a["credentials"]["token"] for a in accounts} == {CLASSIC.token, MODERN.token}
-    assert {a["credentials"]["username"] for a in accounts} == {CLASSIC.username, MODERN.username}
+    assert {a["credentials"].get("token") for a in accounts} == {CLASSIC.token, MODERN.token, None}
+    assert {a["credentials"].get("username") for a in accounts} == {CLASSIC.username, MODERN.username, None}

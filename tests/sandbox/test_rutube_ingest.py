@@ -27,7 +27,7 @@ from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
 from tests.support.servers import free_port, serve_in_thread
 
-CLASSIC, MODERN = SEEDED_ACCOUNTS
+CLASSIC, MODERN, *_ = SEEDED_ACCOUNTS
 
 
 def box(kind: bytes, body: bytes) -> bytes:

@@ -39,6 +39,8 @@ class Connection(IdMixin, TimestampMixin, Base):
     kind: Mapped[ConnectionKind] = mapped_column(enum_type(ConnectionKind, "connection_kind"))
     account_id: Mapped[str] = mapped_column(String(100))
     account_name: Mapped[str] = mapped_column(String(255), default="")
+    # The user's own name for the connection; checks refresh account_name, never this.
+    display_name: Mapped[str | None] = mapped_column(String(255))
     avatar_url: Mapped[str | None] = mapped_column(Text)
     access_token: Mapped[EncryptedToken | None] = mapped_column(EncryptedTokenType())
     refresh_token: Mapped[EncryptedToken | None] = mapped_column(EncryptedTokenType())
@@ -55,6 +57,11 @@ class Connection(IdMixin, TimestampMixin, Base):
 
     def binding(self, field: str) -> Binding:
         return Binding(self.__tablename__, str(self.id), field)
+
+    @property
+    def shown_name(self) -> str:
+        """The user's own name for the connection, else the platform's account name."""
+        return self.display_name or self.account_name
 
     def set_error(self, code: str | None, params: dict[str, Any] | None = None) -> None:
         self.last_error_code = code

@@ -1,9 +1,11 @@
 """Keeping a connection's tokens valid: refresh under a per-connection lock.
 
-VK ID refresh tokens are single-use: if two workers refreshed one connection
-at once, the loser would spend a token the winner already replaced and the
-user would have to reconnect. So refreshes take a Redis lock, and whoever
-gets it second re-reads the row and uses the tokens the first one stored.
+VK ID and Rutube SSO refresh tokens are single-use: if two workers refreshed one
+connection at once, the loser would spend a token the winner already replaced and
+the user would have to reconnect. So refreshes take a Redis lock, and whoever
+gets it second re-reads the row and uses the tokens the first one stored. The
+new tokens are committed before they are returned, so nothing uses an access
+token whose rotated refresh token could still be lost.
 """
 
 from __future__ import annotations
@@ -55,11 +57,13 @@ async def fresh_credentials(
     *,
     rejected: Credentials | None = None,
     margin: timedelta = REFRESH_MARGIN,
+    locked: bool = True,
 ) -> Credentials:
     """Credentials good for at least `margin`, refreshing if needed.
 
     `rejected` is a set of credentials the platform just refused: refresh even
     if the clock says they are still valid, unless another process already did.
+    `locked=False` skips the per-connection lock: only tests use it, to show what the lock prevents.
     """
     async with transaction(runtime.session_factory) as session:
         connection = await session.get(Connection, connection_id)
@@ -70,6 +74,8 @@ async def fresh_credentials(
             rejected is None or current.access_token != rejected.access_token
         ):
             return current
+    if not locked:
+        return await _refresh_locked(runtime, connection_id, rejected, margin)
     lock = Lock(
         runtime.redis,
         f"{runtime.settings.redis_namespace}:refresh:{connection_id}",
@@ -103,10 +109,10 @@ async def _refresh_locked(
             if exc.retryable:
                 # Throttled or unreachable (RateLimited, Transient): the token may be fine; try later.
                 raise
-            # Committed below, before raising: the UI must show "needs reconnect". A web session's
-            # own code says what to do (sign in on the site again and export its cookies anew).
+            # Committed below, before raising: the UI must show "needs reconnect". A web session's or
+            # a Rutube SSO sign-in's own code says what to do (sign in on the site again, copy anew).
             connection.status = ConnectionStatus.NEEDS_RECONNECT
-            if connection.kind is ConnectionKind.WEB_SESSION:
+            if connection.kind in (ConnectionKind.WEB_SESSION, ConnectionKind.REFRESH_TOKEN):
                 code = exc.code
             connection.set_error(code)
             failure = exc

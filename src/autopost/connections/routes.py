@@ -45,6 +45,10 @@ async def connect(
     platform = Platform(body.platform)
     if isinstance(body, WebSessionConnectIn):
         connection = await usecases.connect_web_session(work.session, runtime, user, platform, body.session)
+    elif body.refresh_token:
+        connection = await usecases.connect_refresh_token(
+            work.session, runtime, user, platform, body.refresh_token
+        )
     else:
         connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
     return ConnectionOut.of(connection, lang)
@@ -91,8 +95,11 @@ async def update_connection(
     runtime: RuntimeDep,
 ) -> ConnectionOut:
     connection = await owned_connection(work.session, user, connection_id)
-    updated = await usecases.set_vk_target(work.session, runtime, connection, body.group_id)
-    return ConnectionOut.of(updated, lang)
+    if "name" in body.model_fields_set:
+        connection = usecases.rename_connection(connection, body.name)
+    if "group_id" in body.model_fields_set or not body.model_fields_set:
+        connection = await usecases.set_vk_target(work.session, runtime, connection, body.group_id)
+    return ConnectionOut.of(connection, lang)
 
 
 @router.delete("/api/v1/connections/{connection_id}")

@@ -49,13 +49,18 @@ class TokenConnectIn(BaseModel):
     token: str | None = Field(default=None, max_length=500, pattern=r"^[\x21-\x7e]{8,500}$")
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=200)
+    # Rutube SSO accounts (VK ID, Gazprom ID, phone): the refreshToken cookie's value, or a cookie
+    # export holding it (cookies.txt, an extension's JSON, a Cookie header).
+    refresh_token: str | None = Field(default=None, max_length=MAX_EXPORT_CHARS)
 
     @model_validator(mode="after")
     def _fields_for_platform(self) -> TokenConnectIn:
         # The error's type is a code: the validation handler (autopost.app) renders it in the reader's language.
         if self.platform == "telegram" and not (self.bot_token and self.channel):
             raise PydanticCustomError("telegram_fields_missing", "Telegram needs bot_token and channel")
-        if self.platform == "rutube" and not (self.token or (self.username and self.password)):
+        if self.platform == "rutube" and not (
+            self.token or self.refresh_token or (self.username and self.password)
+        ):
             raise PydanticCustomError(
                 "rutube_fields_missing", "Rutube needs a token, or username and password"
             )
@@ -79,6 +84,9 @@ class ConnectionOut(BaseModel):
     kind: ConnectionKind
     account_id: str
     account_name: str
+    # What to call it: the user's own name for it if they gave one, else the platform's.
+    name: str
+    display_name: str | None
     avatar_url: str | None
     status: ConnectionStatus
     last_error_code: str | None
@@ -98,6 +106,8 @@ class ConnectionOut(BaseModel):
             kind=connection.kind,
             account_id=connection.account_id,
             account_name=connection.account_name,
+            name=connection.shown_name,
+            display_name=connection.display_name,
             avatar_url=connection.avatar_url,
             status=connection.status,
             last_error_code=connection.last_error_code,
@@ -111,8 +121,11 @@ class ConnectionOut(BaseModel):
 
 
 class ConnectionUpdateIn(BaseModel):
+    """Only the fields sent change: `name` renames (empty: back to the platform's name)."""
+
     # VK: where this connection publishes — a community the user administers, or null for their own page.
     group_id: int | None = Field(default=None, ge=1, le=10**12)
+    name: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 class OAuthStartOut(BaseModel):

@@ -44,6 +44,8 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
 
+NAME_MAX = 100
+
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
@@ -136,6 +138,43 @@ async def connect_token(
     return await save_connection(
         session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
     )
+
+
+async def connect_refresh_token(
+    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, secret: str
+) -> Connection:
+    """A Rutube SSO account: its refreshToken (or a cookie export holding it) spent for a JWT.
+
+    The pasted token is spent by the exchange (Rutube rotates it); the rotated one is stored
+    with the connection, so the browser's copy no longer works — signing out there ends it all.
+    """
+    await refuse_after_too_many_failures(runtime, user.id)
+    _require_plan(user, platform)
+    if platform is not Platform.RUTUBE:
+        raise Refused("token_platform_only", platform=platform.value)
+    from autopost.platforms.rutube.sso import refresh_token_of
+
+    provider = runtime.provider(platform)
+    try:
+        async with counting_failures(runtime, user.id):
+            pasted = Credentials(
+                access_token="", refresh_token=refresh_token_of(secret), kind=ConnectionKind.REFRESH_TOKEN
+            )
+            tokens = await provider.refresh(credentials=pasted)
+            account = await provider.verify(credentials=tokens)
+    except PlatformError as exc:
+        raise refused_by_platform(exc) from exc
+    return await save_connection(session, runtime, user, platform, tokens, account)
+
+
+def rename_connection(connection: Connection, name: str | None) -> Connection:
+    """The user's own name for a connection; an empty one goes back to the platform's name.
+
+    Control characters are dropped and the name cut to NAME_MAX, so a form post cannot fail on them.
+    """
+    printable = "".join(ch for ch in (name or "") if ch.isprintable())
+    connection.display_name = printable.strip()[:NAME_MAX] or None
+    return connection
 
 
 async def connect_web_session(

@@ -128,6 +128,8 @@ class PublishRequest:
     checkpoint: Mapping[str, Any] = field(default_factory=dict)
     # URL the platform downloads the clip from (upload-by-URL platforms: Rutube).
     media_url: str | None = None
+    # URL the platform calls when it has processed a clip it downloaded (Rutube's callback_url).
+    callback_url: str | None = None
     on_progress: ProgressCallback | None = None
     # Awaited the moment the platform returns an id, before anything else is sent.
     on_checkpoint: CheckpointCallback | None = None

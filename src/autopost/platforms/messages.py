@@ -119,6 +119,13 @@ MESSAGES: dict[str, str] = {
     "rutube.bad_field.username": N_("Rutube rejected the request: login — {reason}"),
     "rutube.bad_field.password": N_("Rutube rejected the request: password — {reason}"),
     "rutube.rejected": N_("Rutube rejected the request (HTTP {status})"),
+    "rutube.refresh_token_spent": N_(
+        "Rutube no longer accepts this sign-in (it was signed out or used elsewhere). Sign in on "
+        "rutube.ru again, copy the refreshToken cookie and connect the account again"
+    ),
+    "rutube.no_refresh_cookie": N_(
+        "The cookie export has no refreshToken cookie for rutube.ru: export it while signed in"
+    ),
     "rutube.reconnect": N_(
         "The Rutube token is not refreshed automatically. Connect the Rutube account again"
     ),

@@ -36,6 +36,7 @@ from autopost.platforms.errors import (
 )
 from autopost.platforms.media import ClipSource
 from autopost.publications import metrics
+from autopost.publications.callbacks import callback_url, take_wake
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.models import Phase, Publication, PublicationStatus
 from autopost.publications.progress import ProgressWriter
@@ -94,7 +95,10 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
     else:
         if result.state is PublishState.PROCESSING:
             await _mark_processing(runtime, claimed, result)
-            await control.delay_until(utcnow() + timedelta(seconds=runtime.settings.processing_poll_seconds))
+            # The platform said it is done while this job ran (callbacks.py): look again at once.
+            woken = await take_wake(runtime, publication_id)
+            poll = 0 if woken else runtime.settings.processing_poll_seconds
+            await control.delay_until(utcnow() + timedelta(seconds=poll))
         else:
             await _mark_published(runtime, claimed, result)
         return
@@ -197,6 +201,9 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
         description=publication.description,
         checkpoint=publication.checkpoint or {},
         media_url=media_url(runtime.settings.public_url, runtime.settings.resolved_secret_key(), clip.id),
+        callback_url=callback_url(runtime.settings, publication.id)
+        if provider.capabilities.upload_by_url
+        else None,
         on_progress=progress.update,
         on_checkpoint=save_checkpoint,
     )

@@ -45,6 +45,7 @@ MISSING_FIELDS = {
     (Platform.TELEGRAM, "token"): N_("Enter the bot token and the channel"),
     (Platform.RUTUBE, "token"): N_("Paste the Rutube token"),
     (Platform.RUTUBE, "password"): N_("Enter the Rutube login and password"),
+    (Platform.RUTUBE, "sso"): N_("Paste the refreshToken cookie or a cookie export"),
 }
 
 
@@ -158,10 +159,14 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     if missing_fields(platform, fields, form.mode):
         form.error = gettext(viewer.lang, MISSING_FIELDS[platform, form.mode])
         return await _block(request, viewer, platform, form, None)
+    session, runtime, user = viewer.work.session, viewer.runtime, viewer.user
     try:
-        connection = await usecases.connect_token(
-            viewer.work.session, viewer.runtime, viewer.user, platform, fields
-        )
+        if form.mode == "sso" and platform is Platform.RUTUBE:
+            connection = await usecases.connect_refresh_token(
+                session, runtime, user, platform, fields["refresh_token"]
+            )
+        else:
+            connection = await usecases.connect_token(session, runtime, user, platform, fields)
     except Refused as exc:
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
@@ -213,6 +218,16 @@ async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: P
     )
     target = (connection.meta or {}).get("target_name") or gettext(viewer.lang, "My page")
     notice = gettext(viewer.lang, "VK: publishing to “{target}”", target=target)
+    return await _block(request, viewer, connection.platform, None, notice)
+
+
+@router.post("/settings/connections/{connection_id}/rename")
+async def rename_connection(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
+    """The user's own name for a connection (empty: the platform's name again)."""
+    name = str((await request.form()).get("name") or "")
+    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    usecases.rename_connection(connection, name)
+    notice = gettext(viewer.lang, "Renamed: {account}", account=connection.shown_name)
     return await _block(request, viewer, connection.platform, None, notice)
 
 

@@ -19,7 +19,7 @@ TOKEN_FIELDS = {
     Platform.RUTUBE: ("token", "username", "password"),
 }
 # Typed values never sent back into a page, even to their owner.
-NEVER_ECHOED = frozenset({"password", "session"})
+NEVER_ECHOED = frozenset({"password", "session", "refresh_token"})
 
 
 @dataclass
@@ -28,7 +28,8 @@ class ConnectForm:
 
     values: dict[str, str] = field(default_factory=dict)
     error: str | None = None
-    mode: str = "token"  # Rutube: "token" or "password"; VK, Dzen: "session" (a cookie export)
+    # Rutube: "token", "password" or "sso" (a refreshToken); VK, Dzen: "session" (a cookie export)
+    mode: str = "token"
 
     def value(self, name: str) -> str:
         return "" if name in NEVER_ECHOED else self.values.get(name, "")
@@ -37,7 +38,7 @@ class ConnectForm:
     def parse(cls, platform: Platform, posted: FormData) -> tuple[ConnectForm, dict[str, str]]:
         """What was typed (kept for a refusal) and the fields connect_token takes from it."""
         values = {k: str(v) for k, v in posted.items() if k != "csrf_token"}
-        mode = "password" if values.get("mode") == "password" else "token"
+        mode = values["mode"] if values.get("mode") in ("password", "sso") else "token"
         return cls(values=values, mode=mode), connect_fields(platform, values, mode)
 
 
@@ -106,7 +107,7 @@ def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dic
     """The fields connect_token expects, from the posted form (only the chosen Rutube way)."""
     names: tuple[str, ...]
     if platform is Platform.RUTUBE:
-        names = ("token",) if mode == "token" else ("username", "password")
+        names = {"token": ("token",), "sso": ("refresh_token",)}.get(mode, ("username", "password"))
     else:
         names = TOKEN_FIELDS[platform]
     # Passwords may begin or end with spaces; everything else is trimmed of stray ones.
@@ -119,6 +120,6 @@ def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dic
 def missing_fields(platform: Platform, fields: dict[str, str], mode: str) -> bool:
     if platform is Platform.TELEGRAM:
         return not (fields.get("bot_token") and fields.get("channel"))
-    if mode == "token":
-        return not fields.get("token")
+    if mode in ("token", "sso"):
+        return not fields.get("token" if mode == "token" else "refresh_token")
     return not (fields.get("username") and fields.get("password"))

@@ -88,7 +88,7 @@ class PublicationView:
 
     @property
     def account_name(self) -> str:
-        return self.connection.account_name if self.connection else ""
+        return self.connection.shown_name if self.connection else ""
 
     @property
     def can_cancel(self) -> bool:

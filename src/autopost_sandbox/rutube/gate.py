@@ -1,4 +1,4 @@
-"""What stands in front of every Rutube API call: token auth, the throttle, injected faults."""
+"""What stands in front of every Rutube API call: token or Bearer auth, the throttle, injected faults."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from autopost_sandbox.core import Fault, FaultKind, SandboxState
 from autopost_sandbox.http import ResetResponse, hang
-from autopost_sandbox.rutube import protocol
+from autopost_sandbox.rutube import multipass, protocol
+from autopost_sandbox.rutube.multipass import Multipass
 from autopost_sandbox.rutube.pacing import RateLimiter
 from autopost_sandbox.rutube.store import Account, RutubeStore
 
@@ -45,10 +46,11 @@ class Call:
 
 
 class Gate:
-    def __init__(self, state: SandboxState, store: RutubeStore, limiter: RateLimiter) -> None:
+    def __init__(self, state: SandboxState, store: RutubeStore, limiter: RateLimiter, sso: Multipass) -> None:
         self._state = state
         self._store = store
         self._limiter = limiter
+        self._sso = sso
 
     async def admit(
         self,
@@ -58,17 +60,15 @@ class Gate:
         *,
         anonymous: bool = False,
     ) -> Call | Response:
-        """Authenticate as DRF's TokenAuthentication does, throttle per token, then serve any fault."""
-        account: Account | None = None
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "token":
-            account = self._store.account_by_token(token.strip())
-            if account is None:
-                return protocol.unauthorized(protocol.INVALID_TOKEN)
+        """Authenticate (DRF's TokenAuthentication, or a multipass JWT), throttle per account, then faults."""
+        account = self._authenticate(request)
+        if isinstance(account, Response):
+            return account
         if account is None and not anonymous:
             return protocol.unauthorized(protocol.NOT_AUTHENTICATED)
         if account is not None and self._state.config.enforce_rate_limits:
-            wait = self._limiter.wait_seconds(account.token)
+            # Per token, as DRF's throttles key on the credentials (an SSO account's JWT is its token).
+            wait = self._limiter.wait_seconds(request.headers.get("authorization", ""))
             if wait:
                 return protocol.throttled(wait)
         fault = self._state.faults.take("rutube", op, kinds)
@@ -77,6 +77,17 @@ class Gate:
             if early is not None:
                 return early
         return Call(account, fault)
+
+    def _authenticate(self, request: Request) -> Account | Response | None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "token":
+            account = self._store.account_by_token(token.strip())
+            return account or protocol.unauthorized(protocol.INVALID_TOKEN)
+        if scheme.lower() == "bearer":
+            account_id = self._sso.account_of(token.strip(), self._state.clock.now())
+            found = self._store.account_by_id(account_id) if account_id is not None else None
+            return found or protocol.detail(401, multipass.ACCESS_REFUSED, {"WWW-Authenticate": "Bearer"})
+        return None
 
     @staticmethod
     def _early_answer(fault: Fault) -> Response | None:

@@ -50,6 +50,7 @@ class Ingest:
 
     def sync(self, video: Video) -> None:
         """Mirror the video's current status into the sandbox's post registry (idempotent)."""
+        self._take_upload(video)
         now = self._state.clock.now()
         status = "deleted" if video.deleted else video.status(now)
         if status == video.recorded_status:
@@ -63,6 +64,28 @@ class Ingest:
             sha256=video.sha256,
             extra=self._post_extra(video, now),
         )
+
+    def _take_upload(self, video: Video) -> None:
+        """A studio-flow video whose TUS upload is complete: judge its bytes, then moderate it."""
+        if not video.upload_session or video.moderation_ends_at is not None or video.download_failure:
+            return
+        done = [
+            u
+            for u in self._state.uploads.views()
+            if u["complete"] and u["metadata"].get("videoId") == video.id
+        ]
+        upload = self._state.uploads.get(done[0]["id"]) if done else None
+        if upload is None:
+            return
+        with upload.path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        video.size, video.sha256 = upload.length, upload.sha256
+        if not looks_like_video(head):
+            video.download_failure = "not_a_video"
+            return
+        video.duration = mp4_duration(head)
+        video.moderation_ends_at = self._state.clock.now() + self._state.config.processing_seconds
+        video.recorded_status = ""
 
     def _post_extra(self, video: Video, now: float) -> dict[str, Any]:
         return {

@@ -66,11 +66,13 @@ class RutubeApi:
         new = forms.parse_new_video(body)
         if isinstance(new, dict):
             return protocol.field_errors(new)
-        video = self._add_video(call.user, new, fail=call.injected("processing_failed"))
+        video = self.add_video(call.user, new, fail=call.injected("processing_failed"))
         self._ingest.start(video)
         return await call.finish(JSONResponse({"video_id": video.id, "track_id": video.track_id}, 201))
 
-    def _add_video(self, owner: Account, new: forms.NewVideo, *, fail: bool) -> Video:
+    def add_video(
+        self, owner: Account, new: forms.NewVideo, *, fail: bool, upload_session: str | None = None
+    ) -> Video:
         now = self._state.clock.now()
         video = self._store.add_video(
             owner,
@@ -86,6 +88,7 @@ class RutubeApi:
             query_fields=new.query_fields,
             extra=new.extra,
             fail_processing=fail,
+            upload_session=upload_session,
         )
         self._state.record_post(
             ReceivedPost(
@@ -111,8 +114,8 @@ class RutubeApi:
             if video is None or not self._readable(video, call.account):
                 return protocol.detail(404, protocol.NOT_FOUND)
             self._ingest.sync(video)
-            return await call.finish(self._video_response(video))
-        refusal = self._refuse_change(video, call.user)
+            return await call.finish(self.video_response(video))
+        refusal = self.refuse_change(video, call.user)
         if refusal is not None or video is None:
             return refusal or protocol.detail(404, protocol.NOT_FOUND)
         if request.method == "DELETE":
@@ -134,14 +137,14 @@ class RutubeApi:
         self._state.update_post("rutube", video.id, title=video.title, caption=video.description)
         video.recorded_status = ""
         self._ingest.sync(video)
-        return await call.finish(self._video_response(video))
+        return await call.finish(self.video_response(video))
 
     async def thumbnail(self, request: Request) -> Response:
         call = await self._gate.admit(request, "thumbnail")
         if isinstance(call, Response):
             return call
         video = self._store.get(request.path_params["video_id"])
-        refusal = self._refuse_change(video, call.user)
+        refusal = self.refuse_change(video, call.user)
         if refusal is not None or video is None:
             return refusal or protocol.detail(404, protocol.NOT_FOUND)
         if call.injected("reset"):
@@ -186,9 +189,8 @@ class RutubeApi:
         call = await self._gate.admit(request, "category", anonymous=True)
         if isinstance(call, Response):
             return call
-        items = [protocol.category_json(c) for c in protocol.CATEGORIES]
-        base = f"{protocol.SITE}/api/video/category/"
-        return await call.finish(JSONResponse(protocol.page(items, 1, len(items), len(items), base)))
+        # A bare JSON array, not the paged envelope of the listings (MediaOrcestrator reads a list).
+        return await call.finish(JSONResponse([protocol.category_json(c) for c in protocol.CATEGORIES]))
 
     async def list_mine(self, request: Request) -> Response:
         """The caller's own videos (php-api-client loadVideoPerson): how a client finds what it made."""
@@ -204,7 +206,7 @@ class RutubeApi:
         base = f"{protocol.SITE}/api/video/person/"
         return await call.finish(JSONResponse(protocol.page(results, number, per_page, len(videos), base)))
 
-    def _video_response(self, video: Video) -> JSONResponse:
+    def video_response(self, video: Video) -> JSONResponse:
         now = self._state.clock.now()
         return JSONResponse(protocol.video_json(view_of(video, now), now))
 
@@ -216,7 +218,7 @@ class RutubeApi:
         scheduled = video.publication_at is not None and video.publication_at > now
         return not (video.is_hidden or video.deleted or scheduled) and video.status(now) == "ready"
 
-    def _refuse_change(self, video: Video | None, account: Account) -> Response | None:
+    def refuse_change(self, video: Video | None, account: Account) -> Response | None:
         """Changing another's video: 403 if the caller can see it, else 404 (DRF object permissions)."""
         if video is None or (video.deleted and video.owner.id == account.id):
             return protocol.detail(404, protocol.NOT_FOUND)

@@ -16,7 +16,11 @@ def _drf_token(seed: str) -> str:
 
 @dataclass(frozen=True)
 class Account:
-    """A Rutube user. `password_login` False models modern accounts that token_auth refuses."""
+    """A Rutube user. `password_login` False models modern accounts that token_auth refuses.
+
+    An SSO account (VK ID, Gazprom ID, phone) has no password and no DRF token (`token` is
+    empty): it signs in only with the multipass refresh token (autopost_sandbox.rutube.multipass).
+    """
 
     id: int
     name: str
@@ -24,6 +28,7 @@ class Account:
     password: str
     token: str
     password_login: bool = True
+    sso: bool = False
 
 
 SEEDED_ACCOUNTS: tuple[Account, ...] = (
@@ -41,6 +46,15 @@ SEEDED_ACCOUNTS: tuple[Account, ...] = (
         password="rutube-modern",
         token=_drf_token("modern"),
         password_login=False,
+    ),
+    Account(
+        id=1000003,
+        name="Мастерская вертикалей",
+        username="",
+        password="",
+        token="",
+        password_login=False,
+        sso=True,
     ),
 )
 
@@ -75,6 +89,8 @@ class Video:
     recorded_status: str = ""
     notified: bool = False
     callback_outcome: dict[str, Any] = field(default_factory=dict)
+    # The studio flow: the upload session whose TUS upload carries this video's bytes.
+    upload_session: str | None = None
 
     def status(self, now: float) -> str:
         if self.download_failure is not None:
@@ -111,7 +127,12 @@ class RutubeStore:
         self._next_track = 100_000_001
 
     def account_by_token(self, token: str) -> Account | None:
-        return next((a for a in SEEDED_ACCOUNTS if secrets.compare_digest(a.token, token)), None)
+        if not token:  # SSO accounts have no DRF token: an empty one matches nobody
+            return None
+        return next((a for a in SEEDED_ACCOUNTS if a.token and secrets.compare_digest(a.token, token)), None)
+
+    def account_by_id(self, account_id: int) -> Account | None:
+        return next((a for a in SEEDED_ACCOUNTS if a.id == account_id), None)
 
     def account_by_login(self, username: str, password: str) -> Account | None:
         for account in SEEDED_ACCOUNTS:
@@ -125,6 +146,10 @@ class RutubeStore:
             self._next_track += 1
             self._videos[video.id] = video
         return video
+
+    def video_of_session(self, sid: str) -> Video | None:
+        with self._lock:
+            return next((v for v in self._videos.values() if v.upload_session == sid), None)
 
     def get(self, video_id: str) -> Video | None:
         with self._lock:

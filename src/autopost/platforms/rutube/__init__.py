@@ -1,4 +1,4 @@
-"""Rutube: token connections (login/password exchange or a pasted token), upload by URL, polling, stats."""
+"""Rutube: DRF-token and SSO (refreshToken) connections, direct (TUS) or by-URL upload, polling, stats."""
 
 from autopost.platforms.rutube.provider import RutubeProvider, exchange_password
 

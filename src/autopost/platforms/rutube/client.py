@@ -31,12 +31,18 @@ def token_fingerprint(token: str) -> str:
 
 
 class RutubeSession:
-    """One operation's HTTP client for one token (or none, for token_auth)."""
+    """One operation's HTTP client for one token (or none, for token_auth).
 
-    def __init__(self, client: httpx2.AsyncClient, pacer: Pacer, token: str | None) -> None:
+    A DRF token goes as `Token <t>`, an SSO account's JWT access token as `Bearer <t>`.
+    """
+
+    def __init__(
+        self, client: httpx2.AsyncClient, pacer: Pacer, token: str | None, *, bearer: bool = False
+    ) -> None:
         self._client = client
         self._pacer = pacer
         self._token = token
+        self._scheme = "Bearer" if bearer else "Token"
 
     async def call(
         self,
@@ -47,10 +53,13 @@ class RutubeSession:
         params: Mapping[str, str | int] | None = None,
         creates: bool = False,
         not_found: PlatformError | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one call and return its JSON body, or raise the classified error."""
-        headers = {"Authorization": f"Token {self._token}"} if self._token else {}
-        request = self._client.build_request(method, path, json=json, params=params, headers=headers)
+        sent = dict(headers or {})
+        if self._token:
+            sent["Authorization"] = f"{self._scheme} {self._token}"
+        request = self._client.build_request(method, path, json=json, params=params, headers=sent)
         # Transport failures come back from send() already classified.
         async with self._pacer.turn(self._token or ""):
             response = await send(self._client, request, platform=PLATFORM, creates=creates)
@@ -65,9 +74,10 @@ async def open_session(
     *,
     transport: httpx2.AsyncBaseTransport | None,
     http_timeout: float,
+    bearer: bool = False,
 ) -> AsyncIterator[RutubeSession]:
     client = make_client(
         settings.api_url, transport=transport, timeout=http_timeout, headers={"Accept": "application/json"}
     )
     async with client:
-        yield RutubeSession(client, pacer, token)
+        yield RutubeSession(client, pacer, token, bearer=bearer)

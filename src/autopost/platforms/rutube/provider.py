@@ -1,7 +1,9 @@
-"""The Rutube provider: token connections, upload by URL, status polling, stats.
+"""The Rutube provider: DRF-token and SSO connections, direct or by-URL upload, polling, stats.
 
-Rutube downloads the clip itself from `request.media_url`; we create the video
-with one POST and then poll it while Rutube downloads and moderates it.
+Direct (the default, direct.py): we upload the clip to Rutube's upload host by TUS.
+By URL (settings.rutube.upload = "url"): Rutube downloads the clip from
+`request.media_url`; we create the video with one POST, set its metadata with the
+v2 PATCH, and then poll it while Rutube downloads and moderates it.
 Protocol and assumptions: docs/platforms/rutube.md and wire.py.
 """
 
@@ -23,10 +25,10 @@ from autopost.platforms.base import (
     PublishState,
     StatsSupport,
 )
-from autopost.platforms.catalog import LIMITS, Platform
+from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, Transient
 from autopost.platforms.pacing import Pacer
-from autopost.platforms.rutube import wire
+from autopost.platforms.rutube import sso, wire
 from autopost.platforms.rutube.answers import bad_answer
 from autopost.platforms.rutube.client import (
     RutubeSession,
@@ -34,6 +36,7 @@ from autopost.platforms.rutube.client import (
     rutube_pacer,
     token_fingerprint,
 )
+from autopost.platforms.rutube.direct import set_metadata, upload_and_publish
 from autopost.platforms.rutube.outcome import result_of, video_deleted
 from autopost.platforms.rutube.recovery import find_lost_video, page_videos, pending_create
 from autopost.platforms.rutube.stats import collect_counters
@@ -65,14 +68,6 @@ async def exchange_password(
 
 
 class RutubeProvider:
-    capabilities = Capabilities(
-        platform=Platform.RUTUBE,
-        stats=StatsSupport.FULL,
-        upload_by_url=True,
-        needs_processing=True,
-        oauth=False,
-    )
-
     def __init__(
         self,
         settings: RutubeSettings,
@@ -81,6 +76,13 @@ class RutubeProvider:
         http_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._settings = settings
+        self.capabilities = Capabilities(
+            platform=Platform.RUTUBE,
+            stats=StatsSupport.FULL,
+            upload_by_url=settings.upload == "url",
+            needs_processing=True,
+            oauth=False,
+        )
         # One transport for the provider's life: building one per call costs a TLS setup (~70 ms of CPU).
         self._transport = transport or httpx2.AsyncHTTPTransport()
         self._timeout = http_timeout
@@ -95,6 +97,7 @@ class RutubeProvider:
             credentials.access_token,
             transport=self._transport,
             http_timeout=self._timeout,
+            bearer=credentials.kind is ConnectionKind.REFRESH_TOKEN,
         )
 
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
@@ -102,7 +105,10 @@ class RutubeProvider:
 
         Rutube's API has no "who am I" call: an account with no videos yet is named
         by a one-way fingerprint of its token instead (see docs/platforms/rutube.md).
+        An SSO account's JWT names its user; the channel's profile names the account.
         """
+        if credentials.kind is ConnectionKind.REFRESH_TOKEN:
+            return await self._verify_sso(credentials)
         async with self._session(credentials) as api:
             page = await api.call("GET", wire.MY_VIDEOS, params={"page": 1, "limit": 1})
         videos, _ = page_videos(page)
@@ -111,7 +117,11 @@ class RutubeProvider:
             return AccountInfo(
                 account_id=str(author["id"]),
                 name=str(author.get("name") or "Rutube"),
-                meta={"identified_by": "video_author", "site_url": author.get("site_url")},
+                meta={
+                    "identified_by": "video_author",
+                    "site_url": author.get("site_url"),
+                    "user_id": str(author["id"]),
+                },
             )
         return AccountInfo(
             account_id=f"token-{token_fingerprint(credentials.access_token)}",
@@ -119,17 +129,52 @@ class RutubeProvider:
             meta={"identified_by": "token"},
         )
 
+    async def _verify_sso(self, credentials: Credentials) -> AccountInfo:
+        """The JWT's user_id is the account; its public profile names the channel (ASSUMED endpoint)."""
+        user_id = str(sso.jwt_claims(credentials.access_token).get("user_id") or "")
+        if not user_id:
+            raise bad_answer("the access token names no user_id")
+        async with self._session(credentials) as api:
+            profile = await api.call("GET", wire.PROFILE.format(user_id=user_id))
+        name = profile.get("name") if isinstance(profile, dict) else None
+        avatar = profile.get("avatar_url") if isinstance(profile, dict) else None
+        return AccountInfo(
+            account_id=user_id,
+            name=str(name or f"Rutube {user_id}"),
+            avatar_url=avatar if isinstance(avatar, str) else None,
+            meta={"identified_by": "sso", "user_id": user_id},
+        )
+
     async def refresh(self, *, credentials: Credentials) -> Credentials:
-        """Rutube tokens have no refresh: the user pastes a new token (or logs in again)."""
-        raise AuthExpired("rutube.reconnect", "Rutube tokens cannot be refreshed")
+        """SSO: spend the refresh token for new tokens (callers hold the connection's lock and store the
+        rotated token before using the access token). DRF tokens have no refresh: connect again."""
+        if credentials.kind is not ConnectionKind.REFRESH_TOKEN or not credentials.refresh_token:
+            raise AuthExpired("rutube.reconnect", "Rutube tokens cannot be refreshed")
+        # The exchange is not throttled per token (there is none yet), so no pacing is needed.
+        async with open_session(
+            self._settings, Pacer(window=0), None, transport=self._transport, http_timeout=self._timeout
+        ) as api:
+            return await sso.exchange(api, credentials.refresh_token)
 
     async def publish(self, *, request: PublishRequest) -> PublishResult:
-        """Create the video by URL once; afterwards only poll it (or find it, if the answer was lost)."""
+        """Direct: resume the upload from its checkpoint. By URL: create once, set the metadata, poll."""
         checkpoint = dict(request.checkpoint)
+        if checkpoint.get("remote_id") and checkpoint.get("metadata_pending"):
+            async with self._session(request.credentials) as api:
+                checkpoint = await _set_metadata(api, request, checkpoint)
         if checkpoint.get("remote_id"):
             return await self.check(credentials=request.credentials, checkpoint=checkpoint)
         _refuse_over_limits(request)
+        direct = checkpoint.get("route") == "direct" or (not checkpoint and self._settings.upload == "direct")
         async with self._session(request.credentials) as api:
+            if direct:
+                return await upload_and_publish(
+                    api,
+                    request,
+                    upload_url=self._settings.upload_url,
+                    transport=self._transport,
+                    http_timeout=self._timeout,
+                )
             if checkpoint.get("request_sent"):
                 found = await find_lost_video(api, checkpoint)
                 if found is not None:
@@ -182,6 +227,9 @@ async def _create(api: RutubeSession, request: PublishRequest) -> PublishResult:
         "is_hidden": False,
         "category_id": wire.DEFAULT_CATEGORY,
     }
+    if request.callback_url:
+        # Rutube calls it when the video is processed: the engine then polls at once.
+        body["callback_url"] = request.callback_url
     try:
         answer = await api.call("POST", wire.VIDEOS, json=body, creates=True)
     except OutcomeUnknown as exc:
@@ -190,14 +238,30 @@ async def _create(api: RutubeSession, request: PublishRequest) -> PublishResult:
     video_id = answer.get("video_id") if isinstance(answer, dict) else None
     if not isinstance(video_id, str) or not video_id:
         raise Transient("rutube.create_unconfirmed", "create answered without video_id")
-    checkpoint = {"remote_id": video_id, "track_id": answer.get("track_id"), "title": request.title}
+    checkpoint = {
+        "remote_id": video_id,
+        "track_id": answer.get("track_id"),
+        "title": request.title,
+        "metadata_pending": True,
+    }
     await _save(request, checkpoint)
+    checkpoint = await _set_metadata(api, request, checkpoint)
     return PublishResult(
         state=PublishState.PROCESSING,
         checkpoint=checkpoint,
         remote_id=video_id,
         remote_url=wire.public_url(video_id),
     )
+
+
+async def _set_metadata(
+    api: RutubeSession, request: PublishRequest, checkpoint: dict[str, Any]
+) -> dict[str, Any]:
+    """The v2 PATCH after an import by URL: the title, description and category the studio sets."""
+    await set_metadata(api, str(checkpoint["remote_id"]), request.title, request.description)
+    done = {k: v for k, v in checkpoint.items() if k != "metadata_pending"}
+    await _save(request, done)
+    return done
 
 
 async def _adopt(request: PublishRequest, video: Mapping[str, Any]) -> PublishResult:
