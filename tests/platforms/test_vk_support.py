@@ -54,7 +54,11 @@ def vk_settings(sandbox: Sandbox, client_id: str = CLIENT_ID, **changes: Any) ->
 def session_of(vk: Vk, **meta: Any) -> Credentials:
     """Анна's vk.com session from the sandbox's cookie export, as a web-session connection holds it."""
     accounts = vk.http.get("/_sandbox/accounts").json()
-    [export] = [a["credentials"]["cookies_txt"] for a in accounts if "cookies_txt" in a["credentials"]]
+    [export] = [
+        a["credentials"]["cookies_txt"]
+        for a in accounts
+        if a["platform"] == "vk" and "cookies_txt" in a["credentials"]
+    ]
     jar = parse_cookie_export(export, domains=["vk.com"])
     return Credentials(access_token=dump_jar(jar), kind=ConnectionKind.WEB_SESSION, meta=meta)
 
