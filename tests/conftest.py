@@ -19,6 +19,18 @@ pytest_plugins = [
     "tests.support.stack",
 ]
 
+# Under pytest-xdist (scripts/test: `--dist loadgroup`) each worker has its own session: its own
+# databases, sandbox, Redis namespaces, ports and temp dirs. Tests that share a costly session
+# resource run on one worker, so it is made once: the browser tests' one Chromium.
+XDIST_GROUPS = {"tests/web/browser/": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, group in XDIST_GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+
 
 @dataclass
 class Sandbox:
