@@ -25,6 +25,7 @@ pytest_plugins = [
 XDIST_GROUPS = {"tests/web/browser/": "browser"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for prefix, group in XDIST_GROUPS.items():
