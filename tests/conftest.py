@@ -19,18 +19,25 @@ pytest_plugins = [
     "tests.support.stack",
 ]
 
-# Under pytest-xdist (scripts/test: `--dist loadgroup`) each worker has its own session: its own
-# databases, sandbox, Redis namespaces, ports and temp dirs. Tests that share a costly session
-# resource run on one worker, so it is made once: the browser tests' one Chromium.
+# Under pytest-xdist (scripts/test: `-n N`) each worker has its own session: its own databases,
+# sandbox, Redis namespaces, ports and temp dirs. Tests sharing a costly session resource go to one
+# worker as one unit, so it is made once: the browser tests' one Chromium. (xdist's own
+# `--dist loadgroup` cannot do it on pytest 9: it renames items through a node id pytest no
+# longer reads.)
 XDIST_GROUPS = {"tests/web/browser/": "browser"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        for prefix, group in XDIST_GROUPS.items():
-            if item.nodeid.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """For `--dist load` (what -n gives): each test a unit of its own, but a group one unit, sent first."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @dataclass
