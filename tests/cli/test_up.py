@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx2
 
-from tests.support.servers import rebindable_port
+from tests.support.servers import free_port
 
 RUTUBE_LOGIN = {"platform": "rutube", "username": "kursy-montazha@rutube.sandbox", "password": "rutube-demo"}
 
@@ -61,7 +61,7 @@ def _wait_status(
 
 
 def test_up_publishes_and_keeps_a_scheduled_publication_across_a_restart(tmp_path: Path) -> None:
-    port = rebindable_port()  # started again on it after the stop
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process, log = _start(tmp_path, port)
     try:
