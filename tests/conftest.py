@@ -19,6 +19,26 @@ pytest_plugins = [
     "tests.support.stack",
 ]
 
+# Under pytest-xdist (scripts/test: `-n N`) each worker has its own session: its own databases,
+# sandbox, Redis namespaces, ports and temp dirs. Tests sharing a costly session resource go to one
+# worker as one unit, so it is made once: the browser tests' one Chromium. (xdist's own
+# `--dist loadgroup` cannot do it on pytest 9: it renames items through a node id pytest no
+# longer reads.)
+XDIST_GROUPS = {"tests/web/browser/": "browser"}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """For `--dist load` (what -n gives): each test a unit of its own, but a group one unit, sent first."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), nodeid)
+
+    return GroupScheduling(config, log)
+
 
 @dataclass
 class Sandbox:

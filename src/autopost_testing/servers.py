@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import random
 import socket
 import subprocess
 import threading
@@ -17,9 +19,39 @@ from starlette.types import ASGIApp
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port below the kernel's ephemeral range, from this process's share of it.
+
+    A port is often bound a while after it is picked (a public URL served later, a process that
+    has to start, a server started again on it). The kernel never hands such a port out itself
+    (bind to port 0, an outgoing connection's source port), parallel pytest-xdist workers take
+    disjoint shares, and a process walks its share in order, so nothing else takes it meanwhile.
+    """
+    with _PORTS.lock:
+        while True:
+            port = _PORTS.first + (_PORTS.offset + _PORTS.taken) % _PORTS.size
+            _PORTS.taken += 1
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+
+
+class _Share:
+    def __init__(self) -> None:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+        bottom = max(1024, low // 2)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        self.size = (low - bottom) // workers
+        self.first = bottom + int(worker or 0) % workers * self.size
+        self.offset = random.randrange(self.size)  # two test runs side by side rarely meet
+        self.taken = 0
+        self.lock = threading.Lock()
+
+
+_PORTS = _Share()
 
 
 def port_of(url: str) -> int:

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx2
@@ -17,6 +18,11 @@ def _autopost(args: list[str], env: dict[str, str]) -> subprocess.CompletedProce
     return subprocess.run(
         [sys.executable, "-m", "autopost", *args], env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _namespace() -> str:
+    """A Redis namespace of the test's own (not the default an installed autopost uses)."""
+    return f"cli{uuid.uuid4().hex[:10]}"
 
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
@@ -48,7 +54,9 @@ def test_operator_flow_migrate_user_token_and_api(fresh_database_url: str, tmp_p
     token = issued.stdout.strip()
     assert token.startswith("ap_")
 
-    settings = Settings(_env_file=None, database_url=fresh_database_url, data_dir=tmp_path)
+    settings = Settings(
+        _env_file=None, database_url=fresh_database_url, data_dir=tmp_path, redis_namespace=_namespace()
+    )
     port = free_port()
     app = create_app(settings, redis_url="redis://127.0.0.1:6379/0")
     with serve_in_thread(app, port, lifespan="on") as url:

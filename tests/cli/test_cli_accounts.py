@@ -8,7 +8,7 @@ import httpx2
 from autopost.app import create_app
 from autopost.security.vault import generate_key
 from autopost.settings import Settings
-from tests.cli.test_cli import _autopost, _env
+from tests.cli.test_cli import _autopost, _env, _namespace
 from tests.support.servers import free_port, serve_in_thread
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -65,7 +65,9 @@ def test_tokens_list_expire_and_revoke(fresh_database_url: str, tmp_path: Path) 
     after = _autopost(["tokens", "list", "ops@example.com"], env).stdout
     assert next(line for line in after.splitlines() if ids["laptop"] in line).endswith("  revoked")
 
-    settings = Settings(_env_file=None, database_url=fresh_database_url, data_dir=tmp_path)
+    settings = Settings(
+        _env_file=None, database_url=fresh_database_url, data_dir=tmp_path, redis_namespace=_namespace()
+    )
     port = free_port()
     app = create_app(settings, redis_url="redis://127.0.0.1:6379/0")
     with serve_in_thread(app, port, lifespan="on") as url:
@@ -84,7 +86,9 @@ def test_set_password_ends_the_users_sessions(fresh_database_url: str, tmp_path:
     assert (
         _autopost(["users", "create", "pw@example.com", "--password", "correct-horse-1"], env).returncode == 0
     )
-    settings = Settings(_env_file=None, database_url=fresh_database_url, data_dir=tmp_path)
+    settings = Settings(
+        _env_file=None, database_url=fresh_database_url, data_dir=tmp_path, redis_namespace=_namespace()
+    )
     port = free_port()
     app = create_app(settings, redis_url="redis://127.0.0.1:6379/0")
     with serve_in_thread(app, port, lifespan="on") as url, httpx2.Client(base_url=url) as browser:

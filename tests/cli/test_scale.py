@@ -99,19 +99,21 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, list[str], str]]:
     )
     cluster = Cluster(tmp_path, env)
     try:
+        # Processes start side by side; each is awaited before anything relies on it.
         sandbox_process = cluster.start("sandbox", "sandbox", "--port", str(sandbox_port))
+        cluster.run("migrate")
         _wait_ready(f"{sandbox}/_sandbox/state", sandbox_process, tmp_path / "sandbox.log")
         httpx2.post(f"{sandbox}/_sandbox/config", json={"enforce_rate_limits": False}).raise_for_status()
-        cluster.run("migrate")
         cluster.run(
             "users", "create", "scale@example.com", "--plan", "business", "--password", "scale-password"
         )
         token = cluster.run("tokens", "create", "scale@example.com").strip()
-        urls = []
-        for n, port in enumerate(serve_ports):
-            process = cluster.start(f"serve{n}", "serve", "--port", str(port))
-            urls.append(f"http://127.0.0.1:{port}")
-            _wait_ready(f"{urls[-1]}/readyz", process, tmp_path / f"serve{n}.log")
+        urls = [f"http://127.0.0.1:{port}" for port in serve_ports]
+        serving = [
+            cluster.start(f"serve{n}", "serve", "--port", str(port)) for n, port in enumerate(serve_ports)
+        ]
+        for n, (url, process) in enumerate(zip(urls, serving, strict=True)):
+            _wait_ready(f"{url}/readyz", process, tmp_path / f"serve{n}.log")
         for n in range(3):
             cluster.start(f"worker{n}", "worker", "--concurrency", "4")
         yield cluster, urls, token
