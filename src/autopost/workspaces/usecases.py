@@ -1,0 +1,141 @@
+"""Creating workspaces, changing their settings, adding members and changing their roles.
+
+Only an owner manages a workspace (Action.MANAGE). A workspace always keeps an
+owner: the last one can be neither removed nor demoted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.refusals import Kind, Refused
+from autopost.users.models import User
+from autopost.users.plans import Plan
+from autopost.workspaces.access import Action, Member
+from autopost.workspaces.models import DEFAULT_TIME_ZONE, Membership, Role, Workspace
+
+NAME_MAX = 200
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise Refused("workspace_name_invalid", Kind.INVALID, max=NAME_MAX)
+    return name
+
+
+def check_time_zone(name: str) -> str:
+    if name not in available_timezones():
+        raise Refused("time_zone_unknown", Kind.INVALID, time_zone=name)
+    return name
+
+
+async def create_workspace(
+    session: AsyncSession, user: User, name: str, *, plan: Plan = Plan.FREE, time_zone: str = DEFAULT_TIME_ZONE
+) -> Member:
+    """A new workspace with the user as its owner."""
+    workspace = Workspace(name=_checked_name(name), plan=plan, time_zone=check_time_zone(time_zone))
+    session.add(workspace)
+    await session.flush()
+    session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.OWNER))
+    await session.flush()
+    return Member(user, workspace, Role.OWNER)
+
+
+async def update_workspace(
+    session: AsyncSession,
+    member: Member,
+    *,
+    name: str | None = None,
+    time_zone: str | None = None,
+    approval_required: bool | None = None,
+) -> Workspace:
+    member.require(Action.MANAGE)
+    workspace = member.workspace
+    if name is not None:
+        workspace.name = _checked_name(name)
+    if time_zone is not None:
+        workspace.time_zone = check_time_zone(time_zone)
+    if approval_required is not None:
+        workspace.approval_required = approval_required
+    await session.flush()
+    return workspace
+
+
+async def list_members(session: AsyncSession, member: Member) -> list[tuple[User, Membership]]:
+    """Everyone in the member's workspace (any member may see who else is in it)."""
+    rows = await session.execute(
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == member.workspace_id)
+        .order_by(Membership.created_at, User.email)
+    )
+    return [(user, membership) for user, membership in rows.tuples()]
+
+
+async def _membership(session: AsyncSession, member: Member, user_id: uuid.UUID) -> Membership:
+    found = await session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == member.workspace_id, Membership.user_id == user_id
+        )
+    )
+    if found is None:
+        raise Refused("not_found", Kind.NOT_FOUND)
+    return found
+
+
+async def add_member(session: AsyncSession, member: Member, email: str, role: Role) -> tuple[User, Membership]:
+    """Add someone who already has an account (invitations for new people come by e-mail later)."""
+    from autopost.users.service import get_user_by_email
+
+    member.require(Action.MANAGE)
+    user = await get_user_by_email(session, email)
+    if user is None:
+        raise Refused("member_no_account", Kind.INVALID, email=email.strip().lower())
+    exists = await session.scalar(
+        select(Membership.id).where(
+            Membership.workspace_id == member.workspace_id, Membership.user_id == user.id
+        )
+    )
+    if exists is not None:
+        raise Refused("member_exists", Kind.CONFLICT, email=user.email)
+    membership = Membership(workspace_id=member.workspace_id, user_id=user.id, role=role)
+    session.add(membership)
+    await session.flush()
+    return user, membership
+
+
+async def _refuse_losing_last_owner(session: AsyncSession, membership: Membership) -> None:
+    if membership.role is not Role.OWNER:
+        return
+    # Two owners demoting each other at once: the workspace row serializes them (PostgreSQL).
+    await session.execute(select(Workspace.id).where(Workspace.id == membership.workspace_id).with_for_update())
+    owners = await session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.workspace_id == membership.workspace_id, Membership.role == Role.OWNER)
+    )
+    if (owners or 0) <= 1:
+        raise Refused("last_owner", Kind.CONFLICT)
+
+
+async def change_role(session: AsyncSession, member: Member, user_id: uuid.UUID, role: Role) -> Membership:
+    member.require(Action.MANAGE)
+    membership = await _membership(session, member, user_id)
+    if role is not Role.OWNER:
+        await _refuse_losing_last_owner(session, membership)
+    membership.role = role
+    await session.flush()
+    return membership
+
+
+async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUID) -> None:
+    member.require(Action.MANAGE)
+    membership = await _membership(session, member, user_id)
+    await _refuse_losing_last_owner(session, membership)
+    await session.delete(membership)
+    await session.flush()
