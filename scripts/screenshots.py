@@ -155,7 +155,7 @@ async def stage_uploading(runtime: Runtime, clip_id: str, connection: str) -> No
         assert clip is not None
         session.add(
             Publication(
-                user_id=clip.user_id,
+                workspace_id=clip.workspace_id,
                 clip_id=clip.id,
                 connection_id=uuid.UUID(connection),
                 platform=Platform.DZEN,

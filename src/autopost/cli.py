@@ -100,7 +100,7 @@ def users_create(
         )
     except Refused as exc:
         raise _refused(exc) from exc
-    typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=user.plan.value))
+    typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=plan.value))
     if generated:
         typer.echo(gettext(_lang(), "Password (shown once): {password}", password=generated))
 

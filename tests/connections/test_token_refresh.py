@@ -18,6 +18,7 @@ from autopost.db import transaction, utcnow
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import Platform
 from autopost.platforms.dzen import DzenProvider
+from autopost.workspaces.access import resolve_member
 from tests.platforms.dzen_support import connect
 from tests.publications.checks import assert_published_once
 from tests.support.stack import Stack
@@ -34,8 +35,8 @@ async def connect_dzen_expiring(stack: Stack) -> Connection:
     # Inside the engine's refresh margin: the next use refreshes first.
     tokens = Credentials(credentials.access_token, credentials.refresh_token, utcnow() + timedelta(minutes=1))
     async with transaction(stack.runtime.session_factory) as session:
-        user = await session.merge(stack.user)
-        return await save_connection(session, stack.runtime, user, Platform.DZEN, tokens, account)
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        return await save_connection(session, stack.runtime, member, Platform.DZEN, tokens, account)
 
 
 async def test_a_429_while_refreshing_a_dzen_token_keeps_the_connection_active(stack: Stack) -> None:

@@ -109,8 +109,12 @@ def test_each_user_gets_a_personal_workspace_and_gets_their_rows_back_down(fresh
 
     def read_up(sync_connection):  # type: ignore[no-untyped-def]
         return {
-            "workspaces": _read(sync_connection, "SELECT id, name, plan, time_zone FROM workspaces ORDER BY name"),
-            "members": _read(sync_connection, "SELECT workspace_id, user_id, role FROM memberships ORDER BY role"),
+            "workspaces": _read(
+                sync_connection, "SELECT id, name, plan, time_zone FROM workspaces ORDER BY name"
+            ),
+            "members": _read(
+                sync_connection, "SELECT workspace_id, user_id, role FROM memberships ORDER BY role"
+            ),
             "clips": _read(sync_connection, "SELECT id, workspace_id FROM clips"),
             "connections": _read(sync_connection, "SELECT id, workspace_id FROM connections"),
             "publications": _read(

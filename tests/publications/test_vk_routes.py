@@ -18,6 +18,7 @@ from autopost.platforms.catalog import ConnectionKind, Platform, PostFormat
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.sessions import start_session
+from autopost.workspaces.access import resolve_member
 from tests.platforms.test_vk_support import Recording
 from tests.publications.checks import assert_published_once
 from tests.support.stack import Stack, StackFactory
@@ -31,8 +32,8 @@ async def connect_vk_session(stack: Stack) -> Connection:
     accounts = await stack.control_api.call("GET", "/accounts")
     [export] = [a["credentials"]["cookies_txt"] for a in accounts if "cookies_txt" in a["credentials"]]
     async with transaction(stack.runtime.session_factory) as session:
-        user = await session.merge(stack.user)
-        return await connect_web_session(session, stack.runtime, user, Platform.VK, export)
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        return await connect_web_session(session, stack.runtime, member, Platform.VK, export)
 
 
 async def vk_api(stack: Stack, method: str, **params: Any) -> Any:

@@ -180,7 +180,7 @@ def add_publications(
         assert user is not None and connection is not None
         made = [
             Publication(
-                user_id=user.id,
+                workspace_id=user.id,
                 clip_id=uuid.UUID(clip_id),
                 connection_id=connection.id,
                 platform=connection.platform,

@@ -43,6 +43,7 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
+from autopost.workspaces.access import Action, Member, resolve_member
 
 
 def _hash(value: str) -> str:
@@ -59,8 +60,9 @@ def refused_by_platform(exc: PlatformError) -> Refused:
     return Refused(exc.code, Kind.INVALID, **exc.params)
 
 
-def _require_plan(user: User, platform: Platform) -> None:
-    refusal = check_plan(user.plan, platform, Kind.FORBIDDEN)
+def _require_plan(member: Member, platform: Platform) -> None:
+    member.require(Action.CONNECT)
+    refusal = check_plan(member.workspace.plan, platform, Kind.FORBIDDEN)
     if refusal:
         raise refusal
 
@@ -68,7 +70,7 @@ def _require_plan(user: User, platform: Platform) -> None:
 async def save_connection(
     session: AsyncSession,
     runtime: Runtime,
-    user: User,
+    member: Member,
     platform: Platform,
     tokens: Credentials,
     account: AccountInfo,
@@ -76,7 +78,7 @@ async def save_connection(
     """Create the connection, or renew it when the same account is connected again."""
     connection = await session.scalar(
         select(Connection).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == platform,
             Connection.kind == tokens.kind,
             Connection.account_id == account.account_id,
@@ -84,7 +86,10 @@ async def save_connection(
     )
     if connection is None:
         connection = Connection(
-            user_id=user.id, platform=platform, kind=tokens.kind, account_id=account.account_id
+            workspace_id=member.workspace_id,
+            platform=platform,
+            kind=tokens.kind,
+            account_id=account.account_id,
         )
         session.add(connection)
     connection.account_name = account.name
@@ -105,11 +110,12 @@ async def save_connection(
 
 
 async def connect_token(
-    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, fields: Mapping[str, str]
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, fields: Mapping[str, str]
 ) -> Connection:
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
+    _require_plan(member, platform)
+    user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
         raise Refused("token_platform_only", platform=platform.value)
     meta: dict[str, Any] = {}
@@ -130,22 +136,23 @@ async def connect_token(
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
     if platform is Platform.RUTUBE:
-        await _adopt_token_named_rutube_account(session, user, token, account)
+        await _adopt_token_named_rutube_account(session, member, token, account)
     return await save_connection(
-        session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
+        session, runtime, member, platform, Credentials(access_token=token, meta=meta), account
     )
 
 
 async def connect_web_session(
-    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, export: str
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, export: str
 ) -> Connection:
     """A person's signed-in browser session (a cookie export), validated live by the platform.
 
     The export is read only for the platform's own domains; what is kept is those cookies,
     sealed like a token. A wrong export counts as a failed connect, like a wrong token.
     """
+    _require_plan(member, platform)
+    user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     domains = WEB_SESSION_DOMAINS.get(platform)
     if domains is None:
         raise Refused("web_session_unsupported", platform=platform.value)
@@ -156,11 +163,11 @@ async def connect_web_session(
             account = await runtime.provider(platform).verify(credentials=credentials)
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, user, platform, credentials, account)
+    return await save_connection(session, runtime, member, platform, credentials, account)
 
 
 async def _adopt_token_named_rutube_account(
-    session: AsyncSession, user: User, token: str, account: AccountInfo
+    session: AsyncSession, member: Member, token: str, account: AccountInfo
 ) -> None:
     """Rutube has no "who am I": an account without videos was named after its token. Once it has
     a video it gets its real id — rename the old connection instead of adding a second one."""
@@ -171,14 +178,14 @@ async def _adopt_token_named_rutube_account(
         return
     earlier = await session.scalar(
         select(Connection).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == Platform.RUTUBE,
             Connection.account_id == provisional,
         )
     )
     taken = await session.scalar(
         select(Connection.id).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == Platform.RUTUBE,
             Connection.account_id == account.account_id,
         )
@@ -196,17 +203,24 @@ class OAuthStart:
     state_cookie: str
 
 
-async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> OAuthStart:
+async def start_oauth(
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform
+) -> OAuthStart:
     """A single-use state for the platform's consent page, and the browser's proof of it."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
+    _require_plan(member, platform)
+    user = member.user
     # Starting a consent is not a failure; it only waits when failures already reached the limit.
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)  # PKCE: the connector derives the S256 challenge
     row = OAuthState(
-        user_id=user.id, platform=platform, state_hash=_hash(state), expires_at=utcnow() + OAUTH_STATE_TTL
+        user_id=user.id,
+        workspace_id=member.workspace_id,
+        platform=platform,
+        state_hash=_hash(state),
+        expires_at=utcnow() + OAUTH_STATE_TTL,
     )
     row.code_verifier = runtime.vault.seal(verifier, row.binding("code_verifier"))
     session.add(row)
@@ -257,6 +271,9 @@ async def finish_oauth(
     verifier = runtime.vault.open(row.code_verifier, row.binding("code_verifier"))
     user = await session.get(User, row.user_id)
     assert user is not None
+    # Still a member who may connect accounts there (a role may have changed during the consent).
+    member = await resolve_member(session, user, row.workspace_id)
+    _require_plan(member, platform)
     try:
         async with counting_failures(runtime, user.id):
             tokens, account = await build_oauth(platform, runtime.settings).exchange(
@@ -267,7 +284,7 @@ async def finish_oauth(
             )
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, user, platform, tokens, account)
+    return await save_connection(session, runtime, member, platform, tokens, account)
 
 
 async def check_connection(session: AsyncSession, runtime: Runtime, connection: Connection) -> Connection:

@@ -62,7 +62,9 @@ class Publication(IdMixin, TimestampMixin, Base):
         Index("ix_publications_status_scheduled_at", "status", "scheduled_at"),
     )
 
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
     # Who made it (approval will ask whose it is); the publication stays the workspace's if they leave.
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

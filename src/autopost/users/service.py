@@ -45,7 +45,8 @@ async def create_user(
     user = User(email=email, password_hash=hash_password(password or generated or ""))
     session.add(user)
     await session.flush()
-    await create_workspace(session, user, email, plan=plan)
+    # A personal workspace has its user's id, as migration 0009 gave every existing user one.
+    await create_workspace(session, user, email, plan=plan, workspace_id=user.id)
     return user, generated
 
 

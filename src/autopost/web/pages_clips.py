@@ -23,6 +23,7 @@ from autopost.web.i18n import refused_text
 from autopost.web.queries import clip_card, clip_cards
 from autopost.web.templating import render
 from autopost.web.views import publication_view
+from autopost.workspaces.access import Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,9 +34,9 @@ CARDS_PER_PAGE = 24
 async def clips_page(
     request: Request, viewer: Page, page: Annotated[int, Query(ge=1, le=10_000)] = 1
 ) -> Response:
-    session, user = viewer.work.session, viewer.user
+    session, member = viewer.work.session, viewer.member
     cards = await clip_cards(
-        session, user, viewer.now, limit=CARDS_PER_PAGE + 1, offset=(page - 1) * CARDS_PER_PAGE
+        session, member, viewer.now, limit=CARDS_PER_PAGE + 1, offset=(page - 1) * CARDS_PER_PAGE
     )
     return render(
         request,
@@ -46,13 +47,13 @@ async def clips_page(
         has_next=len(cards) > CARDS_PER_PAGE,
         page=page,
         page_url=lambda number: f"/?page={number}",
-        has_connections=bool(await list_connections(session, user)),
+        has_connections=bool(await list_connections(session, member)),
     )
 
 
 @router.get("/clips/{clip_id}/card", name="clip_card")
 async def card_fragment(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
-    card = await clip_card(viewer.work.session, viewer.user, clip_id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.member, clip_id, viewer.now)
     return render(request, viewer, "_clip_card.html", card=card)
 
 
@@ -79,22 +80,24 @@ async def _dialog(
 
 
 async def _groups(viewer: Viewer, clip: Clip, form: forms.PublishForm) -> list[forms.PlatformGroup]:
-    session, user = viewer.work.session, viewer.user
-    connections = await list_connections(session, user)
-    return forms.platform_groups(viewer, clip, connections, form, await published_to(session, user, clip.id))
+    session, member = viewer.work.session, viewer.member
+    connections = await list_connections(session, member)
+    return forms.platform_groups(
+        viewer, clip, connections, form, await published_to(session, member, clip.id)
+    )
 
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")
 async def publish_dialog(request: Request, clip_id: uuid.UUID, viewer: Page, mode: str = "now") -> Response:
-    clip = await owned_clip(viewer.work.session, viewer.user, clip_id)
+    clip = await owned_clip(viewer.work.session, viewer.member, clip_id, to=Action.EDIT)
     return await _dialog(request, viewer, clip, forms.PublishForm(later=mode == "later"))
 
 
 @router.post("/clips/{clip_id}/publish")
 async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
     """Create the publications; a refusal re-renders the dialog with everything the user typed."""
-    session, user = viewer.work.session, viewer.user
-    clip = await owned_clip(session, user, clip_id)
+    session, member = viewer.work.session, viewer.member
+    clip = await owned_clip(session, member, clip_id, to=Action.EDIT)
     form = forms.PublishForm.parse(await request.form())
     groups = await _groups(viewer, clip, form)
     scheduled_at = forms.scheduled_at(form, viewer)
@@ -105,7 +108,7 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
         publications = await publish_clip(
-            session, outbox, viewer.runtime, user, clip.id, targets, scheduled_at
+            session, outbox, viewer.runtime, member, clip.id, targets, scheduled_at
         )
     except Refused as exc:
         return await _dialog(request, viewer, clip, form, error=refused_text(exc, viewer.lang))
@@ -123,5 +126,5 @@ async def _published(
     """The dialog lists what was created; the clip's card is swapped in out of band."""
     connections = {a.connection.id: a.connection for g in groups for a in g.accounts}
     results = [publication_view(p, connections.get(p.connection_id), viewer.now) for p in publications]
-    card = await clip_card(viewer.work.session, viewer.user, clip.id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.member, clip.id, viewer.now)
     return await _dialog(request, viewer, clip, form, results=results, card=card)

@@ -145,6 +145,9 @@ templates = Jinja2Templates(env=_environment())
 def base_context(viewer: Viewer) -> dict[str, Any]:
     return {
         "user": viewer.user,
+        "member": viewer.member,
+        "workspace": viewer.member.workspace,
+        "workspaces": viewer.workspaces,
         "lang": viewer.lang,
         "zone": viewer.zone,
         "csrf": viewer.csrf,
@@ -168,8 +171,11 @@ def render(
 
 
 def render_anonymous(request: Request, name: str, lang: str, **values: Any) -> Response:
-    context = {
+    context: dict[str, Any] = {
         "user": None,
+        "member": None,
+        "workspace": None,
+        "workspaces": [],
         "lang": lang,
         "zone": formatting.user_zone(None),
         "csrf": "",

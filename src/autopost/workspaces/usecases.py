@@ -35,10 +35,21 @@ def check_time_zone(name: str) -> str:
 
 
 async def create_workspace(
-    session: AsyncSession, user: User, name: str, *, plan: Plan = Plan.FREE, time_zone: str = DEFAULT_TIME_ZONE
+    session: AsyncSession,
+    user: User,
+    name: str,
+    *,
+    plan: Plan = Plan.FREE,
+    time_zone: str = DEFAULT_TIME_ZONE,
+    workspace_id: uuid.UUID | None = None,
 ) -> Member:
     """A new workspace with the user as its owner."""
-    workspace = Workspace(name=_checked_name(name), plan=plan, time_zone=check_time_zone(time_zone))
+    workspace = Workspace(
+        id=workspace_id or uuid.uuid4(),
+        name=_checked_name(name),
+        plan=plan,
+        time_zone=check_time_zone(time_zone),
+    )
     session.add(workspace)
     await session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.OWNER))
@@ -88,7 +99,9 @@ async def _membership(session: AsyncSession, member: Member, user_id: uuid.UUID)
     return found
 
 
-async def add_member(session: AsyncSession, member: Member, email: str, role: Role) -> tuple[User, Membership]:
+async def add_member(
+    session: AsyncSession, member: Member, email: str, role: Role
+) -> tuple[User, Membership]:
     """Add someone who already has an account (invitations for new people come by e-mail later)."""
     from autopost.users.service import get_user_by_email
 
@@ -113,7 +126,9 @@ async def _refuse_losing_last_owner(session: AsyncSession, membership: Membershi
     if membership.role is not Role.OWNER:
         return
     # Two owners demoting each other at once: the workspace row serializes them (PostgreSQL).
-    await session.execute(select(Workspace.id).where(Workspace.id == membership.workspace_id).with_for_update())
+    await session.execute(
+        select(Workspace.id).where(Workspace.id == membership.workspace_id).with_for_update()
+    )
     owners = await session.scalar(
         select(func.count())
         .select_from(Membership)

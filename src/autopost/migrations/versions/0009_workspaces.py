@@ -39,9 +39,77 @@ ROLE = sa.Enum(
 # Tables whose rows were a user's and become a workspace's (oauth_states keeps its user_id too).
 MOVED = ("clips", "connections", "publications", "idempotency_keys", "oauth_states")
 INDEXED = {"clips", "connections", "publications", "oauth_states"}
-FIRST_OWNER = (
-    "(SELECT m.user_id FROM memberships m WHERE m.workspace_id = {table}.workspace_id"
-    " AND m.role = 'owner' ORDER BY m.created_at, m.user_id LIMIT 1)"
+MOVE_UP = {
+    "clips": "UPDATE clips SET workspace_id = user_id",
+    "connections": "UPDATE connections SET workspace_id = user_id",
+    "publications": "UPDATE publications SET workspace_id = user_id, created_by_id = user_id",
+    "idempotency_keys": "UPDATE idempotency_keys SET workspace_id = user_id",
+    "oauth_states": "UPDATE oauth_states SET workspace_id = user_id",
+}
+MOVE_DOWN = {
+    "clips": (
+        "UPDATE clips SET user_id = (SELECT m.user_id FROM memberships m WHERE m.role = "
+        "'owner' AND m.workspace_id = clips.workspace_id ORDER BY m.created_at, m.user_id "
+        "LIMIT 1)"
+    ),
+    "connections": (
+        "UPDATE connections SET user_id = (SELECT m.user_id FROM memberships m WHERE "
+        "m.role = 'owner' AND m.workspace_id = connections.workspace_id ORDER BY "
+        "m.created_at, m.user_id LIMIT 1)"
+    ),
+    "publications": (
+        "UPDATE publications SET user_id = (SELECT m.user_id FROM memberships m WHERE "
+        "m.role = 'owner' AND m.workspace_id = publications.workspace_id ORDER BY "
+        "m.created_at, m.user_id LIMIT 1)"
+    ),
+    "idempotency_keys": (
+        "UPDATE idempotency_keys SET user_id = (SELECT m.user_id FROM memberships m WHERE "
+        "m.role = 'owner' AND m.workspace_id = idempotency_keys.workspace_id ORDER BY "
+        "m.created_at, m.user_id LIMIT 1)"
+    ),
+}
+# Rows the old schema has no owner for (a workspace without one; one owner's account connected in two
+# workspaces: the oldest connection stays), children first.
+DROP_DOWN = (
+    (
+        "DELETE FROM publication_events WHERE publication_id IN (SELECT id FROM "
+        "publications WHERE user_id IS NULL OR clip_id IN (SELECT id FROM clips WHERE "
+        "user_id IS NULL) OR connection_id IN (SELECT id FROM connections WHERE user_id "
+        "IS NULL) OR connection_id IN (SELECT c.id FROM connections c JOIN connections o "
+        "ON o.user_id = c.user_id AND o.platform = c.platform AND o.kind = c.kind AND "
+        "o.account_id = c.account_id AND (o.created_at < c.created_at OR (o.created_at = "
+        "c.created_at AND o.id < c.id))))"
+    ),
+    (
+        "DELETE FROM stats_snapshots WHERE publication_id IN (SELECT id FROM publications "
+        "WHERE user_id IS NULL OR clip_id IN (SELECT id FROM clips WHERE user_id IS NULL) "
+        "OR connection_id IN (SELECT id FROM connections WHERE user_id IS NULL) OR "
+        "connection_id IN (SELECT c.id FROM connections c JOIN connections o ON o.user_id "
+        "= c.user_id AND o.platform = c.platform AND o.kind = c.kind AND o.account_id = "
+        "c.account_id AND (o.created_at < c.created_at OR (o.created_at = c.created_at "
+        "AND o.id < c.id))))"
+    ),
+    (
+        "DELETE FROM publications WHERE user_id IS NULL OR clip_id IN (SELECT id FROM "
+        "clips WHERE user_id IS NULL) OR connection_id IN (SELECT id FROM connections "
+        "WHERE user_id IS NULL) OR connection_id IN (SELECT c.id FROM connections c JOIN "
+        "connections o ON o.user_id = c.user_id AND o.platform = c.platform AND o.kind = "
+        "c.kind AND o.account_id = c.account_id AND (o.created_at < c.created_at OR "
+        "(o.created_at = c.created_at AND o.id < c.id)))"
+    ),
+    (
+        "DELETE FROM connections WHERE user_id IS NULL OR id IN (SELECT c.id FROM "
+        "connections c JOIN connections o ON o.user_id = c.user_id AND o.platform = "
+        "c.platform AND o.kind = c.kind AND o.account_id = c.account_id AND (o.created_at "
+        "< c.created_at OR (o.created_at = c.created_at AND o.id < c.id)))"
+    ),
+    ("DELETE FROM clips WHERE user_id IS NULL"),
+    (
+        "DELETE FROM idempotency_keys WHERE user_id IS NULL OR id IN (SELECT k.id FROM "
+        "idempotency_keys k JOIN idempotency_keys o ON o.user_id = k.user_id AND o.key = "
+        "k.key AND (o.created_at < k.created_at OR (o.created_at = k.created_at AND o.id "
+        "< k.id)))"
+    ),
 )
 
 
@@ -96,9 +164,7 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("workspace_id", sa.Uuid(), nullable=True))
             if table == "publications":
                 batch_op.add_column(sa.Column("created_by_id", sa.Uuid(), nullable=True))
-        op.execute(f"UPDATE {table} SET workspace_id = user_id")
-        if table == "publications":
-            op.execute("UPDATE publications SET created_by_id = user_id")
+        op.execute(MOVE_UP[table])
         _point_at_workspace(table)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_users_plan"), type_="check")
@@ -134,35 +200,14 @@ def _point_at_workspace(table: str) -> None:
                 ["id"],
                 ondelete="SET NULL",
             )
-            batch_op.create_index(batch_op.f("ix_publications_created_by_id"), ["created_by_id"], unique=False)
+            batch_op.create_index(
+                batch_op.f("ix_publications_created_by_id"), ["created_by_id"], unique=False
+            )
         if table != "oauth_states":
             if table in INDEXED:
                 batch_op.drop_index(batch_op.f(f"ix_{table}_user_id"))
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_user_id_users"), type_="foreignkey")
             batch_op.drop_column("user_id")
-
-
-def _dependents_of(where: str) -> None:
-    """Delete publications matching `where` and what hangs off them."""
-    for child in ("publication_events", "stats_snapshots"):
-        op.execute(f"DELETE FROM {child} WHERE publication_id IN (SELECT id FROM publications WHERE {where})")
-    op.execute(f"DELETE FROM publications WHERE {where}")
-
-
-def _drop_duplicates() -> None:
-    """One owner's same account in two workspaces: the old unique constraint keeps the oldest."""
-    newer = (
-        "SELECT c.id FROM connections c JOIN connections o ON o.user_id = c.user_id"
-        " AND o.platform = c.platform AND o.kind = c.kind AND o.account_id = c.account_id"
-        " AND (o.created_at < c.created_at OR (o.created_at = c.created_at AND o.id < c.id))"
-    )
-    _dependents_of(f"connection_id IN ({newer})")
-    op.execute(f"DELETE FROM connections WHERE id IN ({newer})")
-    op.execute(
-        "DELETE FROM idempotency_keys WHERE id IN (SELECT k.id FROM idempotency_keys k"
-        " JOIN idempotency_keys o ON o.user_id = k.user_id AND o.key = k.key"
-        " AND (o.created_at < k.created_at OR (o.created_at = k.created_at AND o.id < k.id)))"
-    )
 
 
 def _back_to_user(table: str) -> None:
@@ -195,13 +240,12 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
-    first_owned = (
-        "(SELECT w.{column} FROM workspaces w JOIN memberships m ON m.workspace_id = w.id"
-        " WHERE m.user_id = users.id AND m.role = 'owner' ORDER BY m.created_at, w.id LIMIT 1)"
-    )
     op.execute(
-        f"UPDATE users SET plan = COALESCE({first_owned.format(column='plan')}, 'free'),"
-        f" time_zone = COALESCE({first_owned.format(column='time_zone')}, 'Europe/Moscow')"
+        "UPDATE users SET plan = COALESCE((SELECT w.plan FROM workspaces w JOIN memberships m"
+        " ON m.workspace_id = w.id WHERE m.user_id = users.id AND m.role = 'owner'"
+        " ORDER BY m.created_at, w.id LIMIT 1), 'free'), time_zone = COALESCE((SELECT w.time_zone"
+        " FROM workspaces w JOIN memberships m ON m.workspace_id = w.id WHERE m.user_id = users.id"
+        " AND m.role = 'owner' ORDER BY m.created_at, w.id LIMIT 1), 'Europe/Moscow')"
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("plan", existing_type=sa.String(length=20), type_=PLAN, nullable=False)
@@ -209,18 +253,16 @@ def downgrade() -> None:
     for table in ("clips", "connections", "publications", "idempotency_keys"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("user_id", sa.Uuid(), nullable=True))
-        op.execute(f"UPDATE {table} SET user_id = {FIRST_OWNER.format(table=table)}")
-    _dependents_of("user_id IS NULL")
-    for table in ("connections", "clips", "idempotency_keys"):
-        if table != "idempotency_keys":
-            _dependents_of(f"{table[:-1]}_id IN (SELECT id FROM {table} WHERE user_id IS NULL)")
-        op.execute(f"DELETE FROM {table} WHERE user_id IS NULL")
-    _drop_duplicates()
+        op.execute(MOVE_DOWN[table])
+    for statement in DROP_DOWN:
+        op.execute(statement)
     for table in MOVED:
         if table == "oauth_states":
             with op.batch_alter_table(table, schema=None) as batch_op:
                 batch_op.drop_index(batch_op.f("ix_oauth_states_workspace_id"))
-                batch_op.drop_constraint(batch_op.f("fk_oauth_states_workspace_id_workspaces"), type_="foreignkey")
+                batch_op.drop_constraint(
+                    batch_op.f("fk_oauth_states_workspace_id_workspaces"), type_="foreignkey"
+                )
                 batch_op.drop_column("workspace_id")
         else:
             _back_to_user(table)
