@@ -69,7 +69,7 @@ async def memberships_of(session: AsyncSession, user: User) -> list[tuple[Worksp
         .where(Membership.user_id == user.id)
         .order_by(Membership.created_at, Workspace.id)
     )
-    return [(workspace, role) for workspace, role in rows.tuples()]
+    return [(workspace, role) for workspace, role in rows]
 
 
 async def resolve_member(session: AsyncSession, user: User, workspace_id: uuid.UUID | None) -> Member:
@@ -83,7 +83,7 @@ async def resolve_member(session: AsyncSession, user: User, workspace_id: uuid.U
     )
     if workspace_id is not None:
         query = query.where(Workspace.id == workspace_id)
-    found = (await session.execute(query)).tuples().first()
+    found = (await session.execute(query)).first()
     if found is None:
         raise Refused("not_found", Kind.NOT_FOUND)
     return Member(user, found[0], found[1])

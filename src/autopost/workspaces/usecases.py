@@ -85,7 +85,7 @@ async def list_members(session: AsyncSession, member: Member) -> list[tuple[User
         .where(Membership.workspace_id == member.workspace_id)
         .order_by(Membership.created_at, User.email)
     )
-    return [(user, membership) for user, membership in rows.tuples()]
+    return [(user, membership) for user, membership in rows]
 
 
 async def _membership(session: AsyncSession, member: Member, user_id: uuid.UUID) -> Membership:
