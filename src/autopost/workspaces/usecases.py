@@ -138,14 +138,18 @@ async def _refuse_losing_last_owner(session: AsyncSession, membership: Membershi
         raise Refused("last_owner", Kind.CONFLICT)
 
 
-async def change_role(session: AsyncSession, member: Member, user_id: uuid.UUID, role: Role) -> Membership:
+async def change_role(
+    session: AsyncSession, member: Member, user_id: uuid.UUID, role: Role
+) -> tuple[User, Membership]:
     member.require(Action.MANAGE)
     membership = await _membership(session, member, user_id)
     if role is not Role.OWNER:
         await _refuse_losing_last_owner(session, membership)
     membership.role = role
     await session.flush()
-    return membership
+    user = await session.get(User, user_id)
+    assert user is not None  # the membership's foreign key
+    return user, membership
 
 
 async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUID) -> None:
