@@ -141,8 +141,9 @@ async def _refuse_losing_last_owner(session: AsyncSession, membership: Membershi
 async def change_role(
     session: AsyncSession, member: Member, user_id: uuid.UUID, role: Role
 ) -> tuple[User, Membership]:
-    member.require(Action.MANAGE)
+    # Someone outside the workspace is not found, before asking whether the role may change them.
     membership = await _membership(session, member, user_id)
+    member.require(Action.MANAGE)
     if role is not Role.OWNER:
         await _refuse_losing_last_owner(session, membership)
     membership.role = role
@@ -153,8 +154,9 @@ async def change_role(
 
 
 async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUID) -> None:
-    member.require(Action.MANAGE)
+    # Someone outside the workspace is not found, before asking whether the role may change them.
     membership = await _membership(session, member, user_id)
+    member.require(Action.MANAGE)
     await _refuse_losing_last_owner(session, membership)
     await session.delete(membership)
     await session.flush()
