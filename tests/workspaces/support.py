@@ -137,6 +137,7 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/publications/{publication_id}/reschedule"): {"scheduled_at": "2031-01-01T12:00"},
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
         ("POST", "/settings/workspace/members/{user_id}/role"): {"role": "owner"},
+        ("POST", "/settings/workspace/members"): {"email": world.al[0], "role": "owner"},
     }
     key = (route.method, route.path)
     return {"data": page_forms[key]} if route.page and key in page_forms else {"json": api_bodies.get(key)}

@@ -108,7 +108,8 @@ async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Res
     try:
         started = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.member, platform)
     except Refused as exc:
-        if exc.kind is Kind.NOT_FOUND:
+        # A role that may not connect was shown no form: the route refuses like the API (403).
+        if exc.kind is Kind.NOT_FOUND or exc.code == "role_forbids":
             raise
         notice = {"error": exc.code, "platform": platform.value}
         if "minutes" in exc.params:  # throttled: the settings page says how long to wait
@@ -164,6 +165,8 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
             viewer.work.session, viewer.runtime, viewer.member, platform, fields
         )
     except Refused as exc:
+        if exc.code == "role_forbids":
+            raise
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
     notice = gettext(
@@ -182,7 +185,8 @@ async def connect_with_session(request: Request, platform: Platform, viewer: Pag
             viewer.work.session, viewer.runtime, viewer.member, platform, str(posted.get("session", ""))
         )
     except Refused as exc:
-        if exc.kind is Kind.NOT_FOUND:
+        # A role that may not connect was shown no form: the route refuses like the API (403).
+        if exc.kind is Kind.NOT_FOUND or exc.code == "role_forbids":
             raise
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
