@@ -19,7 +19,8 @@ from autopost.users import sessions
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
 from autopost.users.sessions import BrowserSession, find_session
-from autopost.workspaces.access import Member, parse_workspace_id, resolve_member
+from autopost.workspaces.access import Member, parse_workspace_id
+from autopost.workspaces.usecases import acting_member
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -104,7 +105,7 @@ async def current_member(
     x_workspace_id: Annotated[str | None, Header(max_length=100)] = None,
 ) -> Member:
     """The caller in the workspace X-Workspace-Id names (default: their first), else not found."""
-    return await resolve_member(work.session, user, parse_workspace_id(x_workspace_id))
+    return await acting_member(work.session, user, parse_workspace_id(x_workspace_id))
 
 
 CurrentMember = Annotated[Member, Depends(current_member)]

@@ -9,7 +9,7 @@ from autopost.security.sessions import SESSION_COOKIE, csrf_token
 from autopost.users.schemas import LoginIn, LoginOut, MeOut
 from autopost.users.sessions import end_session
 from autopost.users.usecases import log_in
-from autopost.workspaces.access import resolve_member
+from autopost.workspaces.usecases import acting_member
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -26,7 +26,7 @@ async def login(
     user = await log_in(work.session, runtime, body.email, body.password, client_address(request))
     token = await start_session(request, response, work.session, runtime.settings, user)
     return LoginOut(
-        user=MeOut.of(await resolve_member(work.session, user, None)),
+        user=MeOut.of(await acting_member(work.session, user, None)),
         csrf_token=csrf_token(runtime.settings.resolved_secret_key(), token),
     )
 

@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from autopost.db import utcnow
 from autopost.deps import SAFE_METHODS, RuntimeDep, UnitOfWork, Work
 from autopost.i18n import Lang, pick_language
-from autopost.refusals import Kind, Refused
+from autopost.refusals import Refused
 from autopost.runtime import Runtime
 from autopost.security.sessions import SESSION_COOKIE, csrf_token, csrf_valid
 from autopost.users.models import User
@@ -28,6 +28,7 @@ from autopost.users.sessions import BrowserSession, find_session
 from autopost.web.formatting import user_zone
 from autopost.workspaces.access import Member, memberships_of, parse_workspace_id
 from autopost.workspaces.models import Role, Workspace
+from autopost.workspaces.usecases import acting_member
 
 
 class LoginRequired(Exception):
@@ -95,8 +96,6 @@ WORKSPACE_COOKIE = "autopost_workspace"
 
 def _chosen_member(request: Request, user: User, workspaces: list[tuple[Workspace, Role]]) -> Member:
     """The workspace the switcher last chose; removed from it since (or a mangled cookie), the first."""
-    if not workspaces:
-        raise Refused("not_found", Kind.NOT_FOUND)
     try:
         chosen = parse_workspace_id(request.cookies.get(WORKSPACE_COOKIE))
     except Refused:
@@ -115,6 +114,9 @@ async def current_viewer(request: Request, work: Work, runtime: RuntimeDep) -> V
         raise CsrfRejected(lang)
     request.state.lang = lang
     workspaces = await memberships_of(work.session, browser.user)
+    if not workspaces:
+        made = await acting_member(work.session, browser.user, None)
+        workspaces = [(made.workspace, made.role)]
     member = _chosen_member(request, browser.user, workspaces)
     return Viewer(
         user=browser.user,

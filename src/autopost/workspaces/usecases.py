@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.refusals import Kind, Refused
 from autopost.users.models import User
 from autopost.users.plans import Plan
-from autopost.workspaces.access import Action, Member
+from autopost.workspaces.access import Action, Member, memberships_of, resolve_member
 from autopost.workspaces.models import DEFAULT_TIME_ZONE, Membership, Role, Workspace
 
 NAME_MAX = 200
@@ -55,6 +55,14 @@ async def create_workspace(
     session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.OWNER))
     await session.flush()
     return Member(user, workspace, Role.OWNER)
+
+
+async def acting_member(session: AsyncSession, user: User, workspace_id: uuid.UUID | None) -> Member:
+    """The user in the asked workspace (None: their first). Someone removed from every workspace
+    gets a new personal one on the free plan, so that nobody is locked out of their account."""
+    if workspace_id is None and not await memberships_of(session, user):
+        return await create_workspace(session, user, user.email)
+    return await resolve_member(session, user, workspace_id)
 
 
 async def update_workspace(
