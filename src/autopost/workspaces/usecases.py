@@ -65,6 +65,16 @@ async def acting_member(session: AsyncSession, user: User, workspace_id: uuid.UU
     return await resolve_member(session, user, workspace_id)
 
 
+async def set_plan(session: AsyncSession, workspace_id: uuid.UUID | None, plan: Plan) -> str:
+    """The operator's command (there is no billing yet): the workspace's new plan; returns its name."""
+    workspace = None if workspace_id is None else await session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise Refused("not_found", Kind.NOT_FOUND)
+    workspace.plan = plan
+    await session.flush()
+    return workspace.name
+
+
 async def update_workspace(
     session: AsyncSession,
     member: Member,
