@@ -30,6 +30,7 @@ def test_a_new_workspace_is_its_creators_and_only_its_owner_sets_it_up(api: Api)
         for body, code in (
             ({"time_zone": "Mars/Olympus"}, "time_zone_unknown"),
             ({"name": "   "}, "workspace_name_invalid"),
+            ({"name": "Клиент\x00"}, "workspace_name_invalid"),
         ):
             refused = client.patch(f"/api/v1/workspaces/{workspace['id']}", json=body)
             assert refused.status_code == 422 and refused.json()["error"]["code"] == code

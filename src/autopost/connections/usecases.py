@@ -60,7 +60,8 @@ def refused_by_platform(exc: PlatformError) -> Refused:
     return Refused(exc.code, Kind.INVALID, **exc.params)
 
 
-def _require_plan(member: Member, platform: Platform) -> None:
+def _require_connect(member: Member, platform: Platform) -> None:
+    """The member's role may connect accounts, and the workspace's plan includes the platform."""
     member.require(Action.CONNECT)
     refusal = check_plan(member.workspace.plan, platform, Kind.FORBIDDEN)
     if refusal:
@@ -113,7 +114,7 @@ async def connect_token(
     session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, fields: Mapping[str, str]
 ) -> Connection:
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
-    _require_plan(member, platform)
+    _require_connect(member, platform)
     user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
     if platform in OAUTH_PLATFORMS:
@@ -150,7 +151,7 @@ async def connect_web_session(
     The export is read only for the platform's own domains; what is kept is those cookies,
     sealed like a token. A wrong export counts as a failed connect, like a wrong token.
     """
-    _require_plan(member, platform)
+    _require_connect(member, platform)
     user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
     domains = WEB_SESSION_DOMAINS.get(platform)
@@ -209,7 +210,7 @@ async def start_oauth(
     """A single-use state for the platform's consent page, and the browser's proof of it."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
-    _require_plan(member, platform)
+    _require_connect(member, platform)
     user = member.user
     # Starting a consent is not a failure; it only waits when failures already reached the limit.
     await refuse_after_too_many_failures(runtime, user.id)
@@ -273,7 +274,7 @@ async def finish_oauth(
     assert user is not None
     # Still a member who may connect accounts there (a role may have changed during the consent).
     member = await resolve_member(session, user, row.workspace_id)
-    _require_plan(member, platform)
+    _require_connect(member, platform)
     try:
         async with counting_failures(runtime, user.id):
             tokens, account = await build_oauth(platform, runtime.settings).exchange(

@@ -23,7 +23,8 @@ NAME_MAX = 200
 
 def _checked_name(name: str) -> str:
     name = " ".join(name.split())
-    if not name or len(name) > NAME_MAX:
+    # One line of printable text: PostgreSQL cannot even store a NUL.
+    if not name or len(name) > NAME_MAX or not name.isprintable():
         raise Refused("workspace_name_invalid", Kind.INVALID, max=NAME_MAX)
     return name
 
