@@ -40,6 +40,7 @@ from autopost.queue import Outbox
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import DzenSettings, RutubeSettings, Settings, TelegramSettings, VkSettings
 from autopost.users.models import User
+from autopost.workspaces.access import resolve_member
 from autopost_testing.sandbox import SandboxControl
 from autopost_testing.world import TERMINAL, World, standalone_world
 
@@ -153,7 +154,7 @@ async def add_clips(runtime: Runtime, user: User, clip: ClipFile, titles: Sequen
     async with transaction(runtime.session_factory) as session:
         for title in titles:
             row = Clip(
-                user_id=user.id,
+                workspace_id=user.id,
                 title=title,
                 status=ClipStatus.READY,
                 storage_key=clip.key,
@@ -195,6 +196,7 @@ async def publish(
         async with transaction(runtime.session_factory) as session:
             user = await session.get(User, user_id)
             assert user is not None
+            member = await resolve_member(session, user, None)
             for item, at in zip(planned[start : start + batch], when[start : start + batch], strict=True):
                 clip = await session.get(Clip, item.clip_id)
                 connection = await session.get(Connection, item.connection_id)
@@ -203,7 +205,7 @@ async def publish(
                     session,
                     outbox,
                     runtime.settings,
-                    user=user,
+                    member=member,
                     clip=clip,
                     targets=[Target(connection, item.title, item.description)],
                     scheduled_at=at,

@@ -170,7 +170,7 @@ async def setup(bench: harness.Bench, options: Options) -> list[Account]:
         user = await bench.world.new_user(f"stats-{n}-{bench.tag}@example.com", plan=Plan.BUSINESS)
         connection = await connect_oauth(runtime, user, Platform.VK)
         async with transaction(runtime.session_factory) as session:
-            clip = Clip(user_id=user.id, title="stats", status=ClipStatus.READY, storage_key="none.mp4")
+            clip = Clip(workspace_id=user.id, title="stats", status=ClipStatus.READY, storage_key="none.mp4")
             session.add(clip)
             stored = await session.get(Connection, connection.id)
             assert stored is not None
@@ -179,7 +179,7 @@ async def setup(bench: harness.Bench, options: Options) -> list[Account]:
         accounts.append(Account(connection.id, token, mine))
         rows += [
             {
-                "user_id": user.id,
+                "workspace_id": user.id,
                 "clip_id": clip.id,
                 "connection_id": connection.id,
                 "platform": Platform.VK,

@@ -54,6 +54,7 @@ CHROMIUM_ARGS = [
 CHROMIUM_ENV = {**os.environ, "LANGUAGE": "ru", "LANG": "ru_RU.UTF-8"}
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 EMAIL, PASSWORD = "anna@kursy-montazha.ru", "demo-password-1"
+COLLEAGUE = "oleg@kursy-montazha.ru"
 CLIPS = [
     "Склейка по движению за 60 секунд",
     "Цветокоррекция: тёплый закат",
@@ -63,6 +64,7 @@ CLIPS = [
 
 
 async def make_user(world: World) -> str:
+    await world.new_user(COLLEAGUE, plan=Plan.FREE, password=PASSWORD)
     user = await world.new_user(EMAIL, plan=Plan.BUSINESS, password=PASSWORD)
     return await api_token(world.runtime, user, "screenshots")
 
@@ -161,7 +163,7 @@ async def stage_uploading(runtime: Runtime, clip_id: str, connection: str) -> No
         assert clip is not None
         session.add(
             Publication(
-                user_id=clip.user_id,
+                workspace_id=clip.workspace_id,
                 clip_id=clip.id,
                 connection_id=uuid.UUID(connection),
                 platform=Platform.DZEN,
@@ -202,6 +204,27 @@ async def shoot(browser: Browser, url: str, out: Path) -> None:
         await page.keyboard.press("Escape")
         await context.close()
     await shoot_english(browser, url, out)
+    await shoot_workspaces(browser, url, out)
+
+
+async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
+    """The header's switcher, open, and Settings → Workspace with a colleague in it."""
+    context = await browser.new_context(
+        viewport=SIZES["desktop"], locale="ru-RU", timezone_id="Europe/Moscow"
+    )
+    page = await context.new_page()
+    await login(page, url)
+    await page.goto(f"{url}/settings/workspace")
+    await page.get_by_placeholder("Название клиента или бренда").fill("Курсы монтажа")
+    await page.get_by_role("button", name="Создать").click()
+    await page.get_by_placeholder("Эл. почта пользователя КлипМейкера").fill(COLLEAGUE)
+    await page.get_by_role("button", name="Добавить").click()
+    await page.wait_for_load_state()
+    await snap(page, out / "settings-workspace-desktop.png")
+    await page.goto(f"{url}/")
+    await page.locator("#workspace-switcher").click()
+    await snap(page, out / "workspace-switcher-desktop.png", full=False)
+    await context.close()
 
 
 async def shoot_english(browser: Browser, url: str, out: Path) -> None:

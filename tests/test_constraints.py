@@ -8,15 +8,17 @@ from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.users.models import User
 from autopost.users.plans import Plan
+from autopost.workspaces.usecases import create_workspace
 
 
 async def _clip_and_connection(session):
-    user = User(email="c@example.com", password_hash="x", plan=Plan.PRO)
+    user = User(email="c@example.com", password_hash="x")
     session.add(user)
     await session.flush()
-    clip = Clip(user_id=user.id, title="Клип", status=ClipStatus.READY)
+    await create_workspace(session, user, user.email, plan=Plan.PRO, workspace_id=user.id)
+    clip = Clip(workspace_id=user.id, title="Клип", status=ClipStatus.READY)
     connection = Connection(
-        user_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id="1001"
+        workspace_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id="1001"
     )
     session.add_all([clip, connection])
     await session.flush()
@@ -25,7 +27,7 @@ async def _clip_and_connection(session):
 
 def _publication(user, clip, connection, status, generation=0):
     return Publication(
-        user_id=user.id,
+        workspace_id=user.id,
         clip_id=clip.id,
         connection_id=connection.id,
         platform=Platform.VK,

@@ -27,6 +27,7 @@ from autopost.settings import Settings, get_settings
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
+from autopost.workspaces.routes import router as workspaces_router
 
 # The one place a refusal's kind becomes an HTTP status.
 STATUS_OF_KIND: dict[Kind, int] = {
@@ -113,8 +114,15 @@ def create_app(
     app = FastAPI(title="autopost", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     install_error_handlers(app)
     install_hardening(app, settings, refusal_response)
-    routers = (users_router, account_router, connections_router, clips_router, publications_router)
-    for router in (*routers, callbacks_router):
+    for router in (
+        users_router,
+        account_router,
+        workspaces_router,
+        connections_router,
+        clips_router,
+        publications_router,
+        callbacks_router,
+    ):
         app.include_router(router)
     install_web(app)
 

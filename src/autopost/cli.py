@@ -32,6 +32,8 @@ from autopost.users.passwords import set_password
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email, normalize_email
 from autopost.users.tokens import TokenState, list_api_tokens, revoke_api_token_by_id, token_state
+from autopost.workspaces.access import parse_workspace_id
+from autopost.workspaces.usecases import set_plan
 
 app = typer.Typer(
     help="autopost: publishes clips to VK Clips, Rutube, Dzen and Telegram.", no_args_is_help=True
@@ -39,9 +41,11 @@ app = typer.Typer(
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of the platform tokens.", no_args_is_help=True)
+workspaces_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(keys_app, name="keys")
+app.add_typer(workspaces_app, name="workspaces")
 
 T = TypeVar("T")
 
@@ -100,9 +104,21 @@ def users_create(
         )
     except Refused as exc:
         raise _refused(exc) from exc
-    typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=user.plan.value))
+    typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=plan.value))
     if generated:
         typer.echo(gettext(_lang(), "Password (shown once): {password}", password=generated))
+
+
+@workspaces_app.command("set-plan")
+def workspaces_set_plan(
+    workspace_id: str, plan: Annotated[Plan, typer.Argument(help="free, start, pro or business.")]
+) -> None:
+    """Put a workspace on a plan (a user's personal workspace has the user's id)."""
+    try:
+        name = _in_session(get_settings(), lambda s: set_plan(s, parse_workspace_id(workspace_id), plan))
+    except Refused as exc:
+        raise _refused(exc) from exc
+    typer.echo(gettext(_lang(), "Workspace {name} is on the {plan} plan.", name=name, plan=plan.value))
 
 
 @users_app.command("set-password")

@@ -14,6 +14,7 @@ from autopost.i18n import gettext
 from autopost.settings import Settings
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user, get_user_by_email
+from autopost.workspaces.access import resolve_member
 
 
 async def ensure_demo_user(settings: Settings, email: str, password: str) -> str | None:
@@ -25,15 +26,16 @@ async def ensure_demo_user(settings: Settings, email: str, password: str) -> str
                 return None
             user, _ = await create_user(session, email, plan=Plan.BUSINESS, password=password)
             token = await create_api_token(session, user, "demo")
+            workspace = (await resolve_member(session, user, None)).workspace
             storage = LocalStorage(settings.resolved_storage_dir)
-            key, thumb_key = storage.new_key(user.id, ".mp4"), storage.new_key(user.id, ".jpg")
+            key, thumb_key = storage.new_key(workspace.id, ".mp4"), storage.new_key(workspace.id, ".jpg")
             path = await asyncio.to_thread(make_sample_clip, storage.path(key))
             info = await asyncio.to_thread(probe, path)
             storage.path(thumb_key).write_bytes(await asyncio.to_thread(make_thumbnail, path))
             data = path.read_bytes()  # a few hundred kB made just now
             session.add(
                 Clip(
-                    user_id=user.id,
+                    workspace_id=workspace.id,
                     # Content of the demo user's own, so in their language (Russian by default).
                     title=gettext(user.locale, "Sample clip"),
                     description=gettext(user.locale, "A ClipMaker clip for your first publication"),

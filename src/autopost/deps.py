@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the unit of work, the current user, the runtime; the session cookie."""
+"""FastAPI dependencies: the unit of work, the current user and workspace, the runtime; the session cookie."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.i18n import Lang, pick_language
@@ -19,6 +19,8 @@ from autopost.users import sessions
 from autopost.users.models import User
 from autopost.users.service import user_for_api_token
 from autopost.users.sessions import BrowserSession, find_session
+from autopost.workspaces.access import Member, parse_workspace_id
+from autopost.workspaces.usecases import acting_member
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -95,6 +97,18 @@ async def current_user(request: Request, work: Work, browser: BrowserSessionDep)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def current_member(
+    user: CurrentUser,
+    work: Work,
+    x_workspace_id: Annotated[str | None, Header(max_length=100)] = None,
+) -> Member:
+    """The caller in the workspace X-Workspace-Id names (default: their first), else not found."""
+    return await acting_member(work.session, user, parse_workspace_id(x_workspace_id))
+
+
+CurrentMember = Annotated[Member, Depends(current_member)]
 
 
 def reader_language(request: Request, user: CurrentUser) -> Lang:

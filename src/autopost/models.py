@@ -6,6 +6,7 @@ from autopost.db import Base
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
+from autopost.workspaces.models import Membership, Workspace
 
 __all__ = [
     "ApiToken",
@@ -13,10 +14,12 @@ __all__ = [
     "Clip",
     "Connection",
     "IdempotencyKey",
+    "Membership",
     "OAuthState",
     "Publication",
     "PublicationEvent",
     "StatsSnapshot",
     "User",
     "UserSession",
+    "Workspace",
 ]

@@ -26,6 +26,7 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, create_user
+from autopost.workspaces.access import resolve_member
 from autopost_sandbox.dzen.accounts import cookie_export
 from autopost_testing.accounts import DEMO, VK_API_VERSION
 from autopost_testing.consent import allow_async
@@ -56,7 +57,7 @@ async def store_clip(runtime: Runtime, user: User, path: Path, title: str = "К�
     data = path.read_bytes()
     stored.write_bytes(data)
     clip = Clip(
-        user_id=user.id,
+        workspace_id=user.id,
         title=title,
         status=ClipStatus.READY,
         storage_key=key,
@@ -81,18 +82,18 @@ async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Conn
     token standing in for the consent round trip.
     (Rutube downloads clips from our /media URL: serve the app before publishing there.)"""
     async with transaction(runtime.session_factory) as session:
-        user = await session.merge(user)
+        member = await resolve_member(session, await session.merge(user), None)
         if platform is Platform.TELEGRAM:
             fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
-            return await connect_token(session, runtime, user, platform, fields)
+            return await connect_token(session, runtime, member, platform, fields)
         if platform is Platform.RUTUBE:
-            return await connect_token(session, runtime, user, platform, {"token": DEMO["rutube_token"]})
+            return await connect_token(session, runtime, member, platform, {"token": DEMO["rutube_token"]})
         if platform is Platform.DZEN:
-            return await connect_web_session(session, runtime, user, platform, cookie_export())
+            return await connect_web_session(session, runtime, member, platform, cookie_export())
         token = DEMO["vk_token"]
         account = await runtime.provider(platform).verify(credentials=Credentials(access_token=token))
         return await save_connection(
-            session, runtime, user, platform, Credentials(access_token=token), account
+            session, runtime, member, platform, Credentials(access_token=token), account
         )
 
 
@@ -100,7 +101,8 @@ async def connect_oauth(runtime: Runtime, user: User, platform: Platform) -> Con
     """VK ID for real: our authorize URL, the sandbox's consent page, «Разрешить»,
     our callback (in the same user's browser)."""
     async with transaction(runtime.session_factory) as session:
-        started = await start_oauth(session, runtime, await session.merge(user), platform)
+        member = await resolve_member(session, await session.merge(user), None)
+        started = await start_oauth(session, runtime, member, platform)
     location = await allow_async(started.authorize_url)
     params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     browser = CallbackBrowser(user_id=user.id, state_cookie=started.state_cookie)

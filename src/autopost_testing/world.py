@@ -294,7 +294,7 @@ class World:
         async with transaction(self.runtime.session_factory) as session:
             await session.execute(
                 update(Publication)
-                .where(Publication.user_id.in_(self.users), Publication.status.not_in(TERMINAL))
+                .where(Publication.workspace_id.in_(self.users), Publication.status.not_in(TERMINAL))
                 .values(status=PublicationStatus.CANCELLED)
             )
 

@@ -10,6 +10,7 @@ from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.security.vault import Vault, generate_key
 from autopost.users.models import User
 from autopost.users.plans import Plan
+from autopost.workspaces.usecases import create_workspace
 
 CONNECTIONS = 25
 
@@ -20,13 +21,14 @@ class Interrupted(Exception):
 
 async def _seed(factory, vault: Vault) -> list[str]:
     async with transaction(factory) as session:
-        user = User(email="rot@example.com", password_hash="x", plan=Plan.PRO)
+        user = User(email="rot@example.com", password_hash="x")
         session.add(user)
         await session.flush()
+        await create_workspace(session, user, user.email, plan=Plan.PRO, workspace_id=user.id)
         ids = []
         for n in range(CONNECTIONS):
             connection = Connection(
-                user_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id=str(n)
+                workspace_id=user.id, platform=Platform.VK, kind=ConnectionKind.OAUTH, account_id=str(n)
             )
             store_tokens(connection, vault, access_token=f"access-{n}", refresh_token=f"refresh-{n}")
             session.add(connection)
@@ -106,11 +108,15 @@ async def test_rotation_never_overwrites_a_token_refreshed_meanwhile(fresh_datab
 
 async def test_no_plaintext_token_in_the_database(session) -> None:
     vault = Vault([generate_key()])
-    user = User(email="raw@example.com", password_hash="x", plan=Plan.PRO)
+    user = User(email="raw@example.com", password_hash="x")
     session.add(user)
     await session.flush()
+    await create_workspace(session, user, user.email, plan=Plan.PRO, workspace_id=user.id)
     connection = Connection(
-        user_id=user.id, platform=Platform.TELEGRAM, kind=ConnectionKind.TOKEN, account_id="@clipmaker_demo"
+        workspace_id=user.id,
+        platform=Platform.TELEGRAM,
+        kind=ConnectionKind.TOKEN,
+        account_id="@clipmaker_demo",
     )
     store_tokens(
         connection, vault, access_token="1000001:AAHplaintextBotToken", refresh_token="refresh-plain-xyz"

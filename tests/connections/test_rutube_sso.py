@@ -19,6 +19,7 @@ from autopost.db import transaction
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.platforms.errors import AuthExpired
+from autopost.workspaces.access import resolve_member
 from autopost_sandbox.rutube.multipass import seeded_refresh_token
 from autopost_sandbox.rutube.store import SEEDED_ACCOUNTS
 from tests.conftest import Sandbox
@@ -116,9 +117,9 @@ def test_a_rutube_connection_is_renamed_and_checks_keep_the_name(api: Api, sandb
 
 async def connect_sso(stack: Stack) -> Connection:
     async with transaction(stack.runtime.session_factory) as session:
-        user = await session.merge(stack.user)
+        member = await resolve_member(session, await session.merge(stack.user), None)
         return await connect_refresh_token(
-            session, stack.runtime, user, Platform.RUTUBE, seeded_refresh_token(SSO.id)
+            session, stack.runtime, member, Platform.RUTUBE, seeded_refresh_token(SSO.id)
         )
 
 

@@ -21,6 +21,7 @@ from autopost.platforms.errors import (
 from autopost.refusals import Kind, Refused
 from autopost.users.models import User
 from autopost.users.plans import Plan
+from autopost.workspaces.access import resolve_member
 from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
@@ -60,8 +61,8 @@ class Refusing(ScriptedProvider):
 
 async def _connect(world: EngineWorld) -> object:
     async with transaction(world.runtime.session_factory) as session:
-        user = await session.merge(world.user)
-        return await connect_token(session, world.runtime, user, Platform.TELEGRAM, BOT)
+        member = await resolve_member(session, await session.merge(world.user), None)
+        return await connect_token(session, world.runtime, member, Platform.TELEGRAM, BOT)
 
 
 async def test_a_refused_bot_is_a_refusal_with_the_platforms_code(world_factory) -> None:
@@ -93,9 +94,10 @@ async def test_a_plan_without_the_platform_forbids_connecting_it(world_factory) 
     async with transaction(world.runtime.session_factory) as session:
         user = await session.get(User, world.user.id)
         assert user is not None
-        user.plan = Plan.FREE
+        member = await resolve_member(session, user, None)
+        member.workspace.plan = Plan.FREE
         with pytest.raises(Refused, match="plan_excludes_platform") as forbidden:
-            await start_oauth(session, world.runtime, user, Platform.VK)
+            await start_oauth(session, world.runtime, member, Platform.VK)
         assert forbidden.value.kind is Kind.FORBIDDEN
         with pytest.raises(Refused, match="not_found"):
-            await start_oauth(session, world.runtime, user, Platform.TELEGRAM)
+            await start_oauth(session, world.runtime, member, Platform.TELEGRAM)

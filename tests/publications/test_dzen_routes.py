@@ -20,6 +20,7 @@ from autopost.connections.usecases import connect_web_session
 from autopost.db import transaction
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import PublicationStatus
+from autopost.workspaces.access import resolve_member
 from autopost_sandbox.dzen.accounts import CHANNEL, EDITOR
 from tests.publications.checks import assert_published_once
 from tests.publications.test_recovery import settings_env
@@ -33,8 +34,8 @@ async def connect_dzen_session(stack: Stack) -> Connection:
     accounts = await stack.control_api.call("GET", "/accounts")
     [export, _] = [a["credentials"]["cookies_txt"] for a in accounts if a["platform"] == "dzen"]
     async with transaction(stack.runtime.session_factory) as session:
-        user = await session.merge(stack.user)
-        return await connect_web_session(session, stack.runtime, user, Platform.DZEN, export)
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        return await connect_web_session(session, stack.runtime, member, Platform.DZEN, export)
 
 
 async def test_a_clip_is_published_to_dzen_through_the_session_once(stack: Stack) -> None:

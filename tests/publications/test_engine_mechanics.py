@@ -19,6 +19,7 @@ from autopost.publications.tasks import EARLY_TOLERANCE
 from autopost.publications.usecases import cancel, create_publications, reschedule, retry
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
+from autopost.workspaces.access import resolve_member
 from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
@@ -36,7 +37,7 @@ async def _publish(
             session,
             outbox,
             world.runtime.settings,
-            user=user,
+            member=await resolve_member(session, user, None),
             clip=clip,
             targets=[Target(connection, "Заголовок", "Описание")],
             scheduled_at=scheduled_at,

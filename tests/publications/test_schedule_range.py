@@ -12,7 +12,8 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.rules import SCHEDULE_HORIZON, check_schedule
 from autopost.refusals import Refused
 from autopost.settings import Settings
-from autopost.users.models import User
+from autopost.users.service import get_user_by_email
+from autopost.workspaces.models import Workspace
 from tests.support.api import Api
 from tests.web.support import csrf_of, htmx, in_database, login, new_user
 
@@ -75,7 +76,11 @@ def test_the_publish_dialog_and_reschedule_refuse_the_edge_in_a_western_zone(api
     clip = api.upload_clip(token)
 
     async def to_new_york(session: AsyncSession) -> None:
-        await session.execute(update(User).where(User.email == email).values(time_zone="America/New_York"))
+        user = await get_user_by_email(session, email)
+        assert user is not None
+        await session.execute(
+            update(Workspace).where(Workspace.id == user.id).values(time_zone="America/New_York")
+        )
 
     in_database(api.settings, to_new_york)
     edge = "9999-12-31T23:00"

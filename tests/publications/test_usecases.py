@@ -13,6 +13,7 @@ from autopost.publications.models import Publication, PublicationEvent, Publicat
 from autopost.publications.usecases import TargetChoice, cancel_for_connection, publish_clip
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
+from autopost.workspaces.access import resolve_member
 from tests.support.engine import EngineWorld
 from tests.support.fake_provider import ScriptedProvider
 
@@ -26,9 +27,9 @@ async def _publish(
     """Publish now (no worker runs here, so the publications stay scheduled)."""
     outbox = Outbox()
     async with transaction(world.runtime.session_factory) as session:
-        user = await session.merge(world.user)
+        member = await resolve_member(session, await session.merge(world.user), None)
         publications = await publish_clip(
-            session, outbox, world.runtime, user, clip_id or world.clip.id, targets, None, key
+            session, outbox, world.runtime, member, clip_id or world.clip.id, targets, None, key
         )
     await world.flush(outbox)
     return publications

@@ -23,6 +23,7 @@ from autopost.publications.models import Publication, PublicationStatus
 from autopost.refusals import Refused
 from autopost.security.sessions import SESSION_COOKIE
 from autopost.users.sessions import start_session
+from autopost.workspaces.access import resolve_member
 from autopost_testing.media import make_clip
 from tests.platforms.test_vk_support import Recording
 from tests.publications.checks import assert_published_once
@@ -41,8 +42,8 @@ async def connect_vk_session(stack: Stack) -> Connection:
         if a["platform"] == "vk" and "cookies_txt" in a["credentials"]
     ]
     async with transaction(stack.runtime.session_factory) as session:
-        user = await session.merge(stack.user)
-        return await connect_web_session(session, stack.runtime, user, Platform.VK, export)
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        return await connect_web_session(session, stack.runtime, member, Platform.VK, export)
 
 
 async def vk_api(stack: Stack, method: str, **params: Any) -> Any:

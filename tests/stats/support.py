@@ -54,7 +54,7 @@ async def add_publications(
     now = utcnow()
     rows = [
         Publication(
-            user_id=connection.user_id,
+            workspace_id=connection.workspace_id,
             clip_id=stack.clip.id,
             connection_id=connection.id,
             platform=connection.platform,

@@ -73,7 +73,7 @@ class Api:
                     user = await get_user_by_email(session, email)
                     assert user is not None
                     connection = Connection(
-                        user_id=user.id,
+                        workspace_id=user.id,
                         platform=platform,
                         kind=kind,
                         account_id=account_id,

@@ -28,6 +28,7 @@ from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.worker import WorkerProcess
+from autopost.workspaces.usecases import create_workspace
 from autopost_testing.world import REDIS_URL, TERMINAL, World, is_terminal, world_settings
 
 __all__ = ["REDIS_URL", "TERMINAL", "EngineWorld", "engine_settings", "make_world", "world_factory"]
@@ -78,16 +79,17 @@ async def make_world(
     world = World(settings, REDIS_URL, providers=providers)
     runtime = world.runtime
     async with transaction(runtime.session_factory) as session:
-        user = User(email=f"{uuid.uuid4().hex[:8]}@example.com", password_hash="x", plan=Plan.PRO)
+        user = User(email=f"{uuid.uuid4().hex[:8]}@example.com", password_hash="x")
         session.add(user)
         await session.flush()
+        await create_workspace(session, user, user.email, plan=Plan.PRO, workspace_id=user.id)
         world.users.append(user.id)
         key = f"{user.id}/clip.mp4"
         path = runtime.storage.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(clip_bytes)
         clip = Clip(
-            user_id=user.id,
+            workspace_id=user.id,
             title="Клип",
             status=ClipStatus.READY,
             storage_key=key,
@@ -98,7 +100,7 @@ async def make_world(
         engine_world = EngineWorld(world=world, user=user, clip=clip)
         for platform in Platform:
             connection = Connection(
-                user_id=user.id,
+                workspace_id=user.id,
                 platform=platform,
                 kind=ConnectionKind.TOKEN,
                 account_id=f"{platform}-1",

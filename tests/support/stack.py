@@ -43,6 +43,7 @@ from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings
 from autopost.users.models import User
 from autopost.worker import WorkerProcess
+from autopost.workspaces.access import resolve_member
 from autopost_testing import demo
 from autopost_testing.sandbox import SandboxControl
 from autopost_testing.world import REDIS_URL, World, is_terminal, world_settings
@@ -140,7 +141,7 @@ class Stack:
                 session,
                 outbox,
                 self.settings,
-                user=await session.merge(self.user),
+                member=await resolve_member(session, await session.merge(self.user), None),
                 clip=await session.merge(clip or self.clip),
                 targets=[Target(connection, title, description) for connection in connections],
                 scheduled_at=at,

@@ -24,6 +24,7 @@ from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.users.service import create_api_token, get_user_by_email
 from autopost.users.sessions import start_session
+from autopost.workspaces.usecases import create_workspace
 from tests.support.api import Api
 
 T = TypeVar("T")
@@ -81,9 +82,10 @@ def new_user(api: Api, plan: Plan = Plan.PRO) -> tuple[str, str]:
     email = f"{uuid.uuid4().hex[:10]}@example.com"
 
     async def work(session: AsyncSession) -> str:
-        user = User(email=email, plan=plan, password_hash=_password_hash())
+        user = User(email=email, password_hash=_password_hash())
         session.add(user)
         await session.flush()
+        await create_workspace(session, user, email, plan=plan, workspace_id=user.id)
         return await create_api_token(session, user, "test")
 
     return email, in_database(api.settings, work)
@@ -180,7 +182,7 @@ def add_publications(
         assert user is not None and connection is not None
         made = [
             Publication(
-                user_id=user.id,
+                workspace_id=user.id,
                 clip_id=uuid.UUID(clip_id),
                 connection_id=connection.id,
                 platform=connection.platform,

@@ -21,7 +21,9 @@ class ClipStatus(StrEnum):
 class Clip(IdMixin, TimestampMixin, Base):
     __tablename__ = "clips"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ClipStatus] = mapped_column(

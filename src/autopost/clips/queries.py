@@ -1,4 +1,4 @@
-"""Reading a user's clips: always scoped to the user's own rows."""
+"""Reading a workspace's clips: always scoped to the member's workspace."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
 from autopost.refusals import Kind, Refused
-from autopost.users.models import User
+from autopost.workspaces.access import Action, Member
 
 
-async def list_clips(session: AsyncSession, user: User, limit: int, offset: int) -> list[Clip]:
+async def list_clips(session: AsyncSession, member: Member, limit: int, offset: int) -> list[Clip]:
     rows = await session.scalars(
         select(Clip)
-        .where(Clip.user_id == user.id)
+        .where(Clip.workspace_id == member.workspace_id)
         .order_by(Clip.created_at.desc())
         .limit(limit)
         .offset(offset)
@@ -23,9 +23,16 @@ async def list_clips(session: AsyncSession, user: User, limit: int, offset: int)
     return list(rows)
 
 
-async def owned_clip(session: AsyncSession, user: User, clip_id: uuid.UUID) -> Clip:
-    """The user's clip, else not_found (someone else's clip looks exactly like a missing one)."""
-    clip = await session.scalar(select(Clip).where(Clip.id == clip_id, Clip.user_id == user.id))
+async def owned_clip(
+    session: AsyncSession, member: Member, clip_id: uuid.UUID, *, to: Action | None = None
+) -> Clip:
+    """The workspace's clip, else not_found (another workspace's clip looks exactly like a missing
+    one); with `to`, refused unless the member's role allows that action."""
+    clip = await session.scalar(
+        select(Clip).where(Clip.id == clip_id, Clip.workspace_id == member.workspace_id)
+    )
     if clip is None:
         raise Refused("not_found", Kind.NOT_FOUND)
+    if to is not None:
+        member.require(to)
     return clip

@@ -16,7 +16,7 @@ from autopost.clips.models import Clip
 from autopost.clips.queries import list_clips as clips_of
 from autopost.clips.queries import owned_clip
 from autopost.clips.schemas import ClipFromUrlIn, ClipOut
-from autopost.deps import CurrentUser, RuntimeDep, Work
+from autopost.deps import CurrentMember, RuntimeDep, Work
 from autopost.refusals import Kind, Refused
 
 router = APIRouter(tags=["clips"])
@@ -40,15 +40,15 @@ UPLOAD_BODY = {
 
 
 @router.post("/api/v1/clips", status_code=201, openapi_extra={"requestBody": UPLOAD_BODY})
-async def create_clip(request: Request, user: CurrentUser, work: Work, runtime: RuntimeDep) -> ClipOut:
+async def create_clip(request: Request, member: CurrentMember, work: Work, runtime: RuntimeDep) -> ClipOut:
     """A multipart `file` (streamed to storage, never held in memory) or JSON {"source_url", ...}."""
     if request.headers.get("content-type", "").startswith("application/json"):
         body = _from_url_body(await request.body())
         clip = await usecases.clip_from_url(
-            work.session, runtime, user, body.source_url, body.title, body.description
+            work.session, runtime, member, body.source_url, body.title, body.description
         )
     else:
-        clip = await usecases.upload_clip(work.session, runtime, user, request)
+        clip = await usecases.upload_clip(work.session, runtime, member, request)
     return ClipOut.of(clip)
 
 
@@ -65,32 +65,32 @@ def _from_url_body(raw: bytes) -> ClipFromUrlIn:
 
 @router.get("/api/v1/clips")
 async def list_clips(
-    user: CurrentUser,
+    member: CurrentMember,
     work: Work,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ClipOut]:
-    return [ClipOut.of(c) for c in await clips_of(work.session, user, limit, offset)]
+    return [ClipOut.of(c) for c in await clips_of(work.session, member, limit, offset)]
 
 
 @router.get("/api/v1/clips/{clip_id}")
-async def get_clip(clip_id: uuid.UUID, user: CurrentUser, work: Work) -> ClipOut:
-    return ClipOut.of(await owned_clip(work.session, user, clip_id))
+async def get_clip(clip_id: uuid.UUID, member: CurrentMember, work: Work) -> ClipOut:
+    return ClipOut.of(await owned_clip(work.session, member, clip_id))
 
 
 @router.get("/api/v1/clips/{clip_id}/thumbnail", response_class=FileResponse)
 async def clip_thumbnail(
-    clip_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep
+    clip_id: uuid.UUID, member: CurrentMember, work: Work, runtime: RuntimeDep
 ) -> FileResponse:
-    clip = await owned_clip(work.session, user, clip_id)
+    clip = await owned_clip(work.session, member, clip_id)
     if not clip.thumbnail_key:
         raise Refused("not_found", Kind.NOT_FOUND)
     return FileResponse(runtime.storage.path(clip.thumbnail_key), media_type="image/jpeg")
 
 
 @router.delete("/api/v1/clips/{clip_id}", status_code=204)
-async def delete_clip(clip_id: uuid.UUID, user: CurrentUser, work: Work, runtime: RuntimeDep) -> None:
-    await usecases.delete_clip(work.session, runtime, user, clip_id)
+async def delete_clip(clip_id: uuid.UUID, member: CurrentMember, work: Work, runtime: RuntimeDep) -> None:
+    await usecases.delete_clip(work.session, runtime, member, clip_id)
 
 
 @router.get("/media/{token}", include_in_schema=False, response_model=None)

@@ -17,5 +17,5 @@ class LocalStorage:
             raise ValueError("storage key escapes the storage directory")
         return path
 
-    def new_key(self, user_id: uuid.UUID, suffix: str) -> str:
-        return f"{user_id}/{uuid.uuid4().hex}{suffix}"
+    def new_key(self, owner_id: uuid.UUID, suffix: str) -> str:
+        return f"{owner_id}/{uuid.uuid4().hex}{suffix}"

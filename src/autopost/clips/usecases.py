@@ -20,7 +20,7 @@ from autopost.publications.models import Publication, PublicationStatus
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundGuard
-from autopost.users.models import User
+from autopost.workspaces.access import Action, Member
 
 
 async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> None:
@@ -38,7 +38,7 @@ async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> No
     clip.duration_seconds, clip.width, clip.height = info.duration, info.width, info.height
     clip.video_codec = info.video_codec
     if thumbnail:
-        key = runtime.storage.new_key(clip.user_id, ".jpg")
+        key = runtime.storage.new_key(clip.workspace_id, ".jpg")
         path = runtime.storage.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(path.write_bytes, thumbnail)
@@ -46,14 +46,15 @@ async def _describe(clip: Clip, runtime: Runtime, local_file: Path | None) -> No
     clip.status = ClipStatus.READY
 
 
-async def upload_clip(session: AsyncSession, runtime: Runtime, user: User, request: Request) -> Clip:
+async def upload_clip(session: AsyncSession, runtime: Runtime, member: Member, request: Request) -> Clip:
     """A multipart `file` streamed to storage (never held in memory), probed, with its thumbnail."""
-    key = runtime.storage.new_key(user.id, ".mp4")
+    member.require(Action.EDIT)
+    key = runtime.storage.new_key(member.workspace_id, ".mp4")
     path = runtime.storage.path(key)
     upload = await receive_clip_upload(request, path, runtime.settings.max_clip_bytes)
     try:
         clip = Clip(
-            user_id=user.id,
+            workspace_id=member.workspace_id,
             title=stored_title(upload.fields.get("title") or Path(upload.filename).stem),
             description=stored_description(upload.fields.get("description", "")),
             status=ClipStatus.PENDING,
@@ -71,15 +72,16 @@ async def upload_clip(session: AsyncSession, runtime: Runtime, user: User, reque
 
 
 async def clip_from_url(
-    session: AsyncSession, runtime: Runtime, user: User, source_url: str, title: str, description: str
+    session: AsyncSession, runtime: Runtime, member: Member, source_url: str, title: str, description: str
 ) -> Clip:
     """A clip that stays where it is: its size asked for, probed in place by ranged reads."""
+    member.require(Action.EDIT)
     title, description = stored_title(title), stored_description(description)
     size = await remote_size(_guard(runtime), source_url)
     if size > runtime.settings.max_clip_bytes:
         raise Refused("clip_too_large", Kind.TOO_LARGE, limit_bytes=runtime.settings.max_clip_bytes)
     clip = Clip(
-        user_id=user.id,
+        workspace_id=member.workspace_id,
         title=title,
         description=description,
         status=ClipStatus.PENDING,
@@ -96,9 +98,9 @@ def _guard(runtime: Runtime) -> OutboundGuard:
     return OutboundGuard.from_setting(runtime.settings.allowed_internal_hosts)
 
 
-async def delete_clip(session: AsyncSession, runtime: Runtime, user: User, clip_id: uuid.UUID) -> None:
+async def delete_clip(session: AsyncSession, runtime: Runtime, member: Member, clip_id: uuid.UUID) -> None:
     """The clip, its file and thumbnail, and its finished publications; refused while one is running."""
-    clip = await owned_clip(session, user, clip_id)
+    clip = await owned_clip(session, member, clip_id, to=Action.EDIT)
     running = await session.scalar(
         select(Publication.id).where(
             Publication.clip_id == clip.id, Publication.status == PublicationStatus.PUBLISHING

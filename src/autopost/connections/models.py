@@ -31,10 +31,12 @@ class Connection(IdMixin, TimestampMixin, Base):
     __tablename__ = "connections"
     # One account once per kind: VK Clips (web session) and VK Video (VK ID) are two routes.
     __table_args__ = (
-        UniqueConstraint("user_id", "platform", "kind", "account_id", name="uq_connections_account"),
+        UniqueConstraint("workspace_id", "platform", "kind", "account_id", name="uq_connections_account"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
     kind: Mapped[ConnectionKind] = mapped_column(enum_type(ConnectionKind, "connection_kind"))
     account_id: Mapped[str] = mapped_column(String(100))
@@ -80,7 +82,11 @@ class OAuthState(IdMixin, Base):
 
     __tablename__ = "oauth_states"
 
+    # Who started the consent (only their browser may finish it) and where the account will belong.
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
     # Only a hash of the state is kept: the state itself travels in the browser.
     state_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -22,66 +22,69 @@ from autopost.connections.schemas import (
     TokenConnectIn,
     WebSessionConnectIn,
 )
-from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
+from autopost.deps import CurrentMember, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
+from autopost.workspaces.access import Action
 
 router = APIRouter(tags=["connections"])
 
 
 @router.get("/api/v1/platforms")
-async def platforms(user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep) -> list[PlatformOut]:
-    connections = await connections_of(work.session, user)
-    return [PlatformOut.of(p, user, connections, runtime.settings, lang) for p in Platform]
+async def platforms(
+    member: CurrentMember, lang: Reader, work: Work, runtime: RuntimeDep
+) -> list[PlatformOut]:
+    connections = await connections_of(work.session, member)
+    return [PlatformOut.of(p, member.workspace.plan, connections, runtime.settings, lang) for p in Platform]
 
 
 @router.post("/api/v1/connections", status_code=201)
 async def connect(
     body: WebSessionConnectIn | TokenConnectIn,
-    user: CurrentUser,
+    member: CurrentMember,
     lang: Reader,
     work: Work,
     runtime: RuntimeDep,
 ) -> ConnectionOut:
     platform = Platform(body.platform)
     if isinstance(body, WebSessionConnectIn):
-        connection = await usecases.connect_web_session(work.session, runtime, user, platform, body.session)
+        connection = await usecases.connect_web_session(work.session, runtime, member, platform, body.session)
     elif body.refresh_token:
         connection = await usecases.connect_refresh_token(
-            work.session, runtime, user, platform, body.refresh_token
+            work.session, runtime, member, platform, body.refresh_token
         )
     else:
-        connection = await usecases.connect_token(work.session, runtime, user, platform, body.fields())
+        connection = await usecases.connect_token(work.session, runtime, member, platform, body.fields())
     return ConnectionOut.of(connection, lang)
 
 
 @router.post("/api/v1/connections/oauth/{platform}/start")
 async def oauth_start(
-    platform: Platform, response: Response, user: CurrentUser, work: Work, runtime: RuntimeDep
+    platform: Platform, response: Response, member: CurrentMember, work: Work, runtime: RuntimeDep
 ) -> OAuthStartOut:
     """The consent URL. The state cookie proves the flow only to a caller that is the user's browser;
     a server passing the URL on needs the user's browser signed in to autopost (oauth_browser.py)."""
-    started = await usecases.start_oauth(work.session, runtime, user, platform)
+    started = await usecases.start_oauth(work.session, runtime, member, platform)
     keep_state_cookie(response, runtime.settings, platform, started.state_cookie)
     return OAuthStartOut(authorize_url=started.authorize_url)
 
 
 @router.get("/api/v1/connections")
-async def list_connections(user: CurrentUser, lang: Reader, work: Work) -> list[ConnectionOut]:
-    return [ConnectionOut.of(c, lang) for c in await connections_of(work.session, user)]
+async def list_connections(member: CurrentMember, lang: Reader, work: Work) -> list[ConnectionOut]:
+    return [ConnectionOut.of(c, lang) for c in await connections_of(work.session, member)]
 
 
 @router.get("/api/v1/connections/{connection_id}")
 async def get_connection(
-    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+    connection_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work
 ) -> ConnectionOut:
-    return ConnectionOut.of(await owned_connection(work.session, user, connection_id), lang)
+    return ConnectionOut.of(await owned_connection(work.session, member, connection_id), lang)
 
 
 @router.post("/api/v1/connections/{connection_id}/test")
 async def test_connection(
-    connection_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work, runtime: RuntimeDep
+    connection_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work, runtime: RuntimeDep
 ) -> ConnectionOut:
-    connection = await owned_connection(work.session, user, connection_id)
+    connection = await owned_connection(work.session, member, connection_id, to=Action.CONNECT)
     return ConnectionOut.of(await usecases.check_connection(work.session, runtime, connection), lang)
 
 
@@ -89,12 +92,12 @@ async def test_connection(
 async def update_connection(
     connection_id: uuid.UUID,
     body: ConnectionUpdateIn,
-    user: CurrentUser,
+    member: CurrentMember,
     lang: Reader,
     work: Work,
     runtime: RuntimeDep,
 ) -> ConnectionOut:
-    connection = await owned_connection(work.session, user, connection_id)
+    connection = await owned_connection(work.session, member, connection_id, to=Action.CONNECT)
     if "name" in body.model_fields_set:
         connection = usecases.rename_connection(connection, body.name)
     if "group_id" in body.model_fields_set or not body.model_fields_set:
@@ -103,7 +106,7 @@ async def update_connection(
 
 
 @router.delete("/api/v1/connections/{connection_id}")
-async def disconnect(connection_id: uuid.UUID, user: CurrentUser, work: Work) -> DisconnectOut:
-    connection = await owned_connection(work.session, user, connection_id)
+async def disconnect(connection_id: uuid.UUID, member: CurrentMember, work: Work) -> DisconnectOut:
+    connection = await owned_connection(work.session, member, connection_id, to=Action.CONNECT)
     cancelled = await usecases.disconnect(work.session, work.outbox, connection)
     return DisconnectOut(cancelled_publications=cancelled)

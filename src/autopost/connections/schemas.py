@@ -15,8 +15,7 @@ from autopost.platforms.catalog import LIMITS, WEB_SESSION_DOMAINS, ConnectionKi
 from autopost.platforms.cookies import MAX_EXPORT_CHARS
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
-from autopost.users.models import User
-from autopost.users.plans import check_plan
+from autopost.users.plans import Plan, check_plan
 
 # Connection metadata that is safe and useful to show; anything else stays inside.
 PUBLIC_META = (
@@ -156,10 +155,10 @@ class PlatformOut(BaseModel):
 
     @classmethod
     def of(
-        cls, platform: Platform, user: User, connections: list[Connection], settings: Settings, lang: str
+        cls, platform: Platform, plan: Plan, connections: list[Connection], settings: Settings, lang: str
     ) -> PlatformOut:
-        """The platform's limits, whether the user's plan includes it (and why not), their accounts."""
-        refusal = check_plan(user.plan, platform)
+        """The platform's limits, whether the workspace's plan includes it (and why not), its accounts."""
+        refusal = check_plan(plan, platform)
         limits = LIMITS[platform]
         return cls(
             platform=platform,

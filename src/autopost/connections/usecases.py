@@ -43,6 +43,7 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
+from autopost.workspaces.access import Action, Member, resolve_member
 
 NAME_MAX = 100
 
@@ -61,8 +62,10 @@ def refused_by_platform(exc: PlatformError) -> Refused:
     return Refused(exc.code, Kind.INVALID, **exc.params)
 
 
-def _require_plan(user: User, platform: Platform) -> None:
-    refusal = check_plan(user.plan, platform, Kind.FORBIDDEN)
+def _require_connect(member: Member, platform: Platform) -> None:
+    """The member's role may connect accounts, and the workspace's plan includes the platform."""
+    member.require(Action.CONNECT)
+    refusal = check_plan(member.workspace.plan, platform, Kind.FORBIDDEN)
     if refusal:
         raise refusal
 
@@ -70,7 +73,7 @@ def _require_plan(user: User, platform: Platform) -> None:
 async def save_connection(
     session: AsyncSession,
     runtime: Runtime,
-    user: User,
+    member: Member,
     platform: Platform,
     tokens: Credentials,
     account: AccountInfo,
@@ -78,7 +81,7 @@ async def save_connection(
     """Create the connection, or renew it when the same account is connected again."""
     connection = await session.scalar(
         select(Connection).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == platform,
             Connection.kind == tokens.kind,
             Connection.account_id == account.account_id,
@@ -86,7 +89,10 @@ async def save_connection(
     )
     if connection is None:
         connection = Connection(
-            user_id=user.id, platform=platform, kind=tokens.kind, account_id=account.account_id
+            workspace_id=member.workspace_id,
+            platform=platform,
+            kind=tokens.kind,
+            account_id=account.account_id,
         )
         session.add(connection)
     connection.account_name = account.name
@@ -107,11 +113,12 @@ async def save_connection(
 
 
 async def connect_token(
-    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, fields: Mapping[str, str]
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, fields: Mapping[str, str]
 ) -> Connection:
     """Telegram (bot token + channel) or Rutube (token, or login + password), validated live."""
+    _require_connect(member, platform)
+    user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     if platform in OAUTH_PLATFORMS:
         raise Refused("token_platform_only", platform=platform.value)
     if platform in WEB_SESSION_DOMAINS:  # Dzen: only through a browser session
@@ -134,22 +141,23 @@ async def connect_token(
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
     if platform is Platform.RUTUBE:
-        await _adopt_token_named_rutube_account(session, user, token, account)
+        await _adopt_token_named_rutube_account(session, member, token, account)
     return await save_connection(
-        session, runtime, user, platform, Credentials(access_token=token, meta=meta), account
+        session, runtime, member, platform, Credentials(access_token=token, meta=meta), account
     )
 
 
 async def connect_refresh_token(
-    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, secret: str
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, secret: str
 ) -> Connection:
     """A Rutube SSO account: its refreshToken (or a cookie export holding it) spent for a JWT.
 
     The pasted token is spent by the exchange (Rutube rotates it); the rotated one is stored
     with the connection, so the browser's copy no longer works — signing out there ends it all.
     """
+    _require_connect(member, platform)
+    user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     if platform is not Platform.RUTUBE:
         raise Refused("token_platform_only", platform=platform.value)
     from autopost.platforms.rutube.sso import refresh_token_of
@@ -164,7 +172,7 @@ async def connect_refresh_token(
             account = await provider.verify(credentials=tokens)
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, user, platform, tokens, account)
+    return await save_connection(session, runtime, member, platform, tokens, account)
 
 
 def rename_connection(connection: Connection, name: str | None) -> Connection:
@@ -178,15 +186,16 @@ def rename_connection(connection: Connection, name: str | None) -> Connection:
 
 
 async def connect_web_session(
-    session: AsyncSession, runtime: Runtime, user: User, platform: Platform, export: str
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform, export: str
 ) -> Connection:
     """A person's signed-in browser session (a cookie export), validated live by the platform.
 
     The export is read only for the platform's own domains; what is kept is those cookies,
     sealed like a token. A wrong export counts as a failed connect, like a wrong token.
     """
+    _require_connect(member, platform)
+    user = member.user
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     domains = WEB_SESSION_DOMAINS.get(platform)
     if domains is None:
         raise Refused("web_session_unsupported", platform=platform.value)
@@ -197,11 +206,11 @@ async def connect_web_session(
             account = await runtime.provider(platform).verify(credentials=credentials)
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, user, platform, credentials, account)
+    return await save_connection(session, runtime, member, platform, credentials, account)
 
 
 async def _adopt_token_named_rutube_account(
-    session: AsyncSession, user: User, token: str, account: AccountInfo
+    session: AsyncSession, member: Member, token: str, account: AccountInfo
 ) -> None:
     """Rutube has no "who am I": an account without videos was named after its token. Once it has
     a video it gets its real id — rename the old connection instead of adding a second one."""
@@ -212,14 +221,14 @@ async def _adopt_token_named_rutube_account(
         return
     earlier = await session.scalar(
         select(Connection).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == Platform.RUTUBE,
             Connection.account_id == provisional,
         )
     )
     taken = await session.scalar(
         select(Connection.id).where(
-            Connection.user_id == user.id,
+            Connection.workspace_id == member.workspace_id,
             Connection.platform == Platform.RUTUBE,
             Connection.account_id == account.account_id,
         )
@@ -237,17 +246,24 @@ class OAuthStart:
     state_cookie: str
 
 
-async def start_oauth(session: AsyncSession, runtime: Runtime, user: User, platform: Platform) -> OAuthStart:
+async def start_oauth(
+    session: AsyncSession, runtime: Runtime, member: Member, platform: Platform
+) -> OAuthStart:
     """A single-use state for the platform's consent page, and the browser's proof of it."""
     if platform not in OAUTH_PLATFORMS:
         raise Refused("not_found", Kind.NOT_FOUND)
+    _require_connect(member, platform)
+    user = member.user
     # Starting a consent is not a failure; it only waits when failures already reached the limit.
     await refuse_after_too_many_failures(runtime, user.id)
-    _require_plan(user, platform)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(48)  # PKCE: the connector derives the S256 challenge
     row = OAuthState(
-        user_id=user.id, platform=platform, state_hash=_hash(state), expires_at=utcnow() + OAUTH_STATE_TTL
+        user_id=user.id,
+        workspace_id=member.workspace_id,
+        platform=platform,
+        state_hash=_hash(state),
+        expires_at=utcnow() + OAUTH_STATE_TTL,
     )
     row.code_verifier = runtime.vault.seal(verifier, row.binding("code_verifier"))
     session.add(row)
@@ -298,6 +314,9 @@ async def finish_oauth(
     verifier = runtime.vault.open(row.code_verifier, row.binding("code_verifier"))
     user = await session.get(User, row.user_id)
     assert user is not None
+    # Still a member who may connect accounts there (a role may have changed during the consent).
+    member = await resolve_member(session, user, row.workspace_id)
+    _require_connect(member, platform)
     try:
         async with counting_failures(runtime, user.id):
             tokens, account = await build_oauth(platform, runtime.settings).exchange(
@@ -308,7 +327,7 @@ async def finish_oauth(
             )
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, user, platform, tokens, account)
+    return await save_connection(session, runtime, member, platform, tokens, account)
 
 
 async def check_connection(session: AsyncSession, runtime: Runtime, connection: Connection) -> Connection:

@@ -33,6 +33,10 @@ NAMES: dict[str, str] = {
     "clip.status.rendering": N_("The clip is still rendering…"),
     "clip.status.failed": N_("The clip could not be processed"),
     "clip.status.ready": N_("Ready to publish"),
+    "role.owner": N_("Owner"),
+    "role.editor": N_("Editor"),
+    "role.approver": N_("Approver"),
+    "role.viewer": N_("Viewer"),
 }
 
 REFUSALS: dict[str, str] = {
@@ -115,6 +119,13 @@ REFUSALS: dict[str, str] = {
     "email_invalid": N_("Invalid email: {email}"),
     "user_exists": N_("User {email} already exists"),
     "user_not_found": N_("User {email} not found"),
+    # Workspaces and their members.
+    "role_forbids": N_("Your role in this workspace ({role}) does not allow this"),
+    "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
+    "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
+    "member_no_account": N_("{email} has no account yet: they need to sign up first"),
+    "member_exists": N_("{email} is already a member of this workspace"),
+    "last_owner": N_("A workspace needs an owner: make someone else owner first"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

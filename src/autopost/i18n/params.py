@@ -23,6 +23,7 @@ MB = 1000 * 1000
 
 _PLATFORMS = {"vk", "rutube", "dzen", "telegram"}
 _PLANS = {"free", "start", "pro", "business"}
+_ROLES = {"owner", "editor", "approver", "viewer"}
 
 
 def _units(translations: NullTranslations, text: str, number: str) -> str:
@@ -82,6 +83,8 @@ def localize(name: str, value: object, lang: str, translations: NullTranslations
         return translations.gettext(CODES[f"platform.{value}"])
     if name == "plan" and str(value) in _PLANS:
         return translations.gettext(CODES[f"plan.{value}"])
+    if name == "role" and str(value) in _ROLES:
+        return translations.gettext(CODES[f"role.{value}"])
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     if name.endswith("limit_bytes"):

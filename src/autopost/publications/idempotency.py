@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.publications.models import IdempotencyKey, Publication
 from autopost.refusals import Refused
-from autopost.users.models import User
+from autopost.workspaces.access import Member
 
 
 def request_hash(payload: dict[str, Any]) -> str:
@@ -21,12 +21,14 @@ def request_hash(payload: dict[str, Any]) -> str:
 
 
 async def claim_key(
-    session: AsyncSession, user: User, key: str, digest: str
+    session: AsyncSession, member: Member, key: str, digest: str
 ) -> list[Publication] | IdempotencyKey:
     """Either the publications an earlier request with this key made, or a fresh claim to fill in."""
-    existing = await _find(session, user, key)
+    existing = await _find(session, member, key)
     if existing is None:
-        claim = IdempotencyKey(user_id=user.id, key=key, request_hash=digest, publication_ids=[])
+        claim = IdempotencyKey(
+            workspace_id=member.workspace_id, key=key, request_hash=digest, publication_ids=[]
+        )
         try:
             async with session.begin_nested():
                 session.add(claim)
@@ -34,7 +36,7 @@ async def claim_key(
             return claim
         except IntegrityError:
             # Another request with the same key won the race: answer with its result.
-            existing = await _find(session, user, key)
+            existing = await _find(session, member, key)
             assert existing is not None
     if existing.request_hash != digest:
         raise Refused("idempotency_conflict")
@@ -43,7 +45,9 @@ async def claim_key(
     return sorted(rows, key=lambda p: ids.index(p.id))
 
 
-async def _find(session: AsyncSession, user: User, key: str) -> IdempotencyKey | None:
+async def _find(session: AsyncSession, member: Member, key: str) -> IdempotencyKey | None:
     return await session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+        select(IdempotencyKey).where(
+            IdempotencyKey.workspace_id == member.workspace_id, IdempotencyKey.key == key
+        )
     )

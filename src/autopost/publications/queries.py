@@ -1,4 +1,4 @@
-"""Reading a user's publications, their history and their statistics."""
+"""Reading a workspace's publications, their history and their statistics."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import TAKEN_STATUSES, Publication, PublicationEvent, PublicationStatus
 from autopost.stats.models import StatsSnapshot
-from autopost.users.models import User
+from autopost.workspaces.access import Member
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,11 @@ class PublicationQuery:
     offset: int = 0
 
 
-async def list_publications(session: AsyncSession, user: User, asked: PublicationQuery) -> list[Publication]:
+async def list_publications(
+    session: AsyncSession, member: Member, asked: PublicationQuery
+) -> list[Publication]:
     """Newest first, narrowed by whichever filters are set."""
-    query = select(Publication).where(Publication.user_id == user.id)
+    query = select(Publication).where(Publication.workspace_id == member.workspace_id)
     if asked.status:
         query = query.where(Publication.status == asked.status)
     if asked.platform:
@@ -56,13 +58,13 @@ async def stats_of(session: AsyncSession, publication: Publication) -> list[Stat
     return list(rows)
 
 
-async def taken_on(session: AsyncSession, user: User, clip_id: uuid.UUID) -> dict[uuid.UUID, Publication]:
+async def taken_on(session: AsyncSession, member: Member, clip_id: uuid.UUID) -> dict[uuid.UUID, Publication]:
     """Where the clip is already published, scheduled or being published (going there again needs
     "again"): per account, its newest such publication."""
     found = await session.scalars(
         select(Publication)
         .where(
-            Publication.user_id == user.id,
+            Publication.workspace_id == member.workspace_id,
             Publication.clip_id == clip_id,
             Publication.status.in_(TAKEN_STATUSES),
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from autopost.deps import CurrentUser, Reader, RuntimeDep, Work
+from autopost.deps import CurrentMember, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
 from autopost.publications import queries, usecases
 from autopost.publications.models import PublicationStatus
@@ -20,6 +20,7 @@ from autopost.publications.schemas import (
     StatsPointOut,
 )
 from autopost.publications.usecases import TargetChoice, owned_publication
+from autopost.workspaces.access import Action
 
 router = APIRouter(prefix="/api/v1", tags=["publications"])
 
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["publications"])
 async def publish(
     clip_id: uuid.UUID,
     body: PublishIn,
-    user: CurrentUser,
+    member: CurrentMember,
     lang: Reader,
     work: Work,
     runtime: RuntimeDep,
@@ -36,14 +37,14 @@ async def publish(
 ) -> list[PublicationOut]:
     targets = [TargetChoice(t.connection_id, t.title, t.description, t.again) for t in body.targets]
     publications = await usecases.publish_clip(
-        work.session, work.outbox, runtime, user, clip_id, targets, body.scheduled_at, idempotency_key
+        work.session, work.outbox, runtime, member, clip_id, targets, body.scheduled_at, idempotency_key
     )
     return [PublicationOut.of(p, lang) for p in publications]
 
 
 @router.get("/publications")
 async def list_publications(
-    user: CurrentUser,
+    member: CurrentMember,
     lang: Reader,
     work: Work,
     status: PublicationStatus | None = None,
@@ -53,28 +54,30 @@ async def list_publications(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[PublicationOut]:
     asked = queries.PublicationQuery(status, platform, clip_id, limit, offset)
-    return [PublicationOut.of(p, lang) for p in await queries.list_publications(work.session, user, asked)]
+    return [PublicationOut.of(p, lang) for p in await queries.list_publications(work.session, member, asked)]
 
 
 @router.get("/publications/{publication_id}")
 async def get_publication(
-    publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work
+    publication_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work
 ) -> PublicationDetailOut:
-    publication = await owned_publication(work.session, user, publication_id)
+    publication = await owned_publication(work.session, member, publication_id)
     events = [EventOut.of(e, lang) for e in await queries.events_of(work.session, publication)]
     return PublicationDetailOut(**PublicationOut.of(publication, lang).model_dump(), events=events)
 
 
 @router.post("/publications/{publication_id}/cancel")
-async def cancel(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
-    publication = await owned_publication(work.session, user, publication_id)
+async def cancel(
+    publication_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work
+) -> PublicationOut:
+    publication = await owned_publication(work.session, member, publication_id, to=Action.EDIT)
     await usecases.cancel(work.session, work.outbox, publication)
     return PublicationOut.of(publication, lang)
 
 
 @router.post("/publications/{publication_id}/retry")
-async def retry(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work: Work) -> PublicationOut:
-    publication = await owned_publication(work.session, user, publication_id)
+async def retry(publication_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work) -> PublicationOut:
+    publication = await owned_publication(work.session, member, publication_id, to=Action.EDIT)
     await usecases.retry(work.session, work.outbox, publication)
     return PublicationOut.of(publication, lang)
 
@@ -83,17 +86,17 @@ async def retry(publication_id: uuid.UUID, user: CurrentUser, lang: Reader, work
 async def reschedule(
     publication_id: uuid.UUID,
     body: RescheduleIn,
-    user: CurrentUser,
+    member: CurrentMember,
     lang: Reader,
     work: Work,
     runtime: RuntimeDep,
 ) -> PublicationOut:
-    publication = await owned_publication(work.session, user, publication_id)
+    publication = await owned_publication(work.session, member, publication_id, to=Action.EDIT)
     await usecases.reschedule(work.session, work.outbox, runtime.settings, publication, body.scheduled_at)
     return PublicationOut.of(publication, lang)
 
 
 @router.get("/publications/{publication_id}/stats")
-async def stats(publication_id: uuid.UUID, user: CurrentUser, work: Work) -> list[StatsPointOut]:
-    publication = await owned_publication(work.session, user, publication_id)
+async def stats(publication_id: uuid.UUID, member: CurrentMember, work: Work) -> list[StatsPointOut]:
+    publication = await owned_publication(work.session, member, publication_id)
     return [StatsPointOut.of(s) for s in await queries.stats_of(work.session, publication)]

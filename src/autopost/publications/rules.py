@@ -19,8 +19,8 @@ from autopost.platforms.catalog import (
 )
 from autopost.refusals import Refused
 from autopost.settings import Settings
-from autopost.users.models import User
 from autopost.users.plans import check_plan, check_size
+from autopost.workspaces.models import Workspace
 
 # The furthest ahead a publication can be scheduled. Further is a typo; it also keeps every zone's
 # offset away from datetime's year-9999 edge, past which a time cannot be converted to UTC or stored.
@@ -38,13 +38,13 @@ class Target:
     again: bool = False
 
 
-def check_target(settings: Settings, user: User, clip: Clip, target: Target) -> None:
+def check_target(settings: Settings, workspace: Workspace, clip: Clip, target: Target) -> None:
     """Every rule a publication must pass, at request time and again in the worker."""
     connection = target.connection
     platform = connection.platform
     if clip.status is not ClipStatus.READY:
         raise Refused("clip_not_ready")
-    refusal = check_plan(user.plan, platform) or check_size(
+    refusal = check_plan(workspace.plan, platform) or check_size(
         platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
     )
     if refusal:

@@ -44,7 +44,7 @@ from autopost.publications.rules import Target, check_target
 from autopost.refusals import Refused
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundGuard
-from autopost.users.models import User
+from autopost.workspaces.models import Workspace
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +72,7 @@ class Claimed:
     publication: Publication
     clip: Clip
     connection: Connection
-    user: User
+    workspace: Workspace
     resumed: bool
 
 
@@ -144,14 +144,14 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
             metrics.observe_start(publication, now)
         clip = await session.get(Clip, publication.clip_id)
         connection = await session.get(Connection, publication.connection_id)
-        user = await session.get(User, publication.user_id)
-        assert clip is not None and connection is not None and user is not None  # foreign keys
+        workspace = await session.get(Workspace, publication.workspace_id)
+        assert clip is not None and connection is not None and workspace is not None  # foreign keys
         resumed = not claimed.rowcount  # type: ignore[attr-defined]
     if scheduled_at is not None:
         # Rescheduled after this job was queued: wait for the new time.
         await control.delay_until(scheduled_at)
         return None
-    return Claimed(publication, clip, connection, user, resumed)
+    return Claimed(publication, clip, connection, workspace, resumed)
 
 
 def _clip_source(runtime: Runtime, clip: Clip, thumbnail: bytes | None) -> ClipSource:
@@ -185,7 +185,10 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
     publication, clip, connection = claimed.publication, claimed.clip, claimed.connection
     # The plan may have been downgraded or the connection lost since the publication was made.
     check_target(
-        runtime.settings, claimed.user, clip, Target(connection, publication.title, publication.description)
+        runtime.settings,
+        claimed.workspace,
+        clip,
+        Target(connection, publication.title, publication.description),
     )
     provider = runtime.provider(publication.platform)
     credentials = await fresh_credentials(runtime, connection.id)

@@ -32,7 +32,7 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.ratelimit import enforce_limit
 from autopost.settings import Settings
-from autopost.users.models import User
+from autopost.workspaces.access import Action, Member
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ async def publish_clip(
     session: AsyncSession,
     outbox: Outbox,
     runtime: Runtime,
-    user: User,
+    member: Member,
     clip_id: uuid.UUID,
     targets: Sequence[TargetChoice],
     scheduled_at: datetime | None = None,
@@ -58,18 +58,19 @@ async def publish_clip(
 ) -> list[Publication]:
     """The publish action of the API and the publish dialog: one rate limit, one idempotency rule."""
     settings = runtime.settings
+    member.require(Action.EDIT)
     await enforce_limit(
         runtime.redis,
         settings.redis_namespace,
-        f"publish:{user.id}",
+        f"publish:{member.user.id}",
         limit=settings.publish_requests_per_minute,
         window_seconds=60,
     )
-    clip = await owned_clip(session, user, clip_id)
+    clip = await owned_clip(session, member, clip_id)
     claim = None
     if idempotency_key:
         asked = {"clip": clip_id, "targets": [asdict(t) for t in targets], "scheduled_at": scheduled_at}
-        found = await claim_key(session, user, idempotency_key, request_hash(asked))
+        found = await claim_key(session, member, idempotency_key, request_hash(asked))
         if isinstance(found, list):
             return found
         claim = found
@@ -77,15 +78,15 @@ async def publish_clip(
         raise Refused("no_targets")
     chosen = []
     for target in targets:
-        # A disconnected account is the user's own still: refused as "reconnect", not "not found".
-        connection = await owned_connection(session, user, target.connection_id, revoked_too=True)
+        # A disconnected account is the workspace's still: refused as "reconnect", not "not found".
+        connection = await owned_connection(session, member, target.connection_id, revoked_too=True)
         title = clip.title if target.title is None else target.title
         description = clip.description if target.description is None else target.description
         chosen.append(
             Target(connection, stored_title(title), stored_description(description), again=target.again)
         )
     publications = await create_publications(
-        session, outbox, settings, user=user, clip=clip, targets=chosen, scheduled_at=scheduled_at
+        session, outbox, settings, member=member, clip=clip, targets=chosen, scheduled_at=scheduled_at
     )
     if claim is not None:
         claim.publication_ids = [str(p.id) for p in publications]
@@ -97,7 +98,7 @@ async def create_publications(
     outbox: Outbox,
     settings: Settings,
     *,
-    user: User,
+    member: Member,
     clip: Clip,
     targets: Sequence[Target],
     scheduled_at: datetime | None = None,
@@ -111,7 +112,7 @@ async def create_publications(
         refusals.append(refusal)
     for target in targets:
         try:
-            check_target(settings, user, clip, target)
+            check_target(settings, member.workspace, clip, target)
         except Refused as refusal:
             refusal.about = target.connection.id
             refusals.append(refusal)
@@ -122,7 +123,8 @@ async def create_publications(
         raise Refused("duplicate_target")
     publications = [
         Publication(
-            user_id=user.id,
+            workspace_id=member.workspace_id,
+            created_by_id=member.user.id,
             clip_id=clip.id,
             connection_id=target.connection.id,
             platform=target.connection.platform,
@@ -180,13 +182,19 @@ async def _taken(
     return Refused("already_live", Kind.CONFLICT, platform=next(iter(platforms.values())).value)
 
 
-async def owned_publication(session: AsyncSession, user: User, publication_id: uuid.UUID) -> Publication:
-    """The user's publication, else not_found."""
+async def owned_publication(
+    session: AsyncSession, member: Member, publication_id: uuid.UUID, *, to: Action | None = None
+) -> Publication:
+    """The workspace's publication, else not_found; with `to`, refused unless the role allows it."""
     publication = await session.scalar(
-        select(Publication).where(Publication.id == publication_id, Publication.user_id == user.id)
+        select(Publication).where(
+            Publication.id == publication_id, Publication.workspace_id == member.workspace_id
+        )
     )
     if publication is None:
         raise Refused("not_found", Kind.NOT_FOUND)
+    if to is not None:
+        member.require(to)
     return publication
 
 

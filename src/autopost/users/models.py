@@ -1,4 +1,4 @@
-"""Users, their API tokens and their browser sessions."""
+"""Users, their API tokens and their browser sessions (plan and time zone are the workspace's)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
-from autopost.users.plans import Plan
+from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, utcnow
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -17,8 +16,6 @@ class User(IdMixin, TimestampMixin, Base):
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    plan: Mapped[Plan] = mapped_column(enum_type(Plan, "plan"), default=Plan.FREE)
-    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     locale: Mapped[str] = mapped_column(String(8), default="ru")
 
 

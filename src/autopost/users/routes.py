@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from autopost.deps import BrowserSessionDep, CurrentUser, RuntimeDep, Work, client_address, start_session
+from autopost.deps import BrowserSessionDep, CurrentMember, RuntimeDep, Work, client_address, start_session
 from autopost.security.sessions import SESSION_COOKIE, csrf_token
 from autopost.users.schemas import LoginIn, LoginOut, MeOut
 from autopost.users.sessions import end_session
 from autopost.users.usecases import log_in
+from autopost.workspaces.usecases import acting_member
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
 @router.get("/me")
-async def me(user: CurrentUser) -> MeOut:
-    return MeOut.from_user(user)
+async def me(member: CurrentMember) -> MeOut:
+    return MeOut.of(member)
 
 
 @router.post("/auth/login")
@@ -25,7 +26,8 @@ async def login(
     user = await log_in(work.session, runtime, body.email, body.password, client_address(request))
     token = await start_session(request, response, work.session, runtime.settings, user)
     return LoginOut(
-        user=MeOut.from_user(user), csrf_token=csrf_token(runtime.settings.resolved_secret_key(), token)
+        user=MeOut.of(await acting_member(work.session, user, None)),
+        csrf_token=csrf_token(runtime.settings.resolved_secret_key(), token),
     )
 
 

@@ -10,8 +10,10 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from autopost.platforms.catalog import Platform
-from autopost.users.models import ApiToken, User
+from autopost.users.models import ApiToken
 from autopost.users.plans import PLAN_PLATFORMS, Plan
+from autopost.workspaces.access import Member
+from autopost.workspaces.models import Role
 
 # PostgreSQL text holds no NUL; a name is one line. (A lone surrogate never gets here: JSON parsing refuses it.)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -20,20 +22,26 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 class MeOut(BaseModel):
     id: uuid.UUID
     email: str
+    # The plan and time zone of the workspace the call is made in, and the caller's role there.
     plan: Plan
     platforms: list[Platform]
     time_zone: str
+    workspace_id: uuid.UUID
+    role: Role
     locale: str
     created_at: datetime
 
     @classmethod
-    def from_user(cls, user: User) -> MeOut:
+    def of(cls, member: Member) -> MeOut:
+        user, workspace = member.user, member.workspace
         return cls(
             id=user.id,
             email=user.email,
-            plan=user.plan,
-            platforms=sorted(PLAN_PLATFORMS[user.plan]),
-            time_zone=user.time_zone,
+            plan=workspace.plan,
+            platforms=sorted(PLAN_PLATFORMS[workspace.plan]),
+            time_zone=workspace.time_zone,
+            workspace_id=workspace.id,
+            role=member.role,
             locale=user.locale,
             created_at=user.created_at,
         )

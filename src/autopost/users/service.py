@@ -16,6 +16,7 @@ from autopost.users.models import ApiToken, User
 from autopost.users.passwords import check_new_password
 from autopost.users.plans import Plan
 from autopost.users.tokens import issue_api_token
+from autopost.workspaces.usecases import create_workspace
 
 
 def normalize_email(email: str) -> str:
@@ -33,16 +34,19 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
 async def create_user(
     session: AsyncSession, email: str, *, plan: Plan, password: str | None = None
 ) -> tuple[User, str | None]:
-    """Create a user; returns the generated password when none was given (shown once)."""
+    """Create a user and their personal workspace (on `plan`); returns the generated password when
+    none was given (shown once)."""
     email = normalize_email(email)
     if await get_user_by_email(session, email) is not None:
         raise Refused("user_exists", Kind.CONFLICT, email=email)
     if password:
         check_new_password(password)
     generated = None if password else secrets.token_urlsafe(12)
-    user = User(email=email, plan=plan, password_hash=hash_password(password or generated or ""))
+    user = User(email=email, password_hash=hash_password(password or generated or ""))
     session.add(user)
     await session.flush()
+    # A personal workspace has its user's id, as migration 0009 gave every existing user one.
+    await create_workspace(session, user, email, plan=plan, workspace_id=user.id)
     return user, generated
 
 

@@ -22,6 +22,7 @@ from autopost.web.formatting import zone_label
 from autopost.web.queries import clip_card, clip_cards
 from autopost.web.templating import render
 from autopost.web.views import publication_view
+from autopost.workspaces.access import Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,9 +33,9 @@ CARDS_PER_PAGE = 24
 async def clips_page(
     request: Request, viewer: Page, page: Annotated[int, Query(ge=1, le=10_000)] = 1
 ) -> Response:
-    session, user = viewer.work.session, viewer.user
+    session, member = viewer.work.session, viewer.member
     cards = await clip_cards(
-        session, user, viewer.now, limit=CARDS_PER_PAGE + 1, offset=(page - 1) * CARDS_PER_PAGE
+        session, member, viewer.now, limit=CARDS_PER_PAGE + 1, offset=(page - 1) * CARDS_PER_PAGE
     )
     return render(
         request,
@@ -45,13 +46,13 @@ async def clips_page(
         has_next=len(cards) > CARDS_PER_PAGE,
         page=page,
         page_url=lambda number: f"/?page={number}",
-        has_connections=bool(await list_connections(session, user)),
+        has_connections=bool(await list_connections(session, member)),
     )
 
 
 @router.get("/clips/{clip_id}/card", name="clip_card")
 async def card_fragment(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
-    card = await clip_card(viewer.work.session, viewer.user, clip_id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.member, clip_id, viewer.now)
     return render(request, viewer, "_clip_card.html", card=card)
 
 
@@ -80,23 +81,23 @@ async def _dialog(
 async def _groups(
     viewer: Viewer, clip: Clip, form: forms.PublishForm, problems: dict[uuid.UUID, str] | None = None
 ) -> list[forms.PlatformGroup]:
-    session, user = viewer.work.session, viewer.user
-    connections = await list_connections(session, user)
-    taken = await taken_on(session, user, clip.id)
+    session, member = viewer.work.session, viewer.member
+    connections = await list_connections(session, member)
+    taken = await taken_on(session, member, clip.id)
     return forms.platform_groups(viewer, clip, connections, form, taken, problems)
 
 
 @router.get("/clips/{clip_id}/publish", name="publish_dialog")
 async def publish_dialog(request: Request, clip_id: uuid.UUID, viewer: Page, mode: str = "now") -> Response:
-    clip = await owned_clip(viewer.work.session, viewer.user, clip_id)
+    clip = await owned_clip(viewer.work.session, viewer.member, clip_id, to=Action.EDIT)
     return await _dialog(request, viewer, clip, forms.PublishForm(later=mode == "later"))
 
 
 @router.post("/clips/{clip_id}/publish")
 async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Response:
     """Create the publications; a refusal re-renders the dialog with everything the user typed."""
-    session, user = viewer.work.session, viewer.user
-    clip = await owned_clip(session, user, clip_id)
+    session, member = viewer.work.session, viewer.member
+    clip = await owned_clip(session, member, clip_id, to=Action.EDIT)
     form = forms.PublishForm.parse(await request.form())
     groups = await _groups(viewer, clip, form)
     scheduled_at = forms.scheduled_at(form, viewer)
@@ -107,7 +108,7 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
     targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
         publications = await publish_clip(
-            session, outbox, viewer.runtime, user, clip.id, targets, scheduled_at
+            session, outbox, viewer.runtime, member, clip.id, targets, scheduled_at
         )
     except Refused as exc:
         error, problems = forms.problems_of(exc, viewer.lang)
@@ -126,5 +127,5 @@ async def _published(
     """The dialog lists what was created; the clip's card is swapped in out of band."""
     connections = {a.connection.id: a.connection for g in groups for a in g.accounts}
     results = [publication_view(p, connections.get(p.connection_id), viewer.now) for p in publications]
-    card = await clip_card(viewer.work.session, viewer.user, clip.id, viewer.now)
+    card = await clip_card(viewer.work.session, viewer.member, clip.id, viewer.now)
     return await _dialog(request, viewer, clip, form, results=results, card=card)

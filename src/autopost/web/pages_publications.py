@@ -28,6 +28,7 @@ from autopost.web.queries import (
     publication_rows,
 )
 from autopost.web.templating import notice_html, render
+from autopost.workspaces.access import Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +51,7 @@ async def publications_page(
     chosen = PublicationFilter(tab=tab, platform=chosen_platform, status=chosen_status)
     rows, has_next = await publication_rows(
         viewer.work.session,
-        viewer.user,
+        viewer.member,
         chosen,
         viewer.now,
         limit=ROWS_PER_PAGE,
@@ -84,16 +85,16 @@ async def _fragment(
     """The card or table row the action came from, re-rendered, with a notice for the page."""
     session = viewer.work.session
     if view == "card":
-        card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)
+        card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)
         return render(request, viewer, "_clip_card.html", card=card, extra=notice_html(notice, kind))
-    row = await publication_row(session, viewer.user, publication, viewer.now)
+    row = await publication_row(session, viewer.member, publication, viewer.now)
     return render(request, viewer, "_publication_row.html", row=row, extra=notice_html(notice, kind))
 
 
 @router.get("/publications/{publication_id}/row", name="publication_row")
 async def row_fragment(request: Request, publication_id: uuid.UUID, viewer: Page) -> Response:
-    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
-    row = await publication_row(viewer.work.session, viewer.user, publication, viewer.now)
+    publication = await owned_publication(viewer.work.session, viewer.member, publication_id)
+    row = await publication_row(viewer.work.session, viewer.member, publication, viewer.now)
     return render(request, viewer, "_publication_row.html", row=row)
 
 
@@ -101,7 +102,7 @@ async def row_fragment(request: Request, publication_id: uuid.UUID, viewer: Page
 async def cancel(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
 ) -> Response:
-    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.member, publication_id, to=Action.EDIT)
     try:
         await usecases.cancel(viewer.work.session, viewer.work.outbox, publication)
     except Refused as exc:
@@ -115,7 +116,7 @@ async def cancel(
 async def retry(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: Annotated[View, Form()] = "row"
 ) -> Response:
-    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.member, publication_id, to=Action.EDIT)
     try:
         await usecases.retry(viewer.work.session, viewer.work.outbox, publication)
     except Refused as exc:
@@ -150,7 +151,7 @@ def _reschedule_dialog(
 async def reschedule_dialog(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: View = "row"
 ) -> Response:
-    publication = await owned_publication(viewer.work.session, viewer.user, publication_id)
+    publication = await owned_publication(viewer.work.session, viewer.member, publication_id, to=Action.EDIT)
     value = local_input_value(publication.scheduled_at, viewer.zone) if publication.scheduled_at else ""
     return _reschedule_dialog(request, viewer, publication, view, value, None)
 
@@ -165,7 +166,7 @@ async def reschedule(
 ) -> Response:
     """A refusal keeps the dialog open with what was typed."""
     session = viewer.work.session
-    publication = await owned_publication(session, viewer.user, publication_id)
+    publication = await owned_publication(session, viewer.member, publication_id, to=Action.EDIT)
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
         error = gettext(viewer.lang, "Choose the date and time")
@@ -183,7 +184,7 @@ async def _rescheduled(request: Request, viewer: Viewer, publication: Publicatio
     notice = gettext(viewer.lang, "The publication is rescheduled")
     session = viewer.work.session
     if view == "card":
-        card = await clip_card(session, viewer.user, publication.clip_id, viewer.now)
+        card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)
         return render(request, viewer, "rescheduled.html", card=card, row=None, extra=notice_html(notice))
-    row = await publication_row(session, viewer.user, publication, viewer.now)
+    row = await publication_row(session, viewer.member, publication, viewer.now)
     return render(request, viewer, "rescheduled.html", card=None, row=row, extra=notice_html(notice))

@@ -36,6 +36,7 @@ from autopost.web.platform_blocks import (
     platform_blocks,
 )
 from autopost.web.templating import notice_html, render, render_anonymous
+from autopost.workspaces.access import Action
 
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger(__name__)
@@ -77,13 +78,13 @@ async def platforms_page(
     platform: str | None = None,
     minutes: int | None = None,
 ) -> Response:
-    connections = await list_connections(viewer.work.session, viewer.user)
+    connections = await list_connections(viewer.work.session, viewer.member)
     return render(
         request,
         viewer,
         "settings_platforms.html",
         section="settings",
-        blocks=platform_blocks(viewer.runtime.settings, viewer.user, connections),
+        blocks=platform_blocks(viewer.runtime.settings, viewer.member.workspace.plan, connections),
         notice=_callback_notice(viewer, connected, error, platform, minutes),
     )
 
@@ -96,8 +97,8 @@ async def _block(
     notice: str | None,
     kind: str = "ok",
 ) -> Response:
-    connections = await list_connections(viewer.work.session, viewer.user)
-    block = platform_block(viewer.runtime.settings, viewer.user, platform, connections, form)
+    connections = await list_connections(viewer.work.session, viewer.member)
+    block = platform_block(viewer.runtime.settings, viewer.member.workspace.plan, platform, connections, form)
     extra = notice_html(notice, kind) if notice else ""
     return render(request, viewer, "_platform_block.html", block=block, extra=extra)
 
@@ -106,9 +107,10 @@ async def _block(
 async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Response:
     """A plain form POST: the browser leaves for the platform's consent page."""
     try:
-        started = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.user, platform)
+        started = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.member, platform)
     except Refused as exc:
-        if exc.kind is Kind.NOT_FOUND:
+        # A role that may not connect was shown no form: the route refuses like the API (403).
+        if exc.kind is Kind.NOT_FOUND or exc.code == "role_forbids":
             raise
         notice = {"error": exc.code, "platform": platform.value}
         if "minutes" in exc.params:  # throttled: the settings page says how long to wait
@@ -159,15 +161,17 @@ async def connect_with_token(request: Request, platform: Platform, viewer: Page)
     if missing_fields(platform, fields, form.mode):
         form.error = gettext(viewer.lang, MISSING_FIELDS[platform, form.mode])
         return await _block(request, viewer, platform, form, None)
-    session, runtime, user = viewer.work.session, viewer.runtime, viewer.user
+    session, runtime, member = viewer.work.session, viewer.runtime, viewer.member
     try:
         if form.mode == "sso" and platform is Platform.RUTUBE:
             connection = await usecases.connect_refresh_token(
-                session, runtime, user, platform, fields["refresh_token"]
+                session, runtime, member, platform, fields["refresh_token"]
             )
         else:
-            connection = await usecases.connect_token(session, runtime, user, platform, fields)
+            connection = await usecases.connect_token(session, runtime, member, platform, fields)
     except Refused as exc:
+        if exc.code == "role_forbids":
+            raise
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
     notice = gettext(
@@ -183,10 +187,11 @@ async def connect_with_session(request: Request, platform: Platform, viewer: Pag
     form = ConnectForm(mode="session")
     try:
         connection = await usecases.connect_web_session(
-            viewer.work.session, viewer.runtime, viewer.user, platform, str(posted.get("session", ""))
+            viewer.work.session, viewer.runtime, viewer.member, platform, str(posted.get("session", ""))
         )
     except Refused as exc:
-        if exc.kind is Kind.NOT_FOUND:
+        # A role that may not connect was shown no form: the route refuses like the API (403).
+        if exc.kind is Kind.NOT_FOUND or exc.code == "role_forbids":
             raise
         form.error = refused_text(exc, viewer.lang)
         return await _block(request, viewer, platform, form, None)
@@ -198,7 +203,7 @@ async def connect_with_session(request: Request, platform: Platform, viewer: Pag
 
 @router.post("/settings/connections/{connection_id}/test")
 async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
-    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
     await usecases.check_connection(viewer.work.session, viewer.runtime, connection)
     name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if connection.status is ConnectionStatus.ACTIVE:
@@ -212,7 +217,7 @@ async def test_connection(request: Request, connection_id: uuid.UUID, viewer: Pa
 @router.post("/settings/connections/{connection_id}/target")
 async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     chosen = str((await request.form()).get("group_id") or "")
-    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
     await usecases.set_vk_target(
         viewer.work.session, viewer.runtime, connection, int(chosen) if chosen.isdigit() else None
     )
@@ -225,7 +230,7 @@ async def choose_vk_target(request: Request, connection_id: uuid.UUID, viewer: P
 async def rename_connection(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     """The user's own name for a connection (empty: the platform's name again)."""
     name = str((await request.form()).get("name") or "")
-    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
     usecases.rename_connection(connection, name)
     notice = gettext(viewer.lang, "Renamed: {account}", account=connection.shown_name)
     return await _block(request, viewer, connection.platform, None, notice)
@@ -233,7 +238,7 @@ async def rename_connection(request: Request, connection_id: uuid.UUID, viewer: 
 
 @router.get("/settings/connections/{connection_id}/disconnect", name="disconnect_dialog")
 async def disconnect_dialog(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
-    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
     count = await scheduled_count(viewer.work.session, connection)
     return render(request, viewer, "disconnect_dialog.html", connection=connection, count=count)
 
@@ -241,7 +246,7 @@ async def disconnect_dialog(request: Request, connection_id: uuid.UUID, viewer: 
 @router.post("/settings/connections/{connection_id}/disconnect")
 async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     """Tokens deleted, scheduled publications cancelled; the notice says how many."""
-    connection = await owned_connection(viewer.work.session, viewer.user, connection_id)
+    connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
     cancelled = await usecases.disconnect(viewer.work.session, viewer.work.outbox, connection)
     name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if cancelled:
@@ -254,6 +259,8 @@ async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -
         )
     else:
         notice = gettext(viewer.lang, "{account} is disconnected. Nothing was scheduled.", account=name)
-    connections = await list_connections(viewer.work.session, viewer.user)
-    block = platform_block(viewer.runtime.settings, viewer.user, connection.platform, connections)
+    connections = await list_connections(viewer.work.session, viewer.member)
+    block = platform_block(
+        viewer.runtime.settings, viewer.member.workspace.plan, connection.platform, connections
+    )
     return render(request, viewer, "disconnected.html", block=block, extra=notice_html(notice))

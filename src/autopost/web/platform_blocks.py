@@ -10,7 +10,6 @@ from autopost.connections.models import Connection, ConnectionStatus
 from autopost.platforms.catalog import WEB_SESSION_DOMAINS, Platform, max_upload_bytes
 from autopost.platforms.registry import OAUTH_PLATFORMS
 from autopost.settings import Settings
-from autopost.users.models import User
 from autopost.users.plans import PLAN_PLATFORMS, Plan, plan_allows
 
 # Token forms: which fields each platform's form has (the rest of the form is the template's).
@@ -80,7 +79,7 @@ def upgrade_plans(platform: Platform) -> list[Plan]:
 
 def platform_block(
     settings: Settings,
-    user: User,
+    plan: Plan,
     platform: Platform,
     connections: list[Connection],
     form: ConnectForm | None = None,
@@ -89,7 +88,7 @@ def platform_block(
     mine = [c for c in connections if c.platform is platform and c.status is not ConnectionStatus.REVOKED]
     return PlatformBlock(
         platform=platform,
-        allowed=plan_allows(user.plan, platform),
+        allowed=plan_allows(plan, platform),
         upgrade_plans=upgrade_plans(platform),
         limit=limit,
         connections=mine,
@@ -99,8 +98,8 @@ def platform_block(
     )
 
 
-def platform_blocks(settings: Settings, user: User, connections: list[Connection]) -> list[PlatformBlock]:
-    return [platform_block(settings, user, platform, connections) for platform in Platform]
+def platform_blocks(settings: Settings, plan: Plan, connections: list[Connection]) -> list[PlatformBlock]:
+    return [platform_block(settings, plan, platform, connections) for platform in Platform]
 
 
 def connect_fields(platform: Platform, values: dict[str, str], mode: str) -> dict[str, str]:

@@ -114,7 +114,7 @@ def _ids(values: Sequence[object]) -> set[uuid.UUID]:
 
 def _platform_refusal(viewer: Viewer, clip: Clip, platform: Platform) -> Refused | None:
     settings = viewer.runtime.settings
-    return check_plan(viewer.user.plan, platform) or check_size(
+    return check_plan(viewer.member.workspace.plan, platform) or check_size(
         platform, clip.size_bytes or 0, telegram_local_server=settings.telegram.local_server
     )
 

@@ -1,4 +1,4 @@
-"""Read-only queries behind the pages: always scoped to the signed-in user's own rows."""
+"""Read-only queries behind the pages: always scoped to the viewer's workspace."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.stats.models import StatsSnapshot
-from autopost.users.models import User
 from autopost.web.views import ClipCard, PublicationView, publication_view
+from autopost.workspaces.access import Member
 
 # Enough points for a trend in a 120 px sparkline; older snapshots add nothing visible.
 SERIES_POINTS = 30
@@ -37,13 +37,13 @@ TAB_STATUSES: dict[Tab, tuple[PublicationStatus, ...]] = {
 
 
 async def connections_by_id(
-    session: AsyncSession, user: User, ids: Collection[uuid.UUID]
+    session: AsyncSession, member: Member, ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Connection]:
     """Connections by id, disconnected ones included: their past publications still name them."""
     if not ids:
         return {}
     rows = await session.scalars(
-        select(Connection).where(Connection.user_id == user.id, Connection.id.in_(set(ids)))
+        select(Connection).where(Connection.workspace_id == member.workspace_id, Connection.id.in_(set(ids)))
     )
     return {c.id: c for c in rows}
 
@@ -68,12 +68,12 @@ async def view_series(
 
 async def _views(
     session: AsyncSession,
-    user: User,
+    member: Member,
     publications: Sequence[Publication],
     now: datetime,
     clips: dict[uuid.UUID, Clip] | None = None,
 ) -> list[PublicationView]:
-    connections = await connections_by_id(session, user, {p.connection_id for p in publications})
+    connections = await connections_by_id(session, member, {p.connection_id for p in publications})
     series = await view_series(
         session, [p.id for p in publications if p.status is PublicationStatus.PUBLISHED]
     )
@@ -89,19 +89,23 @@ async def _views(
     ]
 
 
-async def _cards(session: AsyncSession, user: User, clips: Sequence[Clip], now: datetime) -> list[ClipCard]:
+async def _cards(
+    session: AsyncSession, member: Member, clips: Sequence[Clip], now: datetime
+) -> list[ClipCard]:
     if not clips:
         return []
     rows = await session.scalars(
         select(Publication)
-        .where(Publication.user_id == user.id, Publication.clip_id.in_([c.id for c in clips]))
+        .where(
+            Publication.workspace_id == member.workspace_id, Publication.clip_id.in_([c.id for c in clips])
+        )
         .order_by(Publication.created_at.desc())
     )
     # One row per account: the latest publication of this clip there (older ones are history).
     latest: dict[tuple[uuid.UUID, uuid.UUID], Publication] = {}
     for publication in rows:
         latest.setdefault((publication.clip_id, publication.connection_id), publication)
-    views = await _views(session, user, list(latest.values()), now)
+    views = await _views(session, member, list(latest.values()), now)
     by_clip: dict[uuid.UUID, list[PublicationView]] = defaultdict(list)
     for view in views:
         by_clip[view.publication.clip_id].append(view)
@@ -113,15 +117,15 @@ async def _cards(session: AsyncSession, user: User, clips: Sequence[Clip], now: 
 
 
 async def clip_cards(
-    session: AsyncSession, user: User, now: datetime, *, limit: int, offset: int
+    session: AsyncSession, member: Member, now: datetime, *, limit: int, offset: int
 ) -> list[ClipCard]:
-    return await _cards(session, user, await list_clips(session, user, limit, offset), now)
+    return await _cards(session, member, await list_clips(session, member, limit, offset), now)
 
 
-async def clip_card(session: AsyncSession, user: User, clip_id: uuid.UUID, now: datetime) -> ClipCard:
+async def clip_card(session: AsyncSession, member: Member, clip_id: uuid.UUID, now: datetime) -> ClipCard:
     """The clip's card; not_found for someone else's clip."""
-    clip = await owned_clip(session, user, clip_id)
-    [card] = await _cards(session, user, [clip], now)
+    clip = await owned_clip(session, member, clip_id)
+    [card] = await _cards(session, member, [clip], now)
     return card
 
 
@@ -132,11 +136,13 @@ class PublicationFilter:
     status: PublicationStatus | None = None
 
 
-def _filtered(user: User, chosen: PublicationFilter) -> Select[Publication]:
+def _filtered(member: Member, chosen: PublicationFilter) -> Select[Publication]:
     statuses = TAB_STATUSES[chosen.tab]
     if chosen.status in statuses:
         statuses = (chosen.status,)
-    query = select(Publication).where(Publication.user_id == user.id, Publication.status.in_(statuses))
+    query = select(Publication).where(
+        Publication.workspace_id == member.workspace_id, Publication.status.in_(statuses)
+    )
     if chosen.platform:
         query = query.where(Publication.platform == chosen.platform)
     if chosen.tab is Tab.SCHEDULED:
@@ -148,27 +154,35 @@ def _filtered(user: User, chosen: PublicationFilter) -> Select[Publication]:
 
 
 async def publication_rows(
-    session: AsyncSession, user: User, chosen: PublicationFilter, now: datetime, *, limit: int, offset: int
+    session: AsyncSession,
+    member: Member,
+    chosen: PublicationFilter,
+    now: datetime,
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[list[PublicationView], bool]:
     """One page of the publications table, and whether another page follows."""
-    found = list(await session.scalars(_filtered(user, chosen).limit(limit + 1).offset(offset)))
+    found = list(await session.scalars(_filtered(member, chosen).limit(limit + 1).offset(offset)))
     page = found[:limit]
-    clips = await _clips_by_id(session, user, {p.clip_id for p in page})
-    return await _views(session, user, page, now, clips), len(found) > limit
+    clips = await _clips_by_id(session, member, {p.clip_id for p in page})
+    return await _views(session, member, page, now, clips), len(found) > limit
 
 
 async def publication_row(
-    session: AsyncSession, user: User, publication: Publication, now: datetime
+    session: AsyncSession, member: Member, publication: Publication, now: datetime
 ) -> PublicationView:
-    clips = await _clips_by_id(session, user, {publication.clip_id})
-    [view] = await _views(session, user, [publication], now, clips)
+    clips = await _clips_by_id(session, member, {publication.clip_id})
+    [view] = await _views(session, member, [publication], now, clips)
     return view
 
 
 async def _clips_by_id(
-    session: AsyncSession, user: User, ids: Collection[uuid.UUID]
+    session: AsyncSession, member: Member, ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Clip]:
     if not ids:
         return {}
-    rows = await session.scalars(select(Clip).where(Clip.user_id == user.id, Clip.id.in_(set(ids))))
+    rows = await session.scalars(
+        select(Clip).where(Clip.workspace_id == member.workspace_id, Clip.id.in_(set(ids)))
+    )
     return {c.id: c for c in rows}

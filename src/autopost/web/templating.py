@@ -30,6 +30,7 @@ from autopost.web.i18n import plans_text
 from autopost.web.links import web_url
 from autopost.web.marks import platform_mark, platform_name
 from autopost.web.sparkline import sparkline
+from autopost.workspaces.access import Action
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_VERSION = "1"
@@ -145,6 +146,11 @@ templates = Jinja2Templates(env=_environment())
 def base_context(viewer: Viewer) -> dict[str, Any]:
     return {
         "user": viewer.user,
+        "member": viewer.member,
+        "workspace": viewer.member.workspace,
+        "workspaces": viewer.workspaces,
+        # What the viewer's role allows: pages leave out what the use case would refuse.
+        "can": {action.value: viewer.member.may(action) for action in Action},
         "lang": viewer.lang,
         "zone": viewer.zone,
         "csrf": viewer.csrf,
@@ -168,8 +174,12 @@ def render(
 
 
 def render_anonymous(request: Request, name: str, lang: str, **values: Any) -> Response:
-    context = {
+    context: dict[str, Any] = {
         "user": None,
+        "member": None,
+        "workspace": None,
+        "workspaces": [],
+        "can": {},
         "lang": lang,
         "zone": formatting.user_zone(None),
         "csrf": "",

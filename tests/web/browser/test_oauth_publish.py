@@ -108,7 +108,7 @@ async def _collect_stats_twice(stack: Stack, email: str) -> None:
     async with transaction(stack.runtime.session_factory) as session:
         user_id = await session.scalar(select(User.id).where(User.email == email))
         ids: list[uuid.UUID] = list(
-            await session.scalars(select(Connection.id).where(Connection.user_id == user_id))
+            await session.scalars(select(Connection.id).where(Connection.workspace_id == user_id))
         )
     for _ in range(2):
         for connection_id in ids:
