@@ -17,6 +17,7 @@ from pathlib import Path
 
 import structlog
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from autopost.app import create_app
 from autopost.i18n import gettext, terminal_language
@@ -58,6 +59,25 @@ class EmbeddedRedis:
             self._server.shutdown(save=True, now=True)
 
 
+SANDBOX_PREFIX = "/sandbox"
+
+
+def beside(app: ASGIApp, other: ASGIApp, prefix: str) -> ASGIApp:
+    """`other` served under `prefix` next to `app`, not inside it: the platforms it stands for are
+    other hosts, so none of the app's middleware (the request-body cap above all: a clip's upload
+    to Rutube or Dzen is a big body) applies to them. Lifespan events go to `app`."""
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "lifespan" and (path == prefix or path.startswith(f"{prefix}/")):
+            scope = {**scope, "root_path": scope.get("root_path", "") + prefix}
+            await other(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return dispatch
+
+
 async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedded = None if settings.redis_url else EmbeddedRedis(settings.data_dir / "redis.db")
@@ -71,13 +91,13 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
         from autopost_sandbox.app import create_app as create_sandbox
         from autopost_sandbox.core import SandboxConfig
 
-        sandbox_url = f"{public_url}/sandbox"
+        sandbox_url = f"{public_url}{SANDBOX_PREFIX}"
         sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url))
         settings = point_at_sandbox(settings, sandbox_url)
     await runner.upgrade_async(settings.resolved_database_url)
-    app = create_app(settings, redis_url=redis_url)
+    app: ASGIApp = create_app(settings, redis_url=redis_url)
     if sandbox_app is not None:
-        app.mount("/sandbox", sandbox_app)
+        app = beside(app, sandbox_app, SANDBOX_PREFIX)
         await _print_demo(settings, public_url)
     server = _Server(
         uvicorn.Config(

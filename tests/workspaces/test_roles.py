@@ -10,6 +10,8 @@ from tests.workspaces.support import Route, add_member, body_for, every_route, i
 WRITES = {"POST", "PATCH", "DELETE"}
 # Page routes that act on the user, not on a workspace's data: any member may use them.
 USER_PAGES = {"/logout", "/logout-all", "/settings/language", "/workspaces", "/workspaces/switch", "/login"}
+# Called by a platform, not a person: no member, signed by the token in its path (tests/publications).
+PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
 DIALOGS = {"/clips/{clip_id}/publish", "/publications/{publication_id}/reschedule"}
 DIALOGS |= {"/settings/connections/{connection_id}/disconnect"}
@@ -29,7 +31,7 @@ def _page_changes() -> list[Route]:
         r
         for r in every_route()
         if r.page
-        and r.path not in USER_PAGES
+        and r.path not in USER_PAGES | PLATFORM_CALLS
         and (r.method in WRITES or (r.method == "GET" and r.path in DIALOGS))
     ]
 

@@ -89,10 +89,11 @@ async def _publish_to_vk_and_dzen(page: Page) -> None:
     await expect(dialog.locator("#title_vk-count")).to_contain_text("130 / 128 — Слишком длинно")
     await dialog.get_by_role("button", name="Опубликовать").click()
     # Refused by the server too; what was typed is kept.
-    await expect(dialog.get_by_role("alert")).to_contain_text(
+    await expect(dialog.get_by_role("alert")).to_have_text("Исправьте 1 ошибку, отмеченную ниже")
+    await expect(dialog.locator("fieldset[data-platform=vk] .why.problem")).to_have_text(
         "Название для VK: 130 символов, можно не больше 128"
     )
-    await dialog.get_by_text("Название и описание для VK").click()
+    # The section with the problem is open again, so the title can be fixed right there.
     await dialog.locator("#title_vk").fill("Склейка по движению — урок 1")
     await dialog.get_by_role("button", name="Опубликовать").click()
     await expect(dialog).to_contain_text("2 публикации поставлены в очередь")
