@@ -130,6 +130,9 @@ def test_the_daily_limit_waits_until_after_midnight_in_moscow() -> None:
     assert seconds_until_tomorrow(evening) == 65 * 60
     morning = datetime(2025, 3, 14, 0, 10, tzinfo=MOSCOW)
     assert seconds_until_tomorrow(morning) == 24 * 3600 - 5 * 60
+    # Just after midnight the reset is minutes away, not a day and minutes (CI hit 00:03 Moscow).
+    just_after = datetime(2025, 3, 14, 0, 3, tzinfo=MOSCOW)
+    assert seconds_until_tomorrow(just_after) == 2 * 60
 
 
 async def test_answers_without_the_envelope() -> None:

@@ -77,8 +77,10 @@ class UploadRefusal(Exception):
 def seconds_until_tomorrow(now: datetime | None = None) -> float:
     """Seconds until 00:05 Moscow time (assumption: VK's daily quotas reset at midnight in Moscow)."""
     moment = (now or datetime.now(MOSCOW)).astimezone(MOSCOW)
-    tomorrow = (moment + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
-    return (tomorrow - moment).total_seconds()
+    reset = moment.replace(hour=0, minute=5, second=0, microsecond=0)
+    if reset <= moment:  # between 00:00 and 00:05 the reset is still ahead today
+        reset += timedelta(days=1)
+    return (reset - moment).total_seconds()
 
 
 def unwrap(
