@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +20,8 @@ from autopost.publications.models import PublicationStatus
 from autopost.workspaces.access import resolve_member
 from autopost_sandbox.dzen.accounts import CHANNEL, EDITOR
 from tests.publications.checks import assert_published_once
-from tests.publications.test_recovery import settings_env
 from tests.support.stack import Stack, StackFactory
+from tests.support.worker_process import start_worker_process
 
 CHUNK = 4 * 1024 * 1024  # the provider's default PATCH size, as dzen.ru's own uploader sends
 
@@ -99,21 +96,6 @@ async def test_a_session_that_may_no_longer_publish_needs_reconnecting(
     assert [call.method for call in stack.calls_of("refresh")] == ["refresh"]
 
 
-def _start_worker(stack: Stack, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """`python -m autopost worker --platform dzen` on this stack's database, Redis and sandbox."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOST_")}
-    env |= settings_env(stack.settings) | {"AUTOPOST_REDIS_URL": stack.redis_url}
-    log = stack.settings.data_dir / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autopost", "worker", "--platform", "dzen"],
-        env=env,
-        cwd=stack.settings.data_dir,  # no stray .env is read
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    return process, log
-
-
 async def test_a_worker_killed_mid_tus_upload_resumes_at_the_servers_offset(
     database_url: str, stack_factory: StackFactory, tmp_path: Path
 ) -> None:
@@ -126,7 +108,7 @@ async def test_a_worker_killed_mid_tus_upload_resumes_at_the_servers_offset(
     clip = await stack.add_clip(big)
     # Every chunk is held back half a second by the upload host, so the kill lands mid-upload.
     await stack.fault(Platform.DZEN, "timeout", on="tus.patch", rate=1.0, delay=0.5)
-    workers = dict(_start_worker(stack, name) for name in ("one", "two"))
+    workers = dict(start_worker_process(stack, name, Platform.DZEN) for name in ("one", "two"))
     try:
         [publication_id] = await stack.publish(dzen, clip=clip)
         while (await stack.publication(publication_id)).checkpoint.get("offset", 0) < 2 * CHUNK:

@@ -8,26 +8,23 @@ ends exactly once on the platform.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from pydantic import BaseModel, SecretStr
 
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
 from tests.publications.checks import assert_published_once
 from tests.support.servers import free_port
-from tests.support.stack import Stack, StackFactory, later
+from tests.support.stack import StackFactory, later
+from tests.support.worker_process import start_worker_process
 
 
 @pytest.fixture
@@ -90,37 +87,6 @@ async def test_redis_flushall_mid_run_and_the_sweeper_restores_every_due_job(
     assert len(await stack.posts()) == len(due) + 1
 
 
-def settings_env(settings: BaseModel, prefix: str = "AUTOPOST_") -> dict[str, str]:
-    """Settings as the AUTOPOST_* variables that reproduce them (nested models with "__")."""
-    env: dict[str, str] = {}
-    for name in type(settings).model_fields:
-        value, key = getattr(settings, name), f"{prefix}{name.upper()}"
-        if isinstance(value, BaseModel):
-            env |= settings_env(value, f"{key}__")
-        elif isinstance(value, SecretStr):
-            env[key] = value.get_secret_value()
-        elif isinstance(value, list):
-            env[key] = json.dumps(value)
-        elif value is not None:
-            env[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return env
-
-
-def _start_worker(stack: Stack, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """`python -m autopost worker --platform vk` on this stack's database, Redis and sandbox."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOST_")}
-    env |= settings_env(stack.settings) | {"AUTOPOST_REDIS_URL": stack.redis_url}
-    log = stack.settings.data_dir / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autopost", "worker", "--platform", "vk"],
-        env=env,
-        cwd=stack.settings.data_dir,  # no stray .env is read
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    return process, log
-
-
 async def test_a_worker_killed_mid_upload_and_the_clip_still_posts_exactly_once(
     database_url: str, stack_factory: StackFactory, tmp_path: Path
 ) -> None:
@@ -138,7 +104,7 @@ async def test_a_worker_killed_mid_upload_and_the_clip_still_posts_exactly_once(
     # killed: mid-body, or with the whole body sent and no answer yet.
     await stack.fault(Platform.VK, "timeout", on="upload", delay=5)
     # Two workers start together (start-up is slow); whichever takes the job is killed.
-    workers = dict(_start_worker(stack, name) for name in ("one", "two"))
+    workers = dict(start_worker_process(stack, name, Platform.VK) for name in ("one", "two"))
     try:
         [publication_id] = await stack.publish(vk, clip=clip)
         while (await stack.sandbox_state())["faults"]:  # taken when the upload request arrives

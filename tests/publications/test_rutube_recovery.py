@@ -6,32 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
-from tests.publications.test_recovery import settings_env
 from tests.support.media import make_clip
-from tests.support.stack import Stack, StackFactory
-
-
-def _start_worker(stack: Stack, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """`python -m autopost worker --platform rutube` on this stack's database, Redis and sandbox."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOPOST_")}
-    env |= settings_env(stack.settings) | {"AUTOPOST_REDIS_URL": stack.redis_url}
-    log = stack.settings.data_dir / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autopost", "worker", "--platform", "rutube"],
-        env=env,
-        cwd=stack.settings.data_dir,  # no stray .env is read
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    return process, log
+from tests.support.stack import StackFactory
+from tests.support.worker_process import start_worker_process
 
 
 async def test_a_worker_killed_mid_rutube_upload_resumes_one_video_with_exact_bytes(
@@ -47,7 +30,7 @@ async def test_a_worker_killed_mid_rutube_upload_resumes_one_video_with_exact_by
     clip = await stack.add_clip(big)
     # The first PATCH after the creation's first chunk is held back: the worker dies inside it.
     await stack.fault(Platform.RUTUBE, "timeout", on="tus.patch", delay=5)
-    workers = dict(_start_worker(stack, name) for name in ("one", "two"))
+    workers = dict(start_worker_process(stack, name, Platform.RUTUBE) for name in ("one", "two"))
     try:
         [publication_id] = await stack.publish(rutube, clip=clip)
         while (await stack.sandbox_state())["faults"]:
