@@ -221,12 +221,27 @@ def run_curl(base: str, path: Path) -> Timing:
         "-F", f"chat_id={CHAT_ID}", "-F", "caption=bench", "-F", f"video=@{path};type=video/mp4",
         f"{base}/telegram/bot{ADMIN_TOKEN}/sendVideo",
     ]  # fmt: skip
+    return timed(command)
+
+
+def timed(command: list[str]) -> Timing:
+    """One curl run: its wall time and the CPU seconds it used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+
+
+def curl_patch(path: Path, url: str, headers: dict[str, str] | None = None) -> Timing:
+    """curl PATCHing the whole file in one request (tus's own advice) to an upload at offset 0."""
+    extra = [part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")]
+    return timed([
+        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path), *extra,
+        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
+        "-H", "Content-Type: application/offset+octet-stream", url,
+    ])  # fmt: skip
 
 
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
@@ -239,17 +254,7 @@ def run_curl_tus(base: str, path: Path) -> tuple[Timing, str]:
         f"{base}/_tus/files", headers={**TUS_HEADERS, "Upload-Length": str(size)}, timeout=10
     )
     url = f"{base}{created.raise_for_status().headers['location']}"
-    command = [
-        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path),
-        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
-        "-H", "Content-Type: application/offset+octet-stream", url,
-    ]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(command, check=True)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), url
+    return curl_patch(path, url), url
 
 
 # What Rutube's upload host wants to see (autopost.platforms.rutube.wire.BROWSER_HEADERS).
@@ -288,20 +293,7 @@ def run_curl_rutube(base: str, path: Path) -> tuple[Timing, str]:
         timeout=10,
     )
     url = f"{base}{created.raise_for_status().headers['location']}"
-    browser = [part for name, value in BROWSER_HEADERS.items() for part in ("-H", f"{name}: {value}")]
-    command = [
-        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path), *browser,
-        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
-        "-H", "Content-Type: application/offset+octet-stream", url,
-    ]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(command, check=True)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), session[
-        "video"
-    ]
+    return curl_patch(path, url, BROWSER_HEADERS), session["video"]
 
 
 def check_rutube_upload(base: str, video_id: str, sha256: str) -> None:
@@ -361,19 +353,7 @@ def dzen_draft(base: str, size: int) -> dict[str, str]:
 def run_curl_dzen(base: str, path: Path) -> tuple[Timing, str]:
     """curl PATCHing the whole file in one request to the upload URL of a fresh Дзен draft."""
     target = dzen_draft(base, path.stat().st_size)
-    command = [
-        "curl", "-s", "-S", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(path),
-        "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
-        "-H", "Content-Type: application/offset+octet-stream", target["upload_url"],
-    ]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(command, check=True)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Timing(seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime), target[
-        "upload_id"
-    ]
+    return curl_patch(path, target["upload_url"]), target["upload_id"]
 
 
 def check_dzen_upload(base: str, upload_id: str, sha256: str) -> None:
