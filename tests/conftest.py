@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.engine",
     "tests.support.api",
     "tests.support.stack",
+    "tests.support.mail",
 ]
 
 # Under pytest-xdist (scripts/test: `-n N`) each worker has its own session: its own databases,

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     # BullMQ job lock; a killed worker's job comes back after about this long.
     worker_lock_seconds: float = 30.0
     stats_refresh_hours: float = 5.0
+    # How soon a failure or an approval request starts on its way to mail, Telegram and webhooks.
+    alerts_interval_seconds: float = 2.0
+    # Outgoing mail (invitations, notifications): smtp://user:pass@host:587 (STARTTLS when offered),
+    # smtps://… (TLS from the start); empty: no mail is sent and the pages say so.
+    smtp_url: SecretStr = SecretStr("")
+    mail_from: str = "autopost@localhost"
     # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
     # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.

@@ -20,6 +20,7 @@ import structlog
 from bullmq import Job, Queue, Worker
 from bullmq.custom_errors import DelayedError
 
+from autopost.alerts.dispatch import Planner, dispatch_alerts
 from autopost.connections.maintenance import refresh_expiring_tokens
 from autopost.platforms.catalog import Platform
 from autopost.publications.metrics import QUEUE_JOBS
@@ -30,6 +31,9 @@ from autopost.runtime import Runtime
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
 
 log = structlog.get_logger(__name__)
+
+# Who hears of an alert: each consumer plans its deliveries (autopost.alerts.dispatch).
+ALERT_PLANNERS: tuple[Planner, ...] = ()
 
 
 @dataclass
@@ -49,6 +53,10 @@ class BullJobControl:
         await self.queue.rateLimit(wait_ms)  # pauses the whole platform queue (BullMQ rule 4)
         await self.job.moveToDelayed(now_ms() + wait_ms, self.token)
         raise DelayedError()
+
+
+async def _dispatch_alerts(runtime: Runtime) -> int:
+    return await dispatch_alerts(runtime, ALERT_PLANNERS)
 
 
 @dataclass
@@ -98,6 +106,7 @@ class WorkerProcess:
             self._every("sweep", settings.sweep_interval_seconds, sweep_publications)
             self._every("stats", 600, schedule_stats)
             self._every("refresh", 300, refresh_expiring_tokens)
+            self._every("alerts", settings.alerts_interval_seconds, _dispatch_alerts)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 

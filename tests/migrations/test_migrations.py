@@ -16,6 +16,8 @@ from autopost.models import Base
 from autopost.publications.events import event_text
 
 TABLES = {
+    "alerts",
+    "audit_entries",
     "users",
     "api_tokens",
     "clips",

@@ -16,6 +16,7 @@ from datetime import timedelta
 from redis.asyncio.lock import Lock
 
 from autopost.connections.models import Connection, ConnectionStatus
+from autopost.connections.reconnect import mark_needs_reconnect
 from autopost.connections.tokens import open_access_token, open_refresh_token, store_tokens
 from autopost.db import transaction, utcnow
 from autopost.platforms.base import Credentials
@@ -111,10 +112,9 @@ async def _refresh_locked(
                 raise
             # Committed below, before raising: the UI must show "needs reconnect". A web session's or
             # a Rutube SSO sign-in's own code says what to do (sign in on the site again, copy anew).
-            connection.status = ConnectionStatus.NEEDS_RECONNECT
             if connection.kind in (ConnectionKind.WEB_SESSION, ConnectionKind.REFRESH_TOKEN):
                 code = exc.code
-            connection.set_error(code)
+            mark_needs_reconnect(session, connection, code)
             failure = exc
         else:
             store_tokens(

@@ -29,6 +29,7 @@ from autopost.connections.oauth_browser import (
     proves,
     state_proof,
 )
+from autopost.connections.reconnect import mark_needs_reconnect
 from autopost.connections.refresh import credentials_of
 from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
@@ -337,9 +338,10 @@ async def check_connection(session: AsyncSession, runtime: Runtime, connection: 
         credentials = credentials_of(connection, runtime)
         account = await runtime.provider(connection.platform).verify(credentials=credentials)
     except PlatformError as exc:
-        connection.set_error(exc.code, exc.params)
         if isinstance(exc, AuthExpired) or exc.code.endswith("bad_token"):
-            connection.status = ConnectionStatus.NEEDS_RECONNECT
+            mark_needs_reconnect(session, connection, exc.code, exc.params)
+        else:
+            connection.set_error(exc.code, exc.params)
         return connection
     connection.account_name = account.name
     connection.avatar_url = account.avatar_url or connection.avatar_url

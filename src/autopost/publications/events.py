@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.alerts.announce import announce
+from autopost.alerts.models import AlertKind
 from autopost.i18n import render
 from autopost.publications.models import Publication, PublicationEvent
 
@@ -39,7 +41,40 @@ def record_event(
     """
     event = PublicationEvent(publication_id=publication.id, kind=kind, data=params)
     session.add(event)
+    if kind in _ALERTED:
+        _announce_outcome(session, publication, event, _ALERTED[kind], params)
     return event
+
+
+# The outcomes people and webhooks hear of; retries on the way there are not alerts.
+_ALERTED = {
+    EventKind.PUBLISHED: AlertKind.PUBLICATION_PUBLISHED,
+    EventKind.FAILED: AlertKind.PUBLICATION_FAILED,
+    EventKind.CANCELLED: AlertKind.PUBLICATION_CANCELLED,
+}
+
+
+def _announce_outcome(
+    session: AsyncSession,
+    publication: Publication,
+    event: PublicationEvent,
+    kind: AlertKind,
+    params: Mapping[str, Any],
+) -> None:
+    # The job records an outcome once (its claim is a conditional UPDATE), so the outcome's event
+    # names it: one failure is one alert however many retries led up to it.
+    announce(
+        session,
+        publication.workspace_id,
+        kind,
+        subject_id=publication.id,
+        dedup_key=str(event.id),
+        publication_id=str(publication.id),
+        clip_id=str(publication.clip_id),
+        connection_id=str(publication.connection_id),
+        platform=publication.platform.value,
+        **params,
+    )
 
 
 def event_text(kind: str, data: Mapping[str, Any] | None, lang: str) -> str:
