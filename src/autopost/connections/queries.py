@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.models import Connection, ConnectionStatus
-from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.models import WAITING_STATUSES, Publication
 from autopost.refusals import Kind, Refused
 from autopost.workspaces.access import Action, Member
 
@@ -45,10 +45,10 @@ async def owned_connection(
 
 
 async def scheduled_count(session: AsyncSession, connection: Connection) -> int:
-    """How many publications disconnecting would cancel."""
+    """How many publications disconnecting would cancel (scheduled or awaiting approval)."""
     count = await session.scalar(
         select(func.count()).where(
-            Publication.connection_id == connection.id, Publication.status == PublicationStatus.SCHEDULED
+            Publication.connection_id == connection.id, Publication.status.in_(WAITING_STATUSES)
         )
     )
     return int(count or 0)

@@ -24,6 +24,7 @@ NAMES: dict[str, str] = {
     "platform.rutube": N_("Rutube"),
     "platform.dzen": N_("Dzen"),
     "platform.telegram": N_("Telegram"),
+    "status.awaiting_approval": N_("Awaiting approval"),
     "status.scheduled": N_("Scheduled"),
     "status.publishing": N_("Publishing"),
     "status.published": N_("Published"),
@@ -126,6 +127,12 @@ REFUSALS: dict[str, str] = {
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
+    # Approval of an editor's publications.
+    "not_awaiting_approval": N_("This publication is not awaiting approval"),
+    "approval_time_passed": N_("The publication time has passed: publish now or choose a new time"),
+    "approval_choice_twice": N_("Choose one: publish now or a new time"),
+    "rejection_comment_missing": N_("Say why the publication is rejected"),
+    "rejection_comment_too_long": N_("The comment is longer than {limit} characters"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,
@@ -154,6 +161,9 @@ EVENTS: dict[str, str] = {
     "event.cancelled.disconnect": N_("Cancelled: the platform was disconnected"),
     "event.retried": N_("Retried on request"),
     "event.requeued": N_("The job was restored in the queue"),
+    "event.awaiting_approval": N_("Waiting for approval"),
+    "event.approved": N_("Approved by {approver}"),
+    "event.rejected": N_("Rejected by {approver}: {comment}"),
 }
 
 CODES: dict[str, str] = {**NAMES, **REFUSALS, **FAILURES, **EVENTS}

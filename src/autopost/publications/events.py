@@ -29,6 +29,10 @@ class EventKind:
     CANCELLED = "cancelled"
     RETRIED = "retried"
     REQUEUED = "requeued"
+    # Approval: asked for when an editor publishes; decided by an approver (who, and why not).
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 def record_event(
@@ -37,7 +41,8 @@ def record_event(
     """Add one history entry; `params` must hold no secrets (they are shown in the API).
 
     Conventions the text relies on: `code` + `params` (a failure, rendered as the reason),
-    `by` (what caused it: `cancelled` with by="disconnect"), `attempt` (started).
+    `by` (what caused it: `cancelled` with by="disconnect"), `attempt` (started), `approver`
+    (who approved or rejected; `rejected` also carries the `comment`).
     """
     event = PublicationEvent(publication_id=publication.id, kind=kind, data=params)
     session.add(event)
@@ -46,11 +51,15 @@ def record_event(
     return event
 
 
-# The outcomes people and webhooks hear of; retries on the way there are not alerts.
+# The outcomes people and webhooks hear of (retries on the way there are not alerts), and the
+# approval steps someone must act on or learn of.
 _ALERTED = {
     EventKind.PUBLISHED: AlertKind.PUBLICATION_PUBLISHED,
     EventKind.FAILED: AlertKind.PUBLICATION_FAILED,
     EventKind.CANCELLED: AlertKind.PUBLICATION_CANCELLED,
+    EventKind.AWAITING_APPROVAL: AlertKind.APPROVAL_REQUESTED,
+    EventKind.APPROVED: AlertKind.APPROVAL_DECIDED,
+    EventKind.REJECTED: AlertKind.APPROVAL_DECIDED,
 }
 
 
@@ -63,6 +72,7 @@ def _announce_outcome(
 ) -> None:
     # The job records an outcome once (its claim is a conditional UPDATE), so the outcome's event
     # names it: one failure is one alert however many retries led up to it.
+    decision = {"decision": event.kind} if kind is AlertKind.APPROVAL_DECIDED else {}
     announce(
         session,
         publication.workspace_id,
@@ -73,6 +83,7 @@ def _announce_outcome(
         clip_id=str(publication.clip_id),
         connection_id=str(publication.connection_id),
         platform=publication.platform.value,
+        **decision,
         **params,
     )
 

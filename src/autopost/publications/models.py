@@ -16,6 +16,8 @@ from autopost.platforms.catalog import Platform, PostFormat
 
 
 class PublicationStatus(StrEnum):
+    # An editor's publication in a workspace that approves: it never fires until an approver says so.
+    AWAITING_APPROVAL = "awaiting_approval"
     SCHEDULED = "scheduled"
     PUBLISHING = "publishing"
     PUBLISHED = "published"
@@ -30,11 +32,14 @@ class Phase(StrEnum):
     DONE = "done"
 
 
-LIVE_STATUSES = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING)
+# Not started yet: cancel, reschedule and disconnect act on these alike.
+WAITING_STATUSES = (PublicationStatus.AWAITING_APPROVAL, PublicationStatus.SCHEDULED)
+LIVE_STATUSES = (*WAITING_STATUSES, PublicationStatus.PUBLISHING)
 TAKEN_STATUSES = (*LIVE_STATUSES, PublicationStatus.PUBLISHED)
-_LIVE_SQL = text("status IN ('scheduled', 'publishing')")
+# Kept in step with migration 0011, which writes the same conditions.
+_LIVE_SQL = text("status IN ('awaiting_approval', 'scheduled', 'publishing')")
 # A generation is taken while its publication is live or published (a failed one may be retried).
-_TAKEN_SQL = text("status IN ('scheduled', 'publishing', 'published')")
+_TAKEN_SQL = text("status IN ('awaiting_approval', 'scheduled', 'publishing', 'published')")
 
 
 class Publication(IdMixin, TimestampMixin, Base):

@@ -9,13 +9,15 @@ from fastapi import APIRouter, Header, Query
 
 from autopost.deps import CurrentMember, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
-from autopost.publications import queries, usecases
+from autopost.publications import approval, queries, usecases
 from autopost.publications.models import PublicationStatus
 from autopost.publications.schemas import (
+    ApproveIn,
     EventOut,
     PublicationDetailOut,
     PublicationOut,
     PublishIn,
+    RejectIn,
     RescheduleIn,
     StatsPointOut,
 )
@@ -93,6 +95,36 @@ async def reschedule(
 ) -> PublicationOut:
     publication = await owned_publication(work.session, member, publication_id, to=Action.EDIT)
     await usecases.reschedule(work.session, work.outbox, runtime.settings, publication, body.scheduled_at)
+    return PublicationOut.of(publication, lang)
+
+
+@router.post("/publications/{publication_id}/approve")
+async def approve(
+    publication_id: uuid.UUID,
+    member: CurrentMember,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
+    body: ApproveIn | None = None,
+) -> PublicationOut:
+    chosen = body or ApproveIn()
+    publication = await approval.approve(
+        work.session,
+        work.outbox,
+        runtime,
+        member,
+        publication_id,
+        when=chosen.scheduled_at,
+        publish_now=chosen.publish_now,
+    )
+    return PublicationOut.of(publication, lang)
+
+
+@router.post("/publications/{publication_id}/reject")
+async def reject(
+    publication_id: uuid.UUID, body: RejectIn, member: CurrentMember, lang: Reader, work: Work
+) -> PublicationOut:
+    publication = await approval.reject(work.session, member, publication_id, body.comment)
     return PublicationOut.of(publication, lang)
 
 

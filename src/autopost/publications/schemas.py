@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from autopost.clips.texts import DESCRIPTION_MAX, TITLE_MAX
 from autopost.platforms.catalog import Platform, PostFormat
+from autopost.publications.approval import COMMENT_MAX
 from autopost.publications.events import event_text
 from autopost.publications.models import (
     Phase,
@@ -42,6 +43,18 @@ class PublishIn(BaseModel):
 
 class RescheduleIn(BaseModel):
     scheduled_at: ScheduledAt
+
+
+class ApproveIn(BaseModel):
+    # Both left out: at its own time, if that is still ahead; else refused as approval_time_passed,
+    # and the approver chooses one of these.
+    scheduled_at: ScheduledAt | None = None
+    publish_now: bool = False
+
+
+class RejectIn(BaseModel):
+    # Why, for the editor (shown in the history); at most COMMENT_MAX, refused with its own code.
+    comment: str = Field(json_schema_extra={"maxLength": COMMENT_MAX})
 
 
 class EventOut(BaseModel):

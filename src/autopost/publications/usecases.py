@@ -25,7 +25,13 @@ from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
 from autopost.publications.events import EventKind, record_event
 from autopost.publications.idempotency import claim_key, request_hash
-from autopost.publications.models import TAKEN_STATUSES, Phase, Publication, PublicationStatus
+from autopost.publications.models import (
+    TAKEN_STATUSES,
+    WAITING_STATUSES,
+    Phase,
+    Publication,
+    PublicationStatus,
+)
 from autopost.publications.rules import Target, check_schedule, check_target, delay_ms
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
@@ -103,7 +109,8 @@ async def create_publications(
     targets: Sequence[Target],
     scheduled_at: datetime | None = None,
 ) -> list[Publication]:
-    """Check every target, then add one publication per target and queue it (after commit)."""
+    """Check every target, then add one publication per target and queue it (after commit); in a
+    workspace that approves, one made by a member who may not approve waits for an approver instead."""
     now = utcnow()
     refusals = []
     try:
@@ -121,6 +128,7 @@ async def create_publications(
     platforms = {t.connection.id: t.connection.platform for t in targets}
     if len(platforms) != len(targets):
         raise Refused("duplicate_target")
+    awaiting = member.workspace.approval_required and not member.may(Action.APPROVE)
     publications = [
         Publication(
             workspace_id=member.workspace_id,
@@ -129,7 +137,7 @@ async def create_publications(
             connection_id=target.connection.id,
             platform=target.connection.platform,
             generation=await _next_generation(session, clip.id, target.connection.id) if target.again else 0,
-            status=PublicationStatus.SCHEDULED,
+            status=PublicationStatus.AWAITING_APPROVAL if awaiting else PublicationStatus.SCHEDULED,
             phase=Phase.QUEUED,
             scheduled_at=scheduled_at,
             title=target.title,
@@ -144,11 +152,13 @@ async def create_publications(
             await session.flush()
     except IntegrityError:
         raise await _taken(session, clip.id, platforms) from None
+    at = {"at": scheduled_at.isoformat()} if scheduled_at else {}
     for publication in publications:
-        if scheduled_at:
-            record_event(session, publication, EventKind.SCHEDULED, at=scheduled_at.isoformat())
-        else:
-            record_event(session, publication, EventKind.CREATED)
+        if awaiting:
+            # No job at all until it is approved: nothing in the queue can fire it.
+            record_event(session, publication, EventKind.AWAITING_APPROVAL, **at)
+            continue
+        record_event(session, publication, EventKind.SCHEDULED if scheduled_at else EventKind.CREATED, **at)
         outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
     return publications
 
@@ -198,12 +208,13 @@ async def owned_publication(
     return publication
 
 
-async def _transition(
+async def transition(
     session: AsyncSession,
     publication: Publication,
     from_status: Sequence[PublicationStatus],
     **values: object,
 ) -> bool:
+    """Change the row only while its status is one of `from_status`: of two racing changes, one wins."""
     result = await session.execute(
         update(Publication)
         .where(Publication.id == publication.id, Publication.status.in_(from_status))
@@ -215,9 +226,7 @@ async def _transition(
 
 
 async def cancel(session: AsyncSession, outbox: Outbox, publication: Publication) -> None:
-    if not await _transition(
-        session, publication, [PublicationStatus.SCHEDULED], status=PublicationStatus.CANCELLED
-    ):
+    if not await transition(session, publication, WAITING_STATUSES, status=PublicationStatus.CANCELLED):
         if publication.status is PublicationStatus.PUBLISHING:
             raise Refused("already_publishing", Kind.CONFLICT)
         raise Refused("not_cancellable", Kind.CONFLICT)
@@ -226,15 +235,16 @@ async def cancel(session: AsyncSession, outbox: Outbox, publication: Publication
 
 
 async def cancel_for_connection(session: AsyncSession, outbox: Outbox, connection: Connection) -> int:
-    """Cancel the connection's scheduled publications (it is being disconnected); returns how many."""
-    # Conditional on `scheduled`: one a worker has just started is not cancelled behind its back.
+    """Cancel the connection's scheduled and awaiting publications (it is being disconnected); returns
+    how many."""
+    # Conditional on not started: one a worker has just started is not cancelled behind its back.
     cancelled = (
         (
             await session.execute(
                 update(Publication)
                 .where(
                     Publication.connection_id == connection.id,
-                    Publication.status == PublicationStatus.SCHEDULED,
+                    Publication.status.in_(WAITING_STATUSES),
                 )
                 .values(status=PublicationStatus.CANCELLED, updated_at=utcnow())
                 .returning(Publication.id)
@@ -261,9 +271,11 @@ async def reschedule(
 ) -> None:
     now = utcnow()
     check_schedule(settings, scheduled_at, now)
-    if not await _transition(session, publication, [PublicationStatus.SCHEDULED], scheduled_at=scheduled_at):
+    if not await transition(session, publication, WAITING_STATUSES, scheduled_at=scheduled_at):
         raise Refused("not_reschedulable", Kind.CONFLICT)
     record_event(session, publication, EventKind.RESCHEDULED, at=scheduled_at.isoformat())
+    if publication.status is PublicationStatus.AWAITING_APPROVAL:
+        return  # still waits for an approver: it has no job to move
     outbox.remove(publication.id, publication.platform)
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
@@ -286,7 +298,7 @@ async def retry(session: AsyncSession, outbox: Outbox, publication: Publication)
     published to that account since (the generation's unique index decides, atomically)."""
     try:
         async with session.begin_nested():
-            moved = await _transition(
+            moved = await transition(
                 session,
                 publication,
                 [PublicationStatus.FAILED],

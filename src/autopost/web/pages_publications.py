@@ -176,12 +176,14 @@ async def reschedule(
     except Refused as exc:
         error = refused_text(exc, viewer.lang)
         return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
-    return await _rescheduled(request, viewer, publication, view)
-
-
-async def _rescheduled(request: Request, viewer: Viewer, publication: Publication, view: View) -> Response:
-    """The dialog closes itself; the card or row it came from is swapped in out of band."""
     notice = gettext(viewer.lang, "The publication is rescheduled")
+    return await dialog_done(request, viewer, publication, view, notice)
+
+
+async def dialog_done(
+    request: Request, viewer: Viewer, publication: Publication, view: View, notice: str
+) -> Response:
+    """The dialog closes itself; the card or row it came from is swapped in out of band."""
     session = viewer.work.session
     if view == "card":
         card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)

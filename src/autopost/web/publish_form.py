@@ -189,6 +189,8 @@ def _already(publication: Publication | None, viewer: Viewer) -> str | None:
         return None
     if publication.status is PublicationStatus.PUBLISHED:
         return gettext(viewer.lang, "The clip is already published to this account.")
+    if publication.status is PublicationStatus.AWAITING_APPROVAL:
+        return gettext(viewer.lang, "The clip is already awaiting approval for this account.")
     if publication.status is PublicationStatus.SCHEDULED and publication.scheduled_at is not None:
         when = format_datetime(publication.scheduled_at, viewer.zone)
         return gettext(viewer.lang, "The clip is already scheduled here for {when}.", when=when)

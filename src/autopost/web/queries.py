@@ -31,7 +31,11 @@ class Tab(StrEnum):
 
 
 TAB_STATUSES: dict[Tab, tuple[PublicationStatus, ...]] = {
-    Tab.SCHEDULED: (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING),
+    Tab.SCHEDULED: (
+        PublicationStatus.AWAITING_APPROVAL,
+        PublicationStatus.SCHEDULED,
+        PublicationStatus.PUBLISHING,
+    ),
     Tab.HISTORY: (PublicationStatus.PUBLISHED, PublicationStatus.FAILED, PublicationStatus.CANCELLED),
 }
 

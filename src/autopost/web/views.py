@@ -9,7 +9,7 @@ from enum import StrEnum
 from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import Phase, Publication, PublicationStatus
+from autopost.publications.models import WAITING_STATUSES, Phase, Publication, PublicationStatus
 
 # A publication scheduled closer than this is about to fire: its card starts polling.
 LIVE_WINDOW = timedelta(minutes=5)
@@ -18,6 +18,7 @@ LIVE_WINDOW = timedelta(minutes=5)
 class Badge(StrEnum):
     """The status badge, the same words everywhere (ui.md)."""
 
+    AWAITING_APPROVAL = "awaiting_approval"
     SCHEDULED = "scheduled"
     QUEUED = "queued"
     RETRYING = "retrying"
@@ -44,6 +45,7 @@ def badge_of(publication: Publication) -> Badge:
     if status is PublicationStatus.PUBLISHING:
         return Badge.PROCESSING if publication.phase is Phase.PROCESSING else Badge.PUBLISHING
     return {
+        PublicationStatus.AWAITING_APPROVAL: Badge.AWAITING_APPROVAL,
         PublicationStatus.PUBLISHED: Badge.PUBLISHED,
         PublicationStatus.FAILED: Badge.FAILED,
         PublicationStatus.CANCELLED: Badge.CANCELLED,
@@ -92,11 +94,17 @@ class PublicationView:
 
     @property
     def can_cancel(self) -> bool:
-        return self.publication.status is PublicationStatus.SCHEDULED
+        return self.publication.status in WAITING_STATUSES
 
     @property
     def can_reschedule(self) -> bool:
-        return self.badge is Badge.SCHEDULED
+        awaiting_at_a_time = self.badge is Badge.AWAITING_APPROVAL and self.publication.scheduled_at
+        return self.badge is Badge.SCHEDULED or bool(awaiting_at_a_time)
+
+    @property
+    def can_decide(self) -> bool:
+        """Approve or reject (for a member whose role may)."""
+        return self.badge is Badge.AWAITING_APPROVAL
 
     @property
     def can_retry(self) -> bool:
