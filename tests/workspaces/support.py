@@ -127,6 +127,7 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
     api_bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/clips/{clip_id}/publish"): {"targets": [{"connection_id": world.connection}]},
         ("PATCH", "/api/v1/publications/{publication_id}"): {"scheduled_at": "2031-01-01T12:00:00+03:00"},
+        ("POST", "/api/v1/publications/{publication_id}/reject"): {"comment": "Не сейчас"},
         ("PATCH", "/api/v1/connections/{connection_id}"): {"group_id": None},
         ("PATCH", "/api/v1/workspaces/{workspace_id}"): {"name": "Чужое"},
         ("POST", "/api/v1/workspaces/{workspace_id}/members"): {"email": world.al[0], "role": "owner"},
@@ -135,6 +136,7 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
     page_forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},
         ("POST", "/publications/{publication_id}/reschedule"): {"scheduled_at": "2031-01-01T12:00"},
+        ("POST", "/publications/{publication_id}/reject"): {"comment": "Не сейчас"},
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
         ("POST", "/settings/workspace/members/{user_id}/role"): {"role": "owner"},
         ("POST", "/settings/workspace/members"): {"email": world.al[0], "role": "owner"},

@@ -15,6 +15,14 @@ PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
 DIALOGS = {"/clips/{clip_id}/publish", "/publications/{publication_id}/reschedule"}
 DIALOGS |= {"/settings/connections/{connection_id}/disconnect"}
+DIALOGS |= {"/publications/{publication_id}/approve", "/publications/{publication_id}/reject"}
+# What an approver may do: their role passes, and B's publication (scheduled, not awaiting) refuses.
+APPROVALS = {
+    "/api/v1/publications/{publication_id}/approve",
+    "/api/v1/publications/{publication_id}/reject",
+    "/publications/{publication_id}/approve",
+    "/publications/{publication_id}/reject",
+}
 TELEGRAM = {"bot_token": "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA", "channel": "@clipmaker_demo"}
 
 
@@ -62,18 +70,26 @@ def test_a_viewer_and_an_approver_change_nothing_on_any_route(api: Api) -> None:
     add_member(api, world.bea[1], world.b, viewer[0], "viewer")
     writes, pages = _api_writes(), _page_changes()
     assert len(writes) >= 15 and len(pages) >= 12
+    assert {r.path for r in writes + pages} >= APPROVALS
     for email, token in (viewer, approver):
+        allowed = APPROVALS if email == approver[0] else set()
         with api.client(token, **{"X-Workspace-Id": world.b}) as client:
             for route in writes:
                 response = client.request(
                     route.method, route.url(_values(world, route)), **_body(route, world)
                 )
+                if route.path in allowed:
+                    assert response.status_code == 409, (email, route, response.text[:300])
+                    assert response.json()["error"]["code"] == "not_awaiting_approval"
+                    continue
                 assert response.status_code == 403, (email, route, response.text[:300])
                 assert response.json()["error"]["code"] == "role_forbids"
         with login(api, email) as browser:
             browser.post("/workspaces/switch", data={"workspace_id": world.b, "csrf_token": _csrf(browser)})
             csrf = _csrf(browser)
             for route in pages:
+                if route.path in allowed:
+                    continue  # the approver's dialogs: tests/web/test_approval_pages.py
                 response = browser.request(
                     route.method,
                     route.url(_values(world, route)),
