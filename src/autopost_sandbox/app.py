@@ -32,7 +32,9 @@ def create_app(
     emulators = build_emulators(state)
     routes = [Mount(e.prefix, app=e.app()) for e in emulators]
     # Before /_sandbox itself: a Mount matches by prefix, first one wins.
-    routes += [Mount(f"/_sandbox{e.prefix}", app=e.control_app()) for e in emulators if isinstance(e, Controllable)]
+    routes += [
+        Mount(f"/_sandbox{e.prefix}", app=e.control_app()) for e in emulators if isinstance(e, Controllable)
+    ]
     if mailbox is not None:
         routes.append(Mount("/_sandbox/mail", app=mail_app(mailbox)))
     routes.append(Mount("/_sandbox", app=control_app(state, emulators)))

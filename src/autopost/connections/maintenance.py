@@ -1,4 +1,4 @@
-"""Periodic care of connections: refresh OAuth tokens before they expire."""
+"""Periodic care of connections: refresh OAuth tokens before they expire; tell of those that cannot be."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import select
 
+from autopost.alerts.announce import announce
+from autopost.alerts.models import Alert, AlertKind
 from autopost.connections.models import Connection, ConnectionStatus
 from autopost.connections.refresh import fresh_credentials
 from autopost.db import transaction, utcnow
@@ -39,3 +41,40 @@ async def refresh_expiring_tokens(runtime: Runtime) -> int:
         except PlatformError as exc:
             log.info("token_refresh_failed", connection_id=str(connection_id), code=exc.code)
     return refreshed
+
+
+async def announce_expiring_connections(runtime: Runtime) -> int:
+    """Alert connection.expiring once per expiry of a token nothing can renew (no refresh token),
+    ending within settings.notify.expiring_days; the number announced."""
+    soon = utcnow() + timedelta(days=runtime.settings.notify.expiring_days)
+    announced = 0
+    async with transaction(runtime.session_factory) as session:
+        expiring = (
+            await session.scalars(
+                select(Connection).where(
+                    Connection.status == ConnectionStatus.ACTIVE,
+                    Connection.refresh_token.is_(None),
+                    Connection.token_expires_at.is_not(None),
+                    Connection.token_expires_at > utcnow(),
+                    Connection.token_expires_at < soon,
+                )
+            )
+        ).all()
+        for connection in expiring:
+            assert connection.token_expires_at is not None
+            expiry = f"{connection.id}:{connection.token_expires_at.isoformat()}"
+            key = f"{AlertKind.CONNECTION_EXPIRING.value}:{expiry}"
+            if await session.scalar(select(Alert.id).where(Alert.dedup_key == key).limit(1)):
+                continue
+            announce(
+                session,
+                connection.workspace_id,
+                AlertKind.CONNECTION_EXPIRING,
+                subject_id=connection.id,
+                dedup_key=expiry,
+                connection_id=str(connection.id),
+                platform=connection.platform.value,
+                expires_at=connection.token_expires_at.isoformat(),
+            )
+            announced += 1
+    return announced

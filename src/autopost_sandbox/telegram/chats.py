@@ -132,14 +132,16 @@ class PrivateChats:
     def pending(self, bot_id: int, limit: int) -> list[dict[str, Any]]:
         return list(self._inbox(bot_id).updates[:limit])
 
-    async def wait_for_updates(self, bot_id: int, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
-        """Confirm by `offset`, then answer what is pending, waiting up to `timeout` s for something."""
+    async def wait_for_updates(
+        self, bot_id: int, offset: int, limit: int, wait_seconds: float
+    ) -> list[dict[str, Any]]:
+        """Confirm by `offset`, then answer what is pending, waiting up to `wait_seconds` for something."""
         self.confirm(bot_id, offset)
         inbox = self._inbox(bot_id)
-        if not inbox.updates and timeout > 0:
+        if not inbox.updates and wait_seconds > 0:
             inbox.arrived.clear()
             try:
-                await asyncio.wait_for(inbox.arrived.wait(), timeout=min(timeout, MAX_POLL_SECONDS))
+                await asyncio.wait_for(inbox.arrived.wait(), timeout=min(wait_seconds, MAX_POLL_SECONDS))
             except TimeoutError:
                 return []
         return self.pending(bot_id, limit)

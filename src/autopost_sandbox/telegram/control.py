@@ -35,7 +35,7 @@ def control_app(world: TelegramWorld) -> Starlette:
         if user_id is not None and known is None:
             return _bad("user_id names no person who wrote to this bot", 404)
         person = known.person if known else world.private.new_person(str(body.get("first_name") or "Анна"))
-        chat, update = world.private.person_writes(bot.id, person, body["text"])
+        _, update = world.private.person_writes(bot.id, person, body["text"])
         return JSONResponse(
             {"user_id": person.id, "chat_id": person.id, "update_id": update["update_id"]}, status_code=201
         )

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from autopost_sandbox.telegram.chats import MAX_UPDATES_PER_CALL, PrivateChat, PrivateMessage, private_chat_json
+from autopost_sandbox.telegram.chats import (
+    MAX_UPDATES_PER_CALL,
+    PrivateChat,
+    PrivateMessage,
+    private_chat_json,
+)
 from autopost_sandbox.telegram.entities import parse_caption
 from autopost_sandbox.telegram.wire import ApiError, to_int
 

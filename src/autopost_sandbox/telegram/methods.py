@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from autopost_sandbox.core import ReceivedPost, SandboxState
-from autopost_sandbox.telegram.entities import MAX_CAPTION_LENGTH, parse_caption
 from autopost_sandbox.telegram import messaging
+from autopost_sandbox.telegram.entities import MAX_CAPTION_LENGTH, parse_caption
 from autopost_sandbox.telegram.media import accepted_thumbnail, video_mime_type
 from autopost_sandbox.telegram.wire import ApiCall, ApiError, to_bool, to_int
 from autopost_sandbox.telegram.world import (
