@@ -126,6 +126,8 @@ REFUSALS: dict[str, str] = {
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
+    "notify_bot_not_configured": N_("The administrator has not set up the notification bot"),
+    "notify_bot_unreachable": N_("The notification bot does not answer, try again later"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,
