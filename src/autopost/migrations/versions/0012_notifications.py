@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_preferences")),
         sa.UniqueConstraint("workspace_id", "user_id", name="uq_notification_preferences_workspace_user"),
     )
-    op.create_index(
-        op.f("ix_notification_preferences_user_id"), "notification_preferences", ["user_id"]
-    )
+    op.create_index(op.f("ix_notification_preferences_user_id"), "notification_preferences", ["user_id"])
     op.create_table(
         "telegram_links",
         sa.Column("id", sa.Uuid(), nullable=False),
