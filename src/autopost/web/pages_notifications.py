@@ -63,7 +63,9 @@ async def link_telegram(request: Request, viewer: Page) -> Response:
     try:
         deep_link = await usecases.telegram_deep_link(viewer.work.session, viewer.runtime, viewer.member)
     except Refused as exc:
-        return await _page(request, viewer, {"kind": "error", "text": refused_text(exc, viewer.lang)}, None, 503)
+        return await _page(
+            request, viewer, {"kind": "error", "text": refused_text(exc, viewer.lang)}, None, 503
+        )
     return await _page(request, viewer, deep_link=deep_link)
 
 
