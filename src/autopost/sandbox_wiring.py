@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import SecretStr
 
 from autopost.settings import Settings
+from autopost_sandbox.mailbox import MailServer
 from autopost_sandbox.telegram.world import NOTIFY_BOT
 from autopost_sandbox.vk.accounts import DEMO_APP_ID
 
@@ -37,3 +40,11 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
             ),
         }
     )
+
+
+def sandbox_mail_server() -> MailServer:
+    """The sandbox's SMTP server on a free local port, started: `autopost up --sandbox` mails there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return MailServer(port).start()

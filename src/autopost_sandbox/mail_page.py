@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from html import escape
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -37,7 +36,9 @@ def _mail_html(mail: Received) -> str:
     )
 
 
-def mail_app(mailbox: Mailbox) -> Starlette:
+def mail_route(mailbox: Mailbox) -> Route:
+    """GET /_sandbox/mail (a Route, not a Mount: a Mount would redirect the path without its slash)."""
+
     async def listing(request: Request) -> Response:
         mails = list(reversed(mailbox.mails()))
         if not wants_html(request):
@@ -52,4 +53,4 @@ def mail_app(mailbox: Mailbox) -> Starlette:
             f"{body}</main></body></html>"
         )
 
-    return Starlette(routes=[Route("/", listing, methods=["GET"])])
+    return Route("/_sandbox/mail", listing, methods=["GET"])
