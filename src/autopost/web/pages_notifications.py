@@ -1,7 +1,7 @@
 """Settings → Notifications: the member's channels (e-mail, Telegram) and linking their Telegram chat.
 
 Each action is a use case of autopost.notifications.usecases; the deep link with its code is
-shown once, on the answer to «Подключить Telegram», never stored in a URL of ours.
+shown once, on the answer to "Link Telegram", never stored in a URL of ours.
 """
 
 from __future__ import annotations
