@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from autopost.alerts.announce import announce
 from autopost.alerts.models import AlertKind
 from autopost.connections.maintenance import announce_expiring_connections
-from autopost.connections.models import Connection
+from autopost.connections.models import SESSION_ENDS_AT, Connection
 from autopost.db import transaction, utcnow
 from autopost.notifications.linking import redeem
 from autopost.notifications.models import NotificationDelivery
@@ -194,3 +194,23 @@ async def test_an_expiring_token_is_told_once_per_expiry(notify_stack: Stack, ma
     assert mail.subject.startswith("Telegram: вход в «")
     assert expires.astimezone(ZoneInfo("Europe/Moscow")).strftime("%d.%m.%Y %H:%M") in mail.subject
     assert f"#connection-{bot.id}" in mail.text
+
+
+async def test_a_web_session_records_its_end_and_is_told_before_it(
+    notify_stack: Stack, mailbox: Mailbox
+) -> None:
+    stack = notify_stack
+    dzen = await stack.connect(Platform.DZEN)  # through the session form's cookie export
+    assert dzen.meta[SESSION_ENDS_AT] == "2038-01-01T00:00:00+00:00"  # the demo cookies' expiry
+    assert await announce_expiring_connections(stack.runtime) == 0  # far away
+    ends = utcnow() + timedelta(days=1)
+    async with transaction(stack.runtime.session_factory) as session:
+        connection = await session.get_one(Connection, dzen.id)
+        connection.meta = {**connection.meta, SESSION_ENDS_AT: ends.isoformat()}
+    assert await announce_expiring_connections(stack.runtime) == 1
+    assert await announce_expiring_connections(stack.runtime) == 0
+    await dispatch(stack)
+    await stack.start_worker(periodic=False)
+    [mail] = await eventually(lambda: _mails(mailbox, stack.user.email))
+    assert mail.subject.startswith("Дзен: вход в «")
+    assert f"#connection-{dzen.id}" in mail.text
