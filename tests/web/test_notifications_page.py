@@ -123,3 +123,31 @@ def test_english_readers_see_english(notify_api: Api) -> None:
     assert "Open the link and press «Start» in Telegram" in linking
     for body in (page, linking):
         assert not re.findall("[А-Яа-яЁё]+", body.replace(">Русский<", "><"))
+
+
+def test_the_json_api_reads_and_writes_the_same_settings(notify_api: Api) -> None:
+    email, token = notify_api.new_user()
+    with notify_api.client(token) as client:
+        assert client.get("/api/v1/notifications/preferences").json() == {
+            "email": True,
+            "telegram": True,
+            "telegram_linked": False,
+            "mail_available": True,
+            "telegram_available": True,
+        }
+        saved = client.put("/api/v1/notifications/preferences", json={"email": False, "telegram": True})
+        assert saved.status_code == 200 and saved.json()["email"] is False
+        assert client.put("/api/v1/notifications/preferences", json={"email": "x"}).status_code == 422
+        link = client.post("/api/v1/notifications/telegram")
+        assert link.status_code == 201
+        assert link.json()["url"].startswith("https://t.me/autopost_notify_bot?start=")
+        assert client.delete("/api/v1/notifications/telegram").status_code == 204
+    assert _preference(notify_api, email) == (False, True)
+
+
+def test_without_the_bot_linking_is_unavailable(api: Api) -> None:
+    _, token = api.new_user()
+    with api.client(token) as client:
+        answer = client.post("/api/v1/notifications/telegram")
+    assert answer.status_code == 502  # Kind.UNAVAILABLE
+    assert answer.json()["code"] == "notify_bot_not_configured"
