@@ -150,4 +150,4 @@ def test_without_the_bot_linking_is_unavailable(api: Api) -> None:
     with api.client(token) as client:
         answer = client.post("/api/v1/notifications/telegram")
     assert answer.status_code == 502  # Kind.UNAVAILABLE
-    assert answer.json()["code"] == "notify_bot_not_configured"
+    assert answer.json()["error"]["code"] == "notify_bot_not_configured"
