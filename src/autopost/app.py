@@ -19,6 +19,7 @@ from autopost.clips.routes import router as clips_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
 from autopost.i18n import code_table, pick_language, render
+from autopost.notifications.routes import router as notifications_router
 from autopost.publications.callbacks import router as callbacks_router
 from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
@@ -118,6 +119,7 @@ def create_app(
         users_router,
         account_router,
         workspaces_router,
+        notifications_router,
         connections_router,
         clips_router,
         publications_router,

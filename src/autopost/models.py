@@ -4,6 +4,7 @@ from autopost.alerts.models import Alert
 from autopost.clips.models import Clip
 from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base
+from autopost.notifications.models import NotificationDelivery, NotificationPreference, TelegramLink
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
@@ -19,10 +20,13 @@ __all__ = [
     "Connection",
     "IdempotencyKey",
     "Membership",
+    "NotificationDelivery",
+    "NotificationPreference",
     "OAuthState",
     "Publication",
     "PublicationEvent",
     "StatsSnapshot",
+    "TelegramLink",
     "User",
     "UserSession",
     "Workspace",

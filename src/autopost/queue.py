@@ -1,4 +1,4 @@
-"""BullMQ queues: one per platform for publishing, one for stats.
+"""BullMQ queues: one per platform for publishing, one for stats, one for notifications.
 
 Job ids are publication ids and job data is ids only (never tokens). Redis is
 an accelerator, not the truth: the sweeper rebuilds any lost job from the
@@ -19,6 +19,7 @@ from autopost.platforms.catalog import Platform
 from autopost.settings import Settings
 
 STATS_QUEUE = "stats"
+NOTIFY_QUEUE = "notify"
 # Completed jobs are kept a day so a duplicate add with the same id stays a no-op (BullMQ rule 6).
 KEEP_COMPLETED = {"age": 24 * 3600}
 KEEP_FAILED = {"age": 7 * 24 * 3600}
@@ -121,6 +122,27 @@ class Queues:
                 "removeOnFail": KEEP_FAILED,
             },
         )
+
+    async def enqueue_notification(self, delivery_id: uuid.UUID, attempts: int, backoff_ms: int) -> None:
+        """A delivery's job (id = the delivery's): tried `attempts` times, backing off exponentially."""
+        await self.get(NOTIFY_QUEUE).add(
+            "notify",
+            {"delivery_id": str(delivery_id)},
+            {
+                "jobId": str(delivery_id),
+                "attempts": max(1, attempts),
+                "backoff": {"type": "exponential", "delay": max(1, backoff_ms)},
+                "removeOnComplete": KEEP_COMPLETED,
+                "removeOnFail": KEEP_FAILED,
+            },
+        )
+
+    async def notification_job_state(self, delivery_id: uuid.UUID) -> str:
+        return str(await self.get(NOTIFY_QUEUE).getJobState(str(delivery_id)))
+
+    async def remove_notification(self, delivery_id: uuid.UUID) -> None:
+        """Forget a finished (failed) job, so the same id can be queued again."""
+        await self.get(NOTIFY_QUEUE).remove(str(delivery_id))
 
     async def close(self) -> None:
         for queue in self._queues.values():

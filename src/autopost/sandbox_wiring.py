@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
+from pydantic import SecretStr
+
 from autopost.settings import Settings
+from autopost_sandbox.mailbox import MailServer
+from autopost_sandbox.telegram.world import NOTIFY_BOT
 from autopost_sandbox.vk.accounts import DEMO_APP_ID
 
 
@@ -26,5 +32,19 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
                 update={"api_url": f"{base}/rutube", "upload_url": f"{base}/rutube-upload"}
             ),
             "dzen": settings.dzen.model_copy(update={"api_url": f"{base}/dzen"}),
+            "notify": settings.notify.model_copy(
+                update={
+                    "telegram_api_url": f"{base}/telegram",
+                    "telegram_bot_token": SecretStr(NOTIFY_BOT.token),
+                }
+            ),
         }
     )
+
+
+def sandbox_mail_server() -> MailServer:
+    """The sandbox's SMTP server on a free local port, started: `autopost up --sandbox` mails there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return MailServer(port).start()

@@ -74,6 +74,23 @@ class DzenSettings(BaseModel):
     rate_per_second: float = 0.5
 
 
+class NotifySettings(BaseModel):
+    """Notifications to members: the operator's Telegram bot, retries, and how early expiry is told."""
+
+    # The bot members link with /start <code> (AUTOPOST_NOTIFY__TELEGRAM_BOT_TOKEN); empty: no Telegram.
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org"
+    # How long the worker's getUpdates waits for a /start message before it asks again.
+    telegram_poll_seconds: int = 10
+    # A link code works this long, once.
+    link_code_minutes: int = 30
+    # A delivery is tried this many times over its job's backoff, then by the sweeper, then given up.
+    attempts: int = 8
+    retry_base_seconds: float = 30.0
+    # connection.expiring is told when a token or web session ends within this many days.
+    expiring_days: int = 3
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AUTOPOST_",
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     rutube: RutubeSettings = Field(default_factory=RutubeSettings)
     dzen: DzenSettings = Field(default_factory=DzenSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @field_validator("allowed_internal_hosts")
     @classmethod

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import structlog
 import uvicorn
+from pydantic import SecretStr
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from autopost.app import create_app
@@ -86,14 +87,19 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
     if settings.public_url == Settings.model_fields["public_url"].default:
         settings = settings.model_copy(update={"public_url": public_url})
     sandbox_app = None
+    mail_server = None
     if with_sandbox:
-        from autopost.sandbox_wiring import point_at_sandbox
+        from autopost.sandbox_wiring import point_at_sandbox, sandbox_mail_server
         from autopost_sandbox.app import create_app as create_sandbox
         from autopost_sandbox.core import SandboxConfig
 
         sandbox_url = f"{public_url}{SANDBOX_PREFIX}"
-        sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url))
+        mail_server = sandbox_mail_server()
+        sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url), mailbox=mail_server.mailbox)
         settings = point_at_sandbox(settings, sandbox_url)
+        if not settings.smtp_url.get_secret_value():
+            # The app's mail goes to the sandbox's own SMTP server, read at /sandbox/_sandbox/mail.
+            settings = settings.model_copy(update={"smtp_url": SecretStr(mail_server.url)})
     await runner.upgrade_async(settings.resolved_database_url)
     app: ASGIApp = create_app(settings, redis_url=redis_url)
     if sandbox_app is not None:
@@ -119,6 +125,8 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
     await serving
     if embedded is not None:
         embedded.stop()
+    if mail_server is not None:
+        mail_server.stop()
     log.info("autopost_stopped")
 
 
@@ -134,5 +142,6 @@ async def _print_demo(settings: Settings, public_url: str) -> None:
         if token
         else gettext(lang, "API token: {command}", command=f"autopost tokens create {DEMO_EMAIL}"),
         gettext(lang, "Demo platform accounts: {url}", url=f"{public_url}/sandbox/_sandbox/accounts"),
+        gettext(lang, "Mail sent by autopost: {url}", url=f"{public_url}/sandbox/_sandbox/mail"),
     ]
     print("\n" + "\n".join(f"  {line}" for line in lines) + "\n", flush=True)

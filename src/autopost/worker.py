@@ -1,4 +1,4 @@
-"""`autopost worker`: BullMQ workers for the publish and stats queues, plus the periodic jobs.
+"""`autopost worker`: BullMQ workers for the publish, stats and notify queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
 (sweeper, stats scheduling, token refresh) take a Redis key for their interval
@@ -21,19 +21,21 @@ from bullmq import Job, Queue, Worker
 from bullmq.custom_errors import DelayedError
 
 from autopost.alerts.dispatch import Planner, dispatch_alerts
-from autopost.connections.maintenance import refresh_expiring_tokens
+from autopost.connections.maintenance import announce_expiring_connections, refresh_expiring_tokens
+from autopost.notifications.planner import plan_notifications
+from autopost.notifications.tasks import deliver, poll_telegram, sweep_notifications
 from autopost.platforms.catalog import Platform
 from autopost.publications.metrics import QUEUE_JOBS
 from autopost.publications.sweeper import sweep_publications
 from autopost.publications.tasks import run_publication
-from autopost.queue import STATS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
+from autopost.queue import NOTIFY_QUEUE, STATS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
 from autopost.runtime import Runtime
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
 
 log = structlog.get_logger(__name__)
 
 # Who hears of an alert: each consumer plans its deliveries (autopost.alerts.dispatch).
-ALERT_PLANNERS: tuple[Planner, ...] = ()
+ALERT_PLANNERS: tuple[Planner, ...] = (plan_notifications,)
 
 
 @dataclass
@@ -94,6 +96,9 @@ class WorkerProcess:
     async def _stats_processor(self, job: Job, token: str) -> None:
         await collect_connection_stats(self.runtime, uuid.UUID(job.data["connection_id"]))
 
+    async def _notify_processor(self, job: Job, token: str) -> None:
+        await deliver(self.runtime, uuid.UUID(job.data["delivery_id"]))
+
     async def start(self) -> None:
         for platform in self.platforms:
             options = self._worker_options(limiter=rate_limit(self.runtime.settings, platform))
@@ -101,12 +106,19 @@ class WorkerProcess:
                 Worker(publish_queue_name(platform), self._publish_processor(platform), options)
             )
         self._workers.append(Worker(STATS_QUEUE, self._stats_processor, self._worker_options(concurrency=2)))
+        self._workers.append(
+            Worker(NOTIFY_QUEUE, self._notify_processor, self._worker_options(concurrency=2))
+        )
         if self.periodic:
             settings = self.runtime.settings
             self._every("sweep", settings.sweep_interval_seconds, sweep_publications)
             self._every("stats", 600, schedule_stats)
             self._every("refresh", 300, refresh_expiring_tokens)
+            self._every("expiring", 3600, announce_expiring_connections)
             self._every("alerts", settings.alerts_interval_seconds, _dispatch_alerts)
+            self._every("notify-sweep", settings.sweep_interval_seconds * 4, sweep_notifications)
+            # The poll's lock outlasts its long poll: two getUpdates of one bot at once answer 409.
+            self._every("telegram", settings.notify.telegram_poll_seconds + 2, poll_telegram)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 
@@ -125,7 +137,7 @@ class WorkerProcess:
         self._tasks.append(asyncio.create_task(loop()))
 
     async def _report_queue_depth(self) -> None:
-        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE]
+        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE, NOTIFY_QUEUE]
         while not self._stopped.is_set():
             with contextlib.suppress(Exception):
                 for name in names:

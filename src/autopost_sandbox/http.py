@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -65,3 +65,12 @@ class Emulator(Protocol):
 
     def reset(self) -> None:
         """Forget everything received and go back to the seeded accounts."""
+
+
+@runtime_checkable
+class Controllable(Protocol):
+    """An emulator with control endpoints of its own, served under /_sandbox<prefix>."""
+
+    prefix: str
+
+    def control_app(self) -> ASGIApp: ...

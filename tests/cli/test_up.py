@@ -102,3 +102,40 @@ def test_up_publishes_and_keeps_a_scheduled_publication_across_a_restart(tmp_pat
         assert [p["remote_id"] for p in sandbox["posts"]] == [str(fired["remote_id"])]
     finally:
         assert _stop(process) == 0
+
+
+def test_up_mails_a_broken_connection_to_the_sandbox_mailbox(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process, log = _start(tmp_path, port)
+    try:
+        token = re.search(r"ap_[A-Za-z0-9_-]+", log.read_text())
+        assert token, log.read_text()
+        assert f"{base}/sandbox/_sandbox/mail" in log.read_text()
+        client = httpx2.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token.group(0)}"}, timeout=30
+        )
+        bot = {
+            "platform": "telegram",
+            "bot_token": "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA",
+            "channel": "@clipmaker_demo",
+        }
+        connection = client.post("/api/v1/connections", json=bot)
+        assert connection.status_code == 201, connection.text
+        httpx2.post(
+            f"{base}/sandbox/_sandbox/faults",
+            json={"platform": "telegram", "fault": "token_expired", "on": "getMe", "count": 1},
+        ).raise_for_status()
+        client.post(f"/api/v1/connections/{connection.json()['id']}/test")
+        deadline = time.monotonic() + 30
+        while not (mails := httpx2.get(f"{base}/sandbox/_sandbox/mail").json()):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        [mail] = mails
+        assert mail["to"] == ["demo@autopost.local"]
+        assert mail["subject"].startswith("Переподключите Telegram")
+        assert f"{base}/settings/platforms#connection-{connection.json()['id']}" in mail["text"]
+        page = httpx2.get(f"{base}/sandbox/_sandbox/mail", headers={"Accept": "text/html"}).text
+        assert "Почта песочницы" in page and "Переподключите Telegram" in page
+    finally:
+        assert _stop(process) == 0

@@ -27,6 +27,9 @@ TABLES = {
     "publication_events",
     "stats_snapshots",
     "user_sessions",
+    "notification_preferences",
+    "telegram_links",
+    "notification_deliveries",
 }
 
 

@@ -223,6 +223,7 @@ def test_every_page_and_fragment_reads_in_english(api: Api, world: World) -> Non
         "/settings/platforms?error=oauth_denied&platform=vk",
         "/settings/platforms?error=oauth_not_configured&platform=vk",
         "/settings/platforms?error=dzen.something_odd&platform=dzen",
+        "/settings/notifications",
         *(f"/clips/{clip}/card" for clip in world.clips),
         f"/clips/{world.clips[0]}/publish",
         f"/clips/{world.clips[0]}/publish?mode=later",

@@ -23,6 +23,8 @@ class ConnectionStatus(StrEnum):
 
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
+# meta key of a web session's end (ISO time, from its cookies' expiry), read by the expiring check.
+SESSION_ENDS_AT = "session_ends_at"
 
 
 class Connection(IdMixin, TimestampMixin, Base):

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.connect_guard import counting_failures, refuse_after_too_many_failures
-from autopost.connections.models import Connection, ConnectionStatus, OAuthState
+from autopost.connections.models import SESSION_ENDS_AT, Connection, ConnectionStatus, OAuthState
 from autopost.connections.oauth_browser import (
     OAUTH_STATE_TTL,
     CallbackBrowser,
@@ -35,7 +35,7 @@ from autopost.connections.tokens import forget_tokens, store_tokens
 from autopost.db import utcnow
 from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.catalog import WEB_SESSION_DOMAINS, ConnectionKind, Platform
-from autopost.platforms.cookies import dump_jar, parse_cookie_export
+from autopost.platforms.cookies import dump_jar, parse_cookie_export, session_ends_at
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, PlatformError, RateLimited, Transient
 from autopost.platforms.registry import OAUTH_PLATFORMS, build_oauth
 from autopost.publications.usecases import cancel_for_connection
@@ -207,7 +207,11 @@ async def connect_web_session(
             account = await runtime.provider(platform).verify(credentials=credentials)
     except PlatformError as exc:
         raise refused_by_platform(exc) from exc
-    return await save_connection(session, runtime, member, platform, credentials, account)
+    connection = await save_connection(session, runtime, member, platform, credentials, account)
+    # Not secret, and what the maintenance pass warns by (connection.expiring) before it ends.
+    ends = session_ends_at(jar)
+    connection.meta = {**(connection.meta or {}), SESSION_ENDS_AT: ends.isoformat() if ends else None}
+    return connection
 
 
 async def _adopt_token_named_rutube_account(

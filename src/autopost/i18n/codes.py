@@ -133,6 +133,8 @@ REFUSALS: dict[str, str] = {
     "approval_choice_twice": N_("Choose one: publish now or a new time"),
     "rejection_comment_missing": N_("Say why the publication is rejected"),
     "rejection_comment_too_long": N_("The comment is longer than {limit} characters"),
+    "notify_bot_not_configured": N_("The administrator has not set up the notification bot"),
+    "notify_bot_unreachable": N_("The notification bot does not answer, try again later"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

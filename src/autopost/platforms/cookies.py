@@ -20,6 +20,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from http.cookiejar import Cookie, CookieJar
 from typing import Any
 
@@ -69,6 +70,14 @@ def parse_cookie_export(text: str, *, domains: Sequence[str]) -> CookieJar:
 def cookie_names(jar: CookieJar) -> set[str]:
     """Which cookies the session holds: enough to tell a signed-in export from an anonymous one."""
     return {cookie.name for cookie in jar}
+
+
+def session_ends_at(jar: CookieJar) -> datetime | None:
+    """When the session ends at the latest: its longest-lived cookie's expiry (None: browser-session
+    cookies only). Platforms do not say which cookie signs in, so this is the one date that cannot
+    warn too early."""
+    expiries = [cookie.expires for cookie in jar if cookie.expires]
+    return datetime.fromtimestamp(max(expiries), UTC) if expiries else None
 
 
 def dump_jar(jar: CookieJar) -> str:

@@ -14,6 +14,7 @@ from autopost.web.auth import CsrfRejected, LoginRequired
 from autopost.web.pages_approval import router as approval_router
 from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_clips import router as clips_router
+from autopost.web.pages_notifications import router as notifications_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_settings import router as settings_router
 from autopost.web.pages_workspaces import router as workspaces_router
@@ -54,7 +55,14 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static files and the page-only error handling to the app."""
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
-    routers = (auth_router, clips_router, publications_router, approval_router, settings_router)
-    for router in (*routers, workspaces_router):
+    for router in (
+        auth_router,
+        clips_router,
+        publications_router,
+        approval_router,
+        settings_router,
+        workspaces_router,
+        notifications_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from autopost_sandbox.core import SandboxState
 from autopost_sandbox.http import DemoAccount, Emulator
 from autopost_sandbox.telegram.botapi import bot_api_app
+from autopost_sandbox.telegram.control import control_app
 from autopost_sandbox.telegram.preview import preview_app
 from autopost_sandbox.telegram.world import TelegramWorld
 
@@ -29,6 +30,10 @@ class BotApiEmulator:
 
     def demo_accounts(self) -> list[DemoAccount]:
         return self._world.demo_accounts(self._state.config.public_url)
+
+    def control_app(self) -> ASGIApp:
+        """/_sandbox/telegram: people writing to bots in private, and what the bots answered."""
+        return control_app(self._world)
 
     def reset(self) -> None:
         self._world.reset()

@@ -7,6 +7,7 @@ sending. Uploads stream through receive_form and are never held in memory.
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from starlette.applications import Starlette
@@ -75,7 +76,9 @@ def _check_token(state: SandboxState, token: str) -> None:
     raise NOT_FOUND
 
 
-def _dispatch(state: SandboxState, world: TelegramWorld, token: str, method: str, api: ApiCall) -> object:
+async def _dispatch(
+    state: SandboxState, world: TelegramWorld, token: str, method: str, api: ApiCall
+) -> object:
     _check_token(state, token)
     bot = world.bot_by_token(token)
     if bot is None:
@@ -83,7 +86,9 @@ def _dispatch(state: SandboxState, world: TelegramWorld, token: str, method: str
     handler = METHODS.get(method)
     if handler is None:
         raise NOT_FOUND
-    return handler(Call(state, world, bot, method, api))
+    result = handler(Call(state, world, bot, method, api))
+    # getUpdates long-polls: it awaits the next update instead of answering at once.
+    return await result if inspect.isawaitable(result) else result
 
 
 async def handle_call(state: SandboxState, world: TelegramWorld, request: Request) -> Response:
@@ -99,7 +104,7 @@ async def handle_call(state: SandboxState, world: TelegramWorld, request: Reques
             raise TOO_LARGE
         if fault is not None and fault.fault != "timeout":
             raise _fault_error(fault)
-        result = _dispatch(state, world, token, method, api)
+        result = await _dispatch(state, world, token, method, api)
     except ApiError as error:
         return error_response(error)
     if fault is not None:

@@ -1,4 +1,5 @@
-"""The Bot API methods the emulator serves: getMe, getChat, getChatMember, sendVideo.
+"""The Bot API methods the emulator serves: getMe, getChat, getChatMember, sendVideo (and, from
+autopost_sandbox.telegram.messaging, a notification bot's getUpdates and sendMessage).
 
 Each method reads only the parameters declared in PARAMETERS (all of them exist
 in Bot API 10.3, checked by the contract tests); any other parameter is ignored.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autopost_sandbox.core import ReceivedPost, SandboxState
+from autopost_sandbox.telegram import messaging
 from autopost_sandbox.telegram.entities import MAX_CAPTION_LENGTH, parse_caption
 from autopost_sandbox.telegram.media import accepted_thumbnail, video_mime_type
 from autopost_sandbox.telegram.wire import ApiCall, ApiError, to_bool, to_int
@@ -35,8 +37,15 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
         "caption_entities", "show_caption_above_media", "has_spoiler", "supports_streaming",
         "disable_notification", "protect_content",
     ),
+    **messaging.PARAMETERS,
 }  # fmt: skip
-RETURNS = {"getMe": "User", "getChat": "ChatFullInfo", "getChatMember": "ChatMember", "sendVideo": "Message"}
+RETURNS = {
+    "getMe": "User",
+    "getChat": "ChatFullInfo",
+    "getChatMember": "ChatMember",
+    "sendVideo": "Message",
+    **messaging.RETURNS,
+}
 
 NOT_MEMBER = ApiError(403, "Forbidden: bot is not a member of the channel chat")
 
@@ -325,6 +334,8 @@ METHODS: dict[str, MethodHandler] = {
     "getChat": get_chat,
     "getChatMember": get_chat_member,
     "sendVideo": send_video,
+    "getUpdates": messaging.get_updates,
+    "sendMessage": messaging.send_message,
 }
 # Bot API method names are case-insensitive (https://core.telegram.org/bots/api#making-requests).
 CANONICAL = {name.lower(): name for name in METHODS}

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from autopost_sandbox.core import Clock
 from autopost_sandbox.http import DemoAccount
+from autopost_sandbox.telegram.chats import PrivateChats
 from autopost_sandbox.telegram.flood import FloodControl
 
 MemberStatus = Literal["creator", "administrator", "member"]
@@ -100,6 +101,13 @@ MEMBER_BOT = Bot(
     first_name="КлипМейкер Подписчик",
     username="clipmaker_member_bot",
 )
+# The operator's notification bot: people link it with /start <code> and get messages in private.
+NOTIFY_BOT = Bot(
+    id=7000000004,
+    token="7000000004:AAGn4oTf8RwQ2XcY6vMz1LsKd9PhJ3EiUbT",
+    first_name="Автопостинг: уведомления",
+    username="autopost_notify_bot",
+)
 # Well-formed (<bot_id>:<35 chars>) but never issued: every call answers 401 Unauthorized.
 INVALID_TOKEN = "7000000003:AAFx0Qw1Er2Ty3Ui4Op5As6Df7Gh8Jk9LzX"
 
@@ -147,7 +155,8 @@ class TelegramWorld:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.bots = {b.token: b for b in (ADMIN_BOT, MEMBER_BOT)}
+        self.bots = {b.token: b for b in (ADMIN_BOT, MEMBER_BOT, NOTIFY_BOT)}
+        self.private = PrivateChats(clock)
         self.reset()
 
     def reset(self) -> None:
@@ -155,6 +164,7 @@ class TelegramWorld:
         self.files: dict[tuple[int, str], StoredFile] = {}
         self.messages: dict[int, list[ChannelMessage]] = {}
         self.flood = FloodControl()
+        self.private.reset()
         self._file_seq = itertools.count(1)
         created = int(self.clock.now()) - CHANNEL_AGE_SECONDS
         for channel in self.channels.values():
@@ -167,10 +177,14 @@ class TelegramWorld:
         return self.bots.get(token)
 
     def user(self, user_id: int) -> Bot | Person | None:
-        for candidate in (DEMO_OWNER, ADMIN_BOT, MEMBER_BOT):
+        for candidate in (DEMO_OWNER, ADMIN_BOT, MEMBER_BOT, NOTIFY_BOT):
             if candidate.id == user_id:
                 return candidate
         return None
+
+    def bot_by_username(self, username: str) -> Bot | None:
+        wanted = username.lower().lstrip("@")
+        return next((b for b in self.bots.values() if b.username.lower() == wanted), None)
 
     def channel_by_username(self, username: str) -> Channel | None:
         wanted = username.lower()
