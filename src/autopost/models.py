@@ -8,6 +8,7 @@ from autopost.publications.models import IdempotencyKey, Publication, Publicatio
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.workspaces.audit import AuditEntry
+from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
 from autopost.workspaces.models import Membership, Workspace
 
 __all__ = [
@@ -25,5 +26,7 @@ __all__ = [
     "StatsSnapshot",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
 ]

@@ -1,4 +1,4 @@
-"""`autopost worker`: BullMQ workers for the publish and stats queues, plus the periodic jobs.
+"""`autopost worker`: BullMQ workers for the publish, stats and webhooks queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
 (sweeper, stats scheduling, token refresh) take a Redis key for their interval
@@ -26,14 +26,15 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.metrics import QUEUE_JOBS
 from autopost.publications.sweeper import sweep_publications
 from autopost.publications.tasks import run_publication
-from autopost.queue import STATS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
+from autopost.queue import STATS_QUEUE, WEBHOOKS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
 from autopost.runtime import Runtime
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
+from autopost.webhooks.tasks import deliver, plan_webhooks, sweep_webhooks
 
 log = structlog.get_logger(__name__)
 
 # Who hears of an alert: each consumer plans its deliveries (autopost.alerts.dispatch).
-ALERT_PLANNERS: tuple[Planner, ...] = ()
+ALERT_PLANNERS: tuple[Planner, ...] = (plan_webhooks,)
 
 
 @dataclass
@@ -94,6 +95,9 @@ class WorkerProcess:
     async def _stats_processor(self, job: Job, token: str) -> None:
         await collect_connection_stats(self.runtime, uuid.UUID(job.data["connection_id"]))
 
+    async def _webhook_processor(self, job: Job, token: str) -> None:
+        await deliver(self.runtime, uuid.UUID(job.data["delivery_id"]), int(job.data["attempt"]))
+
     async def start(self) -> None:
         for platform in self.platforms:
             options = self._worker_options(limiter=rate_limit(self.runtime.settings, platform))
@@ -101,12 +105,14 @@ class WorkerProcess:
                 Worker(publish_queue_name(platform), self._publish_processor(platform), options)
             )
         self._workers.append(Worker(STATS_QUEUE, self._stats_processor, self._worker_options(concurrency=2)))
+        self._workers.append(Worker(WEBHOOKS_QUEUE, self._webhook_processor, self._worker_options()))
         if self.periodic:
             settings = self.runtime.settings
             self._every("sweep", settings.sweep_interval_seconds, sweep_publications)
             self._every("stats", 600, schedule_stats)
             self._every("refresh", 300, refresh_expiring_tokens)
             self._every("alerts", settings.alerts_interval_seconds, _dispatch_alerts)
+            self._every("webhooks", settings.sweep_interval_seconds, sweep_webhooks)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 
@@ -125,7 +131,7 @@ class WorkerProcess:
         self._tasks.append(asyncio.create_task(loop()))
 
     async def _report_queue_depth(self) -> None:
-        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE]
+        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE, WEBHOOKS_QUEUE]
         while not self._stopped.is_set():
             with contextlib.suppress(Exception):
                 for name in names:

@@ -121,6 +121,13 @@ REFUSALS: dict[str, str] = {
     "user_not_found": N_("User {email} not found"),
     # Workspaces and their members.
     "role_forbids": N_("Your role in this workspace ({role}) does not allow this"),
+    "webhook_url_refused": N_(
+        "The webhook URL must start with https:// and lead to a public address "
+        "(plain http only to an internal host the operator allowed)"
+    ),
+    "webhook_no_events": N_("Choose at least one event"),
+    "webhook_unknown_event": N_("Unknown event: {event}"),
+    "webhook_delivery_pending": N_("This delivery is still being tried"),
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),
