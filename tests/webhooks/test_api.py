@@ -3,24 +3,14 @@ workspace's owners manage its webhooks (another workspace's ids are not found)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.support.api import Api, start_api
+from tests.support.api import Api
+from tests.webhooks.conftest import URL
 from tests.web.support import new_user
 from tests.workspaces.support import add_member, workspace_of
 
-# The one internal receiver this install may reach, over plain http.
-ALLOWED = "127.0.0.1:18765"
-URL = f"http://{ALLOWED}/hooks"
 EVENTS = ["publication.published", "connection.needs_reconnect"]
-
-
-@pytest.fixture
-def hooks_api(tmp_path: Path, database_url: str) -> Iterator[Api]:
-    yield from start_api(tmp_path, database_url, None, allowed_internal_hosts=ALLOWED)
 
 
 def test_the_secret_is_shown_on_create_and_rotate_only(hooks_api: Api) -> None:

@@ -37,6 +37,18 @@ NAMES: dict[str, str] = {
     "role.editor": N_("Editor"),
     "role.approver": N_("Approver"),
     "role.viewer": N_("Viewer"),
+    "webhook_event.publication.published": N_("Publication published"),
+    "webhook_event.publication.failed": N_("Publication failed"),
+    "webhook_event.publication.cancelled": N_("Publication cancelled"),
+    "webhook_event.connection.needs_reconnect": N_("Account needs reconnecting"),
+    "webhook_event.approval.requested": N_("Approval requested"),
+    "webhook_event.approval.decided": N_("Approval decided"),
+    "webhook_status.pending": N_("Being delivered"),
+    "webhook_status.delivered": N_("Delivered"),
+    "webhook_status.failed": N_("Not delivered"),
+    "webhook_error.timeout": N_("no answer in time"),
+    "webhook_error.unreachable": N_("could not connect"),
+    "webhook_error.refused_url": N_("the address is not allowed"),
 }
 
 REFUSALS: dict[str, str] = {
