@@ -23,7 +23,10 @@ async def vet_webhook_url(guard: OutboundGuard, url: str) -> Target:
         raise OutboundRefused("not a URL") from exc
     if parsed.userinfo:
         raise OutboundRefused("credentials in the URL")  # they would show in the list and the log
-    target = await guard.vet(parsed)
+    try:
+        target = await guard.vet(parsed)
+    except ValueError as exc:  # a name the resolver cannot even encode (IDNA: a label too long)
+        raise OutboundRefused("not a host name") from exc
     if parsed.scheme != "https" and not guard.allowed.allows(target.host, target.port, target.address):
         raise OutboundRefused("plain http to a host that is not allowed as internal")
     return target
