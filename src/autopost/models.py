@@ -7,8 +7,8 @@ from autopost.db import Base
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
-from autopost.workspaces.audit import AuditEntry
 from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
+from autopost.workspaces.audit import AuditEntry
 from autopost.workspaces.models import Membership, Workspace
 
 __all__ = [

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.api import Api
-from tests.webhooks.conftest import URL
 from tests.web.support import new_user
+from tests.webhooks.conftest import URL
 from tests.workspaces.support import add_member, workspace_of
 
 EVENTS = ["publication.published", "connection.needs_reconnect"]

@@ -3,13 +3,9 @@ the "webhooks" queue posts it to a real receiver, which checks the signature on 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-import uuid
 from datetime import timedelta
-
-from sqlalchemy import select
 
 from autopost.db import transaction, utcnow
 from autopost.platforms.catalog import Platform
@@ -18,40 +14,9 @@ from autopost.webhooks import usecases
 from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.webhooks.tasks import deliver, sweep_webhooks
 from autopost.workspaces.access import resolve_member
-from tests.support.stack import Stack, StackFactory
-from tests.webhooks.receiver import Receiver, serve_receiver, verify
-
-EVENTS = ["publication.published", "publication.failed"]
-
-
-async def _register(stack: Stack, url: str) -> tuple[uuid.UUID, str]:
-    async with transaction(stack.runtime.session_factory) as session:
-        member = await resolve_member(session, await session.merge(stack.user), None)
-        endpoint, secret = await usecases.create_endpoint(session, stack.runtime, member, url, EVENTS)
-        return endpoint.id, secret
-
-
-async def _deliveries(stack: Stack, endpoint_id: uuid.UUID) -> list[WebhookDelivery]:
-    async with stack.runtime.session_factory() as session:
-        rows = await session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id))
-        return list(rows)
-
-
-async def _settled(stack: Stack, endpoint_id: uuid.UUID) -> WebhookDelivery:
-    """The endpoint's one delivery, once it is no longer pending."""
-    found: list[WebhookDelivery] = []
-
-    async def poll() -> None:
-        while True:
-            rows = await _deliveries(stack, endpoint_id)
-            if rows and all(r.status is not DeliveryStatus.PENDING for r in rows):
-                found.extend(rows)
-                return
-            await asyncio.sleep(0.1)
-
-    await asyncio.wait_for(poll(), timeout=45)
-    [delivery] = found
-    return delivery
+from autopost_testing.receiver import Receiver, serve_receiver
+from tests.support.stack import StackFactory
+from tests.webhooks.support import register, settled, verify
 
 
 def _stack_options(receiver: Receiver, **more: object) -> dict[str, object]:
@@ -66,14 +31,18 @@ def _stack_options(receiver: Receiver, **more: object) -> dict[str, object]:
 async def test_a_published_clip_reaches_the_receiver_once_after_two_500s(stack_factory: StackFactory) -> None:
     with serve_receiver(answers=[500, 500]) as receiver:
         stack = await stack_factory(**_stack_options(receiver))
-        endpoint_id, secret = await _register(stack, receiver.url)
+        endpoint_id, secret = await register(stack, receiver.url)
         telegram = await stack.connect(Platform.TELEGRAM)
         await stack.start_worker()
         [publication_id] = await stack.publish(telegram)
         assert (await stack.wait_for(publication_id)).status is PublicationStatus.PUBLISHED
 
-        delivery = await _settled(stack, endpoint_id)
-        assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.DELIVERED, 3, 200)
+        delivery = await settled(stack, endpoint_id)
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+            DeliveryStatus.DELIVERED,
+            3,
+            200,
+        )
         assert delivery.delivered_at is not None and delivery.last_error is None
         assert len(receiver.received) == 3
         # The same bytes every time (one delivery id, receivers dedupe by it), each signed afresh.
@@ -100,7 +69,7 @@ async def test_a_published_clip_reaches_the_receiver_once_after_two_500s(stack_f
         async with stack.work() as (session, outbox):
             member = await resolve_member(session, await session.merge(stack.user), None)
             await usecases.retry_delivery(session, outbox, member, endpoint_id, delivery.id)
-        retried = await _settled(stack, endpoint_id)
+        retried = await settled(stack, endpoint_id)
         assert (retried.id, retried.status, retried.attempts) == (delivery.id, DeliveryStatus.DELIVERED, 4)
         assert len(receiver.received) == 4 and receiver.received[3].body == receiver.received[0].body
         assert verify(secret, receiver.received[3])
@@ -111,12 +80,12 @@ async def test_a_receiver_that_keeps_failing_ends_failed_and_the_log_says_why(
 ) -> None:
     with serve_receiver(answers=[503] * 10) as receiver:
         stack = await stack_factory(**_stack_options(receiver, webhook_attempts=2))
-        endpoint_id, _ = await _register(stack, receiver.url)
+        endpoint_id, _ = await register(stack, receiver.url)
         telegram = await stack.connect(Platform.TELEGRAM)
         await stack.start_worker()
         [publication_id] = await stack.publish(telegram)
         await stack.wait_for(publication_id)
-        delivery = await _settled(stack, endpoint_id)
+        delivery = await settled(stack, endpoint_id)
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
         assert (delivery.last_status_code, delivery.last_error) == (503, "status")
         assert len(receiver.received) == 2
@@ -127,7 +96,7 @@ async def test_a_delivery_whose_job_was_lost_is_swept_and_an_unreachable_url_is_
 ) -> None:
     with serve_receiver() as receiver:
         stack = await stack_factory(**_stack_options(receiver, webhook_attempts=1))
-        endpoint_id, secret = await _register(stack, receiver.url)
+        endpoint_id, secret = await register(stack, receiver.url)
     # The receiver is gone now: its port answers nothing.
     async with transaction(stack.runtime.session_factory) as session:
         endpoint = await session.get_one(WebhookEndpoint, endpoint_id)
@@ -143,7 +112,11 @@ async def test_a_delivery_whose_job_was_lost_is_swept_and_an_unreachable_url_is_
         session.add(lost)
     await stack.start_worker(periodic=False)
     assert await sweep_webhooks(stack.runtime) >= 1
-    delivery = await _settled(stack, endpoint_id)
-    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.FAILED, 1, "unreachable")
+    delivery = await settled(stack, endpoint_id)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        1,
+        "unreachable",
+    )
     assert delivery.last_status_code is None
     assert secret not in (delivery.body, delivery.last_error)

@@ -19,10 +19,10 @@ from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.workspaces.usecases import create_workspace
+from autopost_testing.receiver import serve_receiver
 from tests.support.stack import StackFactory
 from tests.test_no_secrets import _namespace_dump
-from tests.webhooks.receiver import serve_receiver, verify
-from tests.webhooks.test_delivery import _register, _settled
+from tests.webhooks.support import register, settled, verify
 
 
 async def test_key_rotation_reseals_webhook_secrets(fresh_database_url: str) -> None:
@@ -35,7 +35,9 @@ async def test_key_rotation_reseals_webhook_secrets(fresh_database_url: str) -> 
         session.add(user)
         await session.flush()
         await create_workspace(session, user, user.email, plan=Plan.PRO, workspace_id=user.id)
-        endpoint = WebhookEndpoint(workspace_id=user.id, url="https://hooks.example.com", events=["publication.failed"])
+        endpoint = WebhookEndpoint(
+            workspace_id=user.id, url="https://hooks.example.com", events=["publication.failed"]
+        )
         endpoint.secret = Vault([old_key]).seal("whsec_kept", endpoint.binding())
         session.add(endpoint)
     async with engine.connect() as connection:
@@ -63,11 +65,11 @@ async def test_the_secret_reaches_no_log_line_redis_key_or_job(
                 alerts_interval_seconds=0.2,
                 webhook_backoff_seconds=0.1,
             )
-            endpoint_id, secret = await _register(stack, receiver.url)
+            endpoint_id, secret = await register(stack, receiver.url)
             await stack.start_worker()
             [publication_id] = await stack.publish(await stack.connect(Platform.TELEGRAM))
             await stack.wait_for(publication_id)
-            delivery: WebhookDelivery = await _settled(stack, endpoint_id)
+            delivery: WebhookDelivery = await settled(stack, endpoint_id)
             assert delivery.status is DeliveryStatus.DELIVERED and verify(secret, receiver.received[-1])
             dump = await asyncio.to_thread(_namespace_dump, stack.settings.redis_namespace)
     finally:

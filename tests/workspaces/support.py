@@ -14,8 +14,8 @@ from autopost.app import create_app
 from autopost.deps import current_member
 from autopost.platforms.catalog import Platform
 from autopost.settings import Settings
-from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.web.auth import current_viewer
+from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.support.api import Api
 from tests.web.support import in_database, new_user
 
@@ -124,7 +124,9 @@ def add_webhook(api: Api, workspace: str) -> tuple[str, str]:
 
     async def work(session: AsyncSession) -> tuple[str, str]:
         endpoint = WebhookEndpoint(
-            workspace_id=uuid.UUID(workspace), url="https://hooks.example.com/in", events=["publication.failed"]
+            workspace_id=uuid.UUID(workspace),
+            url="https://hooks.example.com/in",
+            events=["publication.failed"],
         )
         endpoint.secret = api.settings.vault().seal("whsec_test", endpoint.binding())
         delivery = WebhookDelivery(

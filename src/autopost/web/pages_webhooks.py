@@ -40,7 +40,9 @@ async def _page(
     if viewer.member.may(Action.MANAGE):
         endpoints = await usecases.list_endpoints(viewer.work.session, viewer.member)
         for endpoint in endpoints:
-            logs[endpoint.id] = await usecases.list_deliveries(viewer.work.session, viewer.member, endpoint.id)
+            logs[endpoint.id] = await usecases.list_deliveries(
+                viewer.work.session, viewer.member, endpoint.id
+            )
     return render(
         request,
         viewer,

@@ -20,11 +20,11 @@ from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundGuard, OutboundRefused
-from autopost.workspaces.access import Action, Member
-from autopost.workspaces.audit import AuditAction, audit
 from autopost.webhooks.models import EVENTS, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.webhooks.signing import new_secret
 from autopost.webhooks.urls import vet_webhook_url
+from autopost.workspaces.access import Action, Member
+from autopost.workspaces.audit import AuditAction, audit
 
 LOG_LIMIT = 100
 
@@ -83,7 +83,9 @@ async def create_endpoint(
     endpoint.secret = runtime.vault.seal(secret, endpoint.binding())
     session.add(endpoint)
     await session.flush()
-    audit(session, member, AuditAction.WEBHOOK_CHANGED, change="created", webhook_id=str(endpoint.id), url=url)
+    audit(
+        session, member, AuditAction.WEBHOOK_CHANGED, change="created", webhook_id=str(endpoint.id), url=url
+    )
     return endpoint, secret
 
 
@@ -95,14 +97,28 @@ async def rotate_secret(
     secret = new_secret()
     endpoint.secret = runtime.vault.seal(secret, endpoint.binding())
     endpoint.updated_at = utcnow()
-    audit(session, member, AuditAction.WEBHOOK_CHANGED, change="rotated", webhook_id=str(endpoint.id), url=endpoint.url)
+    audit(
+        session,
+        member,
+        AuditAction.WEBHOOK_CHANGED,
+        change="rotated",
+        webhook_id=str(endpoint.id),
+        url=endpoint.url,
+    )
     return endpoint, secret
 
 
 async def delete_endpoint(session: AsyncSession, member: Member, endpoint_id: uuid.UUID) -> None:
     """The endpoint and its log; attempts already queued find no row and do nothing."""
     endpoint = await owned_endpoint(session, member, endpoint_id)
-    audit(session, member, AuditAction.WEBHOOK_CHANGED, change="deleted", webhook_id=str(endpoint.id), url=endpoint.url)
+    audit(
+        session,
+        member,
+        AuditAction.WEBHOOK_CHANGED,
+        change="deleted",
+        webhook_id=str(endpoint.id),
+        url=endpoint.url,
+    )
     await session.delete(endpoint)
     await session.flush()
 

@@ -1,9 +1,7 @@
-"""A real HTTP receiver on 127.0.0.1 for webhook tests: it notes every request and answers as told."""
+"""A real webhook receiver on 127.0.0.1 (tests, screenshots): it notes every request and answers as told."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,21 +27,13 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks/autopost"
 
 
-def verify(secret: str, received: Received) -> bool:
-    """The receiver's check, written from the docs (hmac + hashlib), not with autopost's signing code."""
-    timestamp = received.headers["x-autopost-timestamp"]
-    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + received.body, hashlib.sha256)
-    given = received.headers["x-autopost-signature"].removeprefix("sha256=")
-    return hmac.compare_digest(expected.hexdigest(), given)
-
-
 @contextmanager
 def serve_receiver(answers: list[int] | None = None) -> Iterator[Receiver]:
     lock = threading.Lock()
     state: list[Receiver] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             receiver = state[0]
             with lock:
@@ -53,7 +43,7 @@ def serve_receiver(answers: list[int] | None = None) -> Iterator[Receiver]:
             self.send_header("content-length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
