@@ -103,3 +103,18 @@ def test_only_owners_manage_webhooks_and_other_workspaces_find_none(hooks_api: A
         assert kept["id"] == hook["id"]
         missing = client.post(f"/api/v1/webhooks/{hook['id']}/deliveries/{hook['id']}/retry")
         assert missing.status_code == 404
+
+
+def test_an_endpoint_is_paused_resumed_and_given_other_events(hooks_api: Api) -> None:
+    _, token = new_user(hooks_api)
+    with hooks_api.client(token) as client:
+        hook = client.post("/api/v1/webhooks", json={"url": URL, "events": EVENTS}).json()
+        paused = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"active": False})
+        assert paused.status_code == 200 and paused.json()["active"] is False
+        changed = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"events": ["approval.decided"]})
+        assert changed.json()["events"] == ["approval.decided"] and changed.json()["active"] is False
+        refused = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"events": []})
+        assert refused.status_code == 422
+        resumed = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"active": True})
+        assert resumed.json()["active"] is True and "secret" not in resumed.json()
+        assert client.get("/api/v1/webhooks").json()[0]["events"] == ["approval.decided"]

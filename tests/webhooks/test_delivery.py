@@ -7,16 +7,17 @@ import json
 import time
 from datetime import timedelta
 
+from autopost.alerts.models import Alert
 from autopost.db import transaction, utcnow
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import PublicationStatus
 from autopost.webhooks import usecases
 from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from autopost.webhooks.tasks import deliver, sweep_webhooks
+from autopost.webhooks.tasks import deliver, plan_webhooks, sweep_webhooks
 from autopost.workspaces.access import resolve_member
 from autopost_testing.receiver import Receiver, serve_receiver
-from tests.support.stack import StackFactory
-from tests.webhooks.support import register, settled, verify
+from tests.support.stack import Stack, StackFactory
+from tests.webhooks.support import deliveries, register, settled, verify
 
 
 def _stack_options(receiver: Receiver, **more: object) -> dict[str, object]:
@@ -120,3 +121,29 @@ async def test_a_delivery_whose_job_was_lost_is_swept_and_an_unreachable_url_is_
     )
     assert delivery.last_status_code is None
     assert secret not in (delivery.body, delivery.last_error)
+
+
+async def test_only_active_endpoints_that_want_the_event_get_a_delivery_and_only_once(stack: Stack) -> None:
+    wanted, paused, other = [(await register(stack, f"https://93.184.216.34/{n}"))[0] for n in range(3)]
+    async with stack.work() as (session, _):
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        await usecases.update_endpoint(session, member, paused, active=False)
+        await usecases.update_endpoint(session, member, other, events=["approval.decided"])
+    alert = Alert(
+        workspace_id=stack.user.id,
+        kind="publication.failed",
+        subject_id=None,
+        dedup_key="publication.failed:planned-once",
+        data={"code": "attempts_exhausted"},
+        created_at=utcnow(),
+    )
+    for _ in range(2):  # a second pass over the same happening plans nothing more
+        async with transaction(stack.runtime.session_factory) as session:
+            await plan_webhooks(session, stack.runtime, alert)
+    [delivery] = await deliveries(stack, wanted)
+    assert (delivery.event, delivery.status, delivery.attempts) == (
+        "publication.failed",
+        DeliveryStatus.PENDING,
+        0,
+    )
+    assert json.loads(delivery.body)["data"] == {"code": "attempts_exhausted"}

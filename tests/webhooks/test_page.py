@@ -50,6 +50,13 @@ def test_an_owner_adds_a_webhook_sees_its_secret_once_and_retries_a_delivery(hoo
         )
         assert "Отправлено ещё раз" in retried.text and "Доставляется" in retried.text
 
+        paused = browser.post(
+            f"/settings/webhooks/{hook['id']}/active", data={"csrf_token": csrf, "active": "false"}
+        )
+        assert paused.status_code == 303
+        page = browser.get("/settings/webhooks").text
+        assert "На паузе" in page and "Возобновить" in page
+
         deleted = browser.post(f"/settings/webhooks/{hook['id']}/delete", data={"csrf_token": csrf})
         assert deleted.status_code == 303
         assert URL not in browser.get("/settings/webhooks").text

@@ -171,6 +171,7 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/api/v1/workspaces/{workspace_id}/members"): {"email": world.al[0], "role": "owner"},
         ("PATCH", "/api/v1/workspaces/{workspace_id}/members/{user_id}"): {"role": "owner"},
         ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/in", "events": ["publication.failed"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"active": False},
     }
     page_forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},

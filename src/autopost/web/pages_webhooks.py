@@ -1,5 +1,5 @@
-"""Settings → Webhooks: the workspace's endpoints, adding one (its secret shown once), rotating the
-secret, deleting, and each endpoint's delivery log with «Retry».
+"""Settings → Webhooks: the workspace's endpoints, adding one (its secret shown once), pausing,
+rotating the secret, deleting, and each endpoint's delivery log with «Retry».
 
 Each action is the webhooks use case the API calls; only members who may manage
 the workspace see or change webhooks (the use cases refuse the rest with 403).
@@ -94,6 +94,19 @@ async def rotate(request: Request, viewer: Page, webhook_id: uuid.UUID) -> Respo
     except Refused as exc:
         return await _refusal_page(request, viewer, exc)
     return await _page(request, viewer, revealed=rotated)
+
+
+@router.post("/settings/webhooks/{webhook_id}/active")
+async def set_active(request: Request, viewer: Page, webhook_id: uuid.UUID) -> Response:
+    """Pause or resume the endpoint (the form says which)."""
+    posted = await request.form()
+    try:
+        await usecases.update_endpoint(
+            viewer.work.session, viewer.member, webhook_id, active=posted.get("active") == "true"
+        )
+    except Refused as exc:
+        return await _refusal_page(request, viewer, exc)
+    return RedirectResponse(f"/settings/webhooks#webhook-{webhook_id}", status_code=303)
 
 
 @router.post("/settings/webhooks/{webhook_id}/delete")

@@ -1,4 +1,4 @@
-"""/api/v1/webhooks: register, list, rotate, delete; the delivery log and retrying a delivery."""
+"""/api/v1/webhooks: register, list, change or pause, rotate, delete; the delivery log and retrying."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from autopost.deps import CurrentMember, RuntimeDep, Work
 from autopost.webhooks import usecases
-from autopost.webhooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookSecretOut
+from autopost.webhooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookSecretOut, WebhookUpdateIn
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -25,6 +25,16 @@ async def create_webhook(
     """A new endpoint; the answer's `secret` is shown this once."""
     endpoint, secret = await usecases.create_endpoint(work.session, runtime, member, body.url, body.events)
     return WebhookSecretOut.with_secret(endpoint, secret)
+
+
+@router.patch("/{webhook_id}")
+async def update_webhook(
+    webhook_id: uuid.UUID, body: WebhookUpdateIn, member: CurrentMember, work: Work
+) -> WebhookOut:
+    endpoint = await usecases.update_endpoint(
+        work.session, member, webhook_id, events=body.events, active=body.active
+    )
+    return WebhookOut.of(endpoint)
 
 
 @router.delete("/{webhook_id}", status_code=204)

@@ -17,6 +17,12 @@ class WebhookIn(BaseModel):
     events: list[str] = Field(max_length=20)
 
 
+class WebhookUpdateIn(BaseModel):
+    events: list[str] | None = Field(default=None, max_length=20)
+    # False: pause (no new deliveries are planned); true: resume.
+    active: bool | None = None
+
+
 class WebhookOut(BaseModel):
     id: uuid.UUID
     url: str

@@ -1,4 +1,5 @@
-"""Managing a workspace's webhooks: register, rotate, delete, read the delivery log, retry a delivery.
+"""Managing a workspace's webhooks: register, change or pause, rotate, delete, read the delivery log,
+retry a delivery.
 
 All of it needs Action.MANAGE, reading the log too: the log shows what the
 workspace's receivers answered, which is the operator's business. An endpoint
@@ -87,6 +88,27 @@ async def create_endpoint(
         session, member, AuditAction.WEBHOOK_CHANGED, change="created", webhook_id=str(endpoint.id), url=url
     )
     return endpoint, secret
+
+
+async def update_endpoint(
+    session: AsyncSession,
+    member: Member,
+    endpoint_id: uuid.UUID,
+    *,
+    events: Sequence[str] | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
+    """Other events, or paused (no new deliveries are planned; queued ones still go) and resumed."""
+    endpoint = await owned_endpoint(session, member, endpoint_id)
+    if events is not None:
+        endpoint.events = _events(events)
+    if active is not None:
+        endpoint.active = active
+    change = {"events": endpoint.events, "active": endpoint.active}
+    audit(
+        session, member, AuditAction.WEBHOOK_CHANGED, change="updated", webhook_id=str(endpoint.id), **change
+    )
+    return endpoint
 
 
 async def rotate_secret(
