@@ -110,9 +110,25 @@ async def test_a_delivery_whose_job_was_lost_is_swept_and_an_unreachable_url_is_
             max_attempts=1,
             next_attempt_at=utcnow() - timedelta(seconds=120),
         )
-        session.add(lost)
+        # Its last attempt was taken (the counter is up) and lost with its worker: it is failed.
+        interrupted = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            workspace_id=endpoint.workspace_id,
+            event="publication.failed",
+            dedup_key="publication.failed:interrupted",
+            body="{}",
+            attempts=1,
+            max_attempts=1,
+            next_attempt_at=utcnow() - timedelta(seconds=120),
+        )
+        session.add_all([lost, interrupted])
     await stack.start_worker(periodic=False)
     assert await sweep_webhooks(stack.runtime) >= 1
+    async with stack.runtime.session_factory() as session:
+        ended = await session.get_one(WebhookDelivery, interrupted.id)
+        assert (ended.status, ended.last_error, ended.attempts) == (DeliveryStatus.FAILED, "interrupted", 1)
+        await session.delete(ended)
+        await session.commit()
     delivery = await settled(stack, endpoint_id)
     assert (delivery.status, delivery.attempts, delivery.last_error) == (
         DeliveryStatus.FAILED,

@@ -49,6 +49,8 @@ NAMES: dict[str, str] = {
     "webhook_error.timeout": N_("no answer in time"),
     "webhook_error.unreachable": N_("could not connect"),
     "webhook_error.refused_url": N_("the address is not allowed"),
+    "webhook_error.secret_unreadable": N_("the secret does not open: its key was removed"),
+    "webhook_error.interrupted": N_("the attempt was interrupted"),
 }
 
 REFUSALS: dict[str, str] = {

@@ -72,7 +72,8 @@ class WebhookDelivery(IdMixin, Base):
     # When the next attempt is due; while one runs, when it is taken to have been lost.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_status_code: Mapped[int | None] = mapped_column(Integer)
-    # Why the last attempt failed, as a code (timeout, unreachable, refused_url, status).
+    # Why the last attempt failed, as a code: status (not 2xx), timeout, unreachable, refused_url,
+    # secret_unreadable, interrupted (the last attempt was lost with its worker).
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

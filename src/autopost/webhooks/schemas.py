@@ -56,7 +56,8 @@ class DeliveryOut(BaseModel):
     status: DeliveryStatus
     attempts: int
     last_status_code: int | None
-    # timeout | unreachable | refused_url | status (the receiver answered other than 2xx)
+    # status (the receiver answered other than 2xx) | timeout | unreachable | refused_url |
+    # secret_unreadable | interrupted (the last attempt was lost with its worker)
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import httpx2
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.alerts.dispatch import AfterCommit
@@ -28,6 +28,7 @@ from autopost.alerts.models import Alert
 from autopost.db import transaction, utcnow
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundRefused
+from autopost.security.vault import VaultError
 from autopost.webhooks.models import EVENTS, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.webhooks.signing import headers
 from autopost.webhooks.urls import vet_webhook_url
@@ -107,31 +108,44 @@ class Claimed:
     url: str
     event: str
     body: bytes
-    secret: str
+    # None: it does not open (its key was taken out of AUTOPOST_TOKEN_KEYS); the attempt fails.
+    secret: str | None
 
 
 async def _claim(runtime: Runtime, delivery_id: uuid.UUID, attempt: int) -> Claimed | None:
-    """Take attempt number `attempt + 1`, unless it was taken already or nothing is left to send."""
+    """Take attempt number `attempt + 1`, unless it was taken already or nothing is left to send.
+
+    One conditional UPDATE, so two jobs of one attempt cannot both take it, on either database.
+    """
+    lease = timedelta(seconds=runtime.settings.webhook_timeout_seconds) + LEASE_SLACK
     async with transaction(runtime.session_factory) as session:
-        delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
-        if delivery is None or delivery.status is not DeliveryStatus.PENDING or delivery.attempts != attempt:
-            return None
-        endpoint = await session.get_one(WebhookEndpoint, delivery.endpoint_id)
-        delivery.attempts += 1
-        lease = timedelta(seconds=runtime.settings.webhook_timeout_seconds) + LEASE_SLACK
-        delivery.next_attempt_at = utcnow() + lease
-        return Claimed(
-            delivery.id,
-            endpoint.id,
-            endpoint.url,
-            delivery.event,
-            delivery.body.encode(),
-            runtime.vault.open(endpoint.secret, endpoint.binding()),
+        taken = await session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.attempts == attempt,
+                WebhookDelivery.attempts < WebhookDelivery.max_attempts,
+            )
+            .values(attempts=attempt + 1, next_attempt_at=utcnow() + lease)
+            .execution_options(synchronize_session=False)
         )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        delivery = await session.get_one(WebhookDelivery, delivery_id)
+        endpoint = await session.get_one(WebhookEndpoint, delivery.endpoint_id)
+        try:
+            secret: str | None = runtime.vault.open(endpoint.secret, endpoint.binding())
+        except VaultError:
+            log.error("webhook_secret_unreadable", endpoint_id=str(endpoint.id))
+            secret = None
+        return Claimed(delivery.id, endpoint.id, endpoint.url, delivery.event, delivery.body.encode(), secret)
 
 
 async def _post(runtime: Runtime, claimed: Claimed) -> tuple[int | None, str | None]:
     """(status code, error code) of one POST; the URL is vetted again, its name may point elsewhere now."""
+    if claimed.secret is None:
+        return None, "secret_unreadable"
     guard = guard_of(runtime)
     try:
         target = await vet_webhook_url(guard, claimed.url)
@@ -192,15 +206,24 @@ async def deliver(runtime: Runtime, delivery_id: uuid.UUID, attempt: int) -> Non
 
 
 async def sweep_webhooks(runtime: Runtime) -> int:
-    """Queue again the pending deliveries whose attempt is overdue (its job or its worker was lost)."""
+    """Queue again the pending deliveries whose attempt is overdue (its job or its worker was lost);
+    one whose last attempt was lost so is failed. The number queued again."""
+    cutoff = utcnow() - SWEEP_GRACE
+    overdue = (
+        WebhookDelivery.status == DeliveryStatus.PENDING,
+        WebhookDelivery.next_attempt_at <= cutoff,
+    )
     async with transaction(runtime.session_factory) as session:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(*overdue, WebhookDelivery.attempts >= WebhookDelivery.max_attempts)
+            .values(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error="interrupted")
+            .execution_options(synchronize_session=False)
+        )
         due = (
             await session.execute(
                 select(WebhookDelivery.id, WebhookDelivery.attempts)
-                .where(
-                    WebhookDelivery.status == DeliveryStatus.PENDING,
-                    WebhookDelivery.next_attempt_at <= utcnow() - SWEEP_GRACE,
-                )
+                .where(*overdue)
                 .order_by(WebhookDelivery.next_attempt_at)
                 .limit(SWEEP_BATCH)
             )

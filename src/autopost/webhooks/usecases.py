@@ -20,7 +20,7 @@ from autopost.db import utcnow
 from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
-from autopost.security.outbound import OutboundGuard, OutboundRefused
+from autopost.security.outbound import AllowList, OutboundGuard, OutboundRefused
 from autopost.webhooks.models import EVENTS, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from autopost.webhooks.signing import new_secret
 from autopost.webhooks.urls import vet_webhook_url
@@ -32,8 +32,8 @@ LOG_LIMIT = 100
 
 def guard_of(runtime: Runtime) -> OutboundGuard:
     settings = runtime.settings
-    guard = OutboundGuard.from_setting(settings.allowed_internal_hosts)
-    return OutboundGuard(guard.allowed, timeout=settings.webhook_timeout_seconds)
+    allowed = AllowList.parse(settings.allowed_internal_hosts)
+    return OutboundGuard(allowed, timeout=settings.webhook_timeout_seconds)
 
 
 def _events(events: Sequence[str]) -> list[str]:
