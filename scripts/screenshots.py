@@ -36,6 +36,7 @@ from autopost.up import EmbeddedRedis
 from autopost.users.plans import Plan
 from autopost_sandbox.dzen.accounts import cookie_export as dzen_cookie_export
 from autopost_testing.demo import DEMO, api_token
+from autopost_testing.receiver import Receiver, serve_receiver
 from autopost_testing.sandbox import SandboxControl
 from autopost_testing.world import World, standalone_world
 
@@ -204,6 +205,7 @@ async def shoot(browser: Browser, url: str, out: Path) -> None:
         await page.keyboard.press("Escape")
         await context.close()
     await shoot_english(browser, url, out)
+    await shoot_webhooks(browser, url, out)
     await shoot_workspaces(browser, url, out)
 
 
@@ -225,6 +227,35 @@ async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
     await page.locator("#workspace-switcher").click()
     await snap(page, out / "workspace-switcher-desktop.png", full=False)
     await context.close()
+
+
+async def add_webhook(url: str, token: str, receiver: Receiver) -> None:
+    """A receiver for every event, registered before the publications it will hear of."""
+    events = [
+        "publication.published",
+        "publication.failed",
+        "publication.cancelled",
+        "connection.needs_reconnect",
+    ]
+    async with httpx2.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as client:
+        made = await client.post("/api/v1/webhooks", json={"url": receiver.url, "events": events})
+        made.raise_for_status()
+
+
+async def shoot_webhooks(browser: Browser, url: str, out: Path) -> None:
+    """Settings → Webhooks with its delivery log, and the secret shown once after «Новый секрет»."""
+    for size_name, viewport in SIZES.items():
+        context = await browser.new_context(viewport=viewport, locale="ru-RU", timezone_id="Europe/Moscow")
+        page = await context.new_page()
+        await login(page, url)
+        await page.goto(f"{url}/settings/webhooks")
+        await snap(page, out / f"settings-webhooks-{size_name}.png")
+        await page.get_by_role("button", name="Новый секрет").click()
+        await page.locator("#secret").wait_for()
+        await snap(page, out / f"webhook-secret-{size_name}.png", full=False)
+        await context.close()
 
 
 async def shoot_english(browser: Browser, url: str, out: Path) -> None:
@@ -258,37 +289,47 @@ async def main(out: Path) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="autopost-screens-"))
     embedded = None if os.environ.get("AUTOPOST_REDIS_URL") else EmbeddedRedis(workdir / "redis.db")
     redis_url = os.environ.get("AUTOPOST_REDIS_URL") or embedded.start()  # type: ignore[union-attr]
+    # The first delivery is answered 500, so the log shows a retried one as well.
     try:
-        async with standalone_world(
-            workdir,
-            postgres=False,
-            sandbox_process=False,
-            redis_url=redis_url,
-            min_schedule_lead_seconds=300,
-            processing_poll_seconds=0.2,
-            sweep_interval_seconds=1,
-            worker_lock_seconds=30,
-            stats_refresh_hours=0,
-            redis_namespace=f"screens{uuid.uuid4().hex[:8]}",
-        ) as world:
-            await world.start_worker()
-            url = world.serve_app()
-            assert world.sandbox is not None
-            token = await make_user(world)
-            clips = await upload_clips(url, token, workdir)
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
-                )
-                setup = await browser.new_page()
-                await login(setup, url)
-                await connect_everything(setup, url)
-                await stage_states(url, token, world.sandbox, world.runtime, clips)
-                await shoot(browser, url, out)
-                await browser.close()
+        with serve_receiver(answers=[500]) as receiver:
+            await shoot_world(workdir, redis_url, receiver, out)
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+async def shoot_world(workdir: Path, redis_url: str, receiver: Receiver, out: Path) -> None:
+    async with standalone_world(
+        workdir,
+        postgres=False,
+        sandbox_process=False,
+        redis_url=redis_url,
+        min_schedule_lead_seconds=300,
+        processing_poll_seconds=0.2,
+        sweep_interval_seconds=1,
+        worker_lock_seconds=30,
+        stats_refresh_hours=0,
+        redis_namespace=f"screens{uuid.uuid4().hex[:8]}",
+        allowed_internal_hosts=f"127.0.0.1:{receiver.port}",
+        webhook_backoff_seconds=1,
+        alerts_interval_seconds=0.5,
+    ) as world:
+        await world.start_worker()
+        url = world.serve_app()
+        assert world.sandbox is not None
+        token = await make_user(world)
+        await add_webhook(url, token, receiver)
+        clips = await upload_clips(url, token, workdir)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+            )
+            setup = await browser.new_page()
+            await login(setup, url)
+            await connect_everything(setup, url)
+            await stage_states(url, token, world.sandbox, world.runtime, clips)
+            await shoot(browser, url, out)
+            await browser.close()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from autopost.settings import Settings, get_settings
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
+from autopost.webhooks.routes import router as webhooks_router
 from autopost.workspaces.routes import router as workspaces_router
 
 # The one place a refusal's kind becomes an HTTP status.
@@ -124,6 +125,7 @@ def create_app(
         clips_router,
         publications_router,
         callbacks_router,
+        webhooks_router,
     ):
         app.include_router(router)
     install_web(app)

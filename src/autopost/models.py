@@ -8,6 +8,7 @@ from autopost.notifications.models import NotificationDelivery, NotificationPref
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
+from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
 from autopost.workspaces.audit import AuditEntry
 from autopost.workspaces.models import Membership, Workspace
 
@@ -29,5 +30,7 @@ __all__ = [
     "TelegramLink",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
 ]

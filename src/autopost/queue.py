@@ -1,4 +1,4 @@
-"""BullMQ queues: one per platform for publishing, one for stats, one for notifications.
+"""BullMQ queues: one per platform for publishing, one for stats, one each for notifications and webhooks.
 
 Job ids are publication ids and job data is ids only (never tokens). Redis is
 an accelerator, not the truth: the sweeper rebuilds any lost job from the
@@ -20,6 +20,7 @@ from autopost.settings import Settings
 
 STATS_QUEUE = "stats"
 NOTIFY_QUEUE = "notify"
+WEBHOOKS_QUEUE = "webhooks"
 # Completed jobs are kept a day so a duplicate add with the same id stays a no-op (BullMQ rule 6).
 KEEP_COMPLETED = {"age": 24 * 3600}
 KEEP_FAILED = {"age": 7 * 24 * 3600}
@@ -137,6 +138,29 @@ class Queues:
             },
         )
 
+    async def enqueue_webhook(
+        self, delivery_id: uuid.UUID, attempt: int, delay_ms: int = 0, *, replace_finished: bool = False
+    ) -> None:
+        """One attempt of a delivery; the id names the attempt, so a re-enqueued one is a no-op.
+
+        `replace_finished` (the sweeper): a finished job of that id ended without making its attempt
+        (it crashed before it could), so it is removed and added again instead of being a no-op.
+        """
+        queue, job_id = self.get(WEBHOOKS_QUEUE), f"{delivery_id}-{attempt}"
+        if replace_finished and await queue.getJobState(job_id) in ("completed", "failed"):
+            await queue.remove(job_id)
+        await queue.add(
+            "deliver",
+            {"delivery_id": str(delivery_id), "attempt": attempt},
+            {
+                "jobId": job_id,
+                "delay": max(0, delay_ms),
+                "attempts": 1,
+                "removeOnComplete": KEEP_COMPLETED,
+                "removeOnFail": KEEP_FAILED,
+            },
+        )
+
     async def notification_job_state(self, delivery_id: uuid.UUID) -> str:
         return str(await self.get(NOTIFY_QUEUE).getJobState(str(delivery_id)))
 
@@ -160,6 +184,7 @@ class Outbox:
 
     _adds: list[tuple[uuid.UUID, Platform, int]] = field(default_factory=list)
     _removals: list[tuple[uuid.UUID, Platform]] = field(default_factory=list)
+    _webhooks: list[tuple[uuid.UUID, int]] = field(default_factory=list)
 
     def enqueue(self, publication_id: uuid.UUID, platform: Platform, delay_ms: int = 0) -> None:
         self._adds.append((publication_id, platform, delay_ms))
@@ -167,14 +192,20 @@ class Outbox:
     def remove(self, publication_id: uuid.UUID, platform: Platform) -> None:
         self._removals.append((publication_id, platform))
 
+    def enqueue_webhook(self, delivery_id: uuid.UUID, attempt: int) -> None:
+        self._webhooks.append((delivery_id, attempt))
+
     def discard(self) -> None:
         self._adds.clear()
         self._removals.clear()
+        self._webhooks.clear()
 
     async def flush(self, queues: Queues) -> None:
-        removals, adds = list(self._removals), list(self._adds)
+        removals, adds, webhooks = list(self._removals), list(self._adds), list(self._webhooks)
         self.discard()
         for publication_id, platform in removals:
             await queues.remove_publication(publication_id, platform)
         for publication_id, platform, delay_ms in adds:
             await queues.enqueue_publication(publication_id, platform, delay_ms)
+        for delivery_id, attempt in webhooks:
+            await queues.enqueue_webhook(delivery_id, attempt)

@@ -130,12 +130,18 @@ class Settings(BaseSettings):
     # smtps://… (TLS from the start); empty: no mail is sent and the pages say so.
     smtp_url: SecretStr = SecretStr("")
     mail_from: str = "autopost@localhost"
+    # Webhook deliveries: attempts before one is failed, the first retry's delay (doubling after each
+    # further failure: 30 s, 1, 2, 4, 8 min), and how long a receiver may take to answer.
+    webhook_attempts: int = Field(default=6, ge=1)
+    webhook_backoff_seconds: float = Field(default=30.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
     # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.
     login_failures_per_ip: int = 50
     connect_attempts_per_hour: int = 20
-    # Internal hosts clip source URLs may point at (a private S3): comma-separated host[:port] or CIDR.
+    # Internal hosts clip source URLs and webhooks may point at (a private S3, an intranet receiver,
+    # which may then be plain http): comma-separated host[:port] or CIDR.
     # Everything else that is not a public address is refused (SSRF).
     allowed_internal_hosts: str = ""
     # Largest request body (JSON, forms); clip uploads have their own cap, max_clip_bytes.

@@ -1,4 +1,4 @@
-"""`autopost worker`: BullMQ workers for the publish, stats and notify queues, plus the periodic jobs.
+"""`autopost worker`: BullMQ workers for the publish, stats, notify and webhooks queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
 (sweeper, stats scheduling, token refresh) take a Redis key for their interval
@@ -23,19 +23,30 @@ from bullmq.custom_errors import DelayedError
 from autopost.alerts.dispatch import Planner, dispatch_alerts
 from autopost.connections.maintenance import announce_expiring_connections, refresh_expiring_tokens
 from autopost.notifications.planner import plan_notifications
-from autopost.notifications.tasks import deliver, poll_telegram, sweep_notifications
+from autopost.notifications.tasks import deliver as deliver_notification
+from autopost.notifications.tasks import poll_telegram, sweep_notifications
 from autopost.platforms.catalog import Platform
 from autopost.publications.metrics import QUEUE_JOBS
 from autopost.publications.sweeper import sweep_publications
 from autopost.publications.tasks import run_publication
-from autopost.queue import NOTIFY_QUEUE, STATS_QUEUE, now_ms, publish_queue_name, rate_limit, redis_options
+from autopost.queue import (
+    NOTIFY_QUEUE,
+    STATS_QUEUE,
+    WEBHOOKS_QUEUE,
+    now_ms,
+    publish_queue_name,
+    rate_limit,
+    redis_options,
+)
 from autopost.runtime import Runtime
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
+from autopost.webhooks.tasks import deliver as deliver_webhook
+from autopost.webhooks.tasks import plan_webhooks, sweep_webhooks
 
 log = structlog.get_logger(__name__)
 
 # Who hears of an alert: each consumer plans its deliveries (autopost.alerts.dispatch).
-ALERT_PLANNERS: tuple[Planner, ...] = (plan_notifications,)
+ALERT_PLANNERS: tuple[Planner, ...] = (plan_notifications, plan_webhooks)
 
 
 @dataclass
@@ -97,7 +108,9 @@ class WorkerProcess:
         await collect_connection_stats(self.runtime, uuid.UUID(job.data["connection_id"]))
 
     async def _notify_processor(self, job: Job, token: str) -> None:
-        await deliver(self.runtime, uuid.UUID(job.data["delivery_id"]))
+        await deliver_notification(self.runtime, uuid.UUID(job.data["delivery_id"]))
+    async def _webhook_processor(self, job: Job, token: str) -> None:
+        await deliver_webhook(self.runtime, uuid.UUID(job.data["delivery_id"]), int(job.data["attempt"]))
 
     async def start(self) -> None:
         for platform in self.platforms:
@@ -109,6 +122,7 @@ class WorkerProcess:
         self._workers.append(
             Worker(NOTIFY_QUEUE, self._notify_processor, self._worker_options(concurrency=2))
         )
+        self._workers.append(Worker(WEBHOOKS_QUEUE, self._webhook_processor, self._worker_options()))
         if self.periodic:
             settings = self.runtime.settings
             self._every("sweep", settings.sweep_interval_seconds, sweep_publications)
@@ -119,6 +133,7 @@ class WorkerProcess:
             self._every("notify-sweep", settings.sweep_interval_seconds * 4, sweep_notifications)
             # The poll's lock outlasts its long poll: two getUpdates of one bot at once answer 409.
             self._every("telegram", settings.notify.telegram_poll_seconds + 2, poll_telegram)
+            self._every("webhooks", settings.sweep_interval_seconds, sweep_webhooks)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 
@@ -137,7 +152,7 @@ class WorkerProcess:
         self._tasks.append(asyncio.create_task(loop()))
 
     async def _report_queue_depth(self) -> None:
-        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE, NOTIFY_QUEUE]
+        names = [publish_queue_name(p) for p in self.platforms] + [STATS_QUEUE, NOTIFY_QUEUE, WEBHOOKS_QUEUE]
         while not self._stopped.is_set():
             with contextlib.suppress(Exception):
                 for name in names:

@@ -18,6 +18,8 @@ from autopost.publications.events import event_text
 TABLES = {
     "alerts",
     "audit_entries",
+    "webhook_deliveries",
+    "webhook_endpoints",
     "users",
     "api_tokens",
     "clips",

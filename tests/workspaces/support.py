@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.app import create_app
 from autopost.deps import current_member
 from autopost.platforms.catalog import Platform
 from autopost.settings import Settings
 from autopost.web.auth import current_viewer
+from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.support.api import Api
-from tests.web.support import new_user
+from tests.web.support import in_database, new_user
 
 PARAM = re.compile(r"{(\w+)}")
 
@@ -76,6 +80,8 @@ class Workspaces:
     connection: str
     publication: str
     token: str
+    webhook: str
+    delivery: str
 
 
 def workspace_of(api: Api, token: str) -> str:
@@ -107,7 +113,38 @@ def two_workspaces(api: Api) -> Workspaces:
     s = str(shared.json()["id"])
     bo_id = add_member(api, bea[1], b, bo[0], "viewer")
     add_member(api, bea[1], s, al[0], "editor")
-    return Workspaces(bea, bo_id, al, b, s, a, clip, connection, str(made.json()[0]["id"]), token)
+    webhook, delivery = add_webhook(api, b)
+    publication = str(made.json()[0]["id"])
+    return Workspaces(bea, bo_id, al, b, s, a, clip, connection, publication, token, webhook, delivery)
+
+
+def add_webhook(api: Api, workspace: str) -> tuple[str, str]:
+    """A webhook endpoint of the workspace with one failed delivery, stored directly (its URL would
+    need an allowed internal host to pass the registration's SSRF check; tests/webhooks test that)."""
+
+    async def work(session: AsyncSession) -> tuple[str, str]:
+        endpoint = WebhookEndpoint(
+            workspace_id=uuid.UUID(workspace),
+            url="https://hooks.example.com/in",
+            events=["publication.failed"],
+        )
+        endpoint.secret = api.settings.vault().seal("whsec_test", endpoint.binding())
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            workspace_id=endpoint.workspace_id,
+            event="publication.failed",
+            dedup_key="publication.failed:test",
+            body="{}",
+            status=DeliveryStatus.FAILED,
+            attempts=1,
+            max_attempts=1,
+        )
+        session.add(endpoint)
+        await session.flush()
+        session.add(delivery)
+        return str(endpoint.id), str(delivery.id)
+
+    return in_database(api.settings, work)
 
 
 def id_values(world: Workspaces) -> dict[str, str]:
@@ -119,6 +156,8 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "workspace_id": world.b,
         "user_id": world.bo_id,
         "token_id": world.token,
+        "webhook_id": world.webhook,
+        "delivery_id": world.delivery,
     }
 
 
@@ -132,6 +171,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("PATCH", "/api/v1/workspaces/{workspace_id}"): {"name": "Чужое"},
         ("POST", "/api/v1/workspaces/{workspace_id}/members"): {"email": world.al[0], "role": "owner"},
         ("PATCH", "/api/v1/workspaces/{workspace_id}/members/{user_id}"): {"role": "owner"},
+        ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/in", "events": ["publication.failed"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"active": False},
     }
     page_forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},

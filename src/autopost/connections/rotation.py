@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base, transaction
 from autopost.security.vault import FORMAT_VERSION, Binding, EncryptedToken, Vault, VaultError
+from autopost.webhooks.models import WebhookEndpoint
 
 SEALED_COLUMNS: tuple[tuple[type[Base], str], ...] = (
     (Connection, "access_token"),
     (Connection, "refresh_token"),
     (OAuthState, "code_verifier"),
+    (WebhookEndpoint, "secret"),
 )
 
 

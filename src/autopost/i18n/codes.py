@@ -38,6 +38,20 @@ NAMES: dict[str, str] = {
     "role.editor": N_("Editor"),
     "role.approver": N_("Approver"),
     "role.viewer": N_("Viewer"),
+    "webhook_event.publication.published": N_("Publication published"),
+    "webhook_event.publication.failed": N_("Publication failed"),
+    "webhook_event.publication.cancelled": N_("Publication cancelled"),
+    "webhook_event.connection.needs_reconnect": N_("Account needs reconnecting"),
+    "webhook_event.approval.requested": N_("Approval requested"),
+    "webhook_event.approval.decided": N_("Approval decided"),
+    "webhook_status.pending": N_("Being delivered"),
+    "webhook_status.delivered": N_("Delivered"),
+    "webhook_status.failed": N_("Not delivered"),
+    "webhook_error.timeout": N_("no answer in time"),
+    "webhook_error.unreachable": N_("could not connect"),
+    "webhook_error.refused_url": N_("the address is not allowed"),
+    "webhook_error.secret_unreadable": N_("the secret does not open: its key was removed"),
+    "webhook_error.interrupted": N_("the attempt was interrupted"),
 }
 
 REFUSALS: dict[str, str] = {
@@ -122,6 +136,13 @@ REFUSALS: dict[str, str] = {
     "user_not_found": N_("User {email} not found"),
     # Workspaces and their members.
     "role_forbids": N_("Your role in this workspace ({role}) does not allow this"),
+    "webhook_url_refused": N_(
+        "The webhook URL must start with https:// and lead to a public address "
+        "(plain http only to an internal host the operator allowed)"
+    ),
+    "webhook_no_events": N_("Choose at least one event"),
+    "webhook_unknown_event": N_("Unknown event: {event}"),
+    "webhook_delivery_pending": N_("This delivery is still being tried"),
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),

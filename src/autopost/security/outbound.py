@@ -247,6 +247,21 @@ class OutboundGuard:
                 raise OutboundRefused(f"internal address {address}")
         return Target(parsed, host, port, addresses[0])
 
+    async def send(
+        self, target: Target, method: str, content: bytes, headers: Mapping[str, str]
+    ) -> httpx2.Response:
+        """One request to a vetted target; a redirect is the answer, not followed (its hop is unvetted).
+
+        The body of the answer is not read: the status is all a caller (webhooks) needs.
+        """
+        async with httpx2.AsyncClient(
+            transport=_PinnedTransport(target, self.verify), timeout=self.timeout, trust_env=False
+        ) as client:
+            request = client.build_request(method, target.url, content=content, headers=headers)
+            response = await client.send(request, stream=True, follow_redirects=False)
+            await response.aclose()
+            return response
+
     @asynccontextmanager
     async def stream(
         self, url: str, headers: Mapping[str, str] | None = None

@@ -17,6 +17,7 @@ from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_notifications import router as notifications_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_settings import router as settings_router
+from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
 
@@ -63,6 +64,7 @@ def install(app: FastAPI) -> None:
         settings_router,
         workspaces_router,
         notifications_router,
+        webhooks_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,5 +1,5 @@
 /* The few things HTMX alone does not do: open and close <dialog>s, character counters,
-   the publish form's "now / later" switch, and auto-submitting filter selects. No build step. */
+   the publish form's "now / later" switch, auto-submitting filter selects, copy buttons. No build step. */
 (function () {
   "use strict";
 
@@ -100,6 +100,13 @@
     if (closer) {
       var dialog = closer.closest("dialog");
       if (dialog) dialog.close();
+    }
+    // «Copy» beside a value shown once (a webhook secret): the field is selected too, for Ctrl+C.
+    var copier = event.target.closest("[data-copy]");
+    var field = copier && document.getElementById(copier.dataset.copy);
+    if (field) {
+      field.select();
+      if (navigator.clipboard) navigator.clipboard.writeText(field.value);
     }
   });
 
