@@ -8,7 +8,7 @@ from autopost.publications.models import IdempotencyKey, Publication, Publicatio
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.workspaces.audit import AuditEntry
-from autopost.workspaces.models import Membership, Workspace
+from autopost.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "Alert",
@@ -18,6 +18,7 @@ __all__ = [
     "Clip",
     "Connection",
     "IdempotencyKey",
+    "Invitation",
     "Membership",
     "OAuthState",
     "Publication",

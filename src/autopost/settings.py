@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # smtps://… (TLS from the start); empty: no mail is sent and the pages say so.
     smtp_url: SecretStr = SecretStr("")
     mail_from: str = "autopost@localhost"
+    # How long an e-mailed invitation link to a workspace works.
+    invitation_ttl_days: float = 7.0
     # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
     # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.
