@@ -54,7 +54,7 @@ async def _refusal_page(request: Request, viewer: Viewer, exc: Refused) -> Respo
     """The page again with why not; a foreign or unknown id stays a 404, as on every route."""
     if exc.kind is Kind.NOT_FOUND:
         raise exc
-    status = {Kind.FORBIDDEN: 403, Kind.CONFLICT: 409, Kind.UNAVAILABLE: 503}.get(exc.kind, 422)
+    status = {Kind.FORBIDDEN: 403, Kind.CONFLICT: 409, Kind.UNAVAILABLE: 502}.get(exc.kind, 422)
     return await _page(request, viewer, {"kind": "error", "text": refused_text(exc, viewer.lang)}, status)
 
 
