@@ -89,6 +89,10 @@ async def test_invite_members_who_accept_the_mailed_link(
     pending = page.locator("table.invitations tbody tr")
     await expect(pending).to_have_count(2)
     await expect(pending.first).to_contain_text("Редактор")
+    await page.screenshot(path=str(_shots(tmp_path) / "settings-members-desktop.png"), full_page=True)
+    await page.set_viewport_size(PHONE)
+    await page.screenshot(path=str(_shots(tmp_path) / "settings-members-phone.png"), full_page=True)
+    await page.set_viewport_size(DESKTOP)
 
     # The colleague has an account: they sign in from the link and join.
     other = await _new_browser(browser, stack, invitation_token(mailbox, colleague))
@@ -122,10 +126,6 @@ async def test_invite_members_who_accept_the_mailed_link(
     await row.locator("select").select_option("approver")
     await row.get_by_role("button", name="Изменить").click()
     await expect(page.locator("#notice")).to_contain_text("Роль изменена")
-    await page.screenshot(path=str(_shots(tmp_path) / "settings-members-desktop.png"), full_page=True)
-    await page.set_viewport_size(PHONE)
-    await page.screenshot(path=str(_shots(tmp_path) / "settings-members-phone.png"), full_page=True)
-    await page.set_viewport_size(DESKTOP)
 
     await page.get_by_role("navigation", name="Настройки").get_by_role("link", name="Журнал").click()
     entries = page.locator("table.audit tbody tr")
