@@ -133,7 +133,9 @@ def two_workspaces(api: Api) -> Workspaces:
         )
         assert invited.status_code == 201, invited.text
     publication = str(made.json()[0]["id"])
-    return Workspaces(bea, bo_id, al, b, s, a, clip, connection, publication, token, str(invited.json()["id"]))
+    return Workspaces(
+        bea, bo_id, al, b, s, a, clip, connection, publication, token, str(invited.json()["id"])
+    )
 
 
 def id_values(world: Workspaces) -> dict[str, str]:

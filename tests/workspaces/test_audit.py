@@ -56,7 +56,9 @@ def test_what_members_do_is_logged_in_order(app: Api, mailbox: Mailbox) -> None:
     with app.client(owner) as client:
         base = f"/api/v1/workspaces/{workspace}"
         assert client.patch(f"{base}/members/{colleague_id}", json={"role": "editor"}).status_code == 200
-        assert client.patch(base, json={"time_zone": "Asia/Omsk", "approval_required": True}).status_code == 200
+        assert (
+            client.patch(base, json={"time_zone": "Asia/Omsk", "approval_required": True}).status_code == 200
+        )
         # Saving what is already so changes nothing, and logs nothing.
         assert client.patch(base, json={"time_zone": "Asia/Omsk"}).status_code == 200
 

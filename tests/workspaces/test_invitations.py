@@ -86,7 +86,9 @@ def test_an_invitation_is_mailed_and_its_link_joins_once(api: Api, mailbox: Mail
         members = client.get(f"/api/v1/workspaces/{workspace}/members").json()
         assert [(m["email"], m["role"]) for m in members] == [(owner_email, "owner"), (invitee, "approver")]
         assert client.get(f"/api/v1/workspaces/{workspace}/invitations").json() == []
-        twice = client.post(f"/api/v1/workspaces/{workspace}/members", json={"email": invitee, "role": "viewer"})
+        twice = client.post(
+            f"/api/v1/workspaces/{workspace}/members", json={"email": invitee, "role": "viewer"}
+        )
         assert twice.status_code == 409 and twice.json()["error"]["code"] == "member_exists"
 
 
@@ -102,7 +104,9 @@ def test_expired_revoked_and_replaced_links_are_refused(api: Api, mailbox: Mailb
         pending_twice = client.post(
             f"/api/v1/workspaces/{workspace}/members", json={"email": dropped, "role": "viewer"}
         )
-        assert pending_twice.status_code == 409 and pending_twice.json()["error"]["code"] == "invitation_pending"
+        assert (
+            pending_twice.status_code == 409 and pending_twice.json()["error"]["code"] == "invitation_pending"
+        )
         assert client.delete(f"{base}/{revoked['id']}").status_code == 204
         assert client.delete(f"{base}/{revoked['id']}").json()["error"]["code"] == "invitation_revoked"
         assert client.post(f"{base}/{revoked['id']}/resend").status_code == 409
@@ -213,7 +217,9 @@ def test_without_mail_nobody_can_be_invited_and_the_page_says_so(no_mail: Api) -
     email, owner = new_user(no_mail)
     workspace = workspace_of(no_mail, owner)
     with no_mail.client(owner) as client:
-        refused = client.post(f"/api/v1/workspaces/{workspace}/members", json={"email": "a@example.com", "role": "viewer"})
+        refused = client.post(
+            f"/api/v1/workspaces/{workspace}/members", json={"email": "a@example.com", "role": "viewer"}
+        )
         assert refused.status_code == 502 and refused.json()["error"]["code"] == "mail_not_configured"
         assert client.get(f"/api/v1/workspaces/{workspace}/invitations").json() == []
     with login(no_mail, email) as browser:

@@ -98,7 +98,9 @@ async def publish_clip(
         AuditAction.PUBLISHED,
         clip=clip.title,
         clip_id=str(clip.id),
-        targets=[{"platform": t.connection.platform.value, "account": t.connection.shown_name} for t in chosen],
+        targets=[
+            {"platform": t.connection.platform.value, "account": t.connection.shown_name} for t in chosen
+        ],
         scheduled_at=None if scheduled_at is None else scheduled_at.isoformat(),
     )
     return publications

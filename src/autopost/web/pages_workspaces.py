@@ -111,7 +111,9 @@ async def create(request: Request, viewer: Page) -> Response:
         made = await usecases.create_workspace(viewer.work.session, viewer.user, str(posted.get("name", "")))
     except Refused as exc:
         return await _refusal_page(request, viewer, exc)
-    return remember_workspace(RedirectResponse("/settings/workspace", status_code=303), request, made.workspace_id)
+    return remember_workspace(
+        RedirectResponse("/settings/workspace", status_code=303), request, made.workspace_id
+    )
 
 
 @router.get("/settings/workspace", name="settings_workspace")

@@ -215,9 +215,7 @@ async def accept(session: AsyncSession, user: User, token: str) -> Member:
     workspace = await session.get(Workspace, invitation.workspace_id)
     assert workspace is not None  # the invitation's foreign key
     joined = await session.scalar(
-        select(Membership.id).where(
-            Membership.workspace_id == workspace.id, Membership.user_id == user.id
-        )
+        select(Membership.id).where(Membership.workspace_id == workspace.id, Membership.user_id == user.id)
     )
     if joined is not None:
         raise Refused("member_exists", Kind.CONFLICT, email=user.email)

@@ -93,7 +93,9 @@ async def update_workspace(
         "time_zone": None if time_zone is None else check_time_zone(time_zone),
         "approval_required": approval_required,
     }
-    changed = {key: value for key, value in asked.items() if value is not None and getattr(workspace, key) != value}
+    changed = {
+        key: value for key, value in asked.items() if value is not None and getattr(workspace, key) != value
+    }
     for key, value in changed.items():
         setattr(workspace, key, value)
     if changed:
@@ -151,7 +153,14 @@ async def change_role(
     user = await session.get(User, user_id)
     assert user is not None  # the membership's foreign key
     if membership.role is not role:
-        audit(session, member, AuditAction.ROLE_CHANGED, email=user.email, role=role.value, was=membership.role.value)
+        audit(
+            session,
+            member,
+            AuditAction.ROLE_CHANGED,
+            email=user.email,
+            role=role.value,
+            was=membership.role.value,
+        )
     membership.role = role
     await session.flush()
     return user, membership
