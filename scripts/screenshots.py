@@ -35,9 +35,11 @@ from autopost.stats.tasks import collect_connection_stats
 from autopost.up import EmbeddedRedis
 from autopost.users.plans import Plan
 from autopost_sandbox.dzen.accounts import cookie_export as dzen_cookie_export
+from autopost_sandbox.mailbox import MailServer
 from autopost_testing.demo import DEMO, api_token
 from autopost_testing.receiver import Receiver, serve_receiver
 from autopost_testing.sandbox import SandboxControl
+from autopost_testing.servers import free_port
 from autopost_testing.world import World, standalone_world
 
 CHROMIUM = "/usr/bin/chromium"
@@ -210,7 +212,8 @@ async def shoot(browser: Browser, url: str, out: Path) -> None:
 
 
 async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
-    """The header's switcher, open, and Settings → Workspace with a colleague in it."""
+    """The header's switcher, open; Settings → Workspace; Members with a colleague invited (the mail
+    goes to this script's own SMTP server) and the Log of it, at both widths."""
     context = await browser.new_context(
         viewport=SIZES["desktop"], locale="ru-RU", timezone_id="Europe/Moscow"
     )
@@ -219,10 +222,19 @@ async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
     await page.goto(f"{url}/settings/workspace")
     await page.get_by_placeholder("Название клиента или бренда").fill("Курсы монтажа")
     await page.get_by_role("button", name="Создать").click()
-    await page.get_by_placeholder("Эл. почта пользователя КлипМейкера").fill(COLLEAGUE)
-    await page.get_by_role("button", name="Добавить").click()
     await page.wait_for_load_state()
     await snap(page, out / "settings-workspace-desktop.png")
+    await page.goto(f"{url}/settings/members")
+    await page.get_by_placeholder("Эл. почта приглашаемого").fill(COLLEAGUE)
+    await page.get_by_role("button", name="Отправить приглашение").click()
+    await page.wait_for_load_state()
+    for size_name, viewport in SIZES.items():
+        await page.set_viewport_size(viewport)
+        await page.goto(f"{url}/settings/members")
+        await snap(page, out / f"settings-members-{size_name}.png")
+        await page.goto(f"{url}/settings/audit")
+        await snap(page, out / f"settings-audit-{size_name}.png")
+    await page.set_viewport_size(SIZES["desktop"])
     await page.goto(f"{url}/")
     await page.locator("#workspace-switcher").click()
     await snap(page, out / "workspace-switcher-desktop.png", full=False)
@@ -288,17 +300,20 @@ async def snap(page: Page, path: Path, full: bool = True) -> None:
 async def main(out: Path) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="autopost-screens-"))
     embedded = None if os.environ.get("AUTOPOST_REDIS_URL") else EmbeddedRedis(workdir / "redis.db")
+    # Invitations go out by mail: to a local SMTP server that keeps them.
+    mail = MailServer(free_port()).start()
     redis_url = os.environ.get("AUTOPOST_REDIS_URL") or embedded.start()  # type: ignore[union-attr]
     # The first delivery is answered 500, so the log shows a retried one as well.
     try:
         with serve_receiver(answers=[500]) as receiver:
-            await shoot_world(workdir, redis_url, receiver, out)
+            await shoot_world(workdir, redis_url, receiver, mail, out)
     finally:
+        mail.stop()
         if embedded is not None:
             embedded.stop()
 
 
-async def shoot_world(workdir: Path, redis_url: str, receiver: Receiver, out: Path) -> None:
+async def shoot_world(workdir: Path, redis_url: str, receiver: Receiver, mail: MailServer, out: Path) -> None:
     async with standalone_world(
         workdir,
         postgres=False,
@@ -313,6 +328,7 @@ async def shoot_world(workdir: Path, redis_url: str, receiver: Receiver, out: Pa
         allowed_internal_hosts=f"127.0.0.1:{receiver.port}",
         webhook_backoff_seconds=1,
         alerts_interval_seconds=0.5,
+        smtp_url=mail.url,
     ) as world:
         await world.start_worker()
         url = world.serve_app()

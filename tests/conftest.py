@@ -15,9 +15,10 @@ from autopost_testing.sandbox import serve_sandbox
 pytest_plugins = [
     "tests.support.databases",
     "tests.support.engine",
+    # Before api, which sends the apps' mail to its server.
+    "tests.support.mail",
     "tests.support.api",
     "tests.support.stack",
-    "tests.support.mail",
 ]
 
 # Under pytest-xdist (scripts/test: `-n N`) each worker has its own session: its own databases,

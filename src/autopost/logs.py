@@ -36,6 +36,7 @@ SECRET_PATTERNS = [
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}"),  # JWTs (Rutube's login answer)
     re.compile(r"(?<![0-9A-Fa-f])[0-9a-f]{40}(?![0-9A-Fa-f])"),  # Django REST Framework tokens (Rutube)
     re.compile(r"(?P<keep>/media/)[^/?#\s\"'\\]+"),  # signed clip URLs
+    re.compile(r"(?P<keep>/invite/)[^/?#\s\"'\\]+"),  # invitation links
     re.compile(
         rf"(?i)\b(?P<keep>(?:access_token|refresh_token|code_verifier|client_secret|password|code)=){_VALUE}"
     ),

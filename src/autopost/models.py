@@ -10,7 +10,7 @@ from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
 from autopost.workspaces.audit import AuditEntry
-from autopost.workspaces.models import Membership, Workspace
+from autopost.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "Alert",
@@ -20,6 +20,7 @@ __all__ = [
     "Clip",
     "Connection",
     "IdempotencyKey",
+    "Invitation",
     "Membership",
     "NotificationDelivery",
     "NotificationPreference",

@@ -135,6 +135,8 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=6, ge=1)
     webhook_backoff_seconds: float = Field(default=30.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How long an e-mailed invitation link to a workspace works.
+    invitation_ttl_days: float = 7.0
     # Per user: publish requests per minute; failed connects (rejected token, failed OAuth exchange) per hour.
     publish_requests_per_minute: int = 20
     # Wrong passwords one client address may send in 15 minutes, over all accounts, before it waits.

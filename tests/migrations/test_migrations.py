@@ -23,6 +23,7 @@ TABLES = {
     "users",
     "api_tokens",
     "clips",
+    "invitations",
     "connections",
     "oauth_states",
     "publications",

@@ -26,6 +26,7 @@ from autopost.worker import WorkerProcess
 from autopost_testing.media import make_clip
 from autopost_testing.servers import port_of, serve_in_thread
 from autopost_testing.world import REDIS_URL, world_settings
+from tests.support.mail import shared_mail_server
 
 
 @dataclass
@@ -106,6 +107,8 @@ def start_api(
     sandbox_url: str | None = None,
     **overrides: object,
 ) -> Iterator[Api]:
+    # Invitations go out by mail: to the tests' local SMTP server unless a test says otherwise.
+    overrides.setdefault("smtp_url", shared_mail_server().url)
     settings = world_settings(tmp_path, database_url, sandbox_url=sandbox_url, **overrides)
     clip_file = make_clip(tmp_path / "fixture-clip.mp4", seconds=1)
     app = create_app(settings, redis_url=REDIS_URL, providers=providers)

@@ -14,9 +14,11 @@ from autopost.app import create_app
 from autopost.deps import current_member
 from autopost.platforms.catalog import Platform
 from autopost.settings import Settings
+from autopost.users.service import create_api_token, get_user_by_email
 from autopost.web.auth import current_viewer
 from autopost.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.support.api import Api
+from tests.support.mail import invitation_token, shared_mail_server
 from tests.web.support import in_database, new_user
 
 PARAM = re.compile(r"{(\w+)}")
@@ -68,7 +70,8 @@ def every_route() -> list[Route]:
 @dataclass
 class Workspaces:
     """Bea owns workspace B with a clip, a connection and a scheduled publication in it, and Bo is a
-    viewer there. Al has his own workspace A and is an editor in S, a workspace Bea shares with him."""
+    viewer there, and someone is invited to B. Al has his own workspace A and is an editor in S, a
+    workspace Bea shares with him."""
 
     bea: tuple[str, str]
     bo_id: str
@@ -82,6 +85,8 @@ class Workspaces:
     token: str
     webhook: str
     delivery: str
+    # A pending invitation of B's.
+    invitation: str
 
 
 def workspace_of(api: Api, token: str) -> str:
@@ -90,10 +95,23 @@ def workspace_of(api: Api, token: str) -> str:
 
 
 def add_member(api: Api, owner_token: str, workspace: str, email: str, role: str) -> str:
+    """The owner invites `email` through the API and its user accepts the mailed link; their user id."""
+    mailbox = shared_mail_server().mailbox
     with api.client(owner_token) as client:
-        added = client.post(f"/api/v1/workspaces/{workspace}/members", json={"email": email, "role": role})
-    assert added.status_code == 201, added.text
-    return str(added.json()["user_id"])
+        invited = client.post(f"/api/v1/workspaces/{workspace}/members", json={"email": email, "role": role})
+        assert invited.status_code == 201, invited.text
+        link_token = invitation_token(mailbox, email.lower())
+
+    async def invitee_token(session: AsyncSession) -> str:
+        user = await get_user_by_email(session, email)
+        assert user is not None
+        return await create_api_token(session, user, "invited")
+
+    with api.client(in_database(api.settings, invitee_token)) as client:
+        joined = client.post("/api/v1/workspaces/join", json={"token": link_token})
+        assert joined.status_code == 200, joined.text
+        assert joined.json()["id"] == workspace
+        return str(client.get("/api/v1/me", headers={"X-Workspace-Id": workspace}).json()["id"])
 
 
 def two_workspaces(api: Api) -> Workspaces:
@@ -114,8 +132,15 @@ def two_workspaces(api: Api) -> Workspaces:
     bo_id = add_member(api, bea[1], b, bo[0], "viewer")
     add_member(api, bea[1], s, al[0], "editor")
     webhook, delivery = add_webhook(api, b)
+    with api.client(bea[1]) as client:
+        invited = client.post(
+            f"/api/v1/workspaces/{b}/members", json={"email": "invited@example.com", "role": "editor"}
+        )
+        assert invited.status_code == 201, invited.text
     publication = str(made.json()[0]["id"])
-    return Workspaces(bea, bo_id, al, b, s, a, clip, connection, publication, token, webhook, delivery)
+    return Workspaces(
+        bea, bo_id, al, b, s, a, clip, connection, publication, token, webhook, delivery, str(invited.json()["id"])
+    )
 
 
 def add_webhook(api: Api, workspace: str) -> tuple[str, str]:
@@ -158,6 +183,7 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "token_id": world.token,
         "webhook_id": world.webhook,
         "delivery_id": world.delivery,
+        "invitation_id": world.invitation,
     }
 
 
@@ -179,8 +205,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/publications/{publication_id}/reschedule"): {"scheduled_at": "2031-01-01T12:00"},
         ("POST", "/publications/{publication_id}/reject"): {"comment": "Не сейчас"},
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
-        ("POST", "/settings/workspace/members/{user_id}/role"): {"role": "owner"},
-        ("POST", "/settings/workspace/members"): {"email": world.al[0], "role": "owner"},
+        ("POST", "/settings/members/{user_id}/role"): {"role": "owner"},
+        ("POST", "/settings/members/invite"): {"email": world.al[0], "role": "owner"},
     }
     key = (route.method, route.path)
     return {"data": page_forms[key]} if route.page and key in page_forms else {"json": api_bodies.get(key)}

@@ -10,6 +10,8 @@ from tests.workspaces.support import Route, add_member, body_for, every_route, i
 WRITES = {"POST", "PATCH", "DELETE"}
 # Page routes that act on the user, not on a workspace's data: any member may use them.
 USER_PAGES = {"/logout", "/logout-all", "/settings/language", "/workspaces", "/workspaces/switch", "/login"}
+# Joining by an invitation link is the invited person's, signed by the link's token (tests/workspaces).
+USER_PAGES |= {"/invite/{token}", "/invite/{token}/sign-up"}
 # Called by a platform, not a person: no member, signed by the token in its path (tests/publications).
 PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
@@ -138,7 +140,7 @@ def test_pages_show_each_role_only_what_it_may_do(api: Api) -> None:
     world = two_workspaces(api)
     viewer = new_user(api)
     add_member(api, world.bea[1], world.b, viewer[0], "viewer")
-    pages = ("/", "/publications", "/settings/platforms", "/settings/workspace")
+    pages = ("/", "/publications", "/settings/platforms", "/settings/workspace", "/settings/members")
     shown: dict[str, str] = {}
     for who in (world.bea[0], viewer[0]):
         with login(api, who) as browser:
@@ -151,7 +153,10 @@ def test_pages_show_each_role_only_what_it_may_do(api: Api) -> None:
         f'id="test-{world.connection}"',
         'hx-post="/settings/platforms/telegram/connect"',
         'hx-post="/publications/',
-        'action="/settings/workspace/members"',
+        'action="/settings/members/invite"',
+        f'action="/settings/members/{world.bo_id}/role"',
+        f'action="/settings/invitations/{world.invitation}/revoke"',
+        'href="/settings/audit"',
         'action="/settings/workspace"',
     ):
         assert control in owner, control

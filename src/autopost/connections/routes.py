@@ -108,5 +108,5 @@ async def update_connection(
 @router.delete("/api/v1/connections/{connection_id}")
 async def disconnect(connection_id: uuid.UUID, member: CurrentMember, work: Work) -> DisconnectOut:
     connection = await owned_connection(work.session, member, connection_id, to=Action.CONNECT)
-    cancelled = await usecases.disconnect(work.session, work.outbox, connection)
+    cancelled = await usecases.disconnect(work.session, work.outbox, member, connection)
     return DisconnectOut(cancelled_publications=cancelled)

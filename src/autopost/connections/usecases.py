@@ -45,6 +45,7 @@ from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost.users.plans import check_plan
 from autopost.workspaces.access import Action, Member, resolve_member
+from autopost.workspaces.audit import AuditAction, audit
 
 NAME_MAX = 100
 
@@ -110,6 +111,14 @@ async def save_connection(
         expires_at=tokens.expires_at,
     )
     await session.flush()
+    audit(
+        session,
+        member,
+        AuditAction.CONNECTED,
+        platform=platform.value,
+        account=connection.shown_name,
+        connection_id=str(connection.id),
+    )
     return connection
 
 
@@ -380,8 +389,18 @@ async def set_vk_target(
     return connection
 
 
-async def disconnect(session: AsyncSession, outbox: Outbox, connection: Connection) -> int:
+async def disconnect(session: AsyncSession, outbox: Outbox, member: Member, connection: Connection) -> int:
     """Delete the tokens and cancel the connection's scheduled publications; returns how many."""
     forget_tokens(connection)
     connection.status = ConnectionStatus.REVOKED
-    return await cancel_for_connection(session, outbox, connection)
+    cancelled = await cancel_for_connection(session, outbox, connection)
+    audit(
+        session,
+        member,
+        AuditAction.DISCONNECTED,
+        platform=connection.platform.value,
+        account=connection.shown_name,
+        connection_id=str(connection.id),
+        cancelled=cancelled,
+    )
+    return cancelled

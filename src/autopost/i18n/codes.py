@@ -145,7 +145,6 @@ REFUSALS: dict[str, str] = {
     "webhook_delivery_pending": N_("This delivery is still being tried"),
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
-    "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
     # Approval of an editor's publications.
@@ -156,6 +155,15 @@ REFUSALS: dict[str, str] = {
     "rejection_comment_too_long": N_("The comment is longer than {limit} characters"),
     "notify_bot_not_configured": N_("The administrator has not set up the notification bot"),
     "notify_bot_unreachable": N_("The notification bot does not answer, try again later"),
+    # Invitations.
+    "mail_not_configured": N_("This installation sends no mail (AUTOPOST_SMTP_URL is not set)"),
+    "invitation_mail_failed": N_("The mail server did not take the invitation. Try again later"),
+    "invitation_pending": N_("{email} is already invited: send the invitation again instead"),
+    "invitation_unknown": N_("This invitation link is wrong or was replaced by a newer one"),
+    "invitation_accepted": N_("This invitation has already been used"),
+    "invitation_revoked": N_("This invitation was revoked"),
+    "invitation_expired": N_("This invitation has expired: ask for a new one"),
+    "invitation_other_email": N_("This invitation is for {email}: sign in with that address to accept it"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

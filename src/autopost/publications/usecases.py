@@ -39,6 +39,7 @@ from autopost.runtime import Runtime
 from autopost.security.ratelimit import enforce_limit
 from autopost.settings import Settings
 from autopost.workspaces.access import Action, Member
+from autopost.workspaces.audit import AuditAction, audit
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,18 @@ async def publish_clip(
     )
     if claim is not None:
         claim.publication_ids = [str(p.id) for p in publications]
+    # One entry per publish action (the dialog's one press), naming every account it went to.
+    audit(
+        session,
+        member,
+        AuditAction.PUBLISHED,
+        clip=clip.title,
+        clip_id=str(clip.id),
+        targets=[
+            {"platform": t.connection.platform.value, "account": t.connection.shown_name} for t in chosen
+        ],
+        scheduled_at=None if scheduled_at is None else scheduled_at.isoformat(),
+    )
     return publications
 
 

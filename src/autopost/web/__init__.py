@@ -15,6 +15,8 @@ from autopost.web.pages_approval import router as approval_router
 from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_notifications import router as notifications_router
+from autopost.web.pages_invite import router as invite_router
+from autopost.web.pages_members import router as members_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_settings import router as settings_router
 from autopost.web.pages_webhooks import router as webhooks_router
@@ -63,6 +65,8 @@ def install(app: FastAPI) -> None:
         approval_router,
         settings_router,
         workspaces_router,
+        members_router,
+        invite_router,
         notifications_router,
         webhooks_router,
     ):

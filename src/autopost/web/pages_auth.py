@@ -37,7 +37,7 @@ async def login_page(request: Request, work: Work, next: str = "/") -> Response:
     )
 
 
-def _same_origin(request: Request, public_url: str) -> bool:
+def same_origin(request: Request, public_url: str) -> bool:
     """The form came from our own page (the Host it was served on, or the public address)."""
     origin = request.headers.get("origin")
     if not origin:
@@ -55,7 +55,7 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     lang = request_language(request)
-    if not _same_origin(request, runtime.settings.public_url):
+    if not same_origin(request, runtime.settings.public_url):
         # Login CSRF: another site's form must not sign the browser into someone else's account.
         return render_anonymous(
             request,

@@ -247,7 +247,7 @@ async def disconnect_dialog(request: Request, connection_id: uuid.UUID, viewer: 
 async def disconnect(request: Request, connection_id: uuid.UUID, viewer: Page) -> Response:
     """Tokens deleted, scheduled publications cancelled; the notice says how many."""
     connection = await owned_connection(viewer.work.session, viewer.member, connection_id, to=Action.CONNECT)
-    cancelled = await usecases.disconnect(viewer.work.session, viewer.work.outbox, connection)
+    cancelled = await usecases.disconnect(viewer.work.session, viewer.work.outbox, viewer.member, connection)
     name = f"{platform_name(connection.platform, viewer.lang)} · {connection.account_name}"
     if cancelled:
         notice = ngettext(

@@ -1,7 +1,8 @@
-"""The header's workspace switcher and Settings → Workspace: name, time zone, approval, members.
+"""The header's workspace switcher and Settings → Workspace: name, time zone, approval.
 
 Each action is the workspaces use case the API calls too; a refusal (a role that
-may not, the last owner, an unknown e-mail) comes back as the page's notice.
+may not, an unknown time zone) comes back as the page's notice. Members are on
+Settings → Members (pages_members).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from autopost.web.i18n import refused_text
 from autopost.web.templating import render
 from autopost.workspaces import usecases
 from autopost.workspaces.access import parse_workspace_id, resolve_member
-from autopost.workspaces.models import Role
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +59,8 @@ def zone_choices(current: str, now: datetime, lang: str) -> list[tuple[str, str]
     return [(name, zone_label(ZoneInfo(name), now, lang)) for name in names]
 
 
-def _remember(response: Response, request: Request, workspace_id: uuid.UUID) -> Response:
+def remember_workspace(response: Response, request: Request, workspace_id: uuid.UUID) -> Response:
+    """Work in this workspace from now on (the switcher's cookie)."""
     response.set_cookie(
         WORKSPACE_COOKIE,
         str(workspace_id),
@@ -74,14 +75,11 @@ def _remember(response: Response, request: Request, workspace_id: uuid.UUID) -> 
 async def _page(
     request: Request, viewer: Viewer, notice: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    members = await usecases.list_members(viewer.work.session, viewer.member)
     return render(
         request,
         viewer,
         "settings_workspace.html",
         section="workspace",
-        members=members,
-        roles=list(Role),
         zones=zone_choices(viewer.member.workspace.time_zone, viewer.now, viewer.lang),
         zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
         notice=notice,
@@ -97,20 +95,13 @@ async def _refusal_page(request: Request, viewer: Viewer, exc: Refused) -> Respo
     return await _page(request, viewer, {"kind": "error", "text": refused_text(exc, viewer.lang)}, status)
 
 
-def _role(value: object) -> Role:
-    try:
-        return Role(str(value))
-    except ValueError:
-        raise Refused("validation_error", Kind.INVALID, detail="role") from None
-
-
 @router.post("/workspaces/switch")
 async def switch(request: Request, viewer: Page) -> Response:
     """Work in another of the viewer's workspaces from now on (one that is not theirs: 404)."""
     posted = await request.form()
     chosen = parse_workspace_id(str(posted.get("workspace_id", "")))
     member = await resolve_member(viewer.work.session, viewer.user, chosen)
-    return _remember(RedirectResponse("/", status_code=303), request, member.workspace_id)
+    return remember_workspace(RedirectResponse("/", status_code=303), request, member.workspace_id)
 
 
 @router.post("/workspaces")
@@ -120,7 +111,9 @@ async def create(request: Request, viewer: Page) -> Response:
         made = await usecases.create_workspace(viewer.work.session, viewer.user, str(posted.get("name", "")))
     except Refused as exc:
         return await _refusal_page(request, viewer, exc)
-    return _remember(RedirectResponse("/settings/workspace", status_code=303), request, made.workspace_id)
+    return remember_workspace(
+        RedirectResponse("/settings/workspace", status_code=303), request, made.workspace_id
+    )
 
 
 @router.get("/settings/workspace", name="settings_workspace")
@@ -143,33 +136,3 @@ async def update(request: Request, viewer: Page) -> Response:
     except Refused as exc:
         return await _refusal_page(request, viewer, exc)
     return RedirectResponse("/settings/workspace?saved=true", status_code=303)
-
-
-@router.post("/settings/workspace/members")
-async def add_member(request: Request, viewer: Page) -> Response:
-    posted = await request.form()
-    try:
-        role = _role(posted.get("role"))
-        await usecases.add_member(viewer.work.session, viewer.member, str(posted.get("email", "")), role)
-    except Refused as exc:
-        return await _refusal_page(request, viewer, exc)
-    return RedirectResponse("/settings/workspace", status_code=303)
-
-
-@router.post("/settings/workspace/members/{user_id}/role")
-async def change_role(request: Request, viewer: Page, user_id: uuid.UUID) -> Response:
-    posted = await request.form()
-    try:
-        await usecases.change_role(viewer.work.session, viewer.member, user_id, _role(posted.get("role")))
-    except Refused as exc:
-        return await _refusal_page(request, viewer, exc)
-    return RedirectResponse("/settings/workspace", status_code=303)
-
-
-@router.post("/settings/workspace/members/{user_id}/remove")
-async def remove_member(request: Request, viewer: Page, user_id: uuid.UUID) -> Response:
-    try:
-        await usecases.remove_member(viewer.work.session, viewer.member, user_id)
-    except Refused as exc:
-        return await _refusal_page(request, viewer, exc)
-    return RedirectResponse("/settings/workspace", status_code=303)

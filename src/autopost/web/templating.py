@@ -33,7 +33,7 @@ from autopost.web.sparkline import sparkline
 from autopost.workspaces.access import Action
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 
 
 @jinja2.pass_context

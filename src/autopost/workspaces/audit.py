@@ -6,17 +6,23 @@ exactly what happened; `data` is names and ids a reader knows, never secrets.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, IdMixin, UtcDateTime, utcnow
-from autopost.workspaces.access import Member
+from autopost.refusals import Kind, Refused
+from autopost.workspaces.access import Action, Member
+
+PAGE_MAX = 200
 
 
 class AuditAction(StrEnum):
@@ -26,6 +32,7 @@ class AuditAction(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     INVITED = "invited"
+    INVITATION_REVOKED = "invitation_revoked"
     JOINED = "joined"
     ROLE_CHANGED = "role_changed"
     MEMBER_REMOVED = "member_removed"
@@ -55,6 +62,54 @@ def audit(session: AsyncSession, member: Member, action: AuditAction, **data: An
         actor_email=member.user.email,
         action=action.value,
         data=data,
+        # Set here, not at flush: entries of one transaction keep the order they were written in.
+        created_at=utcnow(),
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    # Where the next (older) page starts; None on the last page.
+    next_cursor: str | None
+
+
+def _cursor(entry: AuditEntry) -> str:
+    raw = f"{entry.created_at.isoformat()}|{entry.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, entry_id = raw.partition("|")
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError(at)
+        return when, uuid.UUID(entry_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Refused("validation_error", Kind.INVALID, detail="before") from None
+
+
+async def audit_log(
+    session: AsyncSession, member: Member, *, before: str | None = None, limit: int = 50
+) -> AuditPage:
+    """The workspace's log, newest first, `limit` entries after the cursor `before`; owners only."""
+    member.require(Action.MANAGE)
+    limit = max(1, min(limit, PAGE_MAX))
+    query = select(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id)
+    if before:
+        at, entry_id = _position(before)
+        query = query.where(
+            or_(AuditEntry.created_at < at, and_(AuditEntry.created_at == at, AuditEntry.id < entry_id))
+        )
+    rows = list(
+        await session.scalars(
+            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    entries = rows[:limit]
+    return AuditPage(entries, _cursor(entries[-1]) if more else None)

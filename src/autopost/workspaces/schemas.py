@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from autopost.users.models import User
 from autopost.users.plans import Plan
-from autopost.workspaces.models import Membership, Role, Workspace
+from autopost.workspaces.audit import AuditEntry
+from autopost.workspaces.invitations import InvitationState, state_of
+from autopost.workspaces.models import Invitation, Membership, Role, Workspace
 
 
 class WorkspaceOut(BaseModel):
@@ -64,3 +67,62 @@ class MemberIn(BaseModel):
 
 class RoleIn(BaseModel):
     role: Role
+
+
+class InvitationOut(BaseModel):
+    """An invitation as its workspace's owners see it: never its link (that goes by mail only)."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    status: InvitationState
+    invited_by: str
+    created_at: datetime
+    sent_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationOut:
+        return cls(
+            id=invitation.id,
+            email=invitation.email,
+            role=invitation.role,
+            status=state_of(invitation),
+            invited_by=invitation.invited_by_email,
+            created_at=invitation.created_at,
+            sent_at=invitation.sent_at,
+            expires_at=invitation.expires_at,
+        )
+
+
+class JoinIn(BaseModel):
+    # The token of the invitation link (<public_url>/invite/<token>).
+    token: str = Field(max_length=200)
+
+
+class AuditEntryOut(BaseModel):
+    id: uuid.UUID
+    # connected, disconnected, published, invited, invitation_revoked, joined, role_changed,
+    # member_removed, settings_changed (and approved, rejected, webhook_changed where those exist).
+    action: str
+    actor_id: uuid.UUID | None
+    actor_email: str
+    data: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+        return cls(
+            id=entry.id,
+            action=entry.action,
+            actor_id=entry.actor_id,
+            actor_email=entry.actor_email,
+            data=entry.data,
+            created_at=entry.created_at,
+        )
+
+
+class AuditPageOut(BaseModel):
+    entries: list[AuditEntryOut]
+    # Pass as ?before= for the next, older page; null on the last page.
+    next: str | None

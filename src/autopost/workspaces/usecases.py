@@ -1,7 +1,8 @@
-"""Creating workspaces, changing their settings, adding members and changing their roles.
+"""Creating workspaces, changing their settings, changing members' roles and removing members.
 
 Only an owner manages a workspace (Action.MANAGE). A workspace always keeps an
-owner: the last one can be neither removed nor demoted.
+owner: the last one can be neither removed nor demoted. People join by
+invitation (workspaces.invitations). Every change is written to the audit log.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from autopost.refusals import Kind, Refused
 from autopost.users.models import User
 from autopost.users.plans import Plan
 from autopost.workspaces.access import Action, Member, memberships_of, resolve_member
+from autopost.workspaces.audit import AuditAction, audit
 from autopost.workspaces.models import DEFAULT_TIME_ZONE, Membership, Role, Workspace
 
 NAME_MAX = 200
@@ -86,12 +88,18 @@ async def update_workspace(
 ) -> Workspace:
     member.require(Action.MANAGE)
     workspace = member.workspace
-    if name is not None:
-        workspace.name = _checked_name(name)
-    if time_zone is not None:
-        workspace.time_zone = check_time_zone(time_zone)
-    if approval_required is not None:
-        workspace.approval_required = approval_required
+    asked = {
+        "name": None if name is None else _checked_name(name),
+        "time_zone": None if time_zone is None else check_time_zone(time_zone),
+        "approval_required": approval_required,
+    }
+    changed = {
+        key: value for key, value in asked.items() if value is not None and getattr(workspace, key) != value
+    }
+    for key, value in changed.items():
+        setattr(workspace, key, value)
+    if changed:
+        audit(session, member, AuditAction.SETTINGS_CHANGED, **changed)
     await session.flush()
     return workspace
 
@@ -118,29 +126,6 @@ async def _membership(session: AsyncSession, member: Member, user_id: uuid.UUID)
     return found
 
 
-async def add_member(
-    session: AsyncSession, member: Member, email: str, role: Role
-) -> tuple[User, Membership]:
-    """Add someone who already has an account (invitations for new people come by e-mail later)."""
-    from autopost.users.service import get_user_by_email
-
-    member.require(Action.MANAGE)
-    user = await get_user_by_email(session, email)
-    if user is None:
-        raise Refused("member_no_account", Kind.INVALID, email=email.strip().lower())
-    exists = await session.scalar(
-        select(Membership.id).where(
-            Membership.workspace_id == member.workspace_id, Membership.user_id == user.id
-        )
-    )
-    if exists is not None:
-        raise Refused("member_exists", Kind.CONFLICT, email=user.email)
-    membership = Membership(workspace_id=member.workspace_id, user_id=user.id, role=role)
-    session.add(membership)
-    await session.flush()
-    return user, membership
-
-
 async def _refuse_losing_last_owner(session: AsyncSession, membership: Membership) -> None:
     if membership.role is not Role.OWNER:
         return
@@ -165,10 +150,19 @@ async def change_role(
     member.require(Action.MANAGE)
     if role is not Role.OWNER:
         await _refuse_losing_last_owner(session, membership)
-    membership.role = role
-    await session.flush()
     user = await session.get(User, user_id)
     assert user is not None  # the membership's foreign key
+    if membership.role is not role:
+        audit(
+            session,
+            member,
+            AuditAction.ROLE_CHANGED,
+            email=user.email,
+            role=role.value,
+            was=membership.role.value,
+        )
+    membership.role = role
+    await session.flush()
     return user, membership
 
 
@@ -177,5 +171,8 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
     membership = await _membership(session, member, user_id)
     member.require(Action.MANAGE)
     await _refuse_losing_last_owner(session, membership)
+    user = await session.get(User, user_id)
+    assert user is not None  # the membership's foreign key
+    audit(session, member, AuditAction.MEMBER_REMOVED, email=user.email, role=membership.role.value)
     await session.delete(membership)
     await session.flush()

@@ -25,6 +25,7 @@ from autopost_testing.demo import DEMO, api_token
 from autopost_testing.media import make_clip
 from autopost_testing.world import REDIS_URL, World, world_settings
 from tests.conftest import Sandbox
+from tests.support.mail import shared_mail_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -126,7 +127,13 @@ class Stack:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def stack(tmp_path: Path, database_url: str, sandbox: Sandbox) -> AsyncIterator[Stack]:
-    settings = world_settings(tmp_path, database_url, sandbox_url=sandbox.url, stats_refresh_hours=0)
+    settings = world_settings(
+        tmp_path,
+        database_url,
+        sandbox_url=sandbox.url,
+        stats_refresh_hours=0,
+        smtp_url=shared_mail_server().url,
+    )
     world = World(settings, REDIS_URL, sandbox_url=sandbox.url)
     try:
         await world.start_worker(concurrency=4)
