@@ -21,6 +21,7 @@ from autopost.deps import RuntimeDep
 from autopost.i18n import code_table, pick_language, render
 from autopost.publications.callbacks import router as callbacks_router
 from autopost.publications.routes import router as publications_router
+from autopost.series.routes import router as series_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
@@ -121,6 +122,7 @@ def create_app(
         connections_router,
         clips_router,
         publications_router,
+        series_router,
         callbacks_router,
     ):
         app.include_router(router)

@@ -5,6 +5,7 @@ from autopost.clips.models import Clip
 from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
+from autopost.series.models import PostingSlot, Series
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.workspaces.audit import AuditEntry
@@ -20,8 +21,10 @@ __all__ = [
     "IdempotencyKey",
     "Membership",
     "OAuthState",
+    "PostingSlot",
     "Publication",
     "PublicationEvent",
+    "Series",
     "StatsSnapshot",
     "User",
     "UserSession",

@@ -18,6 +18,8 @@ from autopost.publications.events import event_text
 TABLES = {
     "alerts",
     "audit_entries",
+    "posting_slots",
+    "series",
     "users",
     "api_tokens",
     "clips",
