@@ -21,9 +21,9 @@ from autopost.deps import RuntimeDep
 from autopost.i18n import code_table, pick_language, render
 from autopost.publications.callbacks import router as callbacks_router
 from autopost.publications.routes import router as publications_router
-from autopost.series.routes import router as series_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
+from autopost.series.routes import router as series_router
 from autopost.settings import Settings, get_settings
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router

@@ -235,7 +235,7 @@ def _next_slot(client: httpx2.Client, connection: str) -> datetime:
 
 
 def test_an_unknown_id_in_the_body_is_not_found(api: Api) -> None:
-    token, ids, times = _week(api, clips=1)
+    token, _, times = _week(api, clips=1)
     with api.client(token) as client:
         missing = client.post("/api/v1/series", json=_body([str(uuid.uuid4())], times))
     assert missing.status_code == 404

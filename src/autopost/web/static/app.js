@@ -137,8 +137,56 @@
     });
   }
 
+  // The clips selected on the clips page, kept here: a card that refreshes itself (polling) comes
+  // back unticked, and is ticked again from this set.
+  var selectedClips = new Set();
+
+  function syncSelection() {
+    var boxes = document.querySelectorAll("input[data-clip-select]");
+    boxes.forEach(function (box) { box.checked = selectedClips.has(box.value); });
+    var bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) return;
+    var count = bar.querySelector("[data-selected-count]");
+    if (count) count.textContent = count.dataset.template.replace("{count}", String(selectedClips.size));
+    bar.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+      button.disabled = selectedClips.size === 0;
+    });
+    var all = bar.querySelector("[data-select-all]");
+    if (all) {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("input[data-clip-select]")) {
+      if (target.checked) selectedClips.add(target.value);
+      else selectedClips.delete(target.value);
+      syncSelection();
+    } else if (target.matches("input[data-select-all]")) {
+      document.querySelectorAll("input[data-clip-select]").forEach(function (box) {
+        if (target.checked) selectedClips.add(box.value);
+        else selectedClips.delete(box.value);
+      });
+      syncSelection();
+    }
+  });
+
+  // A confirmation whose answer updates something else (a card, a row) closes once it is sent.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-close-after]") || !event.detail.successful) return;
+    var dialog = form.closest("dialog");
+    if (dialog) dialog.close();
+  });
+
   document.addEventListener("htmx:load", function (event) {
     var root = event.detail.elt;
+    if (root.querySelector && (root.matches("[data-clip-select], .clip-card") || root.querySelector("[data-clip-select]"))) {
+      syncSelection();
+    }
     if (root.querySelectorAll) replaceAlreadyBroken(root);
     if (root.matches && root.matches("dialog[data-autoopen]")) openDialog(root);
     else if (root.querySelectorAll) root.querySelectorAll("dialog[data-autoopen]").forEach(openDialog);
