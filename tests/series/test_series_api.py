@@ -34,7 +34,13 @@ def _week(api: Api, clips: int = 10) -> tuple[str, list[str], dict[str, str]]:
 
 def _body(ids: list[str], times: dict[str, str], **extra: Any) -> dict[str, Any]:
     tomorrow = (datetime.now(MOSCOW) + timedelta(days=1)).date()
-    return {"clip_ids": ids, "start_date": tomorrow.isoformat(), "cadence": {"every_days": 1}, "times": times, **extra}
+    return {
+        "clip_ids": ids,
+        "start_date": tomorrow.isoformat(),
+        "cadence": {"every_days": 1},
+        "times": times,
+        **extra,
+    }
 
 
 def _counts(api: Api) -> tuple[int, int, int]:
@@ -173,7 +179,9 @@ def test_foreign_ids_are_not_found_and_a_viewer_is_forbidden(api: Api) -> None:
         for action in ("cancel", "retry"):
             assert client.post(f"/api/v1/clips/{ids[0]}/{action}").status_code == 404
         later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-        assert client.post(f"/api/v1/clips/{ids[0]}/reschedule", json={"scheduled_at": later}).status_code == 404
+        assert (
+            client.post(f"/api/v1/clips/{ids[0]}/reschedule", json={"scheduled_at": later}).status_code == 404
+        )
         assert client.get(f"/api/v1/connections/{next(iter(times))}/slots").status_code == 404
     viewer_email, viewer = new_user(api)
     workspace = workspace_of(api, token)
@@ -182,7 +190,9 @@ def test_foreign_ids_are_not_found_and_a_viewer_is_forbidden(api: Api) -> None:
         for dry_run in (True, False):
             forbidden = client.post("/api/v1/series", json=_body(ids, times, dry_run=dry_run))
             assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "role_forbids"
-        slots = client.put(f"/api/v1/connections/{next(iter(times))}/slots", json={"weekdays": [0], "times": ["18:00"]})
+        slots = client.put(
+            f"/api/v1/connections/{next(iter(times))}/slots", json={"weekdays": [0], "times": ["18:00"]}
+        )
         assert slots.status_code == 403
     assert _counts_of(api, token) == 0
 

@@ -14,7 +14,8 @@ USER_PAGES = {"/logout", "/logout-all", "/settings/language", "/workspaces", "/w
 PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
 DIALOGS = {"/clips/{clip_id}/publish", "/publications/{publication_id}/reschedule"}
-DIALOGS |= {"/settings/connections/{connection_id}/disconnect"}
+DIALOGS |= {"/settings/connections/{connection_id}/disconnect", "/publications/{publication_id}/cancel"}
+DIALOGS |= {"/series/new", "/clips/bulk/cancel", "/clips/bulk/reschedule"}
 TELEGRAM = {"bot_token": "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA", "channel": "@clipmaker_demo"}
 
 
@@ -134,7 +135,8 @@ def test_pages_show_each_role_only_what_it_may_do(api: Api) -> None:
         f'id="disconnect-{world.connection}"',
         f'id="test-{world.connection}"',
         'hx-post="/settings/platforms/telegram/connect"',
-        'hx-post="/publications/',
+        'hx-get="/publications/',
+        "data-clip-select",
         'action="/settings/workspace/members"',
         'action="/settings/workspace"',
     ):

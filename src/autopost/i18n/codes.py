@@ -135,7 +135,9 @@ REFUSALS: dict[str, str] = {
     "series_time_invalid": N_("{value} is not a time: give it as HH:MM"),
     "slot_weekday_invalid": N_("A weekday is a number from 0 (Monday) to 6 (Sunday)"),
     "slots_too_many": N_("An account takes at most {limit} posting slots"),
-    "no_free_slot": N_("{platform}: no free posting slot in the next three months; add slots in the settings"),
+    "no_free_slot": N_(
+        "{platform}: no free posting slot in the next three months; add slots in the settings"
+    ),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

@@ -51,7 +51,9 @@ async def cancel_all(request: Request, viewer: Page) -> Response:
     clip_ids = _chosen(await request.form())
     session, outbox = viewer.work.session, viewer.work.outbox
     cancelled = sum([len(await bulk.cancel_clip(session, outbox, viewer.member, c)) for c in clip_ids])
-    notice = ngettext(viewer.lang, "{count} publication is cancelled", "{count} publications are cancelled", cancelled)
+    notice = ngettext(
+        viewer.lang, "{count} publication is cancelled", "{count} publications are cancelled", cancelled
+    )
     return await _done(request, viewer, clip_ids, notice)
 
 
@@ -86,7 +88,9 @@ async def move_all(
     clip_ids = _chosen(await request.form())
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
-        return _move_dialog(request, viewer, clip_ids, scheduled_at, gettext(viewer.lang, "Choose the date and time"))
+        return _move_dialog(
+            request, viewer, clip_ids, scheduled_at, gettext(viewer.lang, "Choose the date and time")
+        )
     session, outbox, settings = viewer.work.session, viewer.work.outbox, viewer.runtime.settings
     moved = 0
     try:
@@ -96,7 +100,9 @@ async def move_all(
         if refusal.kind is not Kind.INVALID:
             raise
         return _move_dialog(request, viewer, clip_ids, scheduled_at, refused_text(refusal, viewer.lang))
-    notice = ngettext(viewer.lang, "{count} publication is rescheduled", "{count} publications are rescheduled", moved)
+    notice = ngettext(
+        viewer.lang, "{count} publication is rescheduled", "{count} publications are rescheduled", moved
+    )
     return await _done(request, viewer, clip_ids, notice)
 
 
@@ -106,7 +112,9 @@ async def retry_all(request: Request, viewer: Page) -> Response:
     clip_ids = _chosen(await request.form())
     session, outbox = viewer.work.session, viewer.work.outbox
     retried = sum([len(await bulk.retry_clip(session, outbox, viewer.member, c)) for c in clip_ids])
-    notice = ngettext(viewer.lang, "{count} publication is queued again", "{count} publications are queued again", retried)
+    notice = ngettext(
+        viewer.lang, "{count} publication is queued again", "{count} publications are queued again", retried
+    )
     return await _done(request, viewer, clip_ids, notice)
 
 

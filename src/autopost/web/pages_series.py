@@ -111,7 +111,9 @@ async def _dialog(request: Request, viewer: Viewer, form: SeriesForm, error: str
 async def series_dialog(request: Request, viewer: Page) -> Response:
     viewer.member.require(Action.EDIT)
     accounts = await list_connections(viewer.work.session, viewer.member)
-    return await _dialog(request, viewer, SeriesForm.fresh(viewer, SeriesForm.parse(request.query_params).clip_ids, accounts))
+    return await _dialog(
+        request, viewer, SeriesForm.fresh(viewer, SeriesForm.parse(request.query_params).clip_ids, accounts)
+    )
 
 
 @router.post("/series/preview", name="series_preview")
@@ -155,4 +157,6 @@ def _why(refusal: Refused, lang: str) -> str:
     if not marked:
         return refused_text(refusal, lang)
     count = len(marked)
-    return ngettext(lang, "Fix the problem marked in the plan", "Fix the {count} problems marked in the plan", count)
+    return ngettext(
+        lang, "Fix the problem marked in the plan", "Fix the {count} problems marked in the plan", count
+    )

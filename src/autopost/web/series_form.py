@@ -47,7 +47,9 @@ class SeriesForm:
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
-    def fresh(cls, viewer: Viewer, clip_ids: list[uuid.UUID], connections: Sequence[Connection]) -> SeriesForm:
+    def fresh(
+        cls, viewer: Viewer, clip_ids: list[uuid.UUID], connections: Sequence[Connection]
+    ) -> SeriesForm:
         """Tomorrow, every day, every account that can take clips, each at its first slot or 18:00."""
         tomorrow = (viewer.now.astimezone(viewer.zone) + timedelta(days=1)).date()
         usable = [c for c in connections if usable_account(viewer, c)]
@@ -66,7 +68,9 @@ class SeriesForm:
             start=str(form.get("start_date", "")),
             cadence=str(form.get("cadence", "daily")),
             every_days=str(form.get("every_days", "2")),
-            weekdays={int(v) for v in form.getlist("weekday") if str(v).isdigit() and int(str(v)) in WEEKDAYS},
+            weekdays={
+                int(v) for v in form.getlist("weekday") if str(v).isdigit() and int(str(v)) in WEEKDAYS
+            },
             chosen=set(_ids(form.getlist("account"))),
             times={
                 uuid.UUID(name[5:]): str(value)
