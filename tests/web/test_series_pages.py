@@ -124,7 +124,7 @@ def test_cancel_on_one_publication_asks_first(api: Api) -> None:
 
 
 def test_a_viewer_gets_no_selection_and_no_dialogs(api: Api) -> None:
-    email, token, ids, _ = _setup(api, clips=1)
+    _, token, ids, _ = _setup(api, clips=1)
     viewer_email, _ = new_user(api)
     add_member(api, token, workspace_of(api, token), viewer_email, "viewer")
     with login(api, viewer_email) as client:
