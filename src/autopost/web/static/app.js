@@ -28,6 +28,7 @@
       focusById(back);
     });
     syncPublishForm(dialog.querySelector("form[data-publish-form]"));
+    syncSeriesForm(dialog.querySelector("form[data-series-form]"));
   }
 
   function countOf(field) {
@@ -67,6 +68,17 @@
     form.querySelectorAll("[data-max]").forEach(updateCounter);
   }
 
+  // The series dialog shows the weekdays only for "on weekdays", the day count only for "every N days".
+  function syncSeriesForm(form) {
+    if (!form) return;
+    var cadence = form.querySelector("input[name=cadence]:checked");
+    var mode = cadence ? cadence.value : "daily";
+    var weekdays = form.querySelector("[data-weekdays]");
+    if (weekdays) weekdays.hidden = mode !== "weekdays";
+    var every = form.querySelector("input[name=every_days]");
+    if (every) every.disabled = mode !== "every";
+  }
+
   function syncRutubeForm(form) {
     var mode = form.querySelector("input[name=mode]:checked");
     form.querySelectorAll("[data-mode]").forEach(function (part) {
@@ -91,6 +103,8 @@
     if (target.matches("select[data-autosubmit]")) target.form.requestSubmit();
     var publish = target.closest("form[data-publish-form]");
     if (publish) syncPublishForm(publish);
+    var series = target.closest("form[data-series-form]");
+    if (series) syncSeriesForm(series);
     var rutube = target.closest("form[data-rutube-form]");
     if (rutube) syncRutubeForm(rutube);
   });
