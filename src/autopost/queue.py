@@ -145,6 +145,12 @@ class Outbox:
     def remove(self, publication_id: uuid.UUID, platform: Platform) -> None:
         self._removals.append((publication_id, platform))
 
+    def absorb(self, other: Outbox) -> None:
+        """Take on another outbox's work (staged apart so a rolled-back savepoint can drop it)."""
+        self._adds.extend(other._adds)
+        self._removals.extend(other._removals)
+        other.discard()
+
     def discard(self) -> None:
         self._adds.clear()
         self._removals.clear()

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -17,8 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.connections.models import Connection
 from autopost.connections.queries import owned_connection
+from autopost.db import utcnow
 from autopost.publications.models import LIVE_STATUSES, Publication
+from autopost.publications.usecases import TargetChoice, publish_clip
+from autopost.queue import Outbox
 from autopost.refusals import Refused
+from autopost.runtime import Runtime
 from autopost.series.models import PostingSlot
 from autopost.series.plan import local_instant, parse_clock
 from autopost.settings import Settings
@@ -113,3 +118,36 @@ async def next_free_slot(
             if at >= earliest and at not in taken:
                 return at
     return None
+
+
+async def publish_in_next_slots(
+    session: AsyncSession,
+    outbox: Outbox,
+    runtime: Runtime,
+    member: Member,
+    clip_id: uuid.UUID,
+    targets: Sequence[TargetChoice],
+) -> list[Publication]:
+    """«В ближайший слот»: each account at its own next free slot, through publish_clip; all or none."""
+    member.require(Action.EDIT)
+    if not targets:
+        raise Refused("no_targets")
+    now, times, missing = utcnow(), {}, []
+    for target in targets:
+        connection = await owned_connection(session, member, target.connection_id, revoked_too=True)
+        at = await next_free_slot(session, runtime.settings, member, connection, now)
+        if at is None:
+            refusal = Refused("no_free_slot", platform=connection.platform.value)
+            refusal.about = connection.id
+            missing.append(refusal)
+        times[target.connection_id] = at
+    if missing:
+        raise Refused.first_of(missing)
+    staged, made = Outbox(), []
+    # One publish per distinct time; a refusal of a later one rolls the earlier ones back too.
+    async with session.begin_nested():
+        ordered = sorted(targets, key=lambda t: times[t.connection_id] or now)
+        for at, group in groupby(ordered, key=lambda t: times[t.connection_id]):
+            made += await publish_clip(session, staged, runtime, member, clip_id, list(group), at)
+    outbox.absorb(staged)
+    return made

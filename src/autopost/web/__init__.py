@@ -17,6 +17,7 @@ from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_series import router as series_router
 from autopost.web.pages_settings import router as settings_router
+from autopost.web.pages_slots import router as slots_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
 
@@ -62,6 +63,7 @@ def install(app: FastAPI) -> None:
         series_router,
         publications_router,
         settings_router,
+        slots_router,
         workspaces_router,
     ):
         app.include_router(router)

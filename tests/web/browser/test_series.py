@@ -26,7 +26,9 @@ def _shots(tmp_path: Path) -> Path:
 
 async def _publications(stack: Stack, token: str) -> list[dict[str, object]]:
     async with httpx2.AsyncClient(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        listed: list[dict[str, object]] = (await client.get("/api/v1/publications", params={"limit": 200})).json()
+        listed: list[dict[str, object]] = (
+            await client.get("/api/v1/publications", params={"limit": 200})
+        ).json()
     return listed
 
 
@@ -90,7 +92,9 @@ async def test_a_ten_clip_week_on_four_platforms_from_one_dialog_then_bulk_cance
     await page.set_viewport_size(PHONE)
     await page.screenshot(path=str(_shots(tmp_path) / "bulk-cancel-phone.png"))
     await page.set_viewport_size({"width": 1280, "height": 900})
-    assert {p["status"] for p in await _publications(stack, token)} == {"scheduled"}, "nothing before the answer"
+    assert {p["status"] for p in await _publications(stack, token)} == {"scheduled"}, (
+        "nothing before the answer"
+    )
     await confirm.get_by_role("button", name="Отменить 8 публикаций").click()
     await expect(page.locator("#notice")).to_contain_text("Отменено 8 публикаций")
     await expect(page.locator("dialog[open]")).to_have_count(0)

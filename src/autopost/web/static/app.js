@@ -57,7 +57,9 @@
     if (later && at) {
       at.disabled = !later.checked;
       at.required = later.checked;
-      if (submit) submit.textContent = later.checked ? submit.dataset.labelLater : submit.dataset.labelNow;
+      var slot = form.querySelector("input[name=when][value=slot]");
+      var scheduling = later.checked || (slot && slot.checked);
+      if (submit) submit.textContent = scheduling ? submit.dataset.labelLater : submit.dataset.labelNow;
     }
     form.querySelectorAll("fieldset.platform-group").forEach(function (group) {
       var texts = group.querySelector("[data-texts]");
