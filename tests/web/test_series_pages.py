@@ -134,3 +134,35 @@ def test_a_viewer_gets_no_selection_and_no_dialogs(api: Api) -> None:
         assert "Урок 1" in page and "data-clip-select" not in page and "Запланировать серию" not in page
         for path in ("/series/new", "/clips/bulk/cancel", "/clips/bulk/reschedule"):
             assert client.get(path, params={"clip": ids[0]}, headers=htmx(client, csrf)).status_code == 403
+
+
+def test_posting_slots_on_the_settings_page_and_the_next_slot_in_the_publish_dialog(api: Api) -> None:
+    email, token, ids, (vk, telegram) = _setup(api, clips=1)
+    with login(api, email) as client:
+        csrf = csrf_of(client.get("/").text)
+        settings = client.get("/settings/platforms").text
+        assert f'hx-get="/settings/connections/{vk}/slots"' in settings
+        empty = client.get(f"/settings/connections/{vk}/slots", headers=htmx(client, csrf)).text
+        assert "Слоты публикации: пока не заданы" in visible_text(empty)
+        every_day = {"weekday": [str(d) for d in range(7)], "times": "18:00"}
+        saved = client.post(f"/settings/connections/{vk}/slots", data=every_day, headers=htmx(client, csrf)).text
+        assert "Слоты сохранены" in saved and "пн, вт, ср, чт, пт, сб, вс 18:00" in visible_text(saved)
+        wrong = client.post(
+            f"/settings/connections/{telegram}/slots", data={"weekday": "0", "times": "25:00"}, headers=htmx(client, csrf)
+        ).text
+        assert "25:00 — не время: укажите ЧЧ:ММ" in wrong
+        # Telegram has no slot: the whole publish is refused, VK's included.
+        asked = {"account": [vk, telegram], "when": "slot"}
+        refused = client.post(f"/clips/{ids[0]}/publish", data=asked, headers=htmx(client, csrf)).text
+        assert "Telegram: нет свободного слота в ближайшие три месяца" in refused
+        assert client.get("/api/v1/publications").json() == []
+        weekdays = {"weekday": ["0", "1", "2", "3", "4"], "times": "09:30"}
+        client.post(f"/settings/connections/{telegram}/slots", data=weekdays, headers=htmx(client, csrf))
+        done = client.post(f"/clips/{ids[0]}/publish", data=asked, headers=htmx(client, csrf)).text
+        assert "2 публикации запланированы" in visible_text(done)
+        made = {p["connection_id"]: p for p in client.get("/api/v1/publications").json()}
+    vk_at = datetime.fromisoformat(str(made[vk]["scheduled_at"])).astimezone(MOSCOW)
+    telegram_at = datetime.fromisoformat(str(made[telegram]["scheduled_at"])).astimezone(MOSCOW)
+    now = datetime.now(MOSCOW)
+    assert vk_at.strftime("%H:%M") == "18:00" and now < vk_at <= now + timedelta(days=1)
+    assert telegram_at.strftime("%H:%M") == "09:30" and telegram_at.weekday() < 5 and telegram_at > now
