@@ -1,5 +1,5 @@
 """Actions on the clips selected on the clips page: move or cancel all their publications, retry
-every failed one; and the confirmation a single publication's «Отменить» asks first."""
+every failed one; and the confirmation a single publication's Cancel asks first."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ async def retry_all(request: Request, viewer: Page) -> Response:
 async def cancel_one_dialog(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: str = "row"
 ) -> Response:
-    """«Отменить» on one publication asks first, naming the clip, the account and the time."""
+    """Cancel on one publication asks first, naming the clip, the account and the time."""
     session = viewer.work.session
     publication = await owned_publication(session, viewer.member, publication_id, to=Action.EDIT)
     row = await publication_row(session, viewer.member, publication, viewer.now)

@@ -1,5 +1,5 @@
 """The series dialog: selected clips → start date, cadence, a time per account, skip dates → the
-preview table of the whole plan (live, through the dry run) → «Запланировать N публикаций»."""
+preview table of the whole plan (live, through the dry run) → "Schedule N publications"."""
 
 from __future__ import annotations
 

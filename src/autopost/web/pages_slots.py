@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _summary(found: list[slot_rules.Slot], names: dict[int, str]) -> tuple[list[int], list[str], str]:
-    """The slots as the form holds them (weekdays, times) and as one line («пн, вт 18:00»)."""
+    """The slots as the form holds them (weekdays, times) and as one line ("Mon, Tue 18:00")."""
     days = sorted({s.weekday for s in found})
     times = sorted({s.text for s in found})
     if len(found) == len(days) * len(times):

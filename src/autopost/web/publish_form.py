@@ -79,7 +79,7 @@ class PublishForm:
     titles: dict[Platform, str] = field(default_factory=dict)
     descriptions: dict[Platform, str] = field(default_factory=dict)
     later: bool = False
-    # «В ближайший слот»: each account at its own next free posting slot.
+    # "In the next slot": each account at its own next free posting slot.
     slot: bool = False
     when: str = ""
     # The platforms whose texts section was open when the form was sent.

@@ -43,7 +43,7 @@ class SeriesForm:
     chosen: set[uuid.UUID] = field(default_factory=set)
     times: dict[uuid.UUID, str] = field(default_factory=dict)
     skip: str = ""
-    # The dialog's Idempotency-Key: a second click on «Запланировать» repeats, never doubles.
+    # The dialog's Idempotency-Key: a second click on Schedule repeats, never doubles.
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
