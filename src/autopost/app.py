@@ -24,6 +24,7 @@ from autopost.publications.callbacks import router as callbacks_router
 from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
+from autopost.series.routes import router as series_router
 from autopost.settings import Settings, get_settings
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
@@ -124,6 +125,7 @@ def create_app(
         connections_router,
         clips_router,
         publications_router,
+        series_router,
         callbacks_router,
         webhooks_router,
     ):

@@ -6,6 +6,7 @@ from autopost.connections.models import Connection, OAuthState
 from autopost.db import Base
 from autopost.notifications.models import NotificationDelivery, NotificationPreference, TelegramLink
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
+from autopost.series.models import PostingSlot, Series
 from autopost.stats.models import StatsSnapshot
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -25,8 +26,10 @@ __all__ = [
     "NotificationDelivery",
     "NotificationPreference",
     "OAuthState",
+    "PostingSlot",
     "Publication",
     "PublicationEvent",
+    "Series",
     "StatsSnapshot",
     "TelegramLink",
     "User",

@@ -195,6 +195,13 @@ class Outbox:
     def enqueue_webhook(self, delivery_id: uuid.UUID, attempt: int) -> None:
         self._webhooks.append((delivery_id, attempt))
 
+    def absorb(self, other: Outbox) -> None:
+        """Take on another outbox's work (staged apart so a rolled-back savepoint can drop it)."""
+        self._adds.extend(other._adds)
+        self._removals.extend(other._removals)
+        self._webhooks.extend(other._webhooks)
+        other.discard()
+
     def discard(self) -> None:
         self._adds.clear()
         self._removals.clear()

@@ -20,6 +20,8 @@ TABLES = {
     "audit_entries",
     "webhook_deliveries",
     "webhook_endpoints",
+    "posting_slots",
+    "series",
     "users",
     "api_tokens",
     "clips",

@@ -16,7 +16,8 @@ USER_PAGES |= {"/invite/{token}", "/invite/{token}/sign-up"}
 PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
 DIALOGS = {"/clips/{clip_id}/publish", "/publications/{publication_id}/reschedule"}
-DIALOGS |= {"/settings/connections/{connection_id}/disconnect"}
+DIALOGS |= {"/settings/connections/{connection_id}/disconnect", "/publications/{publication_id}/cancel"}
+DIALOGS |= {"/series/new", "/clips/bulk/cancel", "/clips/bulk/reschedule"}
 DIALOGS |= {"/publications/{publication_id}/approve", "/publications/{publication_id}/reject"}
 # What an approver may do: their role passes, and B's publication (scheduled, not awaiting) refuses.
 APPROVALS = {
@@ -152,11 +153,12 @@ def test_pages_show_each_role_only_what_it_may_do(api: Api) -> None:
         f'id="disconnect-{world.connection}"',
         f'id="test-{world.connection}"',
         'hx-post="/settings/platforms/telegram/connect"',
-        'hx-post="/publications/',
+        'hx-get="/publications/',
         'action="/settings/members/invite"',
         f'action="/settings/members/{world.bo_id}/role"',
         f'action="/settings/invitations/{world.invitation}/revoke"',
         'href="/settings/audit"',
+        "data-clip-select",
         'action="/settings/workspace"',
     ):
         assert control in owner, control

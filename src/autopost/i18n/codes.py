@@ -164,6 +164,18 @@ REFUSALS: dict[str, str] = {
     "invitation_revoked": N_("This invitation was revoked"),
     "invitation_expired": N_("This invitation has expired: ask for a new one"),
     "invitation_other_email": N_("This invitation is for {email}: sign in with that address to accept it"),
+    # Series and posting slots.
+    "series_empty": N_("Choose at least one clip and one account with its time"),
+    "series_too_big": N_("A series takes at most {clips} clips and {accounts} accounts"),
+    "series_duplicate_clip": N_("The same clip is chosen twice"),
+    "series_cadence_invalid": N_("Choose every day, every 2 to 30 days, or at least one weekday"),
+    "series_too_long": N_("The series would run longer than {days} days: choose fewer skipped days"),
+    "series_time_invalid": N_("{value} is not a time: give it as HH:MM"),
+    "slot_weekday_invalid": N_("A weekday is a number from 0 (Monday) to 6 (Sunday)"),
+    "slots_too_many": N_("An account takes at most {limit} posting slots"),
+    "no_free_slot": N_(
+        "{platform}: no free posting slot in the next three months; add slots in the settings"
+    ),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

@@ -79,6 +79,10 @@ class Publication(IdMixin, TimestampMixin, Base):
         ForeignKey("connections.id", ondelete="CASCADE"), index=True
     )
     platform: Mapped[Platform] = mapped_column(enum_type(Platform, "platform"))
+    # The series it was planned in, if any (stats total per series); the publication outlives it.
+    series_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
     generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[PublicationStatus] = mapped_column(
         enum_type(PublicationStatus, "publication_status"), default=PublicationStatus.SCHEDULED

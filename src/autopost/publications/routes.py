@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query
 
 from autopost.deps import CurrentMember, Reader, RuntimeDep, Work
 from autopost.platforms.catalog import Platform
-from autopost.publications import approval, queries, usecases
+from autopost.publications import approval, bulk, queries, usecases
 from autopost.publications.models import PublicationStatus
 from autopost.publications.schemas import (
     ApproveIn,
@@ -42,6 +42,40 @@ async def publish(
         work.session, work.outbox, runtime, member, clip_id, targets, body.scheduled_at, idempotency_key
     )
     return [PublicationOut.of(p, lang) for p in publications]
+
+
+@router.post("/clips/{clip_id}/reschedule")
+async def reschedule_clip(
+    clip_id: uuid.UUID,
+    body: RescheduleIn,
+    member: CurrentMember,
+    lang: Reader,
+    work: Work,
+    runtime: RuntimeDep,
+) -> list[PublicationOut]:
+    """Every scheduled publication of the clip to the new time; answers with those moved."""
+    moved = await bulk.reschedule_clip(
+        work.session, work.outbox, runtime.settings, member, clip_id, body.scheduled_at
+    )
+    return [PublicationOut.of(p, lang) for p in moved]
+
+
+@router.post("/clips/{clip_id}/cancel")
+async def cancel_clip(
+    clip_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work
+) -> list[PublicationOut]:
+    """Every scheduled publication of the clip cancelled; answers with those cancelled."""
+    cancelled = await bulk.cancel_clip(work.session, work.outbox, member, clip_id)
+    return [PublicationOut.of(p, lang) for p in cancelled]
+
+
+@router.post("/clips/{clip_id}/retry")
+async def retry_clip(
+    clip_id: uuid.UUID, member: CurrentMember, lang: Reader, work: Work
+) -> list[PublicationOut]:
+    """Every failed publication of the clip queued again; answers with those queued."""
+    retried = await bulk.retry_clip(work.session, work.outbox, member, clip_id)
+    return [PublicationOut.of(p, lang) for p in retried]
 
 
 @router.get("/publications")

@@ -80,6 +80,8 @@ class PublicationOut(BaseModel):
     clip_id: uuid.UUID
     connection_id: uuid.UUID
     platform: Platform
+    # The series it was planned in (POST /api/v1/series), else null.
+    series_id: uuid.UUID | None
     status: PublicationStatus
     phase: Phase
     progress: int

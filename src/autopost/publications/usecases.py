@@ -121,6 +121,7 @@ async def create_publications(
     clip: Clip,
     targets: Sequence[Target],
     scheduled_at: datetime | None = None,
+    series_id: uuid.UUID | None = None,
 ) -> list[Publication]:
     """Check every target, then add one publication per target and queue it (after commit); in a
     workspace that approves, one made by a member who may not approve waits for an approver instead."""
@@ -149,6 +150,7 @@ async def create_publications(
             clip_id=clip.id,
             connection_id=target.connection.id,
             platform=target.connection.platform,
+            series_id=series_id,
             generation=await _next_generation(session, clip.id, target.connection.id) if target.again else 0,
             status=PublicationStatus.AWAITING_APPROVAL if awaiting else PublicationStatus.SCHEDULED,
             phase=Phase.QUEUED,

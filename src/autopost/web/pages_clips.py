@@ -16,6 +16,7 @@ from autopost.publications.models import Publication
 from autopost.publications.queries import taken_on
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
+from autopost.series.slots import publish_in_next_slots
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
@@ -68,6 +69,7 @@ async def _dialog(
         ready=forms.clip_is_ready(clip),
         groups=await _groups(viewer, clip, form, values.pop("problems", None)),
         later=form.later,
+        slot=form.slot,
         when_value=form.when or forms.default_local(settings, viewer),
         when_min=forms.earliest_local(settings, viewer),
         zone_name=zone_label(viewer.zone, viewer.now, viewer.lang),
@@ -107,9 +109,14 @@ async def publish(request: Request, clip_id: uuid.UUID, viewer: Page) -> Respons
         )
     targets, outbox = forms.targets_of(form, groups), viewer.work.outbox
     try:
-        publications = await publish_clip(
-            session, outbox, viewer.runtime, member, clip.id, targets, scheduled_at
-        )
+        if form.slot:
+            publications = await publish_in_next_slots(
+                session, outbox, viewer.runtime, member, clip.id, targets
+            )
+        else:
+            publications = await publish_clip(
+                session, outbox, viewer.runtime, member, clip.id, targets, scheduled_at
+            )
     except Refused as exc:
         error, problems = forms.problems_of(exc, viewer.lang)
         return await _dialog(request, viewer, clip, form, error=error, problems=problems)

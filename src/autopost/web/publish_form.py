@@ -79,6 +79,8 @@ class PublishForm:
     titles: dict[Platform, str] = field(default_factory=dict)
     descriptions: dict[Platform, str] = field(default_factory=dict)
     later: bool = False
+    # "In the next slot": each account at its own next free posting slot.
+    slot: bool = False
     when: str = ""
     # The platforms whose texts section was open when the form was sent.
     open_texts: set[str] = field(default_factory=set)
@@ -97,6 +99,7 @@ class PublishForm:
             titles=titles,
             descriptions=descriptions,
             later=form.get("when") == "later",
+            slot=form.get("when") == "slot",
             when=str(form.get("scheduled_at", "")),
             open_texts={str(value) for value in form.getlist("open")},
         )

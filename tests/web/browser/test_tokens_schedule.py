@@ -86,7 +86,11 @@ async def test_connect_by_token_schedule_reschedule_cancel_and_disconnect(page: 
     await expect(page).to_have_url(re.compile("platform=rutube"))
     await expect(page.locator("tbody tr")).to_have_count(1)
     await page.locator("tbody tr").get_by_role("button", name="Отменить").click()
+    confirm_cancel = page.locator("dialog#cancel-dialog[open]")
+    await expect(confirm_cancel).to_contain_text("не будет опубликован в Rutube")
+    await confirm_cancel.get_by_role("button", name="Отменить публикацию").click()
     await expect(page.locator("tbody tr .badge-grey")).to_have_text("Отменено")
+    await expect(confirm_cancel).to_have_count(0)
 
     await go(page, "Платформы")
     telegram = page.locator("#platform-telegram")

@@ -28,6 +28,7 @@
       focusById(back);
     });
     syncPublishForm(dialog.querySelector("form[data-publish-form]"));
+    syncSeriesForm(dialog.querySelector("form[data-series-form]"));
   }
 
   function countOf(field) {
@@ -56,7 +57,9 @@
     if (later && at) {
       at.disabled = !later.checked;
       at.required = later.checked;
-      if (submit) submit.textContent = later.checked ? submit.dataset.labelLater : submit.dataset.labelNow;
+      var slot = form.querySelector("input[name=when][value=slot]");
+      var scheduling = later.checked || (slot && slot.checked);
+      if (submit) submit.textContent = scheduling ? submit.dataset.labelLater : submit.dataset.labelNow;
     }
     form.querySelectorAll("fieldset.platform-group").forEach(function (group) {
       var texts = group.querySelector("[data-texts]");
@@ -65,6 +68,17 @@
       texts.hidden = !chosen;
     });
     form.querySelectorAll("[data-max]").forEach(updateCounter);
+  }
+
+  // The series dialog shows the weekdays only for "on weekdays", the day count only for "every N days".
+  function syncSeriesForm(form) {
+    if (!form) return;
+    var cadence = form.querySelector("input[name=cadence]:checked");
+    var mode = cadence ? cadence.value : "daily";
+    var weekdays = form.querySelector("[data-weekdays]");
+    if (weekdays) weekdays.hidden = mode !== "weekdays";
+    var every = form.querySelector("input[name=every_days]");
+    if (every) every.disabled = mode !== "every";
   }
 
   function syncRutubeForm(form) {
@@ -91,6 +105,8 @@
     if (target.matches("select[data-autosubmit]")) target.form.requestSubmit();
     var publish = target.closest("form[data-publish-form]");
     if (publish) syncPublishForm(publish);
+    var series = target.closest("form[data-series-form]");
+    if (series) syncSeriesForm(series);
     var rutube = target.closest("form[data-rutube-form]");
     if (rutube) syncRutubeForm(rutube);
   });
@@ -144,8 +160,56 @@
     });
   }
 
+  // The clips selected on the clips page, kept here: a card that refreshes itself (polling) comes
+  // back unticked, and is ticked again from this set.
+  var selectedClips = new Set();
+
+  function syncSelection() {
+    var boxes = document.querySelectorAll("input[data-clip-select]");
+    boxes.forEach(function (box) { box.checked = selectedClips.has(box.value); });
+    var bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) return;
+    var count = bar.querySelector("[data-selected-count]");
+    if (count) count.textContent = count.dataset.template.replace("{count}", String(selectedClips.size));
+    bar.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+      button.disabled = selectedClips.size === 0;
+    });
+    var all = bar.querySelector("[data-select-all]");
+    if (all) {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("input[data-clip-select]")) {
+      if (target.checked) selectedClips.add(target.value);
+      else selectedClips.delete(target.value);
+      syncSelection();
+    } else if (target.matches("input[data-select-all]")) {
+      document.querySelectorAll("input[data-clip-select]").forEach(function (box) {
+        if (target.checked) selectedClips.add(box.value);
+        else selectedClips.delete(box.value);
+      });
+      syncSelection();
+    }
+  });
+
+  // A confirmation whose answer updates something else (a card, a row) closes once it is sent.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-close-after]") || !event.detail.successful) return;
+    var dialog = form.closest("dialog");
+    if (dialog) dialog.close();
+  });
+
   document.addEventListener("htmx:load", function (event) {
     var root = event.detail.elt;
+    if (root.querySelector && (root.matches("[data-clip-select], .clip-card") || root.querySelector("[data-clip-select]"))) {
+      syncSelection();
+    }
     if (root.querySelectorAll) replaceAlreadyBroken(root);
     if (root.matches && root.matches("dialog[data-autoopen]")) openDialog(root);
     else if (root.querySelectorAll) root.querySelectorAll("dialog[data-autoopen]").forEach(openDialog);

@@ -1,0 +1,1 @@
+"""Series of publications planned at once, and each account's posting slots."""
