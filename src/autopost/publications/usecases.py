@@ -268,7 +268,6 @@ async def reschedule(
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
 
-
 async def reschedule_clip(
     session: AsyncSession,
     outbox: Outbox,
@@ -308,6 +307,7 @@ async def reschedule_clip(
             assert sibling.scheduled_at is not None
             await reschedule(session, outbox, settings, sibling, sibling.scheduled_at + shift)
     return siblings
+
 
 # The platform's copy of the video failed processing: checking it again can never succeed.
 _DEAD_REMOTE_COPY = {f"{platform.value}.processing_failed" for platform in Platform}

@@ -54,6 +54,13 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static files and the page-only error handling to the app."""
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
-    for router in (auth_router, calendar_router, clips_router, publications_router, settings_router, workspaces_router):
+    for router in (
+        auth_router,
+        calendar_router,
+        clips_router,
+        publications_router,
+        settings_router,
+        workspaces_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from autopost.clips.models import Clip
 from autopost.connections.models import Connection
@@ -92,7 +93,9 @@ def is_movable(status: PublicationStatus, scheduled_at: datetime | None, error_c
     return status is PublicationStatus.SCHEDULED and scheduled_at is not None and error_code is None
 
 
-def _in(column: ColumnElement[datetime | None], period: Period) -> ColumnElement[bool]:
+def _in(
+    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None], period: Period
+) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -48,7 +48,7 @@ async def _grid(viewer: Viewer, span: Span, anchor: date) -> Grid:
     return grid_of(period, chips, viewer.now.astimezone(viewer.zone).date())
 
 
-def _calendar_values(viewer: Viewer, grid: Grid) -> dict[str, object]:
+def _calendar_values(viewer: Viewer, grid: Grid) -> dict[str, Any]:
     period = grid.period
     today = viewer.now.astimezone(viewer.zone).date()
 
@@ -71,15 +71,17 @@ async def calendar_page(request: Request, viewer: Page, view: str = "", date: st
     return render(request, viewer, "calendar.html", section="calendar", **_calendar_values(viewer, grid))
 
 
-async def _move(
-    viewer: Viewer, publication: Publication, when: datetime, scope: Scope
-) -> tuple[str, str]:
+async def _move(viewer: Viewer, publication: Publication, when: datetime, scope: Scope) -> tuple[str, str]:
     """The move and its notice; a refusal moves nothing (the request's queue work is dropped)."""
     session, outbox, settings = viewer.work.session, viewer.work.outbox, viewer.runtime.settings
     try:
         if scope == "clip":
-            moved = await usecases.reschedule_clip(session, outbox, settings, viewer.member, publication, when)
-            return gettext(viewer.lang, "The clip is moved on all its platforms ({count})", count=len(moved)), "ok"
+            moved = await usecases.reschedule_clip(
+                session, outbox, settings, viewer.member, publication, when
+            )
+            return gettext(
+                viewer.lang, "The clip is moved on all its platforms ({count})", count=len(moved)
+            ), "ok"
         await usecases.reschedule(session, outbox, settings, publication, when)
     except Refused as exc:
         outbox.discard()
@@ -117,9 +119,7 @@ async def move(
     )
 
 
-def _panel(
-    request: Request, viewer: Viewer, publication: Publication, values: dict[str, object]
-) -> Response:
+def _panel(request: Request, viewer: Viewer, publication: Publication, values: dict[str, Any]) -> Response:
     return render(
         request,
         viewer,
