@@ -37,6 +37,15 @@
   }
 
   var dragged = null;
+  // Shift as the keyboard last told it: some drag sources hand the drop no modifier keys.
+  var shiftHeld = false;
+
+  function trackShift(event) {
+    if (event.key === "Shift") shiftHeld = event.type === "keydown";
+  }
+  document.addEventListener("keydown", trackShift);
+  document.addEventListener("keyup", trackShift);
+  window.addEventListener("blur", function () { shiftHeld = false; });
 
   document.addEventListener("dragstart", function (event) {
     var chip = chipOf(event);
@@ -70,7 +79,7 @@
     var cell = dropCell(event);
     if (!cell || !dragged) return;
     event.preventDefault();
-    move(dragged, cell.dataset.day, event.shiftKey, false);
+    move(dragged, cell.dataset.day, event.shiftKey || shiftHeld, false);
   });
 
   document.addEventListener("keydown", function (event) {
