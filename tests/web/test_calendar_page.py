@@ -127,7 +127,7 @@ def test_two_clips_in_one_hour_on_one_account_are_a_conflict(api: Api) -> None:
 def _move(client, csrf: str, publication: str, day: str, scope: str = "one"):  # type: ignore[no-untyped-def]
     return client.post(
         "/calendar/move",
-        data={"publication_id": publication, "day": day, "scope": scope, "view": "week", "anchor": day},
+        data={"publication_id": publication, "day": day, "scope": scope, "view": "week"},
         headers=htmx(client, csrf),
     )
 
@@ -157,16 +157,15 @@ def test_a_drop_moves_one_publication_or_the_clip_everywhere_keeping_its_offsets
         assert _scheduled_at(api, on_vk) == _moscow("2027-04-10T18:00")
         assert _scheduled_at(api, on_telegram) == _moscow("2027-04-08T19:30")
 
-        panel = client.get(
-            f"/calendar/publications/{on_vk}?view=week&date=2027-04-05", headers=htmx(client, csrf)
-        )
+        panel = client.get(f"/calendar/publications/{on_vk}?view=week", headers=htmx(client, csrf))
         assert "Перенести…" in panel.text and f'id="clip-{clip}"' in panel.text
         typed = client.post(
             f"/calendar/publications/{on_vk}/move",
-            data={"scheduled_at": "2027-04-12T08:15", "scope": "one", "view": "week", "anchor": "2027-04-12"},
+            data={"scheduled_at": "2027-04-12T08:15", "scope": "one", "view": "week"},
             headers=htmx(client, csrf),
         )
         assert typed.status_code == 200 and 'hx-swap-oob="true"' in typed.text
+        assert 'data-day="2027-04-12"' in typed.text  # the calendar follows it into the next week
         assert _scheduled_at(api, on_vk) == _moscow("2027-04-12T08:15")
 
 

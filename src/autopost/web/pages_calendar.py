@@ -42,6 +42,13 @@ def _anchor(text: str, viewer: Viewer) -> date:
         return viewer.now.astimezone(viewer.zone).date()
 
 
+def _day_of(viewer: Viewer, publication: Publication) -> date:
+    """After a move the calendar shows the period holding the publication, moved or refused: the
+    arrow keys and the typed date follow it into another week or month."""
+    moment = publication.scheduled_at or viewer.now
+    return moment.astimezone(viewer.zone).date()
+
+
 async def _grid(viewer: Viewer, span: Span, anchor: date) -> Grid:
     period = period_of(span, anchor, viewer.zone)
     chips = await period_chips(viewer.work.session, viewer.member, period)
@@ -97,7 +104,6 @@ async def move(
     day: DateText = "",
     scope: Annotated[Scope, Form()] = "one",
     view: Annotated[Span, Form()] = Span.WEEK,
-    anchor: DateText = "",
 ) -> Response:
     """A chip dropped on a day (or moved there by the arrow keys): the same time on that day."""
     session = viewer.work.session
@@ -112,7 +118,7 @@ async def move(
         else:
             when = moved_to_day(publication.scheduled_at, target, viewer.zone)
             text, kind = await _move(viewer, publication, when, scope)
-    grid = await _grid(viewer, view, _anchor(anchor, viewer))
+    grid = await _grid(viewer, view, _day_of(viewer, publication))
     values = _calendar_values(viewer, grid)
     return render(
         request, viewer, "_calendar.html", focus=publication.id, extra=notice_html(text, kind), **values
@@ -134,14 +140,14 @@ def _panel(request: Request, viewer: Viewer, publication: Publication, values: d
 
 @router.get("/calendar/publications/{publication_id}", name="calendar_panel")
 async def panel(
-    request: Request, publication_id: uuid.UUID, viewer: Page, view: Span = Span.WEEK, date: str = ""
+    request: Request, publication_id: uuid.UUID, viewer: Page, view: Span = Span.WEEK
 ) -> Response:
     """A chip's click: the clip's publications (its card), and the «Перенести» form for this one."""
     session = viewer.work.session
     publication = await owned_publication(session, viewer.member, publication_id)
     card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)
     value = local_input_value(publication.scheduled_at, viewer.zone) if publication.scheduled_at else ""
-    values = {"card": card, "view": view, "anchor": date, "when_value": value}
+    values = {"card": card, "view": view, "when_value": value}
     return _panel(request, viewer, publication, {**values, "scope": "one", "error": None})
 
 
@@ -153,7 +159,6 @@ async def move_to(
     scheduled_at: DateText = "",
     scope: Annotated[Scope, Form()] = "one",
     view: Annotated[Span, Form()] = Span.WEEK,
-    anchor: DateText = "",
 ) -> Response:
     """The panel's form (the keyboard's way, and the phone's): a date and time; a refusal keeps
     the panel open with what was typed, success closes it and redraws the calendar."""
@@ -166,9 +171,9 @@ async def move_to(
         text, kind = await _move(viewer, publication, when, scope)
     if kind == "error":
         card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)
-        values = {"card": card, "view": view, "anchor": anchor, "when_value": scheduled_at}
+        values = {"card": card, "view": view, "when_value": scheduled_at}
         return _panel(request, viewer, publication, {**values, "scope": scope, "error": text})
-    grid = await _grid(viewer, view, _anchor(anchor, viewer))
+    grid = await _grid(viewer, view, _day_of(viewer, publication))
     return render(
         request, viewer, "calendar_moved.html", extra=notice_html(text), **_calendar_values(viewer, grid)
     )

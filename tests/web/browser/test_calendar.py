@@ -142,6 +142,7 @@ async def test_forty_chips_drag_shift_drag_and_arrow_keys(page: Page, stack: Sta
     await page.keyboard.press("Enter")
     panel = page.locator("dialog#calendar-panel[open]")
     await expect(panel.get_by_role("heading", name="Урок 3")).to_be_visible()
+    await _shoot(page, "panel", tmp_path)
     await panel.get_by_label("Дата и время (Москва, UTC+3)").fill(f"{wednesday}T12:30")
     await panel.get_by_label("Клип на всех платформах").check()
     await panel.get_by_role("button", name="Перенести", exact=True).click()

@@ -17,14 +17,12 @@
     return moved.toISOString().slice(0, 10);
   }
 
-  function move(chip, day, wholeClip, follow) {
+  function move(chip, day, wholeClip) {
     var form = document.getElementById("calendar-move");
     if (!form || !day || day === dayOf(chip)) return;
     form.elements.publication_id.value = chip.dataset.publication;
     form.elements.day.value = day;
     form.elements.scope.value = wholeClip ? "clip" : "one";
-    // The keyboard follows its chip into the next week or month; a drop stays on this page.
-    if (follow) form.elements.anchor.value = day;
     form.requestSubmit();
   }
 
@@ -79,7 +77,7 @@
     var cell = dropCell(event);
     if (!cell || !dragged) return;
     event.preventDefault();
-    move(dragged, cell.dataset.day, event.shiftKey || shiftHeld, false);
+    move(dragged, cell.dataset.day, event.shiftKey || shiftHeld);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -88,7 +86,7 @@
     var by = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
     if (!by) return;
     event.preventDefault();
-    move(chip, shiftDay(dayOf(chip), by), event.shiftKey, true);
+    move(chip, shiftDay(dayOf(chip), by), event.shiftKey);
   });
 
   // After a redraw, focus stays on the chip that was moved (the server names it).
