@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -99,15 +100,13 @@ def _in(
     return and_(column >= period.start, column < period.end)
 
 
-async def period_chips(session: AsyncSession, member: Member, period: Period) -> list[Chip]:
-    """Every publication of the workspace in the period but the cancelled ones, in one query.
-
-    A publication's moment is when it went out if it did, else when it is scheduled for,
-    else when it was made ("now" publications). Conflicts are marked.
-    """
+def period_query(member: Member, period: Period) -> Select[*tuple[Any, ...]]:
+    """The one query: the workspace's publications in the period but the cancelled ones, with only
+    the columns a chip shows. A publication's moment is when it went out if it did, else when it
+    is scheduled for, else when it was made ("now" publications)."""
     p = Publication
     unpublished = p.published_at.is_(None)
-    rows = await session.execute(
+    return (
         select(
             p.id,
             p.clip_id,
@@ -134,6 +133,11 @@ async def period_chips(session: AsyncSession, member: Member, period: Period) ->
             ),
         )
     )
+
+
+async def period_chips(session: AsyncSession, member: Member, period: Period) -> list[Chip]:
+    """The period's chips in time order, conflicts marked."""
+    rows = await session.execute(period_query(member, period))
     chips = []
     for row in rows:
         moment = row.published_at or row.scheduled_at or row.created_at
