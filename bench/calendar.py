@@ -40,23 +40,25 @@ from autopost_testing.databases import create_postgres, drop_postgres
 from bench import harness
 
 BATCH = 5_000
-CLIPS_PER_WORKSPACE = 1_000
 YEAR = timedelta(days=365)
 
 
-async def _workspace(session: Any, n: int) -> tuple[User, list[uuid.UUID], list[tuple[uuid.UUID, Platform]]]:
+async def _workspace(
+    session: Any, n: int, clip_count: int
+) -> tuple[User, list[uuid.UUID], list[tuple[uuid.UUID, Platform]]]:
     user = User(email=f"bench{n}-{uuid.uuid4().hex[:6]}@example.com", password_hash="-")
     session.add(user)
     await session.flush()
     await create_workspace(session, user, f"Client {n}", workspace_id=user.id)
-    clips = [uuid.uuid4() for _ in range(CLIPS_PER_WORKSPACE)]
-    await session.execute(
-        insert(Clip),
-        [
-            {"id": c, "workspace_id": user.id, "title": f"Clip {i}", "status": ClipStatus.READY}
-            for i, c in enumerate(clips)
-        ],
-    )
+    clips = [uuid.uuid4() for _ in range(clip_count)]
+    for start in range(0, clip_count, BATCH):
+        await session.execute(
+            insert(Clip),
+            [
+                {"id": c, "workspace_id": user.id, "title": f"Clip {i}", "status": ClipStatus.READY}
+                for i, c in enumerate(clips[start : start + BATCH], start)
+            ],
+        )
     connections = [(uuid.uuid4(), platform) for platform in Platform]
     await session.execute(
         insert(Connection),
@@ -87,11 +89,10 @@ def _rows(
             {
                 "id": uuid.uuid4(),
                 "workspace_id": user.id,
-                "clip_id": clips[i % len(clips)],
+                # Each clip once per account: one live publication per clip and account.
+                "clip_id": clips[i // len(connections)],
                 "connection_id": connection,
                 "platform": platform,
-                # Distinct per row: the unique indexes allow one live or published row per generation.
-                "generation": i,
                 "status": PublicationStatus.PUBLISHED if published else PublicationStatus.SCHEDULED,
                 "scheduled_at": None if published else at,
                 "published_at": at if published else None,
@@ -106,8 +107,9 @@ async def _fill(factory: Any, workspaces: int, publications: int) -> list[User]:
     users = []
     for n in range(workspaces):
         async with transaction(factory) as session:
-            user, clips, connections = await _workspace(session, n)
-            rows = _rows(user, clips, connections, publications // workspaces)
+            count = publications // workspaces
+            user, clips, connections = await _workspace(session, n, -(-count // len(Platform)))
+            rows = _rows(user, clips, connections, count)
             for start in range(0, len(rows), BATCH):
                 await session.execute(insert(Publication), rows[start : start + BATCH])
         users.append(user)

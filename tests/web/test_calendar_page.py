@@ -199,3 +199,31 @@ def test_foreign_ids_are_not_found_and_a_viewer_sees_no_drag_handles_and_may_not
         panel = client.get(f"/calendar/publications/{publication}", headers=htmx(client, csrf)).text
         assert "Перенести…" not in panel
     assert _scheduled_at(api, publication) == _moscow("2027-05-03T12:00")
+
+
+def test_moving_the_clip_leaves_what_is_already_publishing_or_published(api: Api) -> None:
+    email, token = new_user(api)
+    vk, telegram = api.add_connection(email, Platform.VK), api.add_connection(email, Platform.TELEGRAM)
+    rutube = api.add_connection(email, Platform.RUTUBE)
+    clip = str(api.upload_clip(token)["id"])
+    on_vk = _scheduled(api, email, clip, vk, "2027-06-01T10:00")
+    running = add_publication(
+        api,
+        email,
+        clip,
+        telegram,
+        status=PublicationStatus.PUBLISHING,
+        scheduled_at=_moscow("2027-06-01T11:00"),
+    )
+    done = add_publication(
+        api, email, clip, rutube, status=PublicationStatus.PUBLISHED, published_at=_moscow("2027-06-01T09:00")
+    )
+    with login(api, email) as client:
+        page = client.get("/calendar?date=2027-06-01").text
+        assert set(_chips(page)) == {on_vk, running, done}
+        assert "draggable" in _chip_html(page, on_vk)
+        assert "draggable" not in _chip_html(page, running) + _chip_html(page, done)
+        moved = _move(client, csrf_of(page), on_vk, "2027-06-03", scope="clip")
+    assert "Клип перенесён на всех платформах (1)" in moved.text
+    assert _scheduled_at(api, on_vk) == _moscow("2027-06-03T10:00")
+    assert _scheduled_at(api, running) == _moscow("2027-06-01T11:00")

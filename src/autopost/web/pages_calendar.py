@@ -92,6 +92,8 @@ async def _move(viewer: Viewer, publication: Publication, when: datetime, scope:
         await usecases.reschedule(session, outbox, settings, publication, when)
     except Refused as exc:
         outbox.discard()
+        # A move refused halfway rolled its savepoint back: read the publication as it stands.
+        await session.refresh(publication)
         return refused_text(exc, viewer.lang), "error"
     return gettext(viewer.lang, "The publication is rescheduled"), "ok"
 
