@@ -232,6 +232,9 @@ def test_every_page_and_fragment_reads_in_english(api: Api, world: World) -> Non
         f"/settings/connections/{connections['dzen']}/disconnect",
         f"/settings/connections/{connections['vk_broken']}/disconnect",
         *(f"/publications/{p}/row" for p in publications.values()),
+        "/calendar",
+        "/calendar?view=month",
+        *(f"/calendar/publications/{publications[n]}" for n in ("scheduled", "failed_legacy", "publishing")),
         f"/clips/{uuid.uuid4()}/card",  # not found
     ]
     with login(api, world.email) as client:

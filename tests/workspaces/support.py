@@ -212,6 +212,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},
         ("POST", "/publications/{publication_id}/reschedule"): {"scheduled_at": "2031-01-01T12:00"},
         ("POST", "/publications/{publication_id}/reject"): {"comment": "Не сейчас"},
+        ("POST", "/calendar/publications/{publication_id}/move"): {"scheduled_at": "2031-01-01T12:00"},
+        ("POST", "/calendar/move"): {"publication_id": world.publication, "day": "2031-01-01"},
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
         ("POST", "/settings/members/{user_id}/role"): {"role": "owner"},
         ("POST", "/settings/members/invite"): {"email": world.al[0], "role": "owner"},

@@ -295,6 +295,47 @@ async def reschedule(
     outbox.enqueue(publication.id, publication.platform, delay_ms(scheduled_at, now))
 
 
+async def reschedule_clip(
+    session: AsyncSession,
+    outbox: Outbox,
+    settings: Settings,
+    member: Member,
+    publication: Publication,
+    scheduled_at: datetime,
+) -> list[Publication]:
+    """Move the clip everywhere: `publication` to `scheduled_at` and the clip's other scheduled
+    publications by the same shift, so their offsets stay (VK 18:00, Telegram 19:00 stay an hour
+    apart). All move or none; one already publishing or published stays where it happened."""
+    member.require(Action.EDIT)
+    if publication.status is not PublicationStatus.SCHEDULED or publication.scheduled_at is None:
+        raise Refused("not_reschedulable", Kind.CONFLICT)
+    shift = scheduled_at - publication.scheduled_at
+    # Locked (PostgreSQL; SQLite's one writer serialises anyway): a worker cannot start one of
+    # them between the checks below and the moves.
+    siblings = list(
+        await session.scalars(
+            select(Publication)
+            .where(
+                Publication.workspace_id == member.workspace_id,
+                Publication.clip_id == publication.clip_id,
+                Publication.status == PublicationStatus.SCHEDULED,
+                Publication.scheduled_at.is_not(None),
+            )
+            .order_by(Publication.scheduled_at, Publication.id)
+            .with_for_update()
+        )
+    )
+    now = utcnow()
+    for sibling in siblings:
+        assert sibling.scheduled_at is not None
+        check_schedule(settings, sibling.scheduled_at + shift, now)
+    async with session.begin_nested():
+        for sibling in siblings:
+            assert sibling.scheduled_at is not None
+            await reschedule(session, outbox, settings, sibling, sibling.scheduled_at + shift)
+    return siblings
+
+
 # The platform's copy of the video failed processing: checking it again can never succeed.
 _DEAD_REMOTE_COPY = {f"{platform.value}.processing_failed" for platform in Platform}
 

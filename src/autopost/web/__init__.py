@@ -14,6 +14,7 @@ from autopost.web.auth import CsrfRejected, LoginRequired
 from autopost.web.pages_approval import router as approval_router
 from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_bulk import router as bulk_router
+from autopost.web.pages_calendar import router as calendar_router
 from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_notifications import router as notifications_router
 from autopost.web.pages_invite import router as invite_router
@@ -63,6 +64,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     for router in (
         auth_router,
+        calendar_router,
         clips_router,
         bulk_router,
         series_router,

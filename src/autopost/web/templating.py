@@ -8,11 +8,12 @@ reader's language) and fill `{name}` parameters as autopost.i18n does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -82,6 +83,12 @@ def _dt(context: Any, value: datetime | None) -> str:
 
 
 @jinja2.pass_context
+def _day_label(context: Any, value: date, pattern: str) -> str:
+    """A calendar day in the reader's language: "пн", "30 ноября", "ноябрь 2026"."""
+    return format_date(value, pattern, locale=context["lang"])
+
+
+@jinja2.pass_context
 def _ago(context: Any, value: datetime | None) -> str:
     return formatting.format_relative(value, utcnow(), context["lang"]) if value else "—"
 
@@ -126,6 +133,7 @@ def _environment() -> jinja2.Environment:
         connection_error=_connection_error,
         dt=_dt,
         ago=_ago,
+        day_label=_day_label,
         num=_num,
         size=_size,
         size_limit=_size_limit,
