@@ -24,6 +24,7 @@ from autopost.publications.routes import router as publications_router
 from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.settings import Settings, get_settings
+from autopost.stats.routes import router as stats_router
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
@@ -122,6 +123,7 @@ def create_app(
         clips_router,
         publications_router,
         callbacks_router,
+        stats_router,
     ):
         app.include_router(router)
     install_web(app)

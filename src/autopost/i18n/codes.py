@@ -123,6 +123,8 @@ REFUSALS: dict[str, str] = {
     "role_forbids": N_("Your role in this workspace ({role}) does not allow this"),
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
+    "stats_period_reversed": N_("The period ends ({last}) before it begins ({first})"),
+    "stats_period_too_long": N_("A stats period is at most {max_days} days long"),
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
