@@ -6,7 +6,7 @@ the workspace's time zone (Moscow here: 22:00 UTC is already the next day), neve
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,14 +19,10 @@ from autopost.stats.queries import GroupBy, StatsReport, Totals, stats_report
 from autopost.users.plans import Plan
 from autopost.users.service import create_user
 from autopost.workspaces.access import Member, resolve_member
-from tests.stats.seed import Seed
+from tests.stats.seed import Seed, december, utc
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 PERIOD = Period(date(2026, 12, 1), date(2026, 12, 3), MOSCOW)
-
-
-def utc(day: int, hour: int, minute: int = 0, month: int = 12) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
 async def _member(session: AsyncSession, email: str) -> Member:
@@ -37,25 +33,7 @@ async def _member(session: AsyncSession, email: str) -> Member:
 async def _world(session: AsyncSession) -> Member:
     """Three publications of two clips on VK and Telegram, and a foreign workspace's big numbers."""
     member = await _member(session, "stats-owner@example.com")
-    seed = Seed(session, member.workspace_id)
-    splice, second = await seed.clip("Склейка"), await seed.clip("Второй")
-    vk, telegram = await seed.connection(Platform.VK), await seed.connection(Platform.TELEGRAM)
-
-    before = await seed.published(splice, vk, utc(25, 10, month=11))
-    await seed.snapshot(before, utc(30, 12, month=11), 100, likes=10)  # the baseline
-    await seed.snapshot(before, utc(30, 22, month=11), 130, likes=10)  # 01:00 on 1 Dec in Moscow
-    await seed.snapshot(before, utc(1, 15), 150, likes=12)
-    await seed.snapshot(before, utc(2, 6), 145, likes=12)  # the platform recounted: no gain
-    await seed.snapshot(before, utc(3, 10), 200, likes=20)
-    await seed.snapshot(before, utc(3, 21, 30), 500, likes=90)  # 00:30 on 4 Dec: after the period
-
-    channel = await seed.published(splice, telegram, utc(2, 8))
-    await seed.snapshot(channel, utc(2, 12), 40)  # Telegram has views only
-    await seed.snapshot(channel, utc(3, 12), 70)
-
-    fresh = await seed.published(second, vk, utc(1, 9))
-    await seed.snapshot(fresh, utc(1, 10), 500, shares=5)
-
+    await december(Seed(session, member.workspace_id))
     stranger = await _member(session, "stats-stranger@example.com")
     other = Seed(session, stranger.workspace_id)
     theirs = await other.published(await other.clip("Чужой"), await other.connection(Platform.VK), utc(1, 9))
