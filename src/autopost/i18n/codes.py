@@ -37,6 +37,9 @@ NAMES: dict[str, str] = {
     "role.editor": N_("Editor"),
     "role.approver": N_("Approver"),
     "role.viewer": N_("Viewer"),
+    "stats.group.day": N_("by day"),
+    "stats.group.clip": N_("by clip"),
+    "stats.group.platform": N_("by platform"),
 }
 
 REFUSALS: dict[str, str] = {
@@ -124,6 +127,7 @@ REFUSALS: dict[str, str] = {
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
     "stats_period_reversed": N_("The period ends ({last}) before it begins ({first})"),
+    "stats_date_invalid": N_("Not a date: {value} (expected YYYY-MM-DD)"),
     "stats_period_too_long": N_("A stats period is at most {max_days} days long"),
     "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),

@@ -14,7 +14,7 @@ into one accumulator per group; memory follows the number of groups, never the n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -157,26 +157,39 @@ async def stats_report(
     session: AsyncSession, member: Member, period: Period, group_by: GroupBy
 ) -> StatsReport:
     """What the member's workspace gained in the period, grouped; every day has a row by day."""
-    groups: dict[str, StatsRow] = {}
-    if group_by is GroupBy.DAY:
-        groups = {day.isoformat(): StatsRow(day.isoformat()) for day in period.days()}
+    [report] = await stats_reports(session, member, period, [group_by])
+    return report
 
-    def group(key: str) -> Totals:
-        return groups.setdefault(key, StatsRow(key)).totals
+
+async def stats_reports(
+    session: AsyncSession, member: Member, period: Period, groupings: Sequence[GroupBy]
+) -> list[StatsReport]:
+    """Several groupings of the same period from one pass over the snapshots (the dashboard's three)."""
+    groups: dict[GroupBy, dict[str, StatsRow]] = {group_by: {} for group_by in groupings}
+    if GroupBy.DAY in groups:
+        groups[GroupBy.DAY] = {day.isoformat(): StatsRow(day.isoformat()) for day in period.days()}
+
+    def add(platform: Platform, clip_id: uuid.UUID, day: str, totals: Totals) -> None:
+        for group_by, rows in groups.items():
+            key = _group_key(group_by, platform, clip_id, day)
+            rows.setdefault(key, StatsRow(key)).totals.add(totals)
 
     gains = _Gains()
     readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=1000))
     async for row in readings:
         gained = gains.of(row)
         if row.bucket != BASELINE:
-            group(_group_key(group_by, row.platform, row.clip_id, row.bucket)).add(gained)
+            add(row.platform, row.clip_id, row.bucket, gained)
     for row in await session.execute(_published_counts(member, period)):
-        group(_group_key(group_by, row.platform, row.clip_id, row.day)).publications += row.count
-    rows = await _ordered(session, group_by, groups.values())
-    totals = Totals()
-    for found in rows:
-        totals.add(found.totals)
-    return StatsReport(period, group_by, rows, totals)
+        add(row.platform, row.clip_id, row.day, Totals(publications=row.count))
+    reports = []
+    for group_by, found in groups.items():
+        rows = await _ordered(session, group_by, found.values())
+        totals = Totals()
+        for each in rows:
+            totals.add(each.totals)
+        reports.append(StatsReport(period, group_by, rows, totals))
+    return reports
 
 
 async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[StatsRow]) -> list[StatsRow]:
