@@ -26,6 +26,7 @@ from autopost.refusals import Kind, Refused
 from autopost.runtime import ProviderFactory, Runtime
 from autopost.series.routes import router as series_router
 from autopost.settings import Settings, get_settings
+from autopost.stats.routes import router as stats_router
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
@@ -128,6 +129,7 @@ def create_app(
         series_router,
         callbacks_router,
         webhooks_router,
+        stats_router,
     ):
         app.include_router(router)
     install_web(app)

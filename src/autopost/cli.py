@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -249,6 +250,41 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
             unreadable = "  " + gettext(_lang(), "unreadable: {line}", line=line)
             typer.secho(unreadable, fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=1)
+
+
+@app.command("publish")
+def publish_command(
+    file: Annotated[Path, typer.Argument(help="The clip file (MP4).")],
+    to: Annotated[
+        list[str],
+        typer.Option("--to", help="A connection id (repeat --to, or separate ids with commas)."),
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option(help="When, ISO 8601 (2026-12-05T18:00+03:00; no offset: this computer's zone)."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The clip's title (default: the file name).")] = None,
+    workspace: Annotated[
+        str | None, typer.Option(help="Workspace id (default: the token owner's first).")
+    ] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Print the publication ids and exit.")] = False,
+) -> None:
+    """Upload a clip and publish it through the HTTP API (AUTOPOST_API_URL, AUTOPOST_API_TOKEN).
+
+    Waits and shows each target's progress; exit code 0 only if every target is published.
+    """
+    from autopost.publish_cli import CliError, PublishOptions, api_from_environment, parse_moment, run_publish
+
+    lang = _lang()
+    try:
+        api = api_from_environment(lang, workspace, get_settings().public_url)
+        targets = [t.strip() for item in to for t in item.split(",") if t.strip()]
+        options = PublishOptions(file, targets, parse_moment(at, lang), title, wait=not no_wait)
+        code = run_publish(api, options, typer.echo, lambda line: typer.echo(line, err=True))
+    except CliError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from exc
+    raise typer.Exit(code=code)
 
 
 @app.command()

@@ -12,11 +12,15 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, MetaData, String, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 from autopost.security.vault import EncryptedToken
@@ -102,6 +106,34 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
+# The class name is the SQL name SQLite calls (GenericFunction renders it as written).
+class local_date(GenericFunction[str]):
+    """`local_date(timestamp, zone_name)`: the day ('YYYY-MM-DD') a UTC timestamp falls on in a zone.
+
+    PostgreSQL converts with its own zone data; SQLite calls a Python function registered on each
+    connection (it has no time zones), so both count days by the same calendar.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, zone = list(element.clauses)
+    return (
+        f"to_char(timezone({compiler.process(zone, **kw)}, {compiler.process(moment, **kw)}), 'YYYY-MM-DD')"
+    )
+
+
+def _sqlite_local_date(stored: str | None, zone: str) -> str | None:
+    # SQLite holds UtcDateTime as naive UTC text ("2026-12-03 07:34:55.123456").
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -117,6 +149,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    dbapi_connection.create_function("local_date", 2, _sqlite_local_date, deterministic=True)
 
 
 def _sqlite_begin_before_savepoint(connection: Connection, _name: str) -> None:

@@ -26,6 +26,7 @@ LATIN_ALLOWED = {
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
     "channel", "token", "username", "password", "autopost", "up", "Redis",
     "Cookie", "Cookies", "cookies", "txt", "JSON", "Chrome", "Firefox", "Network", "F",
+    "CSV", "Excel", "UTF",
 }  # fmt: skip
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,
 # and the «quoted» names of extensions and buttons as the person will find them on screen.

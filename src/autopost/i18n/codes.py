@@ -52,6 +52,9 @@ NAMES: dict[str, str] = {
     "webhook_error.refused_url": N_("the address is not allowed"),
     "webhook_error.secret_unreadable": N_("the secret does not open: its key was removed"),
     "webhook_error.interrupted": N_("the attempt was interrupted"),
+    "stats.group.day": N_("by day"),
+    "stats.group.clip": N_("by clip"),
+    "stats.group.platform": N_("by platform"),
 }
 
 REFUSALS: dict[str, str] = {
@@ -145,6 +148,10 @@ REFUSALS: dict[str, str] = {
     "webhook_delivery_pending": N_("This delivery is still being tried"),
     "workspace_name_invalid": N_("A workspace name is 1 to {max} characters"),
     "time_zone_unknown": N_("Unknown time zone: {time_zone}"),
+    "stats_period_reversed": N_("The period ends ({last}) before it begins ({first})"),
+    "stats_date_invalid": N_("Not a date: {value} (expected YYYY-MM-DD)"),
+    "stats_period_too_long": N_("A stats period is at most {max_days} days long"),
+    "member_no_account": N_("{email} has no account yet: they need to sign up first"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
     # Approval of an editor's publications.

@@ -65,6 +65,8 @@ class Publication(IdMixin, TimestampMixin, Base):
             sqlite_where=_TAKEN_SQL,
         ),
         Index("ix_publications_status_scheduled_at", "status", "scheduled_at"),
+        # A workspace's stats over a period start from its publications published around it.
+        Index("ix_publications_workspace_published", "workspace_id", "published_at"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(

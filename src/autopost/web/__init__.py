@@ -24,6 +24,7 @@ from autopost.web.pages_series import router as series_router
 from autopost.web.pages_settings import router as settings_router
 from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_slots import router as slots_router
+from autopost.web.pages_stats import router as stats_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
 
@@ -77,6 +78,7 @@ def install(app: FastAPI) -> None:
         invite_router,
         notifications_router,
         webhooks_router,
+        stats_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,208 @@
+"""A workspace's stats over a period: what its publications gained, per platform, clip or day.
+
+Snapshots hold cumulative counters. What a day gained is the day's highest reading less the
+highest reading before it (the last snapshot before the period is the baseline; a publication's
+first reading counts from zero), never negative: a platform recounting downwards gains nothing.
+Every total is a sum of such gains, so per-platform, per-clip and per-day rows add up the same.
+
+Index-friendly shape: the workspace's publications that could have snapshots in the period
+(published before its end, and tracked at most TRACK_FOR) by (workspace_id, published_at), then each
+one's snapshots by (publication_id, taken_at). The snapshot rows stream from a server-side cursor
+into one accumulator per group; memory follows the number of groups, never the number of snapshots.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from autopost.clips.models import Clip
+from autopost.db import local_date
+from autopost.platforms.catalog import Platform
+from autopost.publications.models import Publication
+from autopost.stats.models import StatsSnapshot
+from autopost.stats.period import Period
+from autopost.stats.tasks import TRACK_FOR
+from autopost.workspaces.access import Member
+
+COUNTERS = ("views", "likes", "shares", "comments")
+# Snapshots are taken up to TRACK_FOR after publishing; a job that ran late may add a little.
+TRACKING_SLACK = timedelta(days=1)
+BASELINE = ""  # the bucket of the readings before the period (sorts before every 'YYYY-MM-DD')
+
+
+class GroupBy(StrEnum):
+    PLATFORM = "platform"
+    CLIP = "clip"
+    DAY = "day"
+
+
+@dataclass
+class Totals:
+    views: int = 0
+    likes: int = 0
+    shares: int = 0
+    comments: int = 0
+    publications: int = 0
+
+    def add(self, other: Totals) -> None:
+        for name in (*COUNTERS, "publications"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class StatsRow:
+    """One group: a platform value, a clip id (with its title) or a day ('YYYY-MM-DD')."""
+
+    key: str
+    totals: Totals = field(default_factory=Totals)
+    title: str | None = None
+
+
+@dataclass
+class StatsReport:
+    period: Period
+    group_by: GroupBy
+    rows: list[StatsRow]
+    totals: Totals
+
+
+def _group_key(group_by: GroupBy, platform: Platform, clip_id: uuid.UUID, day: str) -> str:
+    if group_by is GroupBy.PLATFORM:
+        return platform.value
+    return str(clip_id) if group_by is GroupBy.CLIP else day
+
+
+def _daily_readings(member: Member, period: Period) -> Select[Any]:
+    """Each tracked publication's highest readings per local day, and before the period, in order."""
+    zone = period.zone.key
+    bucket = case(
+        (StatsSnapshot.taken_at < period.start, literal(BASELINE)),
+        else_=local_date(StatsSnapshot.taken_at, zone),
+    )
+    readings = (
+        select(
+            StatsSnapshot.publication_id,
+            Publication.platform,
+            Publication.clip_id,
+            bucket.label("bucket"),
+            *(getattr(StatsSnapshot, name) for name in COUNTERS),
+        )
+        .join(Publication, Publication.id == StatsSnapshot.publication_id)
+        .where(
+            Publication.workspace_id == member.workspace_id,
+            Publication.published_at >= period.start - TRACK_FOR - TRACKING_SLACK,
+            Publication.published_at < period.end,
+            StatsSnapshot.taken_at < period.end,
+        )
+        .subquery()
+    )
+    keys = (readings.c.publication_id, readings.c.platform, readings.c.clip_id, readings.c.bucket)
+    return (
+        select(*keys, *(func.max(readings.c[name]).label(name) for name in COUNTERS))
+        .group_by(*keys)
+        .order_by(readings.c.publication_id, readings.c.bucket)
+    )
+
+
+def _published_counts(member: Member, period: Period) -> Select[Any]:
+    """How many publications went out per platform, clip and local day of the period."""
+    published = (
+        select(
+            Publication.platform,
+            Publication.clip_id,
+            local_date(Publication.published_at, period.zone.key).label("day"),
+        )
+        .where(
+            Publication.workspace_id == member.workspace_id,
+            Publication.published_at >= period.start,
+            Publication.published_at < period.end,
+        )
+        .subquery()
+    )
+    keys = (published.c.platform, published.c.clip_id, published.c.day)
+    return select(*keys, func.count().label("count")).group_by(*keys)
+
+
+class _Gains:
+    """Folds one publication's ordered daily readings into gains (one publication at a time)."""
+
+    def __init__(self) -> None:
+        self.publication_id: uuid.UUID | None = None
+        self.seen: dict[str, int] = {}
+
+    def of(self, row: Any) -> Totals:
+        if row.publication_id != self.publication_id:
+            self.publication_id, self.seen = row.publication_id, {}
+        gained = Totals()
+        for name in COUNTERS:
+            value = getattr(row, name)
+            if value is None:
+                continue
+            before = self.seen.get(name, 0)
+            if row.bucket != BASELINE:
+                setattr(gained, name, max(0, value - before))
+            self.seen[name] = max(before, value)
+        return gained
+
+
+async def stats_report(
+    session: AsyncSession, member: Member, period: Period, group_by: GroupBy
+) -> StatsReport:
+    """What the member's workspace gained in the period, grouped; every day has a row by day."""
+    [report] = await stats_reports(session, member, period, [group_by])
+    return report
+
+
+async def stats_reports(
+    session: AsyncSession, member: Member, period: Period, groupings: Sequence[GroupBy]
+) -> list[StatsReport]:
+    """Several groupings of the same period from one pass over the snapshots (the dashboard's three)."""
+    groups: dict[GroupBy, dict[str, StatsRow]] = {group_by: {} for group_by in groupings}
+    if GroupBy.DAY in groups:
+        groups[GroupBy.DAY] = {day.isoformat(): StatsRow(day.isoformat()) for day in period.days()}
+
+    def add(platform: Platform, clip_id: uuid.UUID, day: str, totals: Totals) -> None:
+        for group_by, rows in groups.items():
+            key = _group_key(group_by, platform, clip_id, day)
+            rows.setdefault(key, StatsRow(key)).totals.add(totals)
+
+    gains = _Gains()
+    readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=1000))
+    async for row in readings:
+        gained = gains.of(row)
+        if row.bucket != BASELINE:
+            add(row.platform, row.clip_id, row.bucket, gained)
+    for row in await session.execute(_published_counts(member, period)):
+        add(row.platform, row.clip_id, row.day, Totals(publications=row.count))
+    reports = []
+    for group_by, found in groups.items():
+        rows = await _ordered(session, group_by, found.values())
+        totals = Totals()
+        for each in rows:
+            totals.add(each.totals)
+        reports.append(StatsReport(period, group_by, rows, totals))
+    return reports
+
+
+async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[StatsRow]) -> list[StatsRow]:
+    """Days in order, platforms in the catalog's order, clips by views gained (top first) with titles."""
+    found = list(rows)
+    if group_by is GroupBy.DAY:
+        return sorted(found, key=lambda r: r.key)
+    if group_by is GroupBy.PLATFORM:
+        order = [p.value for p in Platform]
+        return sorted(found, key=lambda r: order.index(r.key))
+    ids = [uuid.UUID(r.key) for r in found]
+    found_titles = await session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids)))
+    titles: dict[uuid.UUID, str] = {clip_id: title for clip_id, title in found_titles}
+    for row in found:
+        row.title = titles.get(uuid.UUID(row.key), "")
+    return sorted(found, key=lambda r: (-r.totals.views, -r.totals.likes, r.title or "", r.key))
