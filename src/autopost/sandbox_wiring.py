@@ -26,5 +26,6 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
                 update={"api_url": f"{base}/rutube", "upload_url": f"{base}/rutube-upload"}
             ),
             "dzen": settings.dzen.model_copy(update={"api_url": f"{base}/dzen"}),
+            "post_page_url": f"{base}/_sandbox/post",
         }
     )
