@@ -38,6 +38,7 @@ def point_at_sandbox(settings: Settings, sandbox_url: str) -> Settings:
                     "telegram_bot_token": SecretStr(NOTIFY_BOT.token),
                 }
             ),
+            "post_page_url": f"{base}/_sandbox/post",
         }
     )
 

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     # Derives CSRF tokens from sessions; signs /media URLs.
     secret_key: SecretStr = SecretStr("")
     public_url: str = "http://127.0.0.1:8000"
+    # A page that shows a published post instead of its platform, given ?url=<the post's URL>:
+    # `autopost up --sandbox` sets the sandbox's, whose posts exist nowhere else. Empty: the platform.
+    post_page_url: str = ""
     # Comma-separated IPs / CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none.
     trusted_proxies: str = ""
     storage_dir: Path | None = None

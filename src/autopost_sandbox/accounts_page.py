@@ -26,7 +26,7 @@ CREDENTIAL_NAMES = {
     "client_id": "ID приложения",
     "client_secret": "Секрет приложения",
 }
-_STYLE = (
+STYLE = (
     "body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;color:#1d2433}"
     "main{max-width:760px;margin:32px auto;padding:0 16px}"
     "section{background:#fff;border-radius:10px;padding:16px 20px;margin:0 0 16px}"
@@ -65,7 +65,7 @@ def accounts_page(accounts: Sequence[DemoAccount]) -> HTMLResponse:
     html = (
         '<!doctype html><html lang="ru"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Песочница: демо-аккаунты</title><style>{_STYLE}</style></head><body><main>"
+        f"<title>Песочница: демо-аккаунты</title><style>{STYLE}</style></head><body><main>"
         "<h1>Демо-аккаунты песочницы</h1>"
         '<p class="note">Это не настоящие площадки: песочница отвечает так, как отвечали бы VK, Rutube, '
         "Дзен и Telegram. Скопируйте данные аккаунта в форму подключения в настройках автопостинга.</p>"

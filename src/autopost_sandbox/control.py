@@ -14,6 +14,7 @@ from starlette.routing import Route
 from autopost_sandbox.accounts_page import accounts_page, wants_html
 from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, PLATFORMS, Fault, SandboxState
 from autopost_sandbox.http import Emulator
+from autopost_sandbox.post_page import post_page
 
 
 def _bad(message: str) -> JSONResponse:
@@ -110,8 +111,13 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
             return accounts_page(listed)
         return JSONResponse([asdict(a) for a in listed])
 
+    async def show_post(request: Request) -> Response:
+        url = request.query_params.get("url", "")
+        return post_page(url, state.find_post_by_url(url))
+
     return Starlette(
         routes=[
+            Route("/post", show_post, methods=["GET"]),
             Route("/state", get_state, methods=["GET"]),
             Route("/faults", add_fault, methods=["POST"]),
             Route("/faults", clear_faults, methods=["DELETE"]),

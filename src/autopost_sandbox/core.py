@@ -246,6 +246,11 @@ class SandboxState:
                     return post
         return None
 
+    def find_post_by_url(self, url: str) -> ReceivedPost | None:
+        """The newest post the platform shows at `url` (a re-upload of a deleted post reuses none)."""
+        with self._lock:
+            return next((p for p in reversed(self._posts) if p.url and p.url == url), None)
+
     def update_post(self, platform: str, remote_id: str, **changes: Any) -> None:
         post = self.find_post(platform, remote_id)
         if post is None:

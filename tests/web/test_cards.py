@@ -135,7 +135,8 @@ def test_cancel_from_the_card_and_from_the_table(api: Api) -> None:
 def test_reschedule_dialog_moves_the_time_in_the_users_zone(api: Api) -> None:
     email, token = new_user(api)
     vk = api.add_connection(email, Platform.VK)
-    clip = str(api.upload_clip(token)["id"])
+    uploaded = api.upload_clip(token)
+    clip = str(uploaded["id"])
     publication = add_publication(
         api,
         email,
@@ -148,6 +149,9 @@ def test_reschedule_dialog_moves_the_time_in_the_users_zone(api: Api) -> None:
         csrf = csrf_of(client.get("/").text)
         dialog = client.get(f"/publications/{publication}/reschedule?view=card").text
         assert 'value="2031-01-02T15:00"' in dialog, "Moscow is UTC+3"
+        # It names what is moved: the clip and the account, not just "the publication".
+        account = client.get(f"/api/v1/connections/{vk}").json()["account_name"]
+        assert f"«{uploaded['title']}»" in visible_text(dialog) and account in visible_text(dialog)
         moved = client.post(
             f"/publications/{publication}/reschedule",
             data={"scheduled_at": "2031-01-03T09:30", "view": "card"},

@@ -6,7 +6,7 @@ A platform's answer (a post's URL, an account's avatar) is data from outside: `j
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 
 def web_url(value: str | None) -> str | None:
@@ -16,3 +16,11 @@ def web_url(value: str | None) -> str | None:
     # urlsplit drops tabs and line breaks and strips leading spaces as browsers do before reading the scheme.
     parts = urlsplit(value)
     return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def post_href(remote_url: str | None, post_page_url: str) -> str | None:
+    """Where «Open» leads for a published post: the platform, or the configured page showing it."""
+    href = web_url(remote_url)
+    if href is None or not post_page_url:
+        return href
+    return f"{post_page_url}?{urlencode({'url': href})}"

@@ -131,14 +131,17 @@ async def retry(
     )
 
 
-def _reschedule_dialog(
+async def _reschedule_dialog(
     request: Request, viewer: Viewer, publication: Publication, view: View, value: str, error: str | None
 ) -> Response:
+    # The dialog names the clip and the account: "reschedule the publication" alone says neither.
+    row = await publication_row(viewer.work.session, viewer.member, publication, viewer.now)
     return render(
         request,
         viewer,
         "reschedule_dialog.html",
         publication=publication,
+        row=row,
         view=view,
         when_value=value,
         when_min=earliest_local(viewer.runtime.settings, viewer),
@@ -153,7 +156,7 @@ async def reschedule_dialog(
 ) -> Response:
     publication = await owned_publication(viewer.work.session, viewer.member, publication_id, to=Action.EDIT)
     value = local_input_value(publication.scheduled_at, viewer.zone) if publication.scheduled_at else ""
-    return _reschedule_dialog(request, viewer, publication, view, value, None)
+    return await _reschedule_dialog(request, viewer, publication, view, value, None)
 
 
 @router.post("/publications/{publication_id}/reschedule")
@@ -170,12 +173,12 @@ async def reschedule(
     when = parse_local(scheduled_at, viewer.zone)
     if when is None:
         error = gettext(viewer.lang, "Choose the date and time")
-        return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
+        return await _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     try:
         await usecases.reschedule(session, viewer.work.outbox, viewer.runtime.settings, publication, when)
     except Refused as exc:
         error = refused_text(exc, viewer.lang)
-        return _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
+        return await _reschedule_dialog(request, viewer, publication, view, scheduled_at, error)
     notice = gettext(viewer.lang, "The publication is rescheduled")
     return await dialog_done(request, viewer, publication, view, notice)
 

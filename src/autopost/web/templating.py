@@ -28,7 +28,7 @@ from autopost.users.plans import Plan
 from autopost.web import formatting
 from autopost.web.auth import Viewer
 from autopost.web.i18n import plans_text
-from autopost.web.links import web_url
+from autopost.web.links import post_href, web_url
 from autopost.web.marks import platform_mark, platform_name
 from autopost.web.sparkline import sparkline
 from autopost.workspaces.access import Action
@@ -144,6 +144,7 @@ def _environment() -> jinja2.Environment:
         platform_name=_platform_name,
         static_version=STATIC_VERSION,
         web_url=web_url,
+        post_href=post_href,
     )
     return env
 
@@ -162,6 +163,7 @@ def base_context(viewer: Viewer) -> dict[str, Any]:
         "lang": viewer.lang,
         "zone": viewer.zone,
         "csrf": viewer.csrf,
+        "post_page_url": viewer.runtime.settings.post_page_url,
         "notice": None,
     }
 
