@@ -3,7 +3,7 @@
 Snapshots already append a row per fetch (the time series), read by (publication_id, taken_at).
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0010"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
