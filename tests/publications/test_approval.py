@@ -124,6 +124,11 @@ async def test_an_awaiting_publication_never_fires_until_approved_then_exactly_o
     assert events[1].data == {"approver": approver.email, "approver_id": str(approver.id)}
     decided = [data for kind, data in await _alerts(stack, publication_id) if kind == "approval.decided"]
     assert [d["decision"] for d in decided] == ["approved"]
+    async with transaction(stack.runtime.session_factory) as session:
+        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.actor_id == approver.id)))
+    assert [(e.action, e.actor_email, e.data) for e in entries] == [
+        ("approved", approver.email, {"publication_id": str(publication_id)})
+    ]
 
 
 async def test_approved_ahead_of_time_it_waits_for_that_time_or_for_a_new_one(

@@ -26,7 +26,7 @@ def test_who_sees_what_and_an_approver_approves_or_rejects_on_the_page(api: Api)
     for (email, _), role in ((editor, "editor"), (approver, "approver"), (viewer, "viewer")):
         add_member(api, owner[1], workspace, email, role)
     connection = api.add_connection(owner[0], Platform.TELEGRAM)
-    clips = [str(api.upload_clip(owner[1], f"Клип {n}")["id"]) for n in range(2)]
+    clips = [str(api.upload_clip(owner[1], f"Клип {n}")["id"]) for n in range(3)]
     with api.client(owner[1]) as client:
         client.patch(f"/api/v1/workspaces/{workspace}", json={"approval_required": True})
     ids = []
@@ -49,6 +49,15 @@ def test_who_sees_what_and_an_approver_approves_or_rejects_on_the_page(api: Api)
             filtered = client.get("/publications", params={"status": "awaiting_approval"}).text
             assert '<option value="awaiting_approval" selected>На согласовании</option>' in filtered
             assert filtered.count("badge badge-amber") == 2
+
+    with login(api, editor[0]) as client:
+        csrf = _in(client, workspace)
+        sent = client.post(
+            f"/clips/{clips[2]}/publish",
+            data={"account": connection, "when": "now"},
+            headers=htmx(client, csrf),
+        ).text
+        assert "1 публикация отправлена на согласование" in sent and "badge-amber" in sent
 
     with login(api, approver[0]) as client:
         csrf = _in(client, workspace)
@@ -88,3 +97,6 @@ def test_who_sees_what_and_an_approver_approves_or_rejects_on_the_page(api: Api)
         assert history["events"][-1]["message"] == f"Отклонено: {approver[0]} — «Перенесём на весну»"
         assert client.get(f"/api/v1/publications/{now_id}").json()["status"] == "scheduled"
         assert client.post(f"/api/v1/publications/{now_id}/cancel").status_code == 200
+        [third] = client.get("/api/v1/publications", params={"clip_id": clips[2]}).json()
+        assert third["status"] == "awaiting_approval"
+        assert client.post(f"/api/v1/publications/{third['id']}/cancel").status_code == 200

@@ -2,7 +2,9 @@
 
 Finds publications that are due (or due soon) and publications stuck in
 `publishing` whose job is gone (Redis restarted empty, a job that stalled
-too often), and enqueues them again under the same job id.
+too often), and enqueues them again under the same job id. A publication
+awaiting approval has no job on purpose and is never looked at: approving it
+is what queues it.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ async def _claim(runtime: Runtime, publication_id: uuid.UUID, control: JobContro
             elif publication.status is PublicationStatus.PUBLISHING:
                 scheduled_at = None
             else:
-                return None  # published, failed or cancelled meanwhile
+                return None  # published, failed or cancelled meanwhile, or awaiting approval
         else:
             scheduled_at = None
             record_event(
