@@ -113,7 +113,8 @@ async def _fill(factory: Any, workspaces: int, publications: int) -> list[User]:
             for start in range(0, len(rows), BATCH):
                 await session.execute(insert(Publication), rows[start : start + BATCH])
         users.append(user)
-    async with factory() as session:
+    # Committed: the planner's statistics are transactional like everything else.
+    async with transaction(factory) as session:
         await session.execute(text("ANALYZE"))
     return users
 
