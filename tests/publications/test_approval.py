@@ -16,11 +16,12 @@ from autopost.clips.models import Clip
 from autopost.connections.models import Connection
 from autopost.db import transaction, utcnow
 from autopost.platforms.catalog import Platform
+from autopost.publications import bulk
 from autopost.publications.approval import approve, reject
 from autopost.publications.models import Publication, PublicationStatus
 from autopost.publications.rules import Target
 from autopost.publications.sweeper import sweep_publications
-from autopost.publications.usecases import create_publications
+from autopost.publications.usecases import create_publications, reschedule_clip
 from autopost.refusals import Kind, Refused
 from autopost.users.models import User
 from autopost.workspaces.access import Member, resolve_member
@@ -209,3 +210,29 @@ async def test_owners_publications_do_not_wait_and_editors_may_not_approve(stack
     # The owner may approve what waits.
     approved = await _approve(stack, stack.user, waiting)
     assert approved.status is PublicationStatus.SCHEDULED
+
+
+async def test_clip_wide_moves_and_cancels_take_the_publications_awaiting_approval(stack: Stack) -> None:
+    """Bulk «Перенести везде» / «Отменить везде» and the calendar's whole-clip move act on waiting ones too."""
+    editor, _ = await _team(stack)
+    telegram, vk = await stack.connect(Platform.TELEGRAM), await stack.connect(Platform.VK)
+    at = later(2 * 3600)
+    first = await _publish_as(stack, editor, telegram, at=at)
+    second = await _publish_as(stack, editor, vk, at=at + timedelta(hours=1))
+    assert (await stack.publication(first)).status is PublicationStatus.AWAITING_APPROVAL
+
+    async with stack.work() as (session, outbox):
+        member = await _member(session, editor, stack)
+        publication = await session.get_one(Publication, first)
+        moved = await reschedule_clip(session, outbox, stack.settings, member, publication, at + timedelta(hours=3))
+    assert {p.id for p in moved} == {first, second}
+    shifted = [await stack.publication(i) for i in (first, second)]
+    assert all(p.status is PublicationStatus.AWAITING_APPROVAL for p in shifted)
+    assert shifted[1].scheduled_at - shifted[0].scheduled_at == timedelta(hours=1)  # type: ignore[operator]
+
+    async with stack.work() as (session, outbox):
+        member = await _member(session, editor, stack)
+        assert await bulk.live_count(session, member, [stack.clip.id]) == 2
+        cancelled = await bulk.cancel_clip(session, outbox, member, stack.clip.id)
+    assert {p.id for p in cancelled} == {first, second}
+    assert {(await stack.publication(i)).status for i in (first, second)} == {PublicationStatus.CANCELLED}

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.clips.queries import owned_clip
 from autopost.db import utcnow
 from autopost.publications import usecases
-from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.models import WAITING_STATUSES, Publication, PublicationStatus
 from autopost.publications.rules import check_schedule
 from autopost.queue import Outbox
 from autopost.refusals import Refused
@@ -45,8 +45,8 @@ async def reschedule_clip(
     clip_id: uuid.UUID,
     scheduled_at: datetime,
 ) -> list[Publication]:
-    """Every scheduled publication of the clip moves to the new time; returns those moved."""
-    scheduled = await _of_clip(session, member, clip_id, [PublicationStatus.SCHEDULED])
+    """Every scheduled or awaiting publication of the clip moves to the new time; returns those moved."""
+    scheduled = await _of_clip(session, member, clip_id, WAITING_STATUSES)
     check_schedule(settings, scheduled_at, utcnow())
     moved = []
     for publication in scheduled:
@@ -61,9 +61,9 @@ async def reschedule_clip(
 async def cancel_clip(
     session: AsyncSession, outbox: Outbox, member: Member, clip_id: uuid.UUID
 ) -> list[Publication]:
-    """Every scheduled publication of the clip is cancelled; returns those cancelled."""
+    """Every scheduled or awaiting publication of the clip is cancelled; returns those cancelled."""
     cancelled = []
-    for publication in await _of_clip(session, member, clip_id, [PublicationStatus.SCHEDULED]):
+    for publication in await _of_clip(session, member, clip_id, WAITING_STATUSES):
         try:
             await usecases.cancel(session, outbox, publication)
         except Refused:
@@ -87,12 +87,12 @@ async def retry_clip(
 
 
 async def live_count(session: AsyncSession, member: Member, clip_ids: Sequence[uuid.UUID]) -> int:
-    """How many scheduled publications cancelling these clips everywhere would cancel."""
+    """How many scheduled or awaiting publications cancelling these clips everywhere would cancel."""
     rows = await session.scalars(
         select(Publication.id).where(
             Publication.workspace_id == member.workspace_id,
             Publication.clip_id.in_(clip_ids),
-            Publication.status == PublicationStatus.SCHEDULED,
+            Publication.status.in_(WAITING_STATUSES),
         )
     )
     return len(rows.all())

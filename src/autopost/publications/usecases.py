@@ -307,7 +307,7 @@ async def reschedule_clip(
     publications by the same shift, so their offsets stay (VK 18:00, Telegram 19:00 stay an hour
     apart). All move or none; one already publishing or published stays where it happened."""
     member.require(Action.EDIT)
-    if publication.status is not PublicationStatus.SCHEDULED or publication.scheduled_at is None:
+    if publication.status not in WAITING_STATUSES or publication.scheduled_at is None:
         raise Refused("not_reschedulable", Kind.CONFLICT)
     shift = scheduled_at - publication.scheduled_at
     # Locked (PostgreSQL; SQLite's one writer serialises anyway): a worker cannot start one of
@@ -318,7 +318,7 @@ async def reschedule_clip(
             .where(
                 Publication.workspace_id == member.workspace_id,
                 Publication.clip_id == publication.clip_id,
-                Publication.status == PublicationStatus.SCHEDULED,
+                Publication.status.in_(WAITING_STATUSES),
                 Publication.scheduled_at.is_not(None),
             )
             .order_by(Publication.scheduled_at, Publication.id)

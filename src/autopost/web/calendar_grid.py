@@ -24,7 +24,7 @@ from sqlalchemy.orm import QueryableAttribute
 from autopost.clips.models import Clip
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import TAKEN_STATUSES, Publication, PublicationStatus
+from autopost.publications.models import TAKEN_STATUSES, WAITING_STATUSES, Publication, PublicationStatus
 from autopost.workspaces.access import Member
 
 WEEK_DAYS = 7
@@ -90,8 +90,8 @@ class Chip:
 
 
 def is_movable(status: PublicationStatus, scheduled_at: datetime | None, error_code: str | None) -> bool:
-    """Scheduled for a time and not waiting for a retry: what the reschedule use case moves."""
-    return status is PublicationStatus.SCHEDULED and scheduled_at is not None and error_code is None
+    """Scheduled (or awaiting approval) for a time and not waiting for a retry: what reschedule moves."""
+    return status in WAITING_STATUSES and scheduled_at is not None and error_code is None
 
 
 def _in(
