@@ -153,3 +153,12 @@ def test_without_the_bot_linking_is_unavailable(api: Api) -> None:
         answer = client.post("/api/v1/notifications/telegram")
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "notify_bot_not_configured"
+
+
+def test_linking_without_the_bot_answers_on_the_page(api: Api) -> None:
+    email, _ = new_user(api)
+    with login(api, email) as client:
+        page = client.get("/settings/notifications").text
+        answer = client.post("/settings/notifications/telegram", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 409
+    assert "Администратор не настроил бота уведомлений" in visible_text(answer.text)
