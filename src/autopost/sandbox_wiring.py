@@ -49,3 +49,11 @@ def sandbox_mail_server() -> MailServer:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     return MailServer(port).start()
+
+
+def with_sandbox_notify_bot(settings: Settings) -> Settings:
+    """The settings with the sandbox's notification bot (@autopost_notify_bot) as the operator's bot."""
+    token = SecretStr(NOTIFY_BOT.token)
+    return settings.model_copy(
+        update={"notify": settings.notify.model_copy(update={"telegram_bot_token": token})}
+    )

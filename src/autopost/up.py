@@ -89,7 +89,7 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
     sandbox_app = None
     mail_server = None
     if with_sandbox:
-        from autopost.sandbox_wiring import point_at_sandbox, sandbox_mail_server
+        from autopost.sandbox_wiring import point_at_sandbox, sandbox_mail_server, with_sandbox_notify_bot
         from autopost_sandbox.app import create_app as create_sandbox
         from autopost_sandbox.core import SandboxConfig
 
@@ -97,6 +97,8 @@ async def run_up(settings: Settings, *, host: str, port: int, with_sandbox: bool
         mail_server = sandbox_mail_server()
         sandbox_app = create_sandbox(SandboxConfig(public_url=sandbox_url), mailbox=mail_server.mailbox)
         settings = point_at_sandbox(settings, sandbox_url)
+        if not settings.notify.telegram_bot_token.get_secret_value():
+            settings = with_sandbox_notify_bot(settings)
         if not settings.smtp_url.get_secret_value():
             # The app's mail goes to the sandbox's own SMTP server, read at /sandbox/_sandbox/mail.
             settings = settings.model_copy(update={"smtp_url": SecretStr(mail_server.url)})

@@ -22,11 +22,18 @@ from autopost.users.models import User
 from autopost.worker import ALERT_PLANNERS
 from autopost.workspaces.models import Membership, Role
 from autopost_sandbox.mailbox import MailServer
+from autopost_sandbox.telegram.world import NOTIFY_BOT
 from tests.support.stack import Stack, StackFactory
 
 T = TypeVar("T")
 
-QUICK_NOTIFY = {"retry_base_seconds": 0.2, "telegram_poll_seconds": 1, "attempts": 6}
+# Quick retries and polls, and the sandbox's bot as the operator's notification bot.
+QUICK_NOTIFY = {
+    "retry_base_seconds": 0.2,
+    "telegram_poll_seconds": 1,
+    "attempts": 6,
+    "telegram_bot_token": NOTIFY_BOT.token,
+}
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], timeout: float = 30) -> T:

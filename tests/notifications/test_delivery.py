@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from autopost.alerts.announce import announce
 from autopost.alerts.models import AlertKind
 from autopost.connections.maintenance import announce_expiring_connections
 from autopost.connections.models import SESSION_ENDS_AT, Connection
 from autopost.db import transaction, utcnow
 from autopost.notifications.linking import redeem
-from autopost.notifications.models import NotificationDelivery
+from autopost.notifications.models import NotificationDelivery, TelegramLink
 from autopost.notifications.tasks import poll_telegram, sweep_notifications
 from autopost.notifications.usecases import save_preferences
 from autopost.platforms.catalog import Platform
@@ -214,3 +216,28 @@ async def test_a_web_session_records_its_end_and_is_told_before_it(
     [mail] = await eventually(lambda: _mails(mailbox, stack.user.email))
     assert mail.subject.startswith("Дзен: вход в «")
     assert f"#connection-{dzen.id}" in mail.text
+
+
+async def test_a_chat_that_cannot_be_written_to_is_given_up_at_once(notify_stack: Stack) -> None:
+    stack = notify_stack
+    await link_telegram(stack, stack.user)
+    assert await poll_telegram(stack.runtime) == 1
+    async with transaction(stack.runtime.session_factory) as session:
+        # A chat id the bot never talked with: Telegram answers 403, however often it is tried.
+        link = await session.scalar(select(TelegramLink).where(TelegramLink.user_id == stack.user.id))
+        assert link is not None
+        link.chat_id = "200099999"
+        member = await resolve_member(session, await session.merge(stack.user), None)
+        await save_preferences(session, member, email=False, telegram=True)
+    await break_connection(stack)
+    await dispatch(stack)
+    await stack.start_worker(periodic=False)
+
+    async def given_up() -> list[NotificationDelivery]:
+        rows = await deliveries(stack, stack.user.id)
+        return rows if rows and rows[0].attempts >= QUICK_NOTIFY["attempts"] else []
+
+    [delivery] = await eventually(given_up)
+    assert delivery.sent_at is None
+    assert delivery.last_error is not None and "can't initiate conversation" in delivery.last_error
+    assert await sweep_notifications(stack.runtime) == 0

@@ -20,6 +20,7 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, ChatFullInfo, ChatMemberAdministrator
 
+from autopost_sandbox.telegram.world import NOTIFY_BOT
 from tests.conftest import Sandbox
 
 ADMIN = "7000000001:AAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA"
@@ -106,3 +107,20 @@ async def test_aiogram_classifies_the_emulators_errors(bot: aiogram.Bot) -> None
         await bot.send_video("@clipmaker_other", video())
     with pytest.raises(TelegramBadRequest, match="chat not found"):
         await bot.get_chat("@nobody_here")
+
+
+async def test_aiogram_reads_a_start_and_answers_in_private(sandbox: Sandbox) -> None:
+    """The notification bot's side: getUpdates (with offset) and sendMessage, through aiogram's models."""
+    with sandbox.control() as control:
+        person = control.post("/telegram/messages", json={"text": "/start abc", "first_name": "Анна"}).json()
+    server = TelegramAPIServer.from_base(f"{sandbox.url}/telegram")
+    notify = aiogram.Bot(NOTIFY_BOT.token, session=aiogram.client.session.aiohttp.AiohttpSession(api=server))
+    async with notify.context():
+        [update] = await notify.get_updates(timeout=1)
+        assert update.message is not None and update.message.text == "/start abc"
+        assert update.message.chat.type == ChatType.PRIVATE and update.message.chat.id == person["chat_id"]
+        assert await notify.get_updates(offset=update.update_id + 1, timeout=0) == []
+        sent = await notify.send_message(person["chat_id"], "Готово")
+        assert sent.chat.id == person["chat_id"] and sent.text == "Готово"
+        with pytest.raises(TelegramForbiddenError):
+            await notify.send_message(200009999, "hi")

@@ -16,6 +16,7 @@ from autopost.notifications.tasks import poll_telegram
 from autopost.runtime import Runtime
 from autopost.users.models import User
 from autopost_sandbox.mailbox import MailServer
+from autopost_sandbox.telegram.world import NOTIFY_BOT
 from autopost_testing.world import REDIS_URL
 from tests.conftest import Sandbox
 from tests.support.api import Api, start_api
@@ -25,7 +26,8 @@ from tests.web.support import csrf_of, english_words, in_database, login, new_us
 @pytest.fixture
 def notify_api(tmp_path: Path, database_url: str, sandbox: Sandbox, mail_server: MailServer) -> Iterator[Api]:
     """The app with mail and the sandbox's notification bot configured."""
-    yield from start_api(tmp_path, database_url, None, sandbox.url, smtp_url=mail_server.url)
+    notify = {"telegram_bot_token": NOTIFY_BOT.token}
+    yield from start_api(tmp_path, database_url, None, sandbox.url, smtp_url=mail_server.url, notify=notify)
 
 
 def _preference(api: Api, email: str) -> tuple[bool, bool] | None:
@@ -149,5 +151,14 @@ def test_without_the_bot_linking_is_unavailable(api: Api) -> None:
     _, token = api.new_user()
     with api.client(token) as client:
         answer = client.post("/api/v1/notifications/telegram")
-    assert answer.status_code == 502  # Kind.UNAVAILABLE
+    assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "notify_bot_not_configured"
+
+
+def test_linking_without_the_bot_answers_on_the_page(api: Api) -> None:
+    email, _ = new_user(api)
+    with login(api, email) as client:
+        page = client.get("/settings/notifications").text
+        answer = client.post("/settings/notifications/telegram", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 409
+    assert "Администратор не настроил бота уведомлений" in visible_text(answer.text)

@@ -76,9 +76,17 @@ async def _send(runtime: Runtime, channel: Channel, address: str, lang: str, not
         raise GiveUp(_describe(exc)) from exc
 
 
-async def _record(runtime: Runtime, delivery_id: uuid.UUID, error: BaseException | None, final: bool) -> None:
+async def _record(
+    runtime: Runtime,
+    delivery_id: uuid.UUID,
+    error: BaseException | None,
+    final: bool,
+    attempted: bool = False,
+) -> None:
+    """The outcome of an attempt; `attempted`: the attempt's own claim was rolled back, count it here."""
     async with transaction(runtime.session_factory) as session:
         delivery = await session.get_one(NotificationDelivery, delivery_id)
+        delivery.attempts += int(attempted)
         if error is None:
             delivery.sent_at, delivery.last_error = utcnow(), None
             return
@@ -89,7 +97,12 @@ async def _record(runtime: Runtime, delivery_id: uuid.UUID, error: BaseException
 
 async def deliver(runtime: Runtime, delivery_id: uuid.UUID) -> None:
     """Send one delivery; raises on a failure worth retrying (after recording it on the row)."""
-    prepared = await _prepare(runtime, delivery_id)
+    try:
+        prepared = await _prepare(runtime, delivery_id)
+    except Exception as exc:
+        # Composing failed (and rolled its attempt back): count it, or the sweeper would requeue forever.
+        await _record(runtime, delivery_id, exc, final=False, attempted=True)
+        raise
     if prepared is None:
         return
     try:

@@ -64,7 +64,7 @@ async def save_preferences(session: AsyncSession, member: Member, *, email: bool
 async def telegram_deep_link(session: AsyncSession, runtime: Runtime, member: Member) -> str:
     """https://t.me/<bot>?start=<code>: opening it and pressing «Start» links the member's chat."""
     if not telegram_configured(runtime.settings):
-        raise Refused("notify_bot_not_configured", Kind.UNAVAILABLE)
+        raise Refused("notify_bot_not_configured", Kind.CONFLICT)
     try:
         username = await bot.bot_username(runtime.settings)
     except PlatformError as exc:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from autopost.i18n import gettext
 from autopost.notifications import usecases
-from autopost.refusals import Refused
+from autopost.refusals import Kind, Refused
 from autopost.web.auth import Page, Viewer
 from autopost.web.i18n import refused_text
 from autopost.web.templating import render
@@ -63,9 +63,9 @@ async def link_telegram(request: Request, viewer: Page) -> Response:
     try:
         deep_link = await usecases.telegram_deep_link(viewer.work.session, viewer.runtime, viewer.member)
     except Refused as exc:
-        return await _page(
-            request, viewer, {"kind": "error", "text": refused_text(exc, viewer.lang)}, None, 503
-        )
+        notice = {"kind": "error", "text": refused_text(exc, viewer.lang)}
+        status = 409 if exc.kind is Kind.CONFLICT else 502  # not set up / the bot does not answer
+        return await _page(request, viewer, notice, status_code=status)
     return await _page(request, viewer, deep_link=deep_link)
 
 

@@ -13,6 +13,7 @@ import pytest_asyncio
 from playwright.async_api import Page, expect
 
 from autopost_sandbox.mailbox import MailServer
+from autopost_sandbox.telegram.world import NOTIFY_BOT
 from autopost_testing.media import make_clip
 from autopost_testing.world import REDIS_URL, World, world_settings
 from tests.conftest import Sandbox
@@ -34,7 +35,7 @@ async def mailing_stack(
         database_url,
         sandbox_url=sandbox.url,
         smtp_url=mail_server.url,
-        notify={"telegram_poll_seconds": 1},
+        notify={"telegram_poll_seconds": 1, "telegram_bot_token": NOTIFY_BOT.token},
     )
     world = World(settings, REDIS_URL, sandbox_url=sandbox.url)
     try:
