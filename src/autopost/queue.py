@@ -1,6 +1,7 @@
 """BullMQ queues: one per platform for publishing, one for stats, one each for notifications and webhooks.
 
-Job ids are publication ids and job data is ids only (never tokens). Redis is
+Job ids are publication ids (a webhook job's: its delivery id and attempt number) and
+job data is ids only (never tokens or webhook secrets). Redis is
 an accelerator, not the truth: the sweeper rebuilds any lost job from the
 database under the same id.
 """

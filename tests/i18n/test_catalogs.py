@@ -27,11 +27,13 @@ LATIN_ALLOWED = {
     "channel", "token", "username", "password", "autopost", "up", "Redis",
     "Cookie", "Cookies", "cookies", "txt", "JSON", "Chrome", "Firefox", "Network", "F",
     "CSV", "Excel", "UTF",
+    "HTTPS", "POST", "CRM", "xx",
 }  # fmt: skip
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,
 # and the «quoted» names of extensions and buttons as the person will find them on screen.
 VERBATIM = re.compile(
     r"\{[a-z_]+\}|\b[a-z]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b|\(scope [a-z]+\)|\b(?:t\.me|vk\.com|dzen\.ru)\b|«[^»]*»"
+    r"|\bX-Autopost-[A-Za-z]+\b|\bdocs/[a-z]+\.md\b|\bhttps?://"  # webhook headers, a doc's path, a scheme
 )
 
 Key = tuple[str | None, str | tuple[str, str]]

@@ -20,6 +20,7 @@ def test_the_secret_is_shown_on_create_and_rotate_only(hooks_api: Api) -> None:
         assert made.status_code == 201, made.text
         hook = made.json()
         assert hook["secret"].startswith("whsec_") and len(hook["secret"]) > 40
+        assert made.headers["cache-control"] == "no-store"
         assert (hook["url"], hook["events"], hook["active"]) == (URL, EVENTS, True)
 
         listed = client.get("/api/v1/webhooks")

@@ -11,6 +11,8 @@ from autopost.webhooks import usecases
 from autopost.webhooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookSecretOut, WebhookUpdateIn
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+# An answer carrying a secret is kept by no cache.
+NO_STORE = "no-store"
 
 
 @router.get("")
@@ -20,9 +22,10 @@ async def list_webhooks(member: CurrentMember, work: Work) -> list[WebhookOut]:
 
 @router.post("", status_code=201)
 async def create_webhook(
-    body: WebhookIn, member: CurrentMember, work: Work, runtime: RuntimeDep
+    body: WebhookIn, member: CurrentMember, work: Work, runtime: RuntimeDep, response: Response
 ) -> WebhookSecretOut:
     """A new endpoint; the answer's `secret` is shown this once."""
+    response.headers["Cache-Control"] = NO_STORE
     endpoint, secret = await usecases.create_endpoint(work.session, runtime, member, body.url, body.events)
     return WebhookSecretOut.with_secret(endpoint, secret)
 
@@ -45,9 +48,10 @@ async def delete_webhook(webhook_id: uuid.UUID, member: CurrentMember, work: Wor
 
 @router.post("/{webhook_id}/rotate")
 async def rotate_secret(
-    webhook_id: uuid.UUID, member: CurrentMember, work: Work, runtime: RuntimeDep
+    webhook_id: uuid.UUID, member: CurrentMember, work: Work, runtime: RuntimeDep, response: Response
 ) -> WebhookSecretOut:
     """A new secret (shown this once); deliveries are signed with it from now on."""
+    response.headers["Cache-Control"] = NO_STORE
     endpoint, secret = await usecases.rotate_secret(work.session, runtime, member, webhook_id)
     return WebhookSecretOut.with_secret(endpoint, secret)
 

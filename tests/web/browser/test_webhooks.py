@@ -78,7 +78,7 @@ async def test_add_a_webhook_copy_its_secret_and_retry_a_delivery(
     await go(page, "Вебхуки")
     await expect(page.get_by_text("Вебхуков пока нет.")).to_be_visible()
 
-    await page.get_by_label("URL приёмника").fill(receiver.url)
+    await page.get_by_label("Адрес приёмника").fill(receiver.url)
     await page.get_by_label("Публикация опубликована").check()
     await page.get_by_label("Публикация не удалась").check()
     await page.get_by_role("button", name="Добавить", exact=True).click()
