@@ -212,18 +212,13 @@ async def shoot(browser: Browser, url: str, out: Path) -> None:
 
 
 async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
-    """The header's switcher, open; Settings → Workspace; Members with a colleague invited (the mail
-    goes to this script's own SMTP server) and the Log of it, at both widths."""
+    """Members with a colleague invited (the mail goes to this script's own SMTP server) and the Log
+    of all that was done, at both widths; a new workspace's Settings; the header's switcher, open."""
     context = await browser.new_context(
         viewport=SIZES["desktop"], locale="ru-RU", timezone_id="Europe/Moscow"
     )
     page = await context.new_page()
     await login(page, url)
-    await page.goto(f"{url}/settings/workspace")
-    await page.get_by_placeholder("Название клиента или бренда").fill("Курсы монтажа")
-    await page.get_by_role("button", name="Создать").click()
-    await page.wait_for_load_state()
-    await snap(page, out / "settings-workspace-desktop.png")
     await page.goto(f"{url}/settings/members")
     await page.get_by_placeholder("Эл. почта приглашаемого").fill(COLLEAGUE)
     await page.get_by_role("button", name="Отправить приглашение").click()
@@ -235,6 +230,11 @@ async def shoot_workspaces(browser: Browser, url: str, out: Path) -> None:
         await page.goto(f"{url}/settings/audit")
         await snap(page, out / f"settings-audit-{size_name}.png")
     await page.set_viewport_size(SIZES["desktop"])
+    await page.goto(f"{url}/settings/workspace")
+    await page.get_by_placeholder("Название клиента или бренда").fill("Курсы монтажа")
+    await page.get_by_role("button", name="Создать").click()
+    await page.wait_for_load_state()
+    await snap(page, out / "settings-workspace-desktop.png")
     await page.goto(f"{url}/")
     await page.locator("#workspace-switcher").click()
     await snap(page, out / "workspace-switcher-desktop.png", full=False)

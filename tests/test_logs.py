@@ -14,7 +14,10 @@ SECRET_FORMS = {
     "bot token, URL-encoded": ("GET /bot123456%3AAAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA/getMe", "AAHb3vQm2Xk9"),
     "bot token, encoded twice": ("?t=123456%253AAAHb3vQm2Xk9LpR4tZs8YwNc1DfGj6UeKoA", "AAHb3vQm2Xk9"),
     "media token": ("GET /media/0f1e2d3c.1796218222.4OLn0Bij51-kc72xf HTTP/1.1", "4OLn0Bij51"),
-    "invitation link": ('"POST /invite/Xk9LpR4tZs8YwNc1DfGj6UeKoAb3vQm2-_aB/sign-up HTTP/1.1" 303', "Xk9LpR4tZs8Y"),
+    "invitation link": (
+        '"POST /invite/Xk9LpR4tZs8YwNc1DfGj6UeKoAb3vQm2-_aB/sign-up HTTP/1.1" 303',
+        "Xk9LpR4tZs8Y",
+    ),
     "oauth code": ("/oauth/vk/callback?code=abc123def&state=s7a7e", "abc123def"),
     "oauth state": ("/oauth/vk/callback?code=abc123def&state=s7a7e", "s7a7e"),
     "vk device id": ("/oauth/vk/callback?device_id=d3v1c3&x=1", "d3v1c3"),

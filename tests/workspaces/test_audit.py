@@ -61,9 +61,11 @@ def test_what_members_do_is_logged_in_order(app: Api, mailbox: Mailbox) -> None:
         )
         # Saving what is already so changes nothing, and logs nothing.
         assert client.patch(base, json={"time_zone": "Asia/Omsk"}).status_code == 200
+        assert client.delete(f"{base}/members/{colleague_id}").status_code == 204
 
     entries = _log(app, owner, workspace)
     assert [(e["action"], e["actor_email"]) for e in entries] == [
+        ("member_removed", owner_email),
         ("settings_changed", owner_email),
         ("role_changed", owner_email),
         ("joined", colleague),
@@ -80,13 +82,11 @@ def test_what_members_do_is_logged_in_order(app: Api, mailbox: Mailbox) -> None:
     assert data["published"]["targets"] == [{"platform": "telegram", "account": "КлипМейкер — демо"}]  # type: ignore[index]
     assert data["disconnected"]["cancelled"] == 1  # type: ignore[index]
 
-    with app.client(colleague_token) as client:
-        refused = client.get(f"/api/v1/workspaces/{workspace}/audit")
-        assert refused.status_code == 403 and refused.json()["error"]["code"] == "role_forbids"
-    _, outsider = new_user(app)
-    with app.client(outsider) as client:
-        assert client.get(f"/api/v1/workspaces/{workspace}/audit").status_code == 404
-        assert client.get(f"/api/v1/workspaces/{workspace}/audit", params={"before": "%%"}).status_code == 404
+    assert data["member_removed"] == {"email": colleague, "role": "editor"}
+    # Removed, the colleague is an outsider like any other: the workspace is not found.
+    for outsider in (colleague_token, new_user(app)[1]):
+        with app.client(outsider) as client:
+            assert client.get(f"/api/v1/workspaces/{workspace}/audit").status_code == 404
     with app.client(owner) as client:
         bad = client.get(f"/api/v1/workspaces/{workspace}/audit", params={"before": "not-a-cursor"})
         assert bad.status_code == 422
@@ -103,6 +103,7 @@ def test_what_members_do_is_logged_in_order(app: Api, mailbox: Mailbox) -> None:
             "Присоединился с ролью «Наблюдатель»",
             f"Изменил роль {colleague}: Наблюдатель → Редактор",
             "Изменил настройки рабочего пространства: часовой пояс Asia/Omsk, согласование включено",
+            f"Удалил {colleague} (Редактор) из рабочего пространства",
         ):
             assert said in text, said
         assert text.index("Изменил настройки") < text.index("Подключил Telegram")

@@ -225,3 +225,16 @@ def test_without_mail_nobody_can_be_invited_and_the_page_says_so(no_mail: Api) -
     with login(no_mail, email) as browser:
         page = browser.get("/settings/members").text
         assert "не отправляет почту" in page and "/settings/members/invite" not in page
+
+
+def test_an_address_that_is_no_plain_address_is_refused(api: Api, mailbox: Mailbox) -> None:
+    _, owner = new_user(api)
+    workspace = workspace_of(api, owner)
+    with api.client(owner) as client:
+        for address in ("anna@example.com\r\nBcc: all@example.com", "a@b@example.com", "anna", "an na@x.ru"):
+            refused = client.post(
+                f"/api/v1/workspaces/{workspace}/members", json={"email": address, "role": "viewer"}
+            )
+            assert refused.status_code == 422, (address, refused.text)
+            assert refused.json()["error"]["code"] == "email_invalid"
+    assert mailbox.mails() == []

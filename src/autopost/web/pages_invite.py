@@ -8,6 +8,7 @@ under another address is told to sign in as the invited one.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -84,7 +85,7 @@ def _lang(request: Request, browser: BrowserSession | None) -> Lang:
     return pick_language(None, browser.user.locale) if browser else request_language(request)
 
 
-async def _is_member(work: Work, invitation: Invitation, user_id: object) -> bool:
+async def _is_member(work: Work, invitation: Invitation, user_id: uuid.UUID) -> bool:
     found = await work.session.scalar(
         select(Membership.id).where(
             Membership.workspace_id == invitation.workspace_id, Membership.user_id == user_id

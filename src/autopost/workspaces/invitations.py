@@ -35,6 +35,8 @@ from autopost.workspaces.models import Invitation, Membership, Role, Workspace
 
 log = structlog.get_logger(__name__)
 
+EMAIL_MAX = 320
+
 
 class InvitationState(StrEnum):
     PENDING = "pending"
@@ -106,6 +108,17 @@ async def _send(settings: Settings, member: Member, invitation: Invitation, toke
         raise Refused("invitation_mail_failed", Kind.UNAVAILABLE) from exc
 
 
+def _mailable(email: str) -> str:
+    """One plain address: it becomes the mail's To header and the SMTP recipient, so no spaces, line
+    breaks or a second @ (a header injection, or a refusal from the SMTP server)."""
+    email = normalize_email(email)
+    local, _, domain = email.partition("@")
+    plain = all(c.isprintable() and not c.isspace() and c not in '<>()[],;:"\\' for c in email)
+    if not plain or "@" in domain or "." not in domain.strip(".") or len(email) > EMAIL_MAX or not local:
+        raise Refused("email_invalid", Kind.INVALID, email=email)
+    return email
+
+
 async def invite(
     session: AsyncSession, settings: Settings, member: Member, email: str, role: Role
 ) -> Invitation:
@@ -113,7 +126,7 @@ async def invite(
     member.require(Action.MANAGE)
     if not mail_configured(settings):
         raise Refused("mail_not_configured", Kind.UNAVAILABLE)
-    email = normalize_email(email)
+    email = _mailable(email)
     joined = await session.scalar(
         select(Membership.id)
         .join(User, User.id == Membership.user_id)
