@@ -137,7 +137,7 @@ def test_a_viewer_gets_no_selection_and_no_dialogs(api: Api) -> None:
 
 
 def test_posting_slots_on_the_settings_page_and_the_next_slot_in_the_publish_dialog(api: Api) -> None:
-    email, token, ids, (vk, telegram) = _setup(api, clips=1)
+    email, _, ids, (vk, telegram) = _setup(api, clips=1)
     with login(api, email) as client:
         csrf = csrf_of(client.get("/").text)
         settings = client.get("/settings/platforms").text
@@ -145,10 +145,14 @@ def test_posting_slots_on_the_settings_page_and_the_next_slot_in_the_publish_dia
         empty = client.get(f"/settings/connections/{vk}/slots", headers=htmx(client, csrf)).text
         assert "Слоты публикации: пока не заданы" in visible_text(empty)
         every_day = {"weekday": [str(d) for d in range(7)], "times": "18:00"}
-        saved = client.post(f"/settings/connections/{vk}/slots", data=every_day, headers=htmx(client, csrf)).text
+        saved = client.post(
+            f"/settings/connections/{vk}/slots", data=every_day, headers=htmx(client, csrf)
+        ).text
         assert "Слоты сохранены" in saved and "пн, вт, ср, чт, пт, сб, вс 18:00" in visible_text(saved)
         wrong = client.post(
-            f"/settings/connections/{telegram}/slots", data={"weekday": "0", "times": "25:00"}, headers=htmx(client, csrf)
+            f"/settings/connections/{telegram}/slots",
+            data={"weekday": "0", "times": "25:00"},
+            headers=htmx(client, csrf),
         ).text
         assert "25:00 — не время: укажите ЧЧ:ММ" in wrong
         # Telegram has no slot: the whole publish is refused, VK's included.
