@@ -85,6 +85,7 @@ async def test_a_ten_clip_week_on_four_platforms_from_one_dialog_then_bulk_cance
     await expect(bar.get_by_text("Выбрано: 2")).to_be_visible()
     await page.screenshot(path=str(_shots(tmp_path) / "clips-selected-desktop.png"))
     await page.set_viewport_size(PHONE)
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(_shots(tmp_path) / "clips-selected-phone.png"))
     await page.set_viewport_size({"width": 1280, "height": 900})
     await bar.get_by_role("button", name="Отменить везде").click()
