@@ -63,9 +63,16 @@ def test_the_dialog_opens_with_a_ready_plan_and_confirms_it_once(api: Api) -> No
         ).text
         assert "Исправьте 4 проблемы, отмеченные в плане" in visible_text(other)
         assert other.count("has-problem") == 4
+        # Refused, that dialog's key was not used up: once the clips are free, it plans the series.
+        client.post("/clips/bulk/cancel", data={"clip": ids}, headers=htmx(client, csrf))
+        retried = client.post(
+            "/series", data=_form(ids, accounts, key="dialog-2"), headers=htmx(client, csrf)
+        ).text
+        assert "4 публикации запланированы" in visible_text(retried)
     with api.client(token) as api_client:
         made = api_client.get("/api/v1/publications").json()
-    assert len(made) == 4 and len({p["series_id"] for p in made}) == 1
+    live = [p for p in made if p["status"] == "scheduled"]
+    assert len(made) == 8 and len(live) == 4 and len({p["series_id"] for p in made}) == 2
 
 
 def test_bulk_cancel_names_the_count_then_cancels_move_and_retry(api: Api) -> None:
