@@ -63,9 +63,16 @@ def test_the_dialog_opens_with_a_ready_plan_and_confirms_it_once(api: Api) -> No
         ).text
         assert "Исправьте 4 проблемы, отмеченные в плане" in visible_text(other)
         assert other.count("has-problem") == 4
+        # Refused, that dialog's key was not used up: once the clips are free, it plans the series.
+        client.post("/clips/bulk/cancel", data={"clip": ids}, headers=htmx(client, csrf))
+        retried = client.post(
+            "/series", data=_form(ids, accounts, key="dialog-2"), headers=htmx(client, csrf)
+        ).text
+        assert "4 публикации запланированы" in visible_text(retried)
     with api.client(token) as api_client:
         made = api_client.get("/api/v1/publications").json()
-    assert len(made) == 4 and len({p["series_id"] for p in made}) == 1
+    live = [p for p in made if p["status"] == "scheduled"]
+    assert len(made) == 8 and len(live) == 4 and len({p["series_id"] for p in made}) == 2
 
 
 def test_bulk_cancel_names_the_count_then_cancels_move_and_retry(api: Api) -> None:
@@ -137,7 +144,7 @@ def test_a_viewer_gets_no_selection_and_no_dialogs(api: Api) -> None:
 
 
 def test_posting_slots_on_the_settings_page_and_the_next_slot_in_the_publish_dialog(api: Api) -> None:
-    email, token, ids, (vk, telegram) = _setup(api, clips=1)
+    email, _, ids, (vk, telegram) = _setup(api, clips=1)
     with login(api, email) as client:
         csrf = csrf_of(client.get("/").text)
         settings = client.get("/settings/platforms").text
@@ -145,10 +152,14 @@ def test_posting_slots_on_the_settings_page_and_the_next_slot_in_the_publish_dia
         empty = client.get(f"/settings/connections/{vk}/slots", headers=htmx(client, csrf)).text
         assert "Слоты публикации: пока не заданы" in visible_text(empty)
         every_day = {"weekday": [str(d) for d in range(7)], "times": "18:00"}
-        saved = client.post(f"/settings/connections/{vk}/slots", data=every_day, headers=htmx(client, csrf)).text
+        saved = client.post(
+            f"/settings/connections/{vk}/slots", data=every_day, headers=htmx(client, csrf)
+        ).text
         assert "Слоты сохранены" in saved and "пн, вт, ср, чт, пт, сб, вс 18:00" in visible_text(saved)
         wrong = client.post(
-            f"/settings/connections/{telegram}/slots", data={"weekday": "0", "times": "25:00"}, headers=htmx(client, csrf)
+            f"/settings/connections/{telegram}/slots",
+            data={"weekday": "0", "times": "25:00"},
+            headers=htmx(client, csrf),
         ).text
         assert "25:00 — не время: укажите ЧЧ:ММ" in wrong
         # Telegram has no slot: the whole publish is refused, VK's included.

@@ -128,7 +128,7 @@ async def publish_in_next_slots(
     clip_id: uuid.UUID,
     targets: Sequence[TargetChoice],
 ) -> list[Publication]:
-    """"In the next slot": each account at its own next free slot, through publish_clip; all or none."""
+    """ "In the next slot": each account at its own next free slot, through publish_clip; all or none."""
     member.require(Action.EDIT)
     if not targets:
         raise Refused("no_targets")

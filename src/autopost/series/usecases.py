@@ -181,6 +181,23 @@ async def create_series(
         limit=settings.publish_requests_per_minute,
         window_seconds=60,
     )
+    staged = Outbox()
+    # A page answers a refusal with its form and commits the request's transaction: this savepoint
+    # makes a refused series leave nothing behind (no claimed key, series row, publication or job).
+    async with session.begin_nested():
+        publications = await _confirm(session, staged, settings, member, ask, idempotency_key)
+    outbox.absorb(staged)
+    return publications
+
+
+async def _confirm(
+    session: AsyncSession,
+    outbox: Outbox,
+    settings: Settings,
+    member: Member,
+    ask: SeriesAsk,
+    idempotency_key: str | None,
+) -> list[Publication]:
     claim = None
     if idempotency_key:
         found = await claim_key(session, member, idempotency_key, ask.digest())

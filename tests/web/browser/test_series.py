@@ -4,7 +4,9 @@ clicks counted), then two clips cancelled everywhere after a confirmation naming
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -83,6 +85,7 @@ async def test_a_ten_clip_week_on_four_platforms_from_one_dialog_then_bulk_cance
     await expect(bar.get_by_text("Выбрано: 2")).to_be_visible()
     await page.screenshot(path=str(_shots(tmp_path) / "clips-selected-desktop.png"))
     await page.set_viewport_size(PHONE)
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(_shots(tmp_path) / "clips-selected-phone.png"))
     await page.set_viewport_size({"width": 1280, "height": 900})
     await bar.get_by_role("button", name="Отменить везде").click()
@@ -102,3 +105,39 @@ async def test_a_ten_clip_week_on_four_platforms_from_one_dialog_then_bulk_cance
     statuses = [p["status"] for p in await _publications(stack, token)]
     assert statuses.count("cancelled") == 8 and statuses.count("scheduled") == 32
     assert stack.posts() == []
+
+
+async def test_posting_slots_then_the_next_slot_from_the_publish_dialog(
+    page: Page, stack: Stack, tmp_path: Path
+) -> None:
+    user = await stack.world.new_user(plan=Plan.PRO, password=PASSWORD)
+    token = await api_token(stack.runtime, user)
+    telegram = await connect_demo(stack.runtime, user, Platform.TELEGRAM)
+    clip_id = await stack.upload_clip(token, "Урок: цвет")
+    await login(page, stack, user.email)
+    await page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Платформы").click()
+    slots = page.locator(f"#slots-{telegram.id}")
+    await slots.locator("summary").click()
+    for day in ("пн", "вт", "ср", "чт", "пт"):
+        await slots.get_by_label(day, exact=True).check()
+    await slots.get_by_label("Время (ЧЧ:ММ через запятую)").fill("18:00")
+    await slots.get_by_role("button", name="Сохранить слоты").click()
+    await expect(slots.locator("summary")).to_contain_text("пн, вт, ср, чт, пт 18:00")
+    await page.screenshot(path=str(_shots(tmp_path) / "settings-slots-desktop.png"))
+    await page.set_viewport_size(PHONE)
+    await slots.scroll_into_view_if_needed()
+    await page.screenshot(path=str(_shots(tmp_path) / "settings-slots-phone.png"))
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Клипы").click()
+    await page.locator(f"#clip-{clip_id}").get_by_role("button", name="Опубликовать").click()
+    dialog = page.locator("dialog#publish-dialog[open]")
+    await dialog.locator("fieldset[data-platform=telegram] input[name=account]").check()
+    await dialog.get_by_label("В ближайший слот").check()
+    await expect(dialog.get_by_role("button", name="Запланировать")).to_be_visible()
+    await dialog.get_by_role("button", name="Запланировать").click()
+    await expect(dialog).to_contain_text("1 публикация запланирована")
+    async with httpx2.AsyncClient(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}) as client:
+        [made] = (await client.get("/api/v1/publications")).json()
+    local = datetime.fromisoformat(made["scheduled_at"]).astimezone(ZoneInfo("Europe/Moscow"))
+    assert local.strftime("%H:%M") == "18:00" and local.weekday() < 5
