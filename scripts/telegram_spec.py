@@ -88,9 +88,7 @@ def convert(schema: dict[str, Any]) -> dict[str, Any]:
                 entry["fields"] = fields
             methods[child["name"]] = entry
             continue
-        subtypes = [
-            plain(item) for item in re.findall(r"<li>(.*?)</li>", child["html_description"], re.S)
-        ]
+        subtypes = [plain(item) for item in re.findall(r"<li>(.*?)</li>", child["html_description"], re.S)]
         if fields:
             entry["fields"] = fields
         elif subtypes:
@@ -119,12 +117,24 @@ def main() -> int:
     if args.check is None:
         return 0
     old = json.loads(args.check.read_text())
-    differ = [m for m, e in old["methods"].items() if m in spec["methods"] and spec["methods"][m]["returns"] != e["returns"]]
-    subtypes = [t for t, e in old["types"].items() if t in spec["types"] and spec["types"][t].get("subtypes") != e.get("subtypes")]
+    differ = [
+        m
+        for m, e in old["methods"].items()
+        if m in spec["methods"] and spec["methods"][m]["returns"] != e["returns"]
+    ]
+    subtypes = [
+        t
+        for t, e in old["types"].items()
+        if t in spec["types"] and spec["types"][t].get("subtypes") != e.get("subtypes")
+    ]
     for name in differ:
-        print(f"returns differ: {name}: {old['methods'][name]['returns']} -> {spec['methods'][name]['returns']}")
+        print(
+            f"returns differ: {name}: {old['methods'][name]['returns']} -> {spec['methods'][name]['returns']}"
+        )
     for name in subtypes:
-        print(f"subtypes differ: {name}: {sorted(set(old['types'][name]['subtypes']) ^ set(spec['types'][name].get('subtypes', [])))}")
+        print(
+            f"subtypes differ: {name}: {sorted(set(old['types'][name]['subtypes']) ^ set(spec['types'][name].get('subtypes', [])))}"
+        )
     # Subtypes change between versions (10.2 and 10.3 added rich blocks); return types must not.
     return 1 if differ else 0
 

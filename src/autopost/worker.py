@@ -109,6 +109,7 @@ class WorkerProcess:
 
     async def _notify_processor(self, job: Job, token: str) -> None:
         await deliver_notification(self.runtime, uuid.UUID(job.data["delivery_id"]))
+
     async def _webhook_processor(self, job: Job, token: str) -> None:
         await deliver_webhook(self.runtime, uuid.UUID(job.data["delivery_id"]), int(job.data["attempt"]))
 

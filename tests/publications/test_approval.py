@@ -224,7 +224,9 @@ async def test_clip_wide_moves_and_cancels_take_the_publications_awaiting_approv
     async with stack.work() as (session, outbox):
         member = await _member(session, editor, stack)
         publication = await session.get_one(Publication, first)
-        moved = await reschedule_clip(session, outbox, stack.settings, member, publication, at + timedelta(hours=3))
+        moved = await reschedule_clip(
+            session, outbox, stack.settings, member, publication, at + timedelta(hours=3)
+        )
     assert {p.id for p in moved} == {first, second}
     shifted = [await stack.publication(i) for i in (first, second)]
     assert all(p.status is PublicationStatus.AWAITING_APPROVAL for p in shifted)

@@ -139,7 +139,19 @@ def two_workspaces(api: Api) -> Workspaces:
         assert invited.status_code == 201, invited.text
     publication = str(made.json()[0]["id"])
     return Workspaces(
-        bea, bo_id, al, b, s, a, clip, connection, publication, token, webhook, delivery, str(invited.json()["id"])
+        bea,
+        bo_id,
+        al,
+        b,
+        s,
+        a,
+        clip,
+        connection,
+        publication,
+        token,
+        webhook,
+        delivery,
+        str(invited.json()["id"]),
     )
 
 
