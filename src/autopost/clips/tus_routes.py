@@ -122,6 +122,9 @@ async def upload_append(
     declared = whole_number(request.headers.get("content-length"))
     if declared is not None and offset + declared > upload.length:
         raise Refused("upload_past_length")
+    # No transaction stays open while the body streams in (it may take hours): none of its locks
+    # (the token's last use, SQLite's one writer) holds the caller's other requests back meanwhile.
+    await work.session.commit()
     try:
         clip = await uploads.append(work.session, runtime, member, upload, offset, request.stream())
     except ClientDisconnect:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import hashlib
+import io
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -97,9 +97,12 @@ def offset_of(runtime: Runtime, upload: ClipUpload) -> int:
 
 
 @contextmanager
-def _exclusive(path: Path) -> Iterator[BinaryIO]:
-    """The upload's file open for appending, by one request at a time (across server processes too)."""
-    with path.open("ab") as handle:
+def _exclusive(path: Path) -> Iterator[io.FileIO]:
+    """The upload's file open for appending, by one request at a time (across server processes too).
+
+    Unbuffered: every chunk is in the file when written, so HEAD's offset is what has arrived.
+    """
+    with path.open("ab", buffering=0) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -131,7 +134,7 @@ async def append(
         async for chunk in chunks:
             if current + len(chunk) > upload.length:
                 raise Refused("upload_past_length")
-            handle.write(chunk)
+            _write_all(handle, chunk)
             sniffed = len(head) < SNIFF_BYTES
             head += chunk[: SNIFF_BYTES - len(head)] if sniffed else b""
             current += len(chunk)
@@ -165,6 +168,12 @@ async def _finish(session: AsyncSession, runtime: Runtime, member: Member, uploa
         raise
     upload.clip_id = clip.id
     return clip
+
+
+def _write_all(handle: io.FileIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view) or 0 :]
 
 
 def _head_of(path: Path) -> bytes:

@@ -15,6 +15,7 @@ from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_clips import router as clips_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_settings import router as settings_router
+from autopost.web.pages_uploads import router as uploads_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
 
@@ -53,6 +54,14 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static files and the page-only error handling to the app."""
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
-    for router in (auth_router, clips_router, publications_router, settings_router, workspaces_router):
+    routers = (
+        auth_router,
+        clips_router,
+        uploads_router,
+        publications_router,
+        settings_router,
+        workspaces_router,
+    )
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -8,6 +8,8 @@ reader's language) and fill `{name}` parameters as autopost.i18n does.
 
 from __future__ import annotations
 
+import functools
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from autopost import i18n
+from autopost.clips.media import sign_media_token
 from autopost.connections.models import Connection, connection_error
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
@@ -33,7 +36,7 @@ from autopost.web.sparkline import sparkline
 from autopost.workspaces.access import Action
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 
 
 @jinja2.pass_context
@@ -155,7 +158,15 @@ def base_context(viewer: Viewer) -> dict[str, Any]:
         "zone": viewer.zone,
         "csrf": viewer.csrf,
         "notice": None,
+        "max_clip_bytes": viewer.runtime.settings.max_clip_bytes,
+        "upload_chunk_bytes": viewer.runtime.settings.upload_chunk_bytes,
+        "media_src": functools.partial(_media_src, viewer.runtime.settings.resolved_secret_key()),
     }
+
+
+def _media_src(secret: str, clip_id: uuid.UUID) -> str:
+    """The clip's signed /media path: same origin (the CSP allows no other), expiring, shareable."""
+    return f"/media/{sign_media_token(secret, clip_id)}"
 
 
 def render(
