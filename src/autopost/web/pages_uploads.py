@@ -32,9 +32,9 @@ async def clip_from_url(request: Request, viewer: Page) -> Response:
             viewer.work.session, viewer.runtime, viewer.member, url, str(form.get("title") or ""), ""
         )
     except Refused as exc:
-        return render(request, viewer, "_upload_line.html", name=url, error=refused_text(exc, viewer.lang))
+        return render(request, viewer, "_upload_line.html", label=url, error=refused_text(exc, viewer.lang))
     card = await clip_card(viewer.work.session, viewer.member, clip.id, viewer.now)
-    return render(request, viewer, "_upload_line.html", name=clip.title or url, error=None, card=card)
+    return render(request, viewer, "_upload_line.html", label=clip.title or url, error=None, card=card)
 
 
 @router.get("/clips/{clip_id}/delete", name="delete_clip_dialog")
