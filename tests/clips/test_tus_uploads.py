@@ -181,7 +181,7 @@ def test_protocol_errors_and_the_page_session_with_its_csrf_token(api: Api) -> N
         wrong_type = client.patch(location, headers={**TUS, "Upload-Offset": "0"}, content=b"x")
         assert wrong_type.status_code == 415
     with login(api, email) as browser:
-        csrf = csrf_of(browser)
+        csrf = csrf_of(browser.get("/").text)
         headers = {**TUS, "Upload-Length": "1000", "Upload-Metadata": _metadata("clip.webm", "video/webm")}
         assert browser.post("/api/v1/uploads", headers=headers).json()["error"]["code"] == "csrf_failed"
         made = browser.post("/api/v1/uploads", headers={**headers, "X-CSRF-Token": csrf})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class Workspaces:
     connection: str
     publication: str
     token: str
+    upload: str = ""
 
 
 def workspace_of(api: Api, token: str) -> str:
@@ -107,7 +109,25 @@ def two_workspaces(api: Api) -> Workspaces:
     s = str(shared.json()["id"])
     bo_id = add_member(api, bea[1], b, bo[0], "viewer")
     add_member(api, bea[1], s, al[0], "editor")
-    return Workspaces(bea, bo_id, al, b, s, a, clip, connection, str(made.json()[0]["id"]), token)
+    world = Workspaces(bea, bo_id, al, b, s, a, clip, connection, str(made.json()[0]["id"]), token)
+    with api.client(bea[1]) as client:
+        started = client.post("/api/v1/uploads", **tus_request(1000))
+    assert started.status_code == 201, started.text
+    world.upload = started.headers["Location"].rsplit("/", 1)[1]
+    return world
+
+
+def tus_request(length: int = 1000) -> dict[str, Any]:
+    """What a TUS call carries (tests/clips/test_tus_uploads), so what answers is the id or the role."""
+    metadata = "filename " + base64.b64encode(b"clip.mp4").decode()
+    headers = {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Length": str(length),
+        "Upload-Metadata": metadata,
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+    }
+    return {"headers": headers, "content": b""}
 
 
 def id_values(world: Workspaces) -> dict[str, str]:
@@ -119,6 +139,7 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "workspace_id": world.b,
         "user_id": world.bo_id,
         "token_id": world.token,
+        "upload_id": world.upload,
     }
 
 
@@ -140,4 +161,6 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/settings/workspace/members"): {"email": world.al[0], "role": "owner"},
     }
     key = (route.method, route.path)
+    if route.path.startswith("/api/v1/uploads"):
+        return tus_request()
     return {"data": page_forms[key]} if route.page and key in page_forms else {"json": api_bodies.get(key)}

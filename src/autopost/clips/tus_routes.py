@@ -60,7 +60,6 @@ def _version_refused(request: Request) -> Response | None:
 
 
 @router.options(UPLOADS_PATH, status_code=204)
-@router.options(UPLOADS_PATH + "/{upload_id}", status_code=204, include_in_schema=False)
 async def upload_options(runtime: RuntimeDep) -> Response:
     """What this server speaks (asked without credentials: nothing here is the caller's)."""
     return _plain(

@@ -18,6 +18,7 @@ from autopost.web.auth import Page
 from autopost.web.i18n import refused_text
 from autopost.web.queries import clip_card
 from autopost.web.templating import notice_html, render
+from autopost.workspaces.access import Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 @router.post("/clips/from-url", name="clip_from_url")
 async def clip_from_url(request: Request, viewer: Page) -> Response:
     """A clip that stays at its URL: one line in the upload list, and its card at the top of the grid."""
+    viewer.member.require(Action.EDIT)  # the role's refusal is the page's 403, not a line of the list
     form = await request.form()
     url = str(form.get("source_url") or "").strip()
     try:
