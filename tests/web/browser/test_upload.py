@@ -1,5 +1,6 @@
 """Uploading clips in the browser: two files dropped on the Clips page, one of them cut off midway
-(a PATCH dropped on the wire) and resumed from the server's offset; both end as clips with cards."""
+(a PATCH dropped on the wire) and resumed from the server's offset; both end as clips with cards.
+A third file dropped with them is no video: its line says so, in Russian."""
 
 from __future__ import annotations
 
@@ -87,12 +88,16 @@ async def test_two_dropped_files_one_cut_off_and_resumed_both_become_clips(
 
     zone = page.get_by_text("Перетащите клипы сюда или")
     await expect(zone).to_be_visible()
-    files = [[f"{p.stem}.mp4", base64.b64encode(p.read_bytes()).decode()] for p in (lesson, teaser)]
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video at all, only a name that says so\n" * 100)
+    files = [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in (lesson, teaser, notes)]
     await page.evaluate(DROP, [files, "[data-drop-zone]"])
 
     uploads = page.locator("#upload-list .upload-item")
-    await expect(uploads).to_have_count(2)
+    await expect(uploads).to_have_count(3)
     await expect(uploads.filter(has_text="Загружено")).to_have_count(2)
+    refused = uploads.filter(has_text="notes.mp4")
+    await expect(refused).to_contain_text("Ошибка: Файл не является видео: загрузите MP4, MOV или WebM")
     grid = page.locator("#clip-grid")
     await expect(grid.get_by_role("heading", name="lesson")).to_be_visible()
     await expect(grid.get_by_role("heading", name="teaser")).to_be_visible()
