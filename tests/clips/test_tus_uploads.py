@@ -212,4 +212,4 @@ def test_memory_stays_flat_while_a_large_upload_streams_in(api: Api) -> None:
         assert answer.status_code == 204, answer.text
         assert answer.headers["Upload-Offset"] == str(size)
     # Server and client in this process: a few receive buffers and the client's chunk, never the file.
-    assert peak < size / 8, f"peak {peak / MiB:.1f} MiB for {size / MiB:.0f} MiB"
+    assert peak < size / 16, f"peak {peak / MiB:.1f} MiB for {size / MiB:.0f} MiB"
