@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # Bytes per PATCH of a page's resumable upload: a dropped connection costs at most this much again,
     # and a proxy's body limit (nginx client_max_body_size) sees no more than this in one request.
     upload_chunk_bytes: int = 8 * MiB
+    # An unfinished resumable upload with no byte for this long is deleted with its file (TUS expiration).
+    upload_expires_hours: float = 24.0
     # How often a publication the platform is still processing is checked again.
     processing_poll_seconds: float = 5.0
     sweep_interval_seconds: float = 30.0

@@ -1,7 +1,7 @@
 """`autopost worker`: BullMQ workers for the publish and stats queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
-(sweeper, stats scheduling, token refresh) take a Redis key for their interval
+(sweeper, stats scheduling, token refresh, expired uploads) take a Redis key for their interval
 so that, however many workers run, each pass happens about once per interval.
 """
 
@@ -21,6 +21,7 @@ from bullmq import Job, Queue, Worker
 from bullmq.custom_errors import DelayedError
 
 from autopost.alerts.dispatch import Planner, dispatch_alerts
+from autopost.clips.uploads import expire_uploads
 from autopost.connections.maintenance import refresh_expiring_tokens
 from autopost.platforms.catalog import Platform
 from autopost.publications.metrics import QUEUE_JOBS
@@ -107,6 +108,7 @@ class WorkerProcess:
             self._every("stats", 600, schedule_stats)
             self._every("refresh", 300, refresh_expiring_tokens)
             self._every("alerts", settings.alerts_interval_seconds, _dispatch_alerts)
+            self._every("uploads", 3600, expire_uploads)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import os
 import socket
 import tracemalloc
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx2
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from autopost.clips.models import ClipUpload
+from autopost.clips.uploads import expire_uploads
+from autopost.db import utcnow
+from autopost.runtime import Runtime
 from autopost_testing.media import make_clip
+from autopost_testing.world import REDIS_URL
 from tests.support.api import Api, start_api
-from tests.web.support import csrf_of, login, new_user
+from tests.web.support import csrf_of, in_database, login, new_user
 from tests.workspaces.support import add_member, workspace_of
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -49,7 +59,7 @@ def test_options_say_what_the_server_speaks(api: Api) -> None:
         answer = client.options("/api/v1/uploads")
     assert answer.status_code == 204
     assert answer.headers["Tus-Resumable"] == "1.0.0" and answer.headers["Tus-Version"] == "1.0.0"
-    assert answer.headers["Tus-Extension"] == "creation,termination"
+    assert answer.headers["Tus-Extension"] == "creation,expiration,termination"
     assert int(answer.headers["Tus-Max-Size"]) == api.settings.max_clip_bytes
 
 
@@ -213,3 +223,37 @@ def test_memory_stays_flat_while_a_large_upload_streams_in(api: Api) -> None:
         assert answer.headers["Upload-Offset"] == str(size)
     # Server and client in this process: a few receive buffers and the client's chunk, never the file.
     assert peak < size / 16, f"peak {peak / MiB:.1f} MiB for {size / MiB:.0f} MiB"
+
+
+def test_an_unfinished_upload_nobody_writes_to_expires_with_its_file(api: Api) -> None:
+    _, token = api.new_user()
+    data = api.clip_file.read_bytes()
+    with api.client(token) as client:
+        made = create(client, len(data))
+        assert "GMT" in made.headers["Upload-Expires"]
+        old, fresh = made.headers["Location"], create(client, len(data)).headers["Location"]
+        assert patch(client, old, 0, data[:1000]).status_code == 204
+    old_id = uuid.UUID(old.rsplit("/", 1)[1])
+    two_days_ago = utcnow() - timedelta(days=2)
+
+    async def backdate(session: AsyncSession) -> Path:
+        upload = await session.get(ClipUpload, old_id)
+        assert upload is not None
+        upload.created_at = two_days_ago
+        return api.settings.resolved_storage_dir / upload.storage_key
+
+    path = in_database(api.settings, backdate)
+    os.utime(path, (two_days_ago.timestamp(), two_days_ago.timestamp()))
+
+    async def sweep() -> int:
+        runtime = Runtime.create(api.settings, REDIS_URL)
+        try:
+            return await expire_uploads(runtime)
+        finally:
+            await runtime.close()
+
+    assert asyncio.run(sweep()) == 1
+    assert not path.exists()
+    with api.client(token) as client:
+        assert client.head(old, headers=TUS).status_code == 404
+        assert offset_at(client, fresh) == 0

@@ -1,4 +1,4 @@
-"""Resumable clip uploads over TUS 1.0.0 (core, creation, termination) at /api/v1/uploads.
+"""Resumable clip uploads over TUS 1.0.0 (core, creation, expiration, termination) at /api/v1/uploads.
 
 For the browser's tus-js-client (session cookie + X-CSRF-Token, the page's X-Workspace-Id) and for
 API clients (a bearer token) alike. A thin adapter of clips.uploads: every answer, refusals too,
@@ -8,6 +8,7 @@ Protocol: https://tus.io/protocols/resumable-upload (docs/platforms/tus.md).
 
 from __future__ import annotations
 
+import email.utils
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -18,11 +19,13 @@ from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
 from autopost.clips import uploads
+from autopost.clips.models import ClipUpload
 from autopost.deps import CurrentMember, RuntimeDep, Work
 from autopost.refusals import Refused
+from autopost.runtime import Runtime
 from autopost.tus_protocol import OFFSET_STREAM, VERSION, parse_metadata, whole_number
 
-EXTENSIONS = "creation,termination"
+EXTENSIONS = "creation,expiration,termination"
 UPLOADS_PATH = "/api/v1/uploads"
 # The clip a finished upload became, for the page to show its card (HEAD and the last PATCH).
 CLIP_HEADER = "Upload-Clip-Id"
@@ -51,6 +54,11 @@ router = APIRouter(tags=["uploads"], route_class=TusRoute)
 
 def _plain(status: int, text: str = "", **headers: str) -> Response:
     return Response(text, status_code=status, headers=headers)
+
+
+def _expiry(runtime: Runtime, upload: ClipUpload) -> dict[str, str]:
+    expires = uploads.expires_at(runtime, upload)
+    return {"Upload-Expires": email.utils.format_datetime(expires, usegmt=True)} if expires else {}
 
 
 def _version_refused(request: Request) -> Response | None:
@@ -83,7 +91,8 @@ async def create_upload(request: Request, member: CurrentMember, work: Work, run
     if length is None or metadata is None:
         return _plain(400, "a whole Upload-Length and well-formed Upload-Metadata expected")
     upload = await uploads.start_upload(work.session, runtime, member, length, metadata)
-    return _plain(201, Location=f"{request.scope.get('root_path', '')}{UPLOADS_PATH}/{upload.id}")
+    location = f"{request.scope.get('root_path', '')}{UPLOADS_PATH}/{upload.id}"
+    return _plain(201, Location=location, **_expiry(runtime, upload))
 
 
 @router.head(UPLOADS_PATH + "/{upload_id}")
@@ -98,6 +107,7 @@ async def upload_offset(
         "Upload-Offset": str(uploads.offset_of(runtime, upload)),
         "Upload-Length": str(upload.length),
         "Cache-Control": "no-store",
+        **_expiry(runtime, upload),
     }
     if upload.clip_id is not None:
         headers[CLIP_HEADER] = str(upload.clip_id)
@@ -132,7 +142,7 @@ async def upload_append(
     except Refused:
         await work.session.commit()  # a refused file's upload stays removed
         raise
-    headers = {"Upload-Offset": str(uploads.offset_of(runtime, upload))}
+    headers = {"Upload-Offset": str(uploads.offset_of(runtime, upload)), **_expiry(runtime, upload)}
     if clip is not None:
         headers[CLIP_HEADER] = str(clip.id)
     return _plain(204, **headers)

@@ -17,6 +17,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip, ClipUpload
 from autopost.clips.usecases import StoredFile, clip_from_file
+from autopost.db import transaction, utcnow
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.workspaces.access import Action, Member
@@ -36,6 +38,7 @@ _EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 # Box types an MP4 or a QuickTime MOV may start with (MOV often opens with `wide` or `mdat`).
 _FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
 _HASH_BLOCK = 1024 * 1024
+EXPIRY_BATCH = 500
 
 
 def is_video_name(filename: str, filetype: str) -> bool:
@@ -86,6 +89,32 @@ async def owned_upload(session: AsyncSession, member: Member, upload_id: uuid.UU
         raise Refused("not_found", Kind.NOT_FOUND)
     member.require(Action.EDIT)
     return upload
+
+
+def expires_at(runtime: Runtime, upload: ClipUpload) -> datetime | None:
+    """When the unfinished upload goes if no byte arrives: its last byte's time plus the setting."""
+    if upload.clip_id is not None:
+        return None
+    path = runtime.storage.path(upload.storage_key)
+    last = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else upload.created_at
+    return last + timedelta(hours=runtime.settings.upload_expires_hours)
+
+
+async def expire_uploads(runtime: Runtime) -> int:
+    """The worker's periodic pass: unfinished uploads nobody wrote to for too long, and their files."""
+    now = utcnow()
+    cutoff = now - timedelta(hours=runtime.settings.upload_expires_hours)
+    async with transaction(runtime.session_factory) as session:
+        # Created before the cutoff is necessary (the file is never older than its row), not enough.
+        candidates = await session.scalars(
+            select(ClipUpload)
+            .where(ClipUpload.clip_id.is_(None), ClipUpload.created_at < cutoff)
+            .limit(EXPIRY_BATCH)
+        )
+        expired = [u for u in candidates if (expires_at(runtime, u) or now) < now]
+        for upload in expired:
+            await discard(session, runtime, upload)
+    return len(expired)
 
 
 def offset_of(runtime: Runtime, upload: ClipUpload) -> int:
