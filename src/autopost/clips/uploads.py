@@ -164,11 +164,11 @@ async def append(
             if current + len(chunk) > upload.length:
                 raise Refused("upload_past_length")
             _write_all(handle, chunk)
-            sniffed = len(head) < SNIFF_BYTES
-            head += chunk[: SNIFF_BYTES - len(head)] if sniffed else b""
+            sniffing = len(head) < SNIFF_BYTES
+            head += chunk[: SNIFF_BYTES - len(head)] if sniffing else b""
             current += len(chunk)
             if (
-                sniffed
+                sniffing
                 and (len(head) == SNIFF_BYTES or current == upload.length)
                 and not looks_like_video(head)
             ):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -130,3 +130,44 @@ async def test_two_dropped_files_one_cut_off_and_resumed_both_become_clips(
     await expect(page.locator("#notice")).to_contain_text("Клип «lesson» удалён.")
     await expect(grid.get_by_role("heading", name="lesson")).to_have_count(0)
     await expect(grid.get_by_role("heading", name="teaser")).to_be_visible()
+
+
+async def test_a_reloaded_page_resumes_the_same_file_where_the_server_has_it(
+    page: Page, small_chunks: Stack, tmp_path: Path
+) -> None:
+    stack = small_chunks
+    email, _ = await stack.new_user()
+    await login(page, stack, email)
+    lesson = make_clip(tmp_path / "lesson.mp4", seconds=3, width=360, height=640)
+    files = [[lesson.name, base64.b64encode(lesson.read_bytes()).decode()]]
+    calls: list[tuple[str, str]] = []
+
+    async def offline_after_two_chunks(route: Route, request: Request) -> None:
+        calls.append((request.method, request.headers.get("upload-offset", "")))
+        if request.method == "PATCH" and int(request.headers["upload-offset"]) >= 2 * CHUNK:
+            await route.abort("internetdisconnected")
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/uploads**", offline_after_two_chunks)
+    await page.evaluate(DROP, [files, "[data-drop-zone]"])
+    await expect(page.locator("#upload-list .upload-item")).to_contain_text("Связь прервалась: продолжаем…")
+    assert ("PATCH", str(2 * CHUNK)) in calls
+
+    await page.unroute("**/api/v1/uploads**")
+    await page.reload()  # the tab closed and opened again: the file is dropped once more
+    calls.clear()
+    await page.route("**/api/v1/uploads**", _recorder(calls))
+    await page.evaluate(DROP, [files, "[data-drop-zone]"])
+    await expect(page.locator("#upload-list .upload-item")).to_contain_text("Загружено")
+    await expect(page.locator("#clip-grid").get_by_role("heading", name="lesson")).to_be_visible()
+    # No new upload: the stored one is asked for its offset and continued from there.
+    assert calls[:2] == [("HEAD", ""), ("PATCH", str(2 * CHUNK))], calls
+
+
+def _recorder(calls: list[tuple[str, str]]) -> Callable[[Route, Request], Awaitable[None]]:
+    async def record(route: Route, request: Request) -> None:
+        calls.append((request.method, request.headers.get("upload-offset", "")))
+        await route.continue_()
+
+    return record
