@@ -154,8 +154,10 @@ async def test_a_reloaded_page_resumes_the_same_file_where_the_server_has_it(
     await expect(page.locator("#upload-list .upload-item")).to_contain_text("Связь прервалась: продолжаем…")
     assert ("PATCH", str(2 * CHUNK)) in calls
 
+    # The tab closed and opened again (still offline meanwhile: no retry slips through), then the
+    # same file is dropped once more.
+    await page.reload()
     await page.unroute("**/api/v1/uploads**")
-    await page.reload()  # the tab closed and opened again: the file is dropped once more
     calls.clear()
     await page.route("**/api/v1/uploads**", _recorder(calls))
     await page.evaluate(DROP, [files, "[data-drop-zone]"])
