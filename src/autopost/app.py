@@ -16,6 +16,7 @@ from sqlalchemy import text
 from autopost.asgi import install as install_hardening
 from autopost.asgi import metrics_authorized
 from autopost.clips.routes import router as clips_router
+from autopost.clips.tus_routes import router as uploads_router
 from autopost.connections.routes import router as connections_router
 from autopost.deps import RuntimeDep
 from autopost.i18n import code_table, pick_language, render
@@ -125,6 +126,7 @@ def create_app(
         notifications_router,
         connections_router,
         clips_router,
+        uploads_router,
         publications_router,
         series_router,
         callbacks_router,

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     min_schedule_lead_seconds: int = 300
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [300.0, 900.0, 3600.0])
     max_clip_bytes: int = 10 * 1024 * MiB
+    # Bytes per PATCH of a page's resumable upload: a dropped connection costs at most this much again,
+    # and a proxy's body limit (nginx client_max_body_size) sees no more than this in one request.
+    upload_chunk_bytes: int = 8 * MiB
+    # An unfinished resumable upload with no byte for this long is deleted with its file (TUS expiration).
+    upload_expires_hours: float = 24.0
     # How often a publication the platform is still processing is checked again.
     processing_poll_seconds: float = 5.0
     sweep_interval_seconds: float = 30.0

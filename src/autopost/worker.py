@@ -1,7 +1,7 @@
 """`autopost worker`: BullMQ workers for the publish, stats, notify and webhooks queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
-(sweeper, stats scheduling, token refresh) take a Redis key for their interval
+(sweeper, stats scheduling, token refresh, expired uploads) take a Redis key for their interval
 so that, however many workers run, each pass happens about once per interval.
 """
 
@@ -21,6 +21,7 @@ from bullmq import Job, Queue, Worker
 from bullmq.custom_errors import DelayedError
 
 from autopost.alerts.dispatch import Planner, dispatch_alerts
+from autopost.clips.uploads import expire_uploads
 from autopost.connections.maintenance import announce_expiring_connections, refresh_expiring_tokens
 from autopost.notifications.planner import plan_notifications
 from autopost.notifications.tasks import deliver as deliver_notification
@@ -135,6 +136,7 @@ class WorkerProcess:
             # The poll's lock outlasts its long poll: two getUpdates of one bot at once answer 409.
             self._every("telegram", settings.notify.telegram_poll_seconds + 2, poll_telegram)
             self._every("webhooks", settings.sweep_interval_seconds, sweep_webhooks)
+            self._every("uploads", 3600, expire_uploads)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 

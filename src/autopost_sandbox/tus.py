@@ -14,7 +14,6 @@ body (default: half) and drops the connection, `server_error` answers 500,
 from __future__ import annotations
 
 import base64
-import binascii
 import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,13 +24,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from autopost.tus_protocol import OFFSET_STREAM, VERSION, parse_metadata, whole_number
 from autopost_sandbox.core import Fault, SandboxState
 from autopost_sandbox.http import DemoAccount, ResetResponse, hang
 from autopost_sandbox.tus_store import ResumableUpload
 
-VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,expiration,termination"
-OFFSET_STREAM = "application/offset+octet-stream"
 GIB = 1024**3
 BROWSER_UA_MARK = "Mozilla/5.0"
 
@@ -43,24 +41,6 @@ def browser_like(request: Request) -> bool:
     """What an anti-bot check in front of an upload host wants: a browser's User-Agent, Origin, Referer."""
     headers = request.headers
     return BROWSER_UA_MARK in headers.get("user-agent", "") and "origin" in headers and "referer" in headers
-
-
-def parse_metadata(header: str) -> dict[str, str] | None:
-    """Upload-Metadata: comma-separated `key base64value` pairs (value optional); None if malformed."""
-    metadata: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in header.split(","))):
-        key, _, encoded = pair.partition(" ")
-        if not key or key in metadata or " " in encoded.strip():
-            return None
-        try:
-            metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-    return metadata
-
-
-def _whole_number(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
 
 
 @dataclass
@@ -139,7 +119,7 @@ class TusServer:
         refused = self._refusal(request)
         if refused is not None:
             return refused
-        length = _whole_number(request.headers.get("upload-length"))
+        length = whole_number(request.headers.get("upload-length"))
         if length is None:
             return self._answer(400, body="Upload-Length must be a whole number")
         if length > self.max_size:
@@ -190,7 +170,7 @@ class TusServer:
             return found
         if request.headers.get("content-type", "") != OFFSET_STREAM:
             return self._answer(415, body=f"Content-Type must be {OFFSET_STREAM}")
-        offset = _whole_number(request.headers.get("upload-offset"))
+        offset = whole_number(request.headers.get("upload-offset"))
         if offset is None:
             return self._answer(400, body="Upload-Offset must be a whole number")
         fault = await self._fault("tus.patch")
@@ -216,7 +196,7 @@ class TusServer:
         self, request: Request, upload: ResumableUpload, fault: Fault | None
     ) -> Response | None:
         """Store the body at the upload's offset; an answer if it must not be a success."""
-        declared = _whole_number(request.headers.get("content-length"))
+        declared = whole_number(request.headers.get("content-length"))
         if declared is not None and upload.offset + declared > upload.length:
             return self._answer(413, body="the body would run past Upload-Length")
         cut_at = None

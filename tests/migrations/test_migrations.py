@@ -17,6 +17,7 @@ from autopost.publications.events import event_text
 
 TABLES = {
     "alerts",
+    "clip_uploads",
     "audit_entries",
     "webhook_deliveries",
     "webhook_endpoints",

@@ -152,6 +152,8 @@ def visible_text(page: str) -> str:
 # must type literally, browsers, sites and the «quoted» names of what the user finds on screen.
 LATIN_ALLOWED = {"VK", "ID", "Rutube", "Telegram", "UTC", "BotFather", "newbot"}
 LATIN_ALLOWED |= {"Chrome", "Firefox", "Network", "Cookie", "Cookies", "cookies", "vk", "com", "dzen", "ru"}
+# The video formats a clip may come in, by their names (the upload area, the not_a_video refusal).
+LATIN_ALLOWED |= {"MP", "MOV", "WebM"}
 
 
 def english_words(text: str, allowed: set[str] | None = None) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -87,6 +88,7 @@ class Workspaces:
     delivery: str
     # A pending invitation of B's.
     invitation: str
+    upload: str = ""
 
 
 def workspace_of(api: Api, token: str) -> str:
@@ -138,7 +140,7 @@ def two_workspaces(api: Api) -> Workspaces:
         )
         assert invited.status_code == 201, invited.text
     publication = str(made.json()[0]["id"])
-    return Workspaces(
+    world = Workspaces(
         bea,
         bo_id,
         al,
@@ -153,6 +155,11 @@ def two_workspaces(api: Api) -> Workspaces:
         delivery,
         str(invited.json()["id"]),
     )
+    with api.client(bea[1]) as client:
+        started = client.post("/api/v1/uploads", **tus_request(1000))
+    assert started.status_code == 201, started.text
+    world.upload = started.headers["Location"].rsplit("/", 1)[1]
+    return world
 
 
 def add_webhook(api: Api, workspace: str) -> tuple[str, str]:
@@ -184,6 +191,19 @@ def add_webhook(api: Api, workspace: str) -> tuple[str, str]:
     return in_database(api.settings, work)
 
 
+def tus_request(length: int = 1000) -> dict[str, Any]:
+    """What a TUS call carries (tests/clips/test_tus_uploads), so what answers is the id or the role."""
+    metadata = "filename " + base64.b64encode(b"clip.mp4").decode()
+    headers = {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Length": str(length),
+        "Upload-Metadata": metadata,
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+    }
+    return {"headers": headers, "content": b""}
+
+
 def id_values(world: Workspaces) -> dict[str, str]:
     """B's ids for every id a route can take."""
     return {
@@ -196,6 +216,7 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "webhook_id": world.webhook,
         "delivery_id": world.delivery,
         "invitation_id": world.invitation,
+        "upload_id": world.upload,
     }
 
 
@@ -231,4 +252,6 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/settings/members/invite"): {"email": world.al[0], "role": "owner"},
     }
     key = (route.method, route.path)
+    if route.path.startswith("/api/v1/uploads"):
+        return tus_request()
     return {"data": page_forms[key]} if route.page and key in page_forms else {"json": api_bodies.get(key)}

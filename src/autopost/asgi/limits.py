@@ -2,8 +2,8 @@
 
 A declared Content-Length over the cap is refused before the body is read at all;
 a chunked or lying body is counted as it arrives and refused at the first byte
-past the cap. Streaming clip uploads are exempt: intake streams them to storage
-under their own cap (AUTOPOST_MAX_CLIP_BYTES).
+past the cap. Streaming clip uploads (multipart, and resumable PATCHes) are exempt: intake streams
+them to storage under their own cap (AUTOPOST_MAX_CLIP_BYTES).
 """
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ def too_large_response(answer: Answer, request: Request, max_bytes: int) -> Resp
 
 
 def is_clip_upload(scope: Scope) -> bool:
-    """POST /api/v1/clips with a multipart body: the streaming upload with its own cap."""
+    """A streaming clip upload with its own cap: POST /api/v1/clips with a multipart body, or a
+    resumable upload's PATCH (capped by the Upload-Length it was created with)."""
+    content_type: bytes = dict(scope["headers"]).get(b"content-type", b"")
+    if scope["method"] == "PATCH" and scope["path"].startswith("/api/v1/uploads/"):
+        return content_type == b"application/offset+octet-stream"
     if scope["method"] != "POST" or scope["path"] != "/api/v1/clips":
         return False
-    content_type: bytes = dict(scope["headers"]).get(b"content-type", b"")
     return content_type.startswith(b"multipart/form-data")
 
 

@@ -40,3 +40,22 @@ class Clip(IdMixin, TimestampMixin, Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     thumbnail_key: Mapped[str | None] = mapped_column(String(500))
     error_message: Mapped[str | None] = mapped_column(Text)
+
+
+class ClipUpload(IdMixin, TimestampMixin, Base):
+    """A resumable (TUS) upload in progress: its bytes so far are the file at `storage_key`.
+
+    The offset is that file's size, not a column: what reached the disk before a dropped
+    connection is exactly what the client resumes after. Once complete it becomes `clip_id`.
+    """
+
+    __tablename__ = "clip_uploads"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    length: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    storage_key: Mapped[str] = mapped_column(String(500))
+    clip_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))

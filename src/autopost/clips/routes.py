@@ -90,7 +90,7 @@ async def clip_thumbnail(
 
 @router.delete("/api/v1/clips/{clip_id}", status_code=204)
 async def delete_clip(clip_id: uuid.UUID, member: CurrentMember, work: Work, runtime: RuntimeDep) -> None:
-    await usecases.delete_clip(work.session, runtime, member, clip_id)
+    await usecases.delete_clip(work.session, work.outbox, runtime, member, clip_id)
 
 
 @router.get("/media/{token}", include_in_schema=False, response_model=None)

@@ -1,9 +1,11 @@
-"""Clips: adding one (streamed upload or a source URL, probed on the way) and deleting one."""
+"""Clips: adding one (streamed upload, a finished resumable upload or a source URL, probed on the way)
+and deleting one."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +19,8 @@ from autopost.clips.queries import owned_clip
 from autopost.clips.remote import probe_remote, remote_size
 from autopost.clips.texts import stored_description, stored_title
 from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.usecases import cancel_for_clip, scheduled_count
+from autopost.queue import Outbox
 from autopost.refusals import Kind, Refused
 from autopost.runtime import Runtime
 from autopost.security.outbound import OutboundGuard
@@ -50,17 +54,46 @@ async def upload_clip(session: AsyncSession, runtime: Runtime, member: Member, r
     """A multipart `file` streamed to storage (never held in memory), probed, with its thumbnail."""
     member.require(Action.EDIT)
     key = runtime.storage.new_key(member.workspace_id, ".mp4")
-    path = runtime.storage.path(key)
-    upload = await receive_clip_upload(request, path, runtime.settings.max_clip_bytes)
+    upload = await receive_clip_upload(request, runtime.storage.path(key), runtime.settings.max_clip_bytes)
+    return await clip_from_file(
+        session,
+        runtime,
+        member,
+        StoredFile(key, upload.size, upload.sha256),
+        title=upload.fields.get("title") or Path(upload.filename).stem,
+        description=upload.fields.get("description", ""),
+    )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A whole file already in storage: a multipart upload, or a finished resumable one."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+async def clip_from_file(
+    session: AsyncSession,
+    runtime: Runtime,
+    member: Member,
+    stored: StoredFile,
+    *,
+    title: str,
+    description: str,
+) -> Clip:
+    """The clip of a stored file, probed and thumbnailed; a refusal removes the file."""
+    path = runtime.storage.path(stored.key)
     try:
         clip = Clip(
             workspace_id=member.workspace_id,
-            title=stored_title(upload.fields.get("title") or Path(upload.filename).stem),
-            description=stored_description(upload.fields.get("description", "")),
+            title=stored_title(title),
+            description=stored_description(description),
             status=ClipStatus.PENDING,
-            storage_key=key,
-            size_bytes=upload.size,
-            sha256=upload.sha256,
+            storage_key=stored.key,
+            size_bytes=stored.size,
+            sha256=stored.sha256,
         )
         await _describe(clip, runtime, path)
     except Refused:
@@ -98,8 +131,17 @@ def _guard(runtime: Runtime) -> OutboundGuard:
     return OutboundGuard.from_setting(runtime.settings.allowed_internal_hosts)
 
 
-async def delete_clip(session: AsyncSession, runtime: Runtime, member: Member, clip_id: uuid.UUID) -> None:
-    """The clip, its file and thumbnail, and its finished publications; refused while one is running."""
+async def clip_to_delete(session: AsyncSession, member: Member, clip_id: uuid.UUID) -> tuple[Clip, int]:
+    """The clip the member may delete, and how many scheduled publications deleting it cancels."""
+    clip = await owned_clip(session, member, clip_id, to=Action.EDIT)
+    return clip, await scheduled_count(session, clip)
+
+
+async def delete_clip(
+    session: AsyncSession, outbox: Outbox, runtime: Runtime, member: Member, clip_id: uuid.UUID
+) -> int:
+    """Cancel the clip's scheduled publications, then delete it with its files and its finished
+    publications; refused while one is running. Returns how many were cancelled."""
     clip = await owned_clip(session, member, clip_id, to=Action.EDIT)
     running = await session.scalar(
         select(Publication.id).where(
@@ -108,7 +150,10 @@ async def delete_clip(session: AsyncSession, runtime: Runtime, member: Member, c
     )
     if running is not None:
         raise Refused("clip_busy", Kind.CONFLICT)
+    # Cancelled first, each with its reason, so their queued jobs are taken back after the commit.
+    cancelled = await cancel_for_clip(session, outbox, clip)
     await session.delete(clip)
     for key in (clip.storage_key, clip.thumbnail_key):
         if key:
             runtime.storage.path(key).unlink(missing_ok=True)
+    return cancelled

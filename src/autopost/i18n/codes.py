@@ -108,6 +108,9 @@ REFUSALS: dict[str, str] = {
     "clip_busy": N_("The clip is being published and cannot be deleted"),
     "clip_too_large": N_("The file is larger than {limit_bytes}"),
     "not_a_video": N_("The file is not a video: upload MP4, MOV or WebM"),
+    "upload_offset_mismatch": N_("The upload has {offset} bytes already: resume from there"),
+    "upload_busy": N_("Another request is writing this upload right now: try again"),
+    "upload_past_length": N_("More bytes arrived than the upload's declared length"),
     "video_duration_unknown": N_("Could not tell the video's duration"),
     "thumbnail_too_large": N_("Could not make a thumbnail of the required size"),
     "clip_truncated": N_(
@@ -208,6 +211,7 @@ EVENTS: dict[str, str] = {
     "event.failed": N_("{reason}"),
     "event.cancelled": N_("The publication is cancelled"),
     "event.cancelled.disconnect": N_("Cancelled: the platform was disconnected"),
+    "event.cancelled.clip_deleted": N_("Cancelled: the clip was deleted"),
     "event.retried": N_("Retried on request"),
     "event.requeued": N_("The job was restored in the queue"),
     "event.awaiting_approval": N_("Waiting for approval"),

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -250,17 +250,34 @@ async def cancel(session: AsyncSession, outbox: Outbox, publication: Publication
 
 
 async def cancel_for_connection(session: AsyncSession, outbox: Outbox, connection: Connection) -> int:
-    """Cancel the connection's scheduled and awaiting publications (it is being disconnected); returns
-    how many."""
+    """Cancel the connection's scheduled and awaiting publications (it is being disconnected); returns how many."""
+    return await _cancel_scheduled(session, outbox, Publication.connection_id == connection.id, "disconnect")
+
+
+async def cancel_for_clip(session: AsyncSession, outbox: Outbox, clip: Clip) -> int:
+    """Cancel the clip's scheduled and awaiting publications (it is being deleted); returns how many."""
+    return await _cancel_scheduled(session, outbox, Publication.clip_id == clip.id, "clip_deleted")
+
+
+async def scheduled_count(session: AsyncSession, clip: Clip) -> int:
+    """How many of the clip's publications are scheduled or awaiting approval: what deleting it cancels."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Publication)
+        .where(Publication.clip_id == clip.id, Publication.status.in_(WAITING_STATUSES))
+    )
+    return int(count or 0)
+
+
+async def _cancel_scheduled(
+    session: AsyncSession, outbox: Outbox, which: ColumnElement[bool], by: str
+) -> int:
     # Conditional on not started: one a worker has just started is not cancelled behind its back.
     cancelled = (
         (
             await session.execute(
                 update(Publication)
-                .where(
-                    Publication.connection_id == connection.id,
-                    Publication.status.in_(WAITING_STATUSES),
-                )
+                .where(which, Publication.status.in_(WAITING_STATUSES))
                 .values(status=PublicationStatus.CANCELLED, updated_at=utcnow())
                 .returning(Publication.id)
                 .execution_options(synchronize_session=False)
@@ -272,7 +289,7 @@ async def cancel_for_connection(session: AsyncSession, outbox: Outbox, connectio
     for publication_id in cancelled:
         publication = await session.get(Publication, publication_id)
         assert publication is not None
-        record_event(session, publication, EventKind.CANCELLED, by="disconnect")
+        record_event(session, publication, EventKind.CANCELLED, by=by)
         outbox.remove(publication.id, publication.platform)
     return len(cancelled)
 

@@ -24,6 +24,7 @@ from autopost.web.pages_series import router as series_router
 from autopost.web.pages_settings import router as settings_router
 from autopost.web.pages_slots import router as slots_router
 from autopost.web.pages_stats import router as stats_router
+from autopost.web.pages_uploads import router as uploads_router
 from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
@@ -67,6 +68,7 @@ def install(app: FastAPI) -> None:
         auth_router,
         calendar_router,
         clips_router,
+        uploads_router,
         bulk_router,
         series_router,
         publications_router,

@@ -8,6 +8,8 @@ reader's language) and fill `{name}` parameters as autopost.i18n does.
 
 from __future__ import annotations
 
+import functools
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from autopost import i18n
+from autopost.clips.media import sign_media_token
 from autopost.connections.models import Connection, connection_error
 from autopost.db import utcnow
 from autopost.platforms.catalog import Platform
@@ -165,7 +168,15 @@ def base_context(viewer: Viewer) -> dict[str, Any]:
         "csrf": viewer.csrf,
         "post_page_url": viewer.runtime.settings.post_page_url,
         "notice": None,
+        "max_clip_bytes": viewer.runtime.settings.max_clip_bytes,
+        "upload_chunk_bytes": viewer.runtime.settings.upload_chunk_bytes,
+        "media_src": functools.partial(_media_src, viewer.runtime.settings.resolved_secret_key()),
     }
+
+
+def _media_src(secret: str, clip_id: uuid.UUID) -> str:
+    """The clip's signed /media path: same origin (the CSP allows no other), expiring, shareable."""
+    return f"/media/{sign_media_token(secret, clip_id)}"
 
 
 def render(

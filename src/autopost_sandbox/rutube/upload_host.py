@@ -17,10 +17,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from autopost.tus_protocol import parse_metadata
 from autopost_sandbox.core import SandboxState
 from autopost_sandbox.http import DemoAccount
 from autopost_sandbox.rutube.store import RutubeStore
-from autopost_sandbox.tus import TusServer, browser_like, parse_metadata
+from autopost_sandbox.tus import TusServer, browser_like
 
 _BLOCKED_PAGE = (
     "<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body>"

@@ -1,5 +1,6 @@
 /* The few things HTMX alone does not do: open and close <dialog>s, character counters,
-   the publish form's "now / later" switch, auto-submitting filter selects, copy buttons. No build step. */
+   the publish form's "now / later" switch, auto-submitting filter selects, copy buttons, and
+   resumable clip uploads (the vendored tus-js-client, one progress bar per file). No build step. */
 (function () {
   "use strict";
 
@@ -213,5 +214,139 @@
     if (root.querySelectorAll) replaceAlreadyBroken(root);
     if (root.matches && root.matches("dialog[data-autoopen]")) openDialog(root);
     else if (root.querySelectorAll) root.querySelectorAll("dialog[data-autoopen]").forEach(openDialog);
+  });
+  // ---------------------------------------------------------------- uploads
+  // Each file goes to the TUS endpoint in chunks; a dropped connection is retried from the offset
+  // the server reports, and a reloaded page finds the unfinished upload again by its fingerprint
+  // (kept in localStorage) and goes on from there. The finished clip's card is put on the grid.
+  var RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
+
+  function uploadText(area, name, values) {
+    var text = area.dataset["text" + name] || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
+    return text;
+  }
+
+  function uploadLine(area, file) {
+    var line = document.createElement("li");
+    line.className = "upload-item";
+    var name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", file.name);
+    var state = document.createElement("span");
+    state.className = "upload-state";
+    state.textContent = uploadText(area, "Waiting");
+    line.append(name, bar, state);
+    area.querySelector("#upload-list").prepend(line);
+    return { line: line, bar: bar, state: state };
+  }
+
+  function refusalOf(error) {
+    // The API's JSON error in the reader's language, when the server answered with one.
+    var response = error && error.originalResponse;
+    if (!response) return null;
+    try { return JSON.parse(response.getBody()).error.message || null; } catch (ignored) { return null; }
+  }
+
+  function showClip(clipId) {
+    var empty = document.getElementById("clips-empty");
+    if (empty) empty.remove();
+    var existing = document.getElementById("clip-" + clipId);
+    if (existing) existing.remove();
+    htmx.ajax("GET", "/clips/" + clipId + "/card", { target: "#clip-grid", swap: "afterbegin" });
+  }
+
+  function uploadFile(area, file) {
+    var view = uploadLine(area, file);
+    var workspace = area.dataset.workspace;
+    var clipId = null;
+    var upload = new tus.Upload(file, {
+      endpoint: area.dataset.endpoint,
+      chunkSize: parseInt(area.dataset.chunkBytes, 10),
+      retryDelays: RETRY_DELAYS,
+      metadata: { filename: file.name, filetype: file.type },
+      headers: { "X-CSRF-Token": area.dataset.csrf, "X-Workspace-Id": workspace },
+      // Per workspace: the same file dropped into another client's workspace is another upload.
+      fingerprint: function (f) {
+        return Promise.resolve(["autopost", workspace, f.name, f.type, f.size, f.lastModified].join("-"));
+      },
+      removeFingerprintOnSuccess: true,
+      onProgress: function (sent, total) {
+        var percent = total ? Math.floor((sent / total) * 100) : 0;
+        view.bar.value = percent;
+        view.state.textContent = sent === total ?
+          uploadText(area, "Checking") : uploadText(area, "Progress", { percent: percent });
+      },
+      onShouldRetry: function (error, attempt, options) {
+        var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
+        var retry = !status || status >= 500 || status === 409 || status === 423;
+        if (retry) view.state.textContent = uploadText(area, "Retrying");
+        return retry && attempt < options.retryDelays.length;
+      },
+      onAfterResponse: function (request, response) {
+        clipId = response.getHeader("Upload-Clip-Id") || clipId;
+      },
+      onError: function (error) {
+        var reason = refusalOf(error);
+        view.line.classList.add("upload-failed");
+        view.state.textContent = reason ? uploadText(area, "Failed", { reason: reason }) : uploadText(area, "Offline");
+      },
+      onSuccess: function () {
+        view.bar.value = 100;
+        view.line.classList.add("upload-done");
+        view.state.textContent = uploadText(area, "Done");
+        if (clipId) showClip(clipId);
+      }
+    });
+    upload.findPreviousUploads().then(function (previous) {
+      if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+      upload.start();
+    });
+  }
+
+  function uploadAll(area, files) {
+    Array.prototype.forEach.call(files, function (file) { uploadFile(area, file); });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-upload-input]")) return;
+    uploadAll(input.closest("[data-upload]"), input.files);
+    input.value = "";
+  });
+
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("drop-active");
+    });
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("drop-active");
+  });
+
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("drop-active");
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      uploadAll(zone.closest("[data-upload]"), event.dataTransfer.files);
+    }
+  });
+
+  // The link form empties itself once its clip is added; a refused link stays for correcting.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-from-url]") || !event.detail.successful) return;
+    if (event.detail.xhr.responseText.indexOf("upload-failed") === -1) form.reset();
   });
 })();
