@@ -179,7 +179,7 @@ def publish(api: Api, clip_id: str, options: PublishOptions) -> list[dict[str, A
 
 
 def _line(api: Api, publication: dict[str, Any], connection: dict[str, Any]) -> str:
-    """«vk · Demo: Публикация… 40%» — the state a person follows, one line per target."""
+    """ "vk · Demo: Publishing… 40%" — the state a person follows, one line per target."""
     status = str(publication["status"])
     where = f"{render('platform.' + str(connection['platform']), api.lang)} · {connection['name']}"
     if status == "published":

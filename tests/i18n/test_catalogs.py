@@ -26,7 +26,7 @@ LATIN_ALLOWED = {
     "MP", "MOV", "WebM", "OAuth", "Idempotency", "Key", "email", "UTC", "HTTP", "ID",
     "channel", "token", "username", "password", "autopost", "up", "Redis",
     "Cookie", "Cookies", "cookies", "txt", "JSON", "Chrome", "Firefox", "Network", "F",
-    "CSV", "Excel", "UTF",
+    "CSV", "Excel", "UTF", "Shift", "Enter",
     "HTTPS", "POST", "CRM", "xx",
 }  # fmt: skip
 # Not words but names a person types or looks up as they are: parameters, settings, scopes, hosts,

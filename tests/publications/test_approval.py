@@ -100,8 +100,9 @@ async def test_an_awaiting_publication_never_fires_until_approved_then_exactly_o
             .where(Publication.id == publication_id)
             .values(scheduled_at=utcnow() - timedelta(minutes=5), updated_at=utcnow() - timedelta(minutes=5))
         )
-    report = await sweep_publications(stack.runtime)
-    assert report.requeued == 0
+    await sweep_publications(stack.runtime)
+    # Other tests' publications share the database: what counts is that this one got no job.
+    assert await stack.runtime.queues.job_state(publication_id, Platform.TELEGRAM) == "unknown"
     # ... and even a job for it (a stray duplicate) finds nothing to do.
     await stack.runtime.queues.enqueue_publication(publication_id, Platform.TELEGRAM)
     await asyncio.wait_for(_until_job_done(stack, publication_id), 30)

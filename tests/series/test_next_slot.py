@@ -37,7 +37,8 @@ async def test_each_account_gets_its_own_slot_and_one_refusal_undoes_all(stack: 
         with pytest.raises(Refused) as refused:
             await publish_in_next_slots(session, outbox, stack.runtime, member, stack.clip.id, targets)
         assert refused.value.code == "title_too_long"
-        assert await session.scalar(select(func.count()).select_from(Publication)) == 0
+        mine = select(func.count()).select_from(Publication).where(Publication.clip_id == stack.clip.id)
+        assert await session.scalar(mine) == 0
         assert outbox._adds == []
         made = await publish_in_next_slots(
             session,

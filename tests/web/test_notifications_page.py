@@ -103,10 +103,15 @@ def test_linking_telegram_by_the_deep_link_then_choosing_it(notify_api: Api, san
     assert _chat_of(notify_api, email) is None
 
 
-def test_without_the_bot_the_page_says_so(api: Api) -> None:
-    email, _ = new_user(api)
-    with login(api, email) as client:
-        text = visible_text(client.get("/settings/notifications").text)
+def test_without_the_bot_the_page_says_so(tmp_path: Path, database_url: str) -> None:
+    bare = start_api(tmp_path, database_url, None, smtp_url="")  # no mail, no bot
+    try:
+        api = next(bare)
+        email, _ = new_user(api)
+        with login(api, email) as client:
+            text = visible_text(client.get("/settings/notifications").text)
+    finally:
+        bare.close()
     assert "Администратор не настроил бота уведомлений" in text
     assert "Почта на этом сервере пока не настроена." in text
 

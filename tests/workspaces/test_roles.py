@@ -12,6 +12,13 @@ WRITES = {"POST", "PATCH", "DELETE"}
 USER_PAGES = {"/logout", "/logout-all", "/settings/language", "/workspaces", "/workspaces/switch", "/login"}
 # Joining by an invitation link is the invited person's, signed by the link's token (tests/workspaces).
 USER_PAGES |= {"/invite/{token}", "/invite/{token}/sign-up"}
+# A member's own notification channels: every role hears of what concerns it (tests/notifications).
+USER_PAGES |= {
+    "/settings/notifications",
+    "/settings/notifications/telegram",
+    "/settings/notifications/telegram/unlink",
+}
+OWN_SETTINGS = {"/api/v1/notifications/telegram"}
 # Called by a platform, not a person: no member, signed by the token in its path (tests/publications).
 PLATFORM_CALLS = {"/hooks/platform/{token}"}
 # The dialogs that lead to a change (a viewer gets no publish, reschedule or disconnect dialog).
@@ -33,7 +40,10 @@ def _api_writes() -> list[Route]:
     return [
         r
         for r in every_route()
-        if not r.page and r.method in WRITES and (r.scoped or "workspace_id" in r.params)
+        if not r.page
+        and r.method in WRITES
+        and (r.scoped or "workspace_id" in r.params)
+        and r.path not in OWN_SETTINGS
     ]
 
 

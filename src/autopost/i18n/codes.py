@@ -154,6 +154,7 @@ REFUSALS: dict[str, str] = {
     "stats_period_reversed": N_("The period ends ({last}) before it begins ({first})"),
     "stats_date_invalid": N_("Not a date: {value} (expected YYYY-MM-DD)"),
     "stats_period_too_long": N_("A stats period is at most {max_days} days long"),
+    "stats_date_out_of_range": N_("Stats dates run from {earliest} to {latest}"),
     "member_exists": N_("{email} is already a member of this workspace"),
     "last_owner": N_("A workspace needs an owner: make someone else owner first"),
     # Approval of an editor's publications.

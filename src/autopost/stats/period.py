@@ -13,6 +13,9 @@ from autopost.workspaces.models import DEFAULT_TIME_ZONE
 DEFAULT_DAYS = 30
 # A year and a day: a leap year's whole year still fits, a decade's table scan does not.
 MAX_DAYS = 367
+# Dates a stats period may name: wide of any publication, narrow enough that day arithmetic never
+# leaves the calendar (year 1 less 30 days is no date at all).
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,14 @@ class Period:
 
 def period_of(zone: ZoneInfo, today: date, first: date | None, last: date | None) -> Period:
     """The asked period; without bounds the last 30 days up to today, either bound alone 30 days wide."""
+    for bound in (first, last):
+        if bound is not None and not EARLIEST <= bound <= LATEST:
+            raise Refused(
+                "stats_date_out_of_range",
+                Kind.INVALID,
+                earliest=EARLIEST.isoformat(),
+                latest=LATEST.isoformat(),
+            )
     if last is None:
         last = first + timedelta(days=DEFAULT_DAYS - 1) if first else today
     if first is None:

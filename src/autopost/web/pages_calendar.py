@@ -1,4 +1,4 @@
-"""Календарь: a week or a month of the workspace's publications; drag (or keys) to move them.
+"""The calendar: a week or a month of the workspace's publications; drag (or keys) to move them.
 
 The period is in the URL (`?view=month&date=2026-11-01`), so a view can be linked. Moves
 go to the publications' use cases: one publication (`reschedule`) or the clip everywhere
@@ -144,7 +144,7 @@ def _panel(request: Request, viewer: Viewer, publication: Publication, values: d
 async def panel(
     request: Request, publication_id: uuid.UUID, viewer: Page, view: Span = Span.WEEK
 ) -> Response:
-    """A chip's click: the clip's publications (its card), and the «Перенести» form for this one."""
+    """A chip's click: the clip's publications (its card), and the move form for this one."""
     session = viewer.work.session
     publication = await owned_publication(session, viewer.member, publication_id)
     card = await clip_card(session, viewer.member, publication.clip_id, viewer.now)

@@ -37,7 +37,7 @@ from autopost.web.sparkline import sparkline
 from autopost.workspaces.access import Action
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "2"
+STATIC_VERSION = "3"
 
 
 @jinja2.pass_context
@@ -87,7 +87,7 @@ def _dt(context: Any, value: datetime | None) -> str:
 
 @jinja2.pass_context
 def _day_label(context: Any, value: date, pattern: str) -> str:
-    """A calendar day in the reader's language: "пн", "30 ноября", "ноябрь 2026"."""
+    """A calendar day in the reader's language: a short weekday, "30 November", "November 2026"."""
     return format_date(value, pattern, locale=context["lang"])
 
 

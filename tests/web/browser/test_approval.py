@@ -10,6 +10,7 @@ import httpx2
 import pytest
 from playwright.async_api import Locator, Page, expect
 
+from tests.support.mail import invitation_token, shared_mail_server
 from tests.web.browser.conftest import DESKTOP, PHONE, Stack, go, login
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -28,11 +29,17 @@ async def _team(stack: Stack) -> tuple[tuple[str, str], str, str]:
     ) as client:
         workspace = (await client.get("/api/v1/me")).json()["workspace_id"]
         await client.patch(f"/api/v1/workspaces/{workspace}", json={"approval_required": True})
-        for email, role in ((editor, "editor"), (approver[0], "approver")):
+        for (email, token), role in (((editor, editor_token), "editor"), (approver, "approver")):
             added = await client.post(
                 f"/api/v1/workspaces/{workspace}/members", json={"email": email, "role": role}
             )
             assert added.status_code == 201, added.text
+            # They join by the mailed link, as an invited person does (tests/workspaces).
+            link = invitation_token(shared_mail_server().mailbox, email.lower())
+            joined = await client.post(
+                "/api/v1/workspaces/join", json={"token": link}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert joined.status_code == 200, joined.text
         [connection] = (await client.get("/api/v1/connections")).json()
     headers = {"Authorization": f"Bearer {editor_token}", "X-Workspace-Id": workspace}
     async with httpx2.AsyncClient(base_url=stack.url, headers=headers) as client:

@@ -42,15 +42,15 @@ async def test_create_set_up_and_switch_workspaces(page: Page, stack: Stack) -> 
     await expect(page.get_by_label("Часовой пояс")).to_have_value("Asia/Omsk")
 
     await page.get_by_role("link", name="Клипы", exact=True).click()
-    await expect(page.get_by_text("Склейка по движению")).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Склейка по движению")).to_have_count(0)
     await _switcher(page)
     await page.get_by_role("button", name=email).click()
     await expect(page.locator("#workspace-switcher")).to_have_text(f"Клиент: {email}")
-    await expect(page.get_by_text("Склейка по движению")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Склейка по движению")).to_be_visible()
     await _switcher(page)
     await page.get_by_role("button", name="Курсы монтажа").click()
     await expect(page.locator("#workspace-switcher")).to_have_text("Клиент: Курсы монтажа")
-    await expect(page.get_by_text("Склейка по движению")).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Склейка по движению")).to_have_count(0)
 
 
 def _shots(tmp_path: Path) -> Path:
