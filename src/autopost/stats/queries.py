@@ -7,8 +7,9 @@ Every total is a sum of such gains, so per-platform, per-clip and per-day rows a
 
 Index-friendly shape: the workspace's publications that could have snapshots in the period
 (published before its end, and tracked at most TRACK_FOR) by (workspace_id, published_at), then each
-one's snapshots by (publication_id, taken_at). The snapshot rows stream from a server-side cursor
-into one accumulator per group; memory follows the number of groups, never the number of snapshots.
+one's snapshots by (publication_id, taken_at). The daily readings stream from a server-side cursor
+in day order into one accumulator per group; memory follows the groups and the publications of the
+period, never the number of snapshots.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
     return (
         select(*keys, *(func.max(readings.c[name]).label(name) for name in COUNTERS))
         .group_by(*keys)
-        .order_by(readings.c.publication_id, readings.c.bucket)
+        # Day order only (the baseline first): ordering by publication would walk the whole primary
+        # key of publications instead of the workspace's range.
+        .order_by(readings.c.bucket)
     )
 
 
@@ -132,17 +135,17 @@ def _published_counts(member: Member, period: Period) -> Select[Any]:
 
 
 class _Fold:
-    """Folds the ordered daily readings into gains per group, one publication at a time.
+    """Folds the daily readings, in day order, into gains per group.
 
-    Plain lists of ints, not objects: a year's dashboard folds hundreds of thousands of rows.
+    It remembers each publication's highest readings so far (memory follows the publications in
+    the period, not the snapshots); plain lists of ints, as a year's dashboard folds many rows.
     """
 
     def __init__(self, groupings: Sequence[GroupBy], period: Period) -> None:
         self.groups: dict[GroupBy, dict[str, list[int]]] = {group_by: {} for group_by in groupings}
         if GroupBy.DAY in self.groups:
             self.groups[GroupBy.DAY] = {day.isoformat(): [0] * 5 for day in period.days()}
-        self.publication_id: uuid.UUID | None = None
-        self.seen = [0] * len(COUNTERS)
+        self.seen: dict[uuid.UUID, list[int]] = {}
 
     def add(self, platform: Platform, clip_id: uuid.UUID, day: str, amounts: Sequence[int]) -> None:
         for group_by, rows in self.groups.items():
@@ -155,12 +158,13 @@ class _Fold:
 
     def reading(self, row: Any) -> None:
         publication_id, platform, clip_id, bucket, *values = row
-        if publication_id != self.publication_id:
-            self.publication_id, self.seen = publication_id, [0] * len(COUNTERS)
+        seen = self.seen.get(publication_id)
+        if seen is None:
+            seen = self.seen[publication_id] = [0] * len(COUNTERS)
         gained = [0] * 5
         for i, value in enumerate(values):
-            if value is not None and value > self.seen[i]:
-                gained[i], self.seen[i] = value - self.seen[i], value
+            if value is not None and value > seen[i]:
+                gained[i], seen[i] = value - seen[i], value
         if bucket != BASELINE:
             self.add(platform, clip_id, bucket, gained)
 
