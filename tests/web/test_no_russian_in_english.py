@@ -236,6 +236,9 @@ def test_every_page_and_fragment_reads_in_english(api: Api, world: World) -> Non
         "/calendar?view=month",
         *(f"/calendar/publications/{publications[n]}" for n in ("scheduled", "failed_legacy", "publishing")),
         f"/clips/{uuid.uuid4()}/card",  # not found
+        "/stats",
+        "/stats?days=7",
+        "/stats?from=2026-13-01",  # a refusal in the notice area
     ]
     with login(api, world.email) as client:
         client.headers.update(ENGLISH)

@@ -7,8 +7,9 @@ Every total is a sum of such gains, so per-platform, per-clip and per-day rows a
 
 Index-friendly shape: the workspace's publications that could have snapshots in the period
 (published before its end, and tracked at most TRACK_FOR) by (workspace_id, published_at), then each
-one's snapshots by (publication_id, taken_at). The snapshot rows stream from a server-side cursor
-into one accumulator per group; memory follows the number of groups, never the number of snapshots.
+one's snapshots by (publication_id, taken_at). The daily readings stream from a server-side cursor
+in day order into one accumulator per group; memory follows the groups and the publications of the
+period, never the number of snapshots.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
     return (
         select(*keys, *(func.max(readings.c[name]).label(name) for name in COUNTERS))
         .group_by(*keys)
-        .order_by(readings.c.publication_id, readings.c.bucket)
+        # Day order only (the baseline first): ordering by publication would walk the whole primary
+        # key of publications instead of the workspace's range.
+        .order_by(readings.c.bucket)
     )
 
 
@@ -131,26 +134,44 @@ def _published_counts(member: Member, period: Period) -> Select[Any]:
     return select(*keys, func.count().label("count")).group_by(*keys)
 
 
-class _Gains:
-    """Folds one publication's ordered daily readings into gains (one publication at a time)."""
+class _Fold:
+    """Folds the daily readings, in day order, into gains per group.
 
-    def __init__(self) -> None:
-        self.publication_id: uuid.UUID | None = None
-        self.seen: dict[str, int] = {}
+    It remembers each publication's highest readings so far (memory follows the publications in
+    the period, not the snapshots); plain lists of ints, as a year's dashboard folds many rows.
+    """
 
-    def of(self, row: Any) -> Totals:
-        if row.publication_id != self.publication_id:
-            self.publication_id, self.seen = row.publication_id, {}
-        gained = Totals()
-        for name in COUNTERS:
-            value = getattr(row, name)
-            if value is None:
-                continue
-            before = self.seen.get(name, 0)
-            if row.bucket != BASELINE:
-                setattr(gained, name, max(0, value - before))
-            self.seen[name] = max(before, value)
-        return gained
+    def __init__(self, groupings: Sequence[GroupBy], period: Period) -> None:
+        self.groups: dict[GroupBy, dict[str, list[int]]] = {group_by: {} for group_by in groupings}
+        if GroupBy.DAY in self.groups:
+            self.groups[GroupBy.DAY] = {day.isoformat(): [0] * 5 for day in period.days()}
+        self.seen: dict[uuid.UUID, list[int]] = {}
+
+    def add(self, platform: Platform, clip_id: uuid.UUID, day: str, amounts: Sequence[int]) -> None:
+        for group_by, rows in self.groups.items():
+            key = _group_key(group_by, platform, clip_id, day)
+            found = rows.get(key)
+            if found is None:
+                found = rows[key] = [0] * 5
+            for i, amount in enumerate(amounts):
+                found[i] += amount
+
+    def reading(self, row: Any) -> None:
+        publication_id, platform, clip_id, bucket, *values = row
+        seen = self.seen.get(publication_id)
+        if seen is None:
+            seen = self.seen[publication_id] = [0] * len(COUNTERS)
+        gained = [0] * 5
+        for i, value in enumerate(values):
+            if value is not None and value > seen[i]:
+                gained[i], seen[i] = value - seen[i], value
+        if bucket != BASELINE:
+            self.add(platform, clip_id, bucket, gained)
+
+
+def _totals(amounts: Sequence[int]) -> Totals:
+    views, likes, shares, comments, publications = amounts
+    return Totals(views, likes, shares, comments, publications)
 
 
 async def stats_report(
@@ -165,26 +186,16 @@ async def stats_reports(
     session: AsyncSession, member: Member, period: Period, groupings: Sequence[GroupBy]
 ) -> list[StatsReport]:
     """Several groupings of the same period from one pass over the snapshots (the dashboard's three)."""
-    groups: dict[GroupBy, dict[str, StatsRow]] = {group_by: {} for group_by in groupings}
-    if GroupBy.DAY in groups:
-        groups[GroupBy.DAY] = {day.isoformat(): StatsRow(day.isoformat()) for day in period.days()}
-
-    def add(platform: Platform, clip_id: uuid.UUID, day: str, totals: Totals) -> None:
-        for group_by, rows in groups.items():
-            key = _group_key(group_by, platform, clip_id, day)
-            rows.setdefault(key, StatsRow(key)).totals.add(totals)
-
-    gains = _Gains()
-    readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=1000))
-    async for row in readings:
-        gained = gains.of(row)
-        if row.bucket != BASELINE:
-            add(row.platform, row.clip_id, row.bucket, gained)
-    for row in await session.execute(_published_counts(member, period)):
-        add(row.platform, row.clip_id, row.day, Totals(publications=row.count))
+    fold = _Fold(groupings, period)
+    readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=2000))
+    async for chunk in readings.partitions():
+        for row in chunk:
+            fold.reading(row)
+    for platform, clip_id, day, count in await session.execute(_published_counts(member, period)):
+        fold.add(platform, clip_id, day, (0, 0, 0, 0, count))
     reports = []
-    for group_by, found in groups.items():
-        rows = await _ordered(session, group_by, found.values())
+    for group_by, found in fold.groups.items():
+        rows = await _ordered(session, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
         totals = Totals()
         for each in rows:
             totals.add(each.totals)

@@ -1,4 +1,4 @@
-"""Small inline SVG charts of a publication's views over time, drawn on the server."""
+"""Inline SVG charts drawn on the server: a clip card's sparkline, the Stats page's bars of views per day."""
 
 from __future__ import annotations
 
