@@ -87,6 +87,8 @@ class Workspaces:
     delivery: str
     # A pending invitation of B's.
     invitation: str
+    # A template of B's.
+    template: str
 
 
 def workspace_of(api: Api, token: str) -> str:
@@ -137,9 +139,24 @@ def two_workspaces(api: Api) -> Workspaces:
             f"/api/v1/workspaces/{b}/members", json={"email": "invited@example.com", "role": "editor"}
         )
         assert invited.status_code == 201, invited.text
+        template = client.post("/api/v1/templates", json={"kind": "text", "name": "Ссылки", "text": "B"})
+        assert template.status_code == 201, template.text
     publication = str(made.json()[0]["id"])
     return Workspaces(
-        bea, bo_id, al, b, s, a, clip, connection, publication, token, webhook, delivery, str(invited.json()["id"])
+        bea,
+        bo_id,
+        al,
+        b,
+        s,
+        a,
+        clip,
+        connection,
+        publication,
+        token,
+        webhook,
+        delivery,
+        str(invited.json()["id"]),
+        str(template.json()["id"]),
     )
 
 
@@ -184,6 +201,7 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "webhook_id": world.webhook,
         "delivery_id": world.delivery,
         "invitation_id": world.invitation,
+        "template_id": world.template,
     }
 
 
@@ -207,6 +225,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("PATCH", "/api/v1/workspaces/{workspace_id}/members/{user_id}"): {"role": "owner"},
         ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/in", "events": ["publication.failed"]},
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"active": False},
+        ("POST", "/api/v1/templates"): {"kind": "text", "name": "Чужое", "text": "x"},
+        ("PATCH", "/api/v1/templates/{template_id}"): {"name": "Чужое"},
     }
     page_forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},
@@ -217,6 +237,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
         ("POST", "/settings/members/{user_id}/role"): {"role": "owner"},
         ("POST", "/settings/members/invite"): {"email": world.al[0], "role": "owner"},
+        ("POST", "/settings/templates"): {"kind": "text", "name": "Чужое", "text": "x"},
+        ("POST", "/settings/templates/{template_id}"): {"name": "Чужое", "text": "x"},
     }
     key = (route.method, route.path)
     return {"data": page_forms[key]} if route.page and key in page_forms else {"json": api_bodies.get(key)}
