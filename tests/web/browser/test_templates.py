@@ -129,3 +129,39 @@ async def _check_api_agrees(stack: Stack, token: str) -> None:
         ("text", "Ссылки", None),
         ("hashtags", "Монтаж", ["#монтаж", "#урок"]),
     ]
+
+
+async def test_edit_a_template_in_place_and_delete_it_after_confirming(
+    page: Page, stack: Stack, tmp_path: Path
+) -> None:
+    email, token = await stack.new_user()
+    async with httpx2.AsyncClient(base_url=stack.url, headers={"Authorization": f"Bearer {token}"}) as client:
+        made = await client.post("/api/v1/templates", json={"kind": "text", "name": "Ссылки", "text": LINKS})
+    template = page.locator(f"#template-{made.json()['id']}")
+    await login(page, stack, email)
+    await go(page, "Шаблоны и хештеги")
+
+    await template.get_by_role("button", name="Изменить «Ссылки»").click()
+    await template.get_by_label("Название").fill("Ссылки на курс")
+    await template.get_by_label("Текст").fill("я" * 5001)
+    await expect(template.locator(".counter")).to_have_text("5001 / 5000 — Слишком длинно")
+    await template.get_by_role("button", name="Сохранить").click()
+    # Refused by the server too; the form is open again with what was typed.
+    await expect(page.locator("#notice")).to_contain_text("ни одна платформа не принимает больше 5000")
+    await expect(template.get_by_label("Название")).to_have_value("Ссылки на курс")
+    await template.get_by_label("Текст").fill("Курс: https://example.com/course")
+    await template.get_by_role("button", name="Сохранить").click()
+    await expect(page.locator("#notice")).to_contain_text("Сохранено")
+    await expect(template.locator(".snippet-name")).to_have_text("Ссылки на курс")
+
+    await template.get_by_role("button", name="Удалить «Ссылки на курс»").click()
+    dialog = page.locator("dialog#template-delete-dialog[open]")
+    await expect(dialog).to_contain_text("Удалить шаблон «Ссылки на курс»?")
+    await _shoot(page, "template-delete-dialog", tmp_path, dialog)
+    await dialog.get_by_role("button", name="Отмена").click()
+    await expect(dialog).to_have_count(0)
+    await expect(template).to_be_visible()
+    await template.get_by_role("button", name="Удалить «Ссылки на курс»").click()
+    await page.locator("dialog#template-delete-dialog[open]").get_by_role("button", name="Удалить").click()
+    await expect(page.locator("#notice")).to_contain_text("Удалено")
+    await expect(page.get_by_text("Шаблонов пока нет.")).to_be_visible()
