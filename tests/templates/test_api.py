@@ -15,18 +15,26 @@ LINKS = "Курс монтажа: https://example.com/course\nНаш канал:
 def test_templates_and_hashtag_sets_are_made_listed_changed_and_deleted(api: Api) -> None:
     _, token = new_user(api)
     with api.client(token) as client:
-        text = client.post("/api/v1/templates", json={"kind": "text", "name": "Ссылки", "text": f"  {LINKS}\n"})
+        text = client.post(
+            "/api/v1/templates", json={"kind": "text", "name": "Ссылки", "text": f"  {LINKS}\n"}
+        )
         assert text.status_code == 201, text.text
         assert (text.json()["kind"], text.json()["text"], text.json()["hashtags"]) == ("text", LINKS, None)
         tags = client.post(
             "/api/v1/templates",
-            json={"kind": "hashtags", "name": "Монтаж", "hashtags": ["монтаж", "#Урок", " #монтаж", "#урок", "cut_1"]},
+            json={
+                "kind": "hashtags",
+                "name": "Монтаж",
+                "hashtags": ["монтаж", "#Урок", " #монтаж", "#урок", "cut_1"],
+            },
         )
         assert tags.status_code == 201, tags.text
         assert tags.json()["hashtags"] == ["#монтаж", "#Урок", "#cut_1"]
         assert tags.json()["text"] == "#монтаж #Урок #cut_1"
         # A set may also come typed in one field, as the settings page sends it.
-        typed = client.post("/api/v1/templates", json={"kind": "hashtags", "name": "Курс", "text": "курс, #видео;урок"})
+        typed = client.post(
+            "/api/v1/templates", json={"kind": "hashtags", "name": "Курс", "text": "курс, #видео;урок"}
+        )
         assert typed.json()["hashtags"] == ["#курс", "#видео", "#урок"]
 
         listed = client.get("/api/v1/templates").json()
@@ -73,9 +81,13 @@ def test_the_text_limit_counts_characters_and_names_are_unique_in_a_workspace(ap
     (_, token), (_, other) = new_user(api), new_user(api)
     with api.client(token, **{"Accept-Language": "en"}) as client:
         # 5000 emoji are 5000 characters (10000 UTF-16 units): at the limit, not over it.
-        longest = client.post("/api/v1/templates", json={"kind": "text", "name": "Эмодзи", "text": "🎬" * 5000})
+        longest = client.post(
+            "/api/v1/templates", json={"kind": "text", "name": "Эмодзи", "text": "🎬" * 5000}
+        )
         assert longest.status_code == 201, longest.text
-        taken = client.post("/api/v1/templates", json={"kind": "hashtags", "name": "Эмодзи", "hashtags": ["#a"]})
+        taken = client.post(
+            "/api/v1/templates", json={"kind": "hashtags", "name": "Эмодзи", "hashtags": ["#a"]}
+        )
         assert (taken.status_code, taken.json()["error"]["code"]) == (409, "template_name_taken")
         assert "Эмодзи" in taken.json()["error"]["message"]
         second = client.post("/api/v1/templates", json={"kind": "text", "name": "Второй", "text": "x"}).json()
@@ -104,7 +116,9 @@ def test_viewers_read_editors_change_and_other_workspaces_find_nothing(api: Api)
         assert client.delete(path).status_code == 403
     with api.client(editor[1], **{"X-Workspace-Id": workspace}) as client:
         assert client.patch(path, json={"text": "Новые ссылки"}).status_code == 200
-        made_by_editor = client.post("/api/v1/templates", json={"kind": "hashtags", "name": "Теги", "text": "#a"})
+        made_by_editor = client.post(
+            "/api/v1/templates", json={"kind": "hashtags", "name": "Теги", "text": "#a"}
+        )
         assert made_by_editor.status_code == 201
     with api.client(stranger[1]) as client:
         assert client.get("/api/v1/templates").json() == []

@@ -26,7 +26,11 @@ def test_an_editor_adds_changes_and_deletes_templates_and_hashtag_sets(api: Api)
         page = browser.get("/settings/templates")
         assert page.status_code == 200
         text = visible_text(page.text)
-        assert "Шаблоны и хештеги" in text and "Шаблонов пока нет." in text and "Наборов хештегов пока нет." in text
+        assert (
+            "Шаблоны и хештеги" in text
+            and "Шаблонов пока нет." in text
+            and "Наборов хештегов пока нет." in text
+        )
 
         added = browser.post(
             "/settings/templates",
@@ -55,7 +59,11 @@ def test_an_editor_adds_changes_and_deletes_templates_and_hashtag_sets(api: Api)
         )
         assert taken.status_code == 409 and "Название «Ссылки» в этом пространстве уже занято" in taken.text
         # The edit form the refusal came from is open again, with what was typed.
-        assert re.search(rf'<article class="snippet" id="template-{ids["Монтаж"]}">\s*.*?<details class="snippet-edit" open>', taken.text, re.S)
+        assert re.search(
+            rf'<article class="snippet" id="template-{ids["Монтаж"]}">\s*.*?<details class="snippet-edit" open>',
+            taken.text,
+            re.S,
+        )
 
         saved = browser.post(
             f"/settings/templates/{ids['Монтаж']}",
@@ -89,7 +97,10 @@ def test_a_viewer_sees_the_templates_but_no_forms_and_cannot_change_them(api: Ap
             f"/settings/templates/{made['id']}", data={"csrf_token": csrf, "name": "Чужое", "text": "x"}
         )
         assert refused.status_code == 403
-        assert browser.post(f"/settings/templates/{made['id']}/delete", data={"csrf_token": csrf}).status_code == 403
+        assert (
+            browser.post(f"/settings/templates/{made['id']}/delete", data={"csrf_token": csrf}).status_code
+            == 403
+        )
     assert _ids(api, owner[1]) == {"Ссылки": made["id"]}
 
 
@@ -106,7 +117,9 @@ def test_the_publish_dialog_offers_the_workspaces_templates_in_each_text_field(a
     with login(api, email) as browser:
         dialog = browser.get(f"/clips/{clip}/publish").text
     for field in ("description_vk", "description_telegram"):
-        buttons = re.findall(rf'<button type="button"[^>]*data-insert="{field}" data-text="([^"]*)"[^>]*>([^<]*)<', dialog)
+        buttons = re.findall(
+            rf'<button type="button"[^>]*data-insert="{field}" data-text="([^"]*)"[^>]*>([^<]*)<', dialog
+        )
         assert [(html.unescape(t), name) for t, name in buttons] == [(LINKS, "Ссылки"), ("#монтаж", "Монтаж")]
     assert 'aria-label="Вставить в подпись для Telegram"' in dialog
     assert 'aria-label="Вставить в описание для VK"' in dialog

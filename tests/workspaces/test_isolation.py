@@ -94,7 +94,9 @@ def _assert_untouched(api: Api, world: Workspaces) -> None:
         assert sorted(m["role"] for m in members) == ["owner", "viewer"]
         pending = client.get(f"/api/v1/workspaces/{world.b}/invitations").json()
         assert [i["id"] for i in pending] == [world.invitation]
-        assert [(t["id"], t["name"]) for t in client.get("/api/v1/templates").json()] == [(world.template, "Ссылки")]
+        assert [(t["id"], t["name"]) for t in client.get("/api/v1/templates").json()] == [
+            (world.template, "Ссылки")
+        ]
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -186,9 +186,7 @@ REFUSALS: dict[str, str] = {
     "template_name_invalid": N_("A name is 1 to {max} characters"),
     "template_name_taken": N_("The name {name} is already taken in this workspace"),
     "template_text_empty": N_("Write the template's text"),
-    "template_text_too_long": N_(
-        "The text is {length} characters long; no platform takes more than {limit}"
-    ),
+    "template_text_too_long": N_("The text is {length} characters long; no platform takes more than {limit}"),
     "hashtags_empty": N_("Give at least one hashtag"),
     "hashtag_has_space": N_("A hashtag has no spaces: {hashtag}"),
     "hashtag_invalid": N_("{hashtag} is not a hashtag: use letters, digits and _ only"),

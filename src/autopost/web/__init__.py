@@ -16,16 +16,16 @@ from autopost.web.pages_auth import router as auth_router
 from autopost.web.pages_bulk import router as bulk_router
 from autopost.web.pages_calendar import router as calendar_router
 from autopost.web.pages_clips import router as clips_router
-from autopost.web.pages_notifications import router as notifications_router
 from autopost.web.pages_invite import router as invite_router
 from autopost.web.pages_members import router as members_router
+from autopost.web.pages_notifications import router as notifications_router
 from autopost.web.pages_publications import router as publications_router
 from autopost.web.pages_series import router as series_router
 from autopost.web.pages_settings import router as settings_router
-from autopost.web.pages_templates import router as templates_router
-from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_slots import router as slots_router
 from autopost.web.pages_stats import router as stats_router
+from autopost.web.pages_templates import router as templates_router
+from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_workspaces import router as workspaces_router
 from autopost.web.templating import notice_html
 

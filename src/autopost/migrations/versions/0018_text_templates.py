@@ -14,9 +14,7 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-KIND = sa.Enum(
-    "text", "hashtags", name="template_kind", native_enum=False, create_constraint=True, length=20
-)
+KIND = sa.Enum("text", "hashtags", name="template_kind", native_enum=False, create_constraint=True, length=20)
 
 
 def upgrade() -> None:
