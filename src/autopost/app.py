@@ -28,6 +28,7 @@ from autopost.runtime import ProviderFactory, Runtime
 from autopost.series.routes import router as series_router
 from autopost.settings import Settings, get_settings
 from autopost.stats.routes import router as stats_router
+from autopost.templates.routes import router as templates_router
 from autopost.users.account_routes import router as account_router
 from autopost.users.routes import router as users_router
 from autopost.web import install as install_web
@@ -132,6 +133,7 @@ def create_app(
         callbacks_router,
         webhooks_router,
         stats_router,
+        templates_router,
     ):
         app.include_router(router)
     install_web(app)

@@ -8,6 +8,7 @@ from autopost.notifications.models import NotificationDelivery, NotificationPref
 from autopost.publications.models import IdempotencyKey, Publication, PublicationEvent
 from autopost.series.models import PostingSlot, Series
 from autopost.stats.models import StatsSnapshot
+from autopost.templates.models import TextTemplate
 from autopost.users.models import ApiToken, User, UserSession
 from autopost.webhooks.models import WebhookDelivery, WebhookEndpoint
 from autopost.workspaces.audit import AuditEntry
@@ -32,6 +33,7 @@ __all__ = [
     "Series",
     "StatsSnapshot",
     "TelegramLink",
+    "TextTemplate",
     "User",
     "UserSession",
     "WebhookDelivery",

@@ -32,6 +32,7 @@ TABLES = {
     "publications",
     "publication_events",
     "stats_snapshots",
+    "text_templates",
     "user_sessions",
     "notification_preferences",
     "telegram_links",

@@ -88,6 +88,8 @@ class Workspaces:
     delivery: str
     # A pending invitation of B's.
     invitation: str
+    # A template of B's.
+    template: str
     upload: str = ""
 
 
@@ -139,6 +141,8 @@ def two_workspaces(api: Api) -> Workspaces:
             f"/api/v1/workspaces/{b}/members", json={"email": "invited@example.com", "role": "editor"}
         )
         assert invited.status_code == 201, invited.text
+        template = client.post("/api/v1/templates", json={"kind": "text", "name": "Ссылки", "text": "B"})
+        assert template.status_code == 201, template.text
     publication = str(made.json()[0]["id"])
     world = Workspaces(
         bea,
@@ -154,6 +158,7 @@ def two_workspaces(api: Api) -> Workspaces:
         webhook,
         delivery,
         str(invited.json()["id"]),
+        str(template.json()["id"]),
     )
     with api.client(bea[1]) as client:
         started = client.post("/api/v1/uploads", **tus_request(1000))
@@ -217,6 +222,7 @@ def id_values(world: Workspaces) -> dict[str, str]:
         "delivery_id": world.delivery,
         "invitation_id": world.invitation,
         "upload_id": world.upload,
+        "template_id": world.template,
     }
 
 
@@ -240,6 +246,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("PATCH", "/api/v1/workspaces/{workspace_id}/members/{user_id}"): {"role": "owner"},
         ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/in", "events": ["publication.failed"]},
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"active": False},
+        ("POST", "/api/v1/templates"): {"kind": "text", "name": "Чужое", "text": "x"},
+        ("PATCH", "/api/v1/templates/{template_id}"): {"name": "Чужое"},
     }
     page_forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clips/{clip_id}/publish"): {"account": world.connection, "when": "now"},
@@ -250,6 +258,8 @@ def body_for(route: Route, world: Workspaces) -> dict[str, Any]:
         ("POST", "/settings/connections/{connection_id}/target"): {"group_id": ""},
         ("POST", "/settings/members/{user_id}/role"): {"role": "owner"},
         ("POST", "/settings/members/invite"): {"email": world.al[0], "role": "owner"},
+        ("POST", "/settings/templates"): {"kind": "text", "name": "Чужое", "text": "x"},
+        ("POST", "/settings/templates/{template_id}"): {"name": "Чужое", "text": "x"},
     }
     key = (route.method, route.path)
     if route.path.startswith("/api/v1/uploads"):

@@ -23,7 +23,7 @@ def _with_ids(routes: list[Route]) -> list[Route]:
 def test_every_path_parameter_is_known() -> None:
     """A route taking an id this test has no value for must be added to it, not slip past it."""
     values = {"clip_id", "connection_id", "publication_id", "workspace_id", "user_id", "token_id"}
-    values |= {"webhook_id", "delivery_id", "invitation_id"}
+    values |= {"webhook_id", "delivery_id", "invitation_id", "template_id"}
     values |= {"upload_id"}
     unknown = {(r.method, r.path) for r in ROUTES if r.params - NOT_IDS - values}
     assert unknown == set()
@@ -95,6 +95,9 @@ def _assert_untouched(api: Api, world: Workspaces) -> None:
         assert sorted(m["role"] for m in members) == ["owner", "viewer"]
         pending = client.get(f"/api/v1/workspaces/{world.b}/invitations").json()
         assert [i["id"] for i in pending] == [world.invitation]
+        assert [(t["id"], t["name"]) for t in client.get("/api/v1/templates").json()] == [
+            (world.template, "Ссылки")
+        ]
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

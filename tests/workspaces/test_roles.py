@@ -26,6 +26,7 @@ DIALOGS = {"/clips/{clip_id}/publish", "/publications/{publication_id}/reschedul
 DIALOGS |= {"/settings/connections/{connection_id}/disconnect", "/publications/{publication_id}/cancel"}
 DIALOGS |= {"/series/new", "/clips/bulk/cancel", "/clips/bulk/reschedule"}
 DIALOGS |= {"/publications/{publication_id}/approve", "/publications/{publication_id}/reject"}
+DIALOGS |= {"/settings/templates/{template_id}/delete"}
 # What an approver may do: their role passes, and B's publication (scheduled, not awaiting) refuses.
 APPROVALS = {
     "/api/v1/publications/{publication_id}/approve",
@@ -114,6 +115,7 @@ def test_a_viewer_and_an_approver_change_nothing_on_any_route(api: Api) -> None:
         assert client.get(f"/api/v1/publications/{world.publication}").json()["status"] == "scheduled"
         assert client.get(f"/api/v1/connections/{world.connection}").json()["status"] == "active"
         assert len(client.get("/api/v1/connections").json()) == 1
+        assert [t["name"] for t in client.get("/api/v1/templates").json()] == ["Ссылки"]
 
 
 def _csrf(browser) -> str:  # type: ignore[no-untyped-def]

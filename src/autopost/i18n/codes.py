@@ -186,6 +186,14 @@ REFUSALS: dict[str, str] = {
     "no_free_slot": N_(
         "{platform}: no free posting slot in the next three months; add slots in the settings"
     ),
+    # Templates and hashtag sets.
+    "template_name_invalid": N_("A name is 1 to {max} characters"),
+    "template_name_taken": N_("The name {name} is already taken in this workspace"),
+    "template_text_empty": N_("Write the template's text"),
+    "template_text_too_long": N_("The text is {length} characters long; no platform takes more than {limit}"),
+    "hashtags_empty": N_("Give at least one hashtag"),
+    "hashtag_has_space": N_("A hashtag has no spaces: {hashtag}"),
+    "hashtag_invalid": N_("{hashtag} is not a hashtag: use letters, digits and _ only"),
 }
 
 # How a publication's failure is told beyond its PlatformError's own code (every PlatformError code,

@@ -24,6 +24,7 @@ from autopost.web.pages_series import router as series_router
 from autopost.web.pages_settings import router as settings_router
 from autopost.web.pages_slots import router as slots_router
 from autopost.web.pages_stats import router as stats_router
+from autopost.web.pages_templates import router as templates_router
 from autopost.web.pages_uploads import router as uploads_router
 from autopost.web.pages_webhooks import router as webhooks_router
 from autopost.web.pages_workspaces import router as workspaces_router
@@ -79,6 +80,7 @@ def install(app: FastAPI) -> None:
         members_router,
         invite_router,
         notifications_router,
+        templates_router,
         webhooks_router,
         stats_router,
     ):

@@ -17,6 +17,7 @@ from autopost.publications.queries import taken_on
 from autopost.publications.usecases import publish_clip
 from autopost.refusals import Refused
 from autopost.series.slots import publish_in_next_slots
+from autopost.templates.usecases import list_templates
 from autopost.web import publish_form as forms
 from autopost.web.auth import Page, Viewer
 from autopost.web.formatting import zone_label
@@ -68,6 +69,7 @@ async def _dialog(
         clip=clip,
         ready=forms.clip_is_ready(clip),
         groups=await _groups(viewer, clip, form, values.pop("problems", None)),
+        snippets=await list_templates(viewer.work.session, viewer.member),
         later=form.later,
         slot=form.slot,
         when_value=form.when or forms.default_local(settings, viewer),

@@ -1,6 +1,7 @@
 /* The few things HTMX alone does not do: open and close <dialog>s, character counters,
-   the publish form's "now / later" switch, auto-submitting filter selects, copy buttons, and
-   resumable clip uploads (the vendored tus-js-client, one progress bar per file). No build step. */
+   the publish form's "now / later" switch, inserting templates and hashtag sets, auto-submitting
+   filter selects, copy buttons, and resumable clip uploads (the vendored tus-js-client, one
+   progress bar per file). No build step. */
 (function () {
   "use strict";
 
@@ -97,6 +98,46 @@
     if (flag) flag.disabled = !texts.open;
   }, true);
 
+  // Where a text field's cursor was when it lost focus: clicking an insert button takes the focus
+  // (in Chromium and Firefox) before the click arrives.
+  document.addEventListener("focusout", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("textarea[data-max]")) {
+      field.dataset.cursor = field.selectionStart + ":" + field.selectionEnd;
+    }
+  });
+
+  function cursorOf(field) {
+    if (document.activeElement === field) return [field.selectionStart, field.selectionEnd];
+    var at = (field.dataset.cursor || "").split(":");
+    return at.length === 2 ? [parseInt(at[0], 10), parseInt(at[1], 10)] : null;
+  }
+
+  // A template or hashtag set into its field: at the cursor (replacing a selection), set off from the
+  // words around it by a space; at the end (or with no cursor yet) as a paragraph of its own.
+  function insertSnippet(button) {
+    var field = document.getElementById(button.dataset.insert);
+    if (!field) return;
+    var text = button.dataset.text || "";
+    var value = field.value;
+    var at = cursorOf(field) || [value.length, value.length];
+    var before = value.slice(0, at[0]);
+    var after = value.slice(at[1]);
+    var blank = /\s$/;
+    if (!after) {
+      if (before && !blank.test(before)) text = "\n\n" + text;
+    } else {
+      if (before && !blank.test(before)) text = " " + text;
+      if (!/^\s/.test(after)) text = text + " ";
+    }
+    field.value = before + text + after;
+    var caret = before.length + text.length;
+    field.focus();
+    field.setSelectionRange(caret, caret);
+    // The counter (and aria-invalid) follow at once, as they do for typing.
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("[data-max]")) updateCounter(event.target);
   });
@@ -113,6 +154,8 @@
   });
 
   document.addEventListener("click", function (event) {
+    var inserter = event.target.closest("button[data-insert]");
+    if (inserter) insertSnippet(inserter);
     var closer = event.target.closest("[data-close]");
     if (closer) {
       var dialog = closer.closest("dialog");
