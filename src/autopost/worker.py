@@ -20,6 +20,7 @@ import structlog
 from bullmq import Job, Queue, Worker
 from bullmq.custom_errors import DelayedError
 
+import autopost.models  # noqa: F401  (every table, so foreign keys across packages resolve: publications.series_id)
 from autopost.alerts.dispatch import Planner, dispatch_alerts
 from autopost.clips.uploads import expire_uploads
 from autopost.connections.maintenance import announce_expiring_connections, refresh_expiring_tokens
