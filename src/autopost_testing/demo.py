@@ -12,13 +12,8 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.clips.probe import ProbeError, make_thumbnail, probe
 from autopost.connections.models import Connection
 from autopost.connections.oauth_browser import CallbackBrowser
-from autopost.connections.usecases import (
-    connect_token,
-    connect_web_session,
-    finish_oauth,
-    save_connection,
-    start_oauth,
-)
+from autopost.connections.oauth_connect import finish_oauth, start_oauth
+from autopost.connections.usecases import connect_token, connect_web_session, save_connection
 from autopost.db import transaction
 from autopost.platforms.base import Credentials
 from autopost.platforms.catalog import Platform

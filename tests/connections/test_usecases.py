@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from autopost.connections.usecases import connect_token, refused_by_platform, start_oauth
+from autopost.connections.oauth_connect import start_oauth
+from autopost.connections.usecases import connect_token, refused_by_platform
 from autopost.db import transaction
 from autopost.platforms.base import AccountInfo, Credentials
 from autopost.platforms.catalog import Platform

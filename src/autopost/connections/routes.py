@@ -9,7 +9,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from autopost.connections import usecases
+from autopost.connections import oauth_connect, usecases
 from autopost.connections.oauth_browser import keep_state_cookie
 from autopost.connections.queries import list_connections as connections_of
 from autopost.connections.queries import owned_connection
@@ -63,7 +63,7 @@ async def oauth_start(
 ) -> OAuthStartOut:
     """The consent URL. The state cookie proves the flow only to a caller that is the user's browser;
     a server passing the URL on needs the user's browser signed in to autopost (oauth_browser.py)."""
-    started = await usecases.start_oauth(work.session, runtime, member, platform)
+    started = await oauth_connect.start_oauth(work.session, runtime, member, platform)
     keep_state_cookie(response, runtime.settings, platform, started.state_cookie)
     return OAuthStartOut(authorize_url=started.authorize_url)
 

@@ -9,7 +9,7 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from autopost.connections import usecases
+from autopost.connections import oauth_connect, usecases
 from autopost.connections.models import ConnectionStatus, connection_error
 from autopost.connections.oauth_browser import (
     CallbackBrowser,
@@ -107,7 +107,9 @@ async def _block(
 async def start_oauth(request: Request, platform: Platform, viewer: Page) -> Response:
     """A plain form POST: the browser leaves for the platform's consent page."""
     try:
-        started = await usecases.start_oauth(viewer.work.session, viewer.runtime, viewer.member, platform)
+        started = await oauth_connect.start_oauth(
+            viewer.work.session, viewer.runtime, viewer.member, platform
+        )
     except Refused as exc:
         # A role that may not connect was shown no form: the route refuses like the API (403).
         if exc.kind is Kind.NOT_FOUND or exc.code == "role_forbids":
@@ -131,7 +133,7 @@ async def oauth_callback(platform: Platform, request: Request, work: Work, runti
     response: Response
     # No savepoint on purpose: a state is spent even when the exchange then fails.
     try:
-        await usecases.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser)
+        await oauth_connect.finish_oauth(work.session, runtime, platform, dict(request.query_params), browser)
         response = RedirectResponse(f"/settings/platforms?connected={platform.value}", status_code=303)
     except Refused as exc:
         log.info("oauth_callback_refused", platform=platform.value, code=exc.code, params=exc.params)
