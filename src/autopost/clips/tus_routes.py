@@ -61,6 +61,14 @@ def _expiry(runtime: Runtime, upload: ClipUpload) -> dict[str, str]:
     return {"Upload-Expires": email.utils.format_datetime(expires, usegmt=True)} if expires else {}
 
 
+def _progress(runtime: Runtime, upload: ClipUpload, clip_id: uuid.UUID | None) -> dict[str, str]:
+    """Where the upload stands (HEAD and PATCH answers): its offset, expiry and, once done, the clip."""
+    headers = {"Upload-Offset": str(uploads.offset_of(runtime, upload)), **_expiry(runtime, upload)}
+    if clip_id is not None:
+        headers[CLIP_HEADER] = str(clip_id)
+    return headers
+
+
 def _version_refused(request: Request) -> Response | None:
     if request.headers.get("tus-resumable") != VERSION:
         return _plain(412, "unsupported TUS version", **{"Tus-Version": VERSION})
@@ -103,15 +111,8 @@ async def upload_offset(
     if refused is not None:
         return refused
     upload = await uploads.owned_upload(work.session, member, upload_id)
-    headers = {
-        "Upload-Offset": str(uploads.offset_of(runtime, upload)),
-        "Upload-Length": str(upload.length),
-        "Cache-Control": "no-store",
-        **_expiry(runtime, upload),
-    }
-    if upload.clip_id is not None:
-        headers[CLIP_HEADER] = str(upload.clip_id)
-    return _plain(200, **headers)
+    headers = _progress(runtime, upload, upload.clip_id)
+    return _plain(200, **headers, **{"Upload-Length": str(upload.length), "Cache-Control": "no-store"})
 
 
 @router.patch(UPLOADS_PATH + "/{upload_id}", status_code=204)
@@ -142,10 +143,7 @@ async def upload_append(
     except Refused:
         await work.session.commit()  # a refused file's upload stays removed
         raise
-    headers = {"Upload-Offset": str(uploads.offset_of(runtime, upload)), **_expiry(runtime, upload)}
-    if clip is not None:
-        headers[CLIP_HEADER] = str(clip.id)
-    return _plain(204, **headers)
+    return _plain(204, **_progress(runtime, upload, clip.id if clip is not None else None))
 
 
 @router.delete(UPLOADS_PATH + "/{upload_id}", status_code=204)
