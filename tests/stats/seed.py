@@ -12,6 +12,7 @@ from autopost.clips.models import Clip, ClipStatus
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.publications.models import Phase, Publication, PublicationStatus
+from autopost.series.models import Series
 from autopost.stats.models import StatsSnapshot
 
 
@@ -40,8 +41,20 @@ class Seed:
         await self.session.flush()
         return connection
 
-    async def published(self, clip: Clip, connection: Connection, at: datetime) -> Publication:
+    async def series(self, start: str, clips: list[Clip]) -> Series:
+        series = Series(
+            workspace_id=self.workspace_id,
+            spec={"start_date": start, "clip_ids": [str(clip.id) for clip in clips]},
+        )
+        self.session.add(series)
+        await self.session.flush()
+        return series
+
+    async def published(
+        self, clip: Clip, connection: Connection, at: datetime, series: Series | None = None
+    ) -> Publication:
         publication = Publication(
+            series_id=series.id if series else None,
             workspace_id=self.workspace_id,
             clip_id=clip.id,
             connection_id=connection.id,

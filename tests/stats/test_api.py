@@ -21,7 +21,7 @@ from tests.support.api import Api
 DECEMBER = {"from": "2026-12-01", "to": "2026-12-03"}
 
 
-def _seed(api: Api, workspace_id: str, *, stranger: bool = False) -> None:
+def _seed(api: Api, workspace_id: str, *, stranger: bool = False, series: bool = False) -> None:
     async def write() -> None:
         engine = make_engine(api.settings.resolved_database_url)
         try:
@@ -29,6 +29,8 @@ def _seed(api: Api, workspace_id: str, *, stranger: bool = False) -> None:
                 seed = Seed(session, uuid.UUID(workspace_id))
                 if not stranger:
                     await december(seed)
+                    if series:
+                        await _series_of_two(seed)
                     return
                 theirs = await seed.published(
                     await seed.clip("Чужой"), await seed.connection(Platform.VK), utc(1, 9)
@@ -38,6 +40,14 @@ def _seed(api: Api, workspace_id: str, *, stranger: bool = False) -> None:
             await engine.dispose()
 
     asyncio.run(write())
+
+
+async def _series_of_two(seed: Seed) -> None:
+    """A series from 1 December of two clips; one published on Rutube gained 900 views on the 2nd."""
+    lesson, other = await seed.clip("Урок 1"), await seed.clip("Урок 2")
+    series = await seed.series("2026-12-01", [lesson, other])
+    planned = await seed.published(lesson, await seed.connection(Platform.RUTUBE), utc(1, 18), series)
+    await seed.snapshot(planned, utc(2, 18), 900)
 
 
 def _workspace_of(api: Api, token: str) -> str:
@@ -52,7 +62,7 @@ def _csv_rows(body: bytes) -> tuple[list[str], list[dict[str, str | int]]]:
     return list(reader.fieldnames or []), rows
 
 
-@pytest.mark.parametrize("group_by", ["platform", "clip", "day"])
+@pytest.mark.parametrize("group_by", ["platform", "clip", "series", "day"])
 def test_the_csv_holds_the_rows_of_the_json(api: Api, group_by: str) -> None:
     _, token = api.new_user()
     _seed(api, _workspace_of(api, token))

@@ -71,6 +71,22 @@ async def test_per_platform_and_per_clip_add_up_to_the_same_totals(session: Asyn
     assert by_platform.totals == by_clip.totals == Totals(views=670, likes=10, shares=5, publications=2)
 
 
+async def test_per_series_rows_name_the_series_and_add_up_to_the_same_totals(session: AsyncSession) -> None:
+    member = await _world(session)
+    seed = Seed(session, member.workspace_id)
+    lesson, other = await seed.clip("Урок 1"), await seed.clip("Урок 2")
+    series = await seed.series("2026-12-01", [lesson, other])
+    planned = await seed.published(lesson, await seed.connection(Platform.RUTUBE), utc(1, 18), series)
+    await seed.snapshot(planned, utc(2, 18), 900, likes=30)
+    by_series = await stats_report(session, member, PERIOD, GroupBy.SERIES)
+    assert [(row.key, row.start_date, row.clips, row.totals) for row in by_series.rows] == [
+        (str(series.id), date(2026, 12, 1), 2, Totals(views=900, likes=30, publications=1)),
+        ("", None, None, Totals(views=670, likes=10, shares=5, publications=2)),
+    ]
+    by_platform = await stats_report(session, member, PERIOD, GroupBy.PLATFORM)
+    assert by_series.totals == by_platform.totals == Totals(views=1570, likes=40, shares=5, publications=3)
+
+
 async def test_a_day_without_readings_is_a_row_of_zeros_and_a_foreign_workspace_counts_nothing(
     session: AsyncSession,
 ) -> None:

@@ -24,6 +24,18 @@ def test_the_page_shows_the_period_cards_chart_and_top_clips(api: Api) -> None:
     assert html.index("Второй") < html.index("Склейка")  # top clips, most views first
 
 
+def test_the_page_totals_each_series_and_what_was_planned_outside_one(api: Api) -> None:
+    email, token = api.new_user()
+    _seed(api, _workspace_of(api, token), series=True)
+    with login(api, email) as client:
+        page = client.get("/stats", params=DECEMBER)
+    assert page.status_code == 200, page.text
+    html = page.text[page.text.index("По сериям") :]
+    assert "Серия с 1 декабря 2026" in html and "2 клипа" in html
+    assert html.index("Серия с 1 декабря 2026") < html.index("Вне серий")  # 900 views before 670
+    assert "900" in html and "670" in html
+
+
 def test_a_bad_date_is_said_and_the_default_period_shown(api: Api) -> None:
     email, _ = api.new_user()
     with login(api, email) as client:

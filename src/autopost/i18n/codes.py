@@ -54,6 +54,7 @@ NAMES: dict[str, str] = {
     "webhook_error.interrupted": N_("the attempt was interrupted"),
     "stats.group.day": N_("by day"),
     "stats.group.clip": N_("by clip"),
+    "stats.group.series": N_("by series"),
     "stats.group.platform": N_("by platform"),
 }
 

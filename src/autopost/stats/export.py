@@ -21,6 +21,8 @@ def key_columns(group_by: GroupBy) -> tuple[str, ...]:
     """The JSON fields (and API CSV headers) that name a row's group."""
     if group_by is GroupBy.CLIP:
         return ("clip_id", "title")
+    if group_by is GroupBy.SERIES:
+        return ("series_id", "start_date", "clips")
     return ("date",) if group_by is GroupBy.DAY else ("platform",)
 
 
@@ -33,6 +35,13 @@ def row_fields(group_by: GroupBy, row: StatsRow) -> dict[str, str | int]:
     named: dict[str, str | int] = {}
     if group_by is GroupBy.CLIP:
         named = {"clip_id": row.key, "title": row.title or ""}
+    elif group_by is GroupBy.SERIES:
+        # Publications outside any series: an empty id, start date and clip count.
+        named = {
+            "series_id": row.key,
+            "start_date": row.start_date.isoformat() if row.start_date else "",
+            "clips": row.clips or "",
+        }
     else:
         named = {key_columns(group_by)[0]: row.key}
     totals = row.totals

@@ -1,9 +1,10 @@
-"""A workspace's stats over a period: what its publications gained, per platform, clip or day.
+"""A workspace's stats over a period: what its publications gained, per platform, clip, series or day.
 
 Snapshots hold cumulative counters. What a day gained is the day's highest reading less the
 highest reading before it (the last snapshot before the period is the baseline; a publication's
 first reading counts from zero), never negative: a platform recounting downwards gains nothing.
-Every total is a sum of such gains, so per-platform, per-clip and per-day rows add up the same.
+Every total is a sum of such gains, so per-platform, per-clip, per-series and per-day rows add up
+the same (publications planned outside a series share the row NO_SERIES).
 
 Index-friendly shape: the workspace's publications that could have snapshots in the period
 (published before its end, and tracked at most TRACK_FOR) by (workspace_id, published_at), then each
@@ -17,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +29,7 @@ from autopost.clips.models import Clip
 from autopost.db import local_date
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication
+from autopost.series.models import Series
 from autopost.stats.models import StatsSnapshot
 from autopost.stats.period import Period
 from autopost.stats.tasks import TRACK_FOR
@@ -37,11 +39,13 @@ COUNTERS = ("views", "likes", "shares", "comments")
 # Snapshots are taken up to TRACK_FOR after publishing; a job that ran late may add a little.
 TRACKING_SLACK = timedelta(days=1)
 BASELINE = ""  # the bucket of the readings before the period (sorts before every 'YYYY-MM-DD')
+NO_SERIES = ""  # the series row of the publications planned one by one
 
 
 class GroupBy(StrEnum):
     PLATFORM = "platform"
     CLIP = "clip"
+    SERIES = "series"
     DAY = "day"
 
 
@@ -60,11 +64,16 @@ class Totals:
 
 @dataclass
 class StatsRow:
-    """One group: a platform value, a clip id (with its title) or a day ('YYYY-MM-DD')."""
+    """One group: a platform value, a clip id (with its title), a series id or a day ('YYYY-MM-DD').
+
+    A series row names the series by its first day and how many clips it planned.
+    """
 
     key: str
     totals: Totals = field(default_factory=Totals)
     title: str | None = None
+    start_date: date | None = None
+    clips: int | None = None
 
 
 @dataclass
@@ -75,10 +84,21 @@ class StatsReport:
     totals: Totals
 
 
-def _group_key(group_by: GroupBy, platform: Platform, clip_id: uuid.UUID, day: str) -> str:
-    if group_by is GroupBy.PLATFORM:
-        return platform.value
-    return str(clip_id) if group_by is GroupBy.CLIP else day
+@dataclass(frozen=True)
+class _Source:
+    """What a reading or a count belongs to, whichever way it is grouped."""
+
+    platform: Platform
+    clip_id: uuid.UUID
+    series_id: uuid.UUID | None
+    day: str
+
+    def key(self, group_by: GroupBy) -> str:
+        if group_by is GroupBy.PLATFORM:
+            return self.platform.value
+        if group_by is GroupBy.SERIES:
+            return str(self.series_id) if self.series_id else NO_SERIES
+        return str(self.clip_id) if group_by is GroupBy.CLIP else self.day
 
 
 def _daily_readings(member: Member, period: Period) -> Select[Any]:
@@ -93,6 +113,7 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
             StatsSnapshot.publication_id,
             Publication.platform,
             Publication.clip_id,
+            Publication.series_id,
             bucket.label("bucket"),
             *(getattr(StatsSnapshot, name) for name in COUNTERS),
         )
@@ -105,7 +126,13 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
         )
         .subquery()
     )
-    keys = (readings.c.publication_id, readings.c.platform, readings.c.clip_id, readings.c.bucket)
+    keys = (
+        readings.c.publication_id,
+        readings.c.platform,
+        readings.c.clip_id,
+        readings.c.series_id,
+        readings.c.bucket,
+    )
     return (
         select(*keys, *(func.max(readings.c[name]).label(name) for name in COUNTERS))
         .group_by(*keys)
@@ -116,11 +143,12 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
 
 
 def _published_counts(member: Member, period: Period) -> Select[Any]:
-    """How many publications went out per platform, clip and local day of the period."""
+    """How many publications went out per platform, clip, series and local day of the period."""
     published = (
         select(
             Publication.platform,
             Publication.clip_id,
+            Publication.series_id,
             local_date(Publication.published_at, period.zone.key).label("day"),
         )
         .where(
@@ -130,7 +158,7 @@ def _published_counts(member: Member, period: Period) -> Select[Any]:
         )
         .subquery()
     )
-    keys = (published.c.platform, published.c.clip_id, published.c.day)
+    keys = (published.c.platform, published.c.clip_id, published.c.series_id, published.c.day)
     return select(*keys, func.count().label("count")).group_by(*keys)
 
 
@@ -147,9 +175,9 @@ class _Fold:
             self.groups[GroupBy.DAY] = {day.isoformat(): [0] * 5 for day in period.days()}
         self.seen: dict[uuid.UUID, list[int]] = {}
 
-    def add(self, platform: Platform, clip_id: uuid.UUID, day: str, amounts: Sequence[int]) -> None:
+    def add(self, source: _Source, amounts: Sequence[int]) -> None:
         for group_by, rows in self.groups.items():
-            key = _group_key(group_by, platform, clip_id, day)
+            key = source.key(group_by)
             found = rows.get(key)
             if found is None:
                 found = rows[key] = [0] * 5
@@ -157,7 +185,7 @@ class _Fold:
                 found[i] += amount
 
     def reading(self, row: Any) -> None:
-        publication_id, platform, clip_id, bucket, *values = row
+        publication_id, platform, clip_id, series_id, bucket, *values = row
         seen = self.seen.get(publication_id)
         if seen is None:
             seen = self.seen[publication_id] = [0] * len(COUNTERS)
@@ -166,7 +194,7 @@ class _Fold:
             if value is not None and value > seen[i]:
                 gained[i], seen[i] = value - seen[i], value
         if bucket != BASELINE:
-            self.add(platform, clip_id, bucket, gained)
+            self.add(_Source(platform, clip_id, series_id, bucket), gained)
 
 
 def _totals(amounts: Sequence[int]) -> Totals:
@@ -185,14 +213,14 @@ async def stats_report(
 async def stats_reports(
     session: AsyncSession, member: Member, period: Period, groupings: Sequence[GroupBy]
 ) -> list[StatsReport]:
-    """Several groupings of the same period from one pass over the snapshots (the dashboard's three)."""
+    """Several groupings of the same period from one pass over the snapshots (the dashboard's four)."""
     fold = _Fold(groupings, period)
     readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=2000))
     async for chunk in readings.partitions():
         for row in chunk:
             fold.reading(row)
-    for platform, clip_id, day, count in await session.execute(_published_counts(member, period)):
-        fold.add(platform, clip_id, day, (0, 0, 0, 0, count))
+    for platform, clip_id, series_id, day, count in await session.execute(_published_counts(member, period)):
+        fold.add(_Source(platform, clip_id, series_id, day), (0, 0, 0, 0, count))
     reports = []
     for group_by, found in fold.groups.items():
         rows = await _ordered(session, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
@@ -204,16 +232,32 @@ async def stats_reports(
 
 
 async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[StatsRow]) -> list[StatsRow]:
-    """Days in order, platforms in the catalog's order, clips by views gained (top first) with titles."""
+    """Days in order, platforms in the catalog's order, clips and series by views gained (top first)."""
     found = list(rows)
     if group_by is GroupBy.DAY:
         return sorted(found, key=lambda r: r.key)
     if group_by is GroupBy.PLATFORM:
         order = [p.value for p in Platform]
         return sorted(found, key=lambda r: order.index(r.key))
+    if group_by is GroupBy.SERIES:
+        await _name_series(session, found)
+        return sorted(
+            found, key=lambda r: (-r.totals.views, -r.totals.likes, r.start_date or date.max, r.key)
+        )
     ids = [uuid.UUID(r.key) for r in found]
     found_titles = await session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids)))
     titles: dict[uuid.UUID, str] = {clip_id: title for clip_id, title in found_titles}
     for row in found:
         row.title = titles.get(uuid.UUID(row.key), "")
     return sorted(found, key=lambda r: (-r.totals.views, -r.totals.likes, r.title or "", r.key))
+
+
+async def _name_series(session: AsyncSession, rows: list[StatsRow]) -> None:
+    """A series has no name: its rows show the first day planned and how many clips it holds."""
+    ids = [uuid.UUID(r.key) for r in rows if r.key != NO_SERIES]
+    found = await session.execute(select(Series.id, Series.spec).where(Series.id.in_(ids)))
+    specs: dict[uuid.UUID, dict[str, Any]] = {series_id: spec for series_id, spec in found}
+    for row in rows:
+        spec = specs.get(uuid.UUID(row.key), {}) if row.key != NO_SERIES else {}
+        row.start_date = date.fromisoformat(spec["start_date"]) if spec else None
+        row.clips = len(spec.get("clip_ids", ())) if spec else None

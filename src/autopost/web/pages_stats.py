@@ -1,4 +1,5 @@
-"""The Stats page: a period's totals per platform, views per day as a chart, top clips, and its CSV."""
+"""The Stats page: a period's totals per platform, views per day as a chart, top clips, totals per
+series, and its CSV."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ HEADERS = {
     "platform": N_("Platform"),
     "clip_id": N_("Clip ID"),
     "title": N_("Clip"),
+    "series_id": N_("Series ID"),
+    "start_date": N_("Series start"),
+    "clips": N_("Clips"),
     "date": N_("Date"),
     "views": N_("Views"),
     "likes": N_("Likes"),
@@ -73,8 +77,11 @@ async def stats_page(
     except Refused as exc:
         problem = {"kind": "error", "text": i18n_render(exc.code, viewer.lang, **exc.params)}
         period, days = last_days(viewer.zone, viewer.now, DEFAULT_DAYS), DEFAULT_DAYS
-    platforms, by_day, by_clip = await stats_reports(
-        viewer.work.session, viewer.member, period, [GroupBy.PLATFORM, GroupBy.DAY, GroupBy.CLIP]
+    platforms, by_day, by_clip, by_series = await stats_reports(
+        viewer.work.session,
+        viewer.member,
+        period,
+        [GroupBy.PLATFORM, GroupBy.DAY, GroupBy.CLIP, GroupBy.SERIES],
     )
     preset = None if (first or last) and problem is None else days
     return render(
@@ -89,6 +96,7 @@ async def stats_page(
         platforms=[(Platform(row.key), row.totals) for row in platforms.rows],
         totals=platforms.totals,
         top=by_clip.rows[:TOP_CLIPS],
+        series=by_series.rows,
         charts=_charts(viewer, by_day),
         groupings=list(GroupBy),
     )
