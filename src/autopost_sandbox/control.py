@@ -14,7 +14,7 @@ from starlette.routing import Route
 from autopost_sandbox.accounts_page import accounts_page, wants_html
 from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, PLATFORMS, Fault, SandboxState
 from autopost_sandbox.http import Emulator
-from autopost_sandbox.post_page import post_page
+from autopost_sandbox.post_page import post_media, post_page
 
 
 def _bad(message: str) -> JSONResponse:
@@ -118,6 +118,7 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
     return Starlette(
         routes=[
             Route("/post", show_post, methods=["GET"]),
+            Route("/media/{sha256}", post_media, methods=["GET"]),
             Route("/state", get_state, methods=["GET"]),
             Route("/faults", add_fault, methods=["POST"]),
             Route("/faults", clear_faults, methods=["DELETE"]),

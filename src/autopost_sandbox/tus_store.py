@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from autopost_sandbox.media_shelf import SHELF
+
 
 @dataclass
 class ResumableUpload:
@@ -50,6 +52,9 @@ class ResumableUpload:
         handle.write(data)
         self._hasher.update(data)
         self.offset += len(data)
+        if self.complete:
+            handle.flush()
+            SHELF.keep_copy(self.path, self.sha256)
 
     @property
     def sha256(self) -> str:

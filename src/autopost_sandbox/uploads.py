@@ -2,7 +2,8 @@
 
 A multi-GB upload never sits in the sandbox's memory: file parts are hashed
 chunk by chunk and only the first HEAD_BYTES are kept (enough to inspect a
-thumbnail or sniff a container), text fields are kept whole but capped.
+thumbnail or sniff a container), text fields are kept whole but capped. Short
+files also go to the media shelf on disk, so the post page can play them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 
 from autopost.multipart_stream import MalformedMultipart, MultipartStream, boundary_of
+from autopost_sandbox.media_shelf import SHELF, Spool
 
 HEAD_BYTES = 256 * 1024
 MAX_TEXT_FIELD = 1024 * 1024
@@ -35,19 +37,24 @@ class ReceivedFile:
     too_large: bool = False
     max_bytes: int | None = None
     _hasher: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
+    _spool: Spool = field(default_factory=SHELF.spool, repr=False)
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.max_bytes is not None and self.size > self.max_bytes:
             # Keep draining so the client finishes sending, as a proxy in front of the API would.
             self.too_large = True
+            self._spool.discard()
             return
         self._hasher.update(data)
+        self._spool.write(data)
         if len(self.head) < HEAD_BYTES:
             self.head += data[: HEAD_BYTES - len(self.head)]
 
     def close(self) -> None:
         self.sha256 = "" if self.too_large else self._hasher.hexdigest()
+        if self.sha256:
+            self._spool.finish(self.sha256)
 
 
 @dataclass

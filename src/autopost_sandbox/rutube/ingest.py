@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 
 from autopost_sandbox.core import SandboxState
+from autopost_sandbox.media_shelf import SHELF
 from autopost_sandbox.rutube import protocol
 from autopost_sandbox.rutube.media import looks_like_video, mp4_duration
 from autopost_sandbox.rutube.pacing import steady_growth, wait_until
@@ -109,7 +110,7 @@ class Ingest:
 
     async def _download(self, video: Video) -> None:
         fault = self._state.faults.take("rutube", "download", ("processing_failed",))
-        hasher = hashlib.sha256()
+        hasher, spool = hashlib.sha256(), SHELF.spool()
         head = b""
         size = 0
         try:
@@ -126,11 +127,15 @@ class Ingest:
                         video.download_failure = "file_too_large"
                         return
                     hasher.update(chunk)
+                    spool.write(chunk)
                     if len(head) < HEAD_BYTES:
                         head += chunk[: HEAD_BYTES - len(head)]
+                spool.finish(hasher.hexdigest())
         except httpx2.HTTPError:
             video.download_failure = "download_failed"
             return
+        finally:
+            spool.discard()  # a download that stopped half-way leaves nothing on the shelf
         video.size, video.sha256 = size, hasher.hexdigest()
         if fault is not None:
             video.download_failure = "download_failed"
