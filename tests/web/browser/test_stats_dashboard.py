@@ -33,13 +33,23 @@ LATE = ("Три ошибки монтажа", Platform.RUTUBE, 3)
 
 
 async def _six_weeks(stack: Stack, workspace_id: uuid.UUID) -> None:
-    """Publications 40, 20 and 3 days old, read twice a day, each gaining views at its own pace."""
+    """Publications 40, 20 and 3 days old, read twice a day, each gaining views at its own pace.
+
+    The first two clips were planned as a series; the late one on its own.
+    """
     now = utcnow()
     async with transaction(stack.runtime.session_factory) as session:
         seed = Seed(session, workspace_id)
-        for pace, (title, platform, days_ago) in enumerate((*CLIPS, LATE), start=1):
+        clips = [await seed.clip(title) for title, _, _ in (*CLIPS, LATE)]
+        series = await seed.series((now - timedelta(days=40)).date().isoformat(), clips[:2])
+        for pace, (clip, (_, platform, days_ago)) in enumerate(
+            zip(clips, (*CLIPS, LATE), strict=True), start=1
+        ):
             published = await seed.published(
-                await seed.clip(title), await seed.connection(platform), now - timedelta(days=days_ago)
+                clip,
+                await seed.connection(platform),
+                now - timedelta(days=days_ago),
+                series if clip in clips[:2] else None,
             )
             for half_days in range(1, days_ago * 2):
                 views = half_days * 37 * pace
@@ -80,6 +90,15 @@ async def test_the_dashboard_switches_periods_and_downloads_the_csv(
     await expect(top).to_have_count(3)
     by_clip = await _api(stack, token, 30, "clip")
     await expect(top.first.locator("th")).to_have_text(by_clip["rows"][0]["title"])
+    # Totals per series: the series of two first (most views), then what was planned on its own.
+    by_series = await _api(stack, token, 30, "series")
+    series_rows = page.locator("table.series-totals tbody tr")
+    await expect(series_rows).to_have_count(2)
+    await expect(series_rows.first.locator("th")).to_contain_text("Серия с ")
+    await expect(series_rows.first.locator("th")).to_contain_text("2 клипа")
+    await expect(series_rows.nth(1).locator("th")).to_have_text("Вне серий")
+    for row, expected in zip(await series_rows.all(), by_series["rows"], strict=True):
+        await expect(row.locator("td").first).to_have_text(format_count(expected["views"]))
     shots = Path(os.environ.get("AUTOPOST_SCREENSHOTS", tmp_path))
     await page.screenshot(path=str(shots / "stats-desktop.png"), full_page=True)
 
