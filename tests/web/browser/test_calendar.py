@@ -141,6 +141,11 @@ async def test_forty_chips_drag_shift_drag_and_arrow_keys(page: Page, stack: Sta
     moved = page.locator(f'.calendar-day[data-day="{wednesday}"] #chip-{third}')
     await expect(moved).to_be_visible()
     await expect(moved).to_be_focused()
+    # HTMX done with the move (request, swap and settle) before the next key: under load the
+    # settle step can still be replacing nodes when Enter arrives.
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     # Enter opens the clip's publications with «Перенести…»: a date and time, for the whole clip.
     await page.keyboard.press("Enter")
     panel = page.locator("dialog#calendar-panel[open]")
