@@ -13,8 +13,10 @@ from starlette.routing import Route
 
 from autopost_sandbox.accounts_page import accounts_page, wants_html
 from autopost_sandbox.core import FAULT_KINDS, FAULT_TARGETS, PLATFORMS, Fault, SandboxState
-from autopost_sandbox.http import Emulator
+from autopost_sandbox.http import Emulator, Seedable
 from autopost_sandbox.post_page import post_media, post_page
+
+MAX_SEEDED = 1000
 
 
 def _bad(message: str) -> JSONResponse:
@@ -60,6 +62,7 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
                 "config": asdict(state.config),
                 "now": state.clock.now(),
                 "web_sessions": state.web_sessions.listing(state.clock.now()),
+                "rate_limit_violations": state.violations.snapshot(),
             }
         )
 
@@ -111,6 +114,19 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
             return accounts_page(listed)
         return JSONResponse([asdict(a) for a in listed])
 
+    seeders = {e.prefix.strip("/"): e for e in emulators if isinstance(e, Seedable)}
+
+    async def seed_accounts(request: Request) -> JSONResponse:
+        """N new tenants of one platform, each with credentials that connect it without a browser."""
+        body = await request.json()
+        if not isinstance(body, dict) or body.get("platform") not in seeders:
+            return _bad(f"platform must be one of {', '.join(sorted(seeders))}")
+        count = body.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_SEEDED:
+            return _bad(f"count must be a whole number from 1 to {MAX_SEEDED}")
+        made = seeders[body["platform"]].seed_accounts(count)
+        return JSONResponse([asdict(a) for a in made], status_code=201)
+
     async def show_post(request: Request) -> Response:
         url = request.query_params.get("url", "")
         return post_page(url, state.find_post_by_url(url))
@@ -126,6 +142,7 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
             Route("/clock", move_clock, methods=["POST"]),
             Route("/reset", reset, methods=["POST"]),
             Route("/accounts", accounts, methods=["GET"]),
+            Route("/accounts", seed_accounts, methods=["POST"]),
             Route("/sessions/end", end_sessions, methods=["POST"]),
         ]
     )

@@ -6,6 +6,7 @@ Every emulator gets one SandboxState. Tests drive it through the control API
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -203,6 +204,36 @@ class SessionBook:
             self._sessions.clear()
 
 
+class ViolationCounter:
+    """Requests refused because a client went over a per-unit limit, by platform and unit.
+
+    Only the emulators' own limits count here, never a fault injected through /_sandbox/faults:
+    the count says whether the product kept to the platforms' limits.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def record(self, platform: Platform, unit: str) -> None:
+        with self._lock:
+            units = self._counts.setdefault(platform, {})
+            units[unit] = units.get(unit, 0) + 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {platform: dict(units) for platform, units in self._counts.items()}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+def token_unit(token: str) -> str:
+    """How a violation names a token without printing it: its SHA-256's first 8 hex digits."""
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:8]
+
+
 @dataclass
 class SandboxConfig:
     """Switches tests flip at runtime through POST /_sandbox/config."""
@@ -217,6 +248,8 @@ class SandboxConfig:
     telegram_local_server: bool = False
     processing_seconds: float = 1.0
     enforce_rate_limits: bool = True
+    # VK's daily video.save quota per app (platforms.md: 5000); tests set it low to reach it.
+    vk_video_save_daily_quota: int = 5000
 
 
 class SandboxState:
@@ -230,6 +263,7 @@ class SandboxState:
         self._posts: list[ReceivedPost] = []
         self._lock = threading.Lock()
         self.uploads = ResumableStore()
+        self.violations = ViolationCounter()
 
     def record_post(self, post: ReceivedPost) -> ReceivedPost:
         now = self.clock.now()
@@ -269,4 +303,5 @@ class SandboxState:
         self.uploads.clear()
         self.faults.clear()
         self.web_sessions.clear()
+        self.violations.clear()
         self.clock.reset()

@@ -74,3 +74,12 @@ class Controllable(Protocol):
     prefix: str
 
     def control_app(self) -> ASGIApp: ...
+
+
+@runtime_checkable
+class Seedable(Protocol):
+    """An emulator that makes new tenants on demand (POST /_sandbox/accounts); they live until reset."""
+
+    prefix: str
+
+    def seed_accounts(self, count: int) -> list[DemoAccount]: ...

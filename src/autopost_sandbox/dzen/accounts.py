@@ -7,6 +7,8 @@ export of a signed-in browser does, which the dzen.ru requests never send.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from dataclasses import dataclass
 
 from autopost_sandbox.http import DemoAccount
@@ -46,6 +48,37 @@ def cookie_export(person: Person = EDITOR) -> str:
         f"#HttpOnly_.yandex.ru\tTRUE\t/\tTRUE\t{SESSION_EXPIRES}\tSession_id\tpassport-{person.login}",
     ]
     return "\n".join(lines) + "\n"
+
+
+_NEXT_TENANT = itertools.count(1)
+
+
+def new_tenant() -> Person:
+    """A new publisher with a channel of its own (ids are process-wide, so never shared)."""
+    number = next(_NEXT_TENANT)
+    channel = Channel(f"{0x7E00000000000000000000 + number:024x}", f"Канал клиента {number}")
+    return Person(
+        f"tenant-{number}",
+        f"Клиент {number}",
+        f"3:1767225600.5.0.sandbox-tenant-{number}-{secrets.token_hex(4)}",
+        channel,
+    )
+
+
+def tenant_account(person: Person, public_url: str) -> DemoAccount:
+    assert person.channel is not None
+    return DemoAccount(
+        platform="dzen",
+        description=(
+            f"Seeded dzen.ru session of {person.name}, editor of «{person.channel.name}» "
+            f"(publisherId {person.channel.publisher_id})"
+        ),
+        credentials={
+            "cookies_txt": cookie_export(person),
+            "site_url": f"{public_url}/dzen",
+            "publisher_id": person.channel.publisher_id,
+        },
+    )
 
 
 def demo_accounts(public_url: str) -> list[DemoAccount]:

@@ -34,12 +34,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from autopost_sandbox.core import FaultKind, SandboxState
-from autopost_sandbox.dzen.accounts import SESSION_COOKIE, Person, demo_accounts
+from autopost_sandbox.dzen.accounts import SESSION_COOKIE, Person, demo_accounts, new_tenant, tenant_account
 from autopost_sandbox.dzen.store import DzenStore, Publication
 from autopost_sandbox.http import DemoAccount, ResetResponse, hang
 from autopost_sandbox.rutube.media import looks_like_video
+from autopost_sandbox.rutube.pacing import RateLimiter
 
 CLID = "320"
+PUBLISHER_CALLS_PER_SECOND = 3
 MAX_BYTES = 4 * 1024**3
 CALL_FAULTS: tuple[FaultKind, ...] = (
     "token_expired",
@@ -51,6 +53,14 @@ CALL_FAULTS: tuple[FaultKind, ...] = (
     "reset",
 )
 PASSPORT = "https://passport.yandex.ru/auth?retpath=https%3A%2F%2Fdzen.ru%2Fprofile%2Feditor"
+
+
+def too_many_requests(retry_after: int) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"type": "too-many-requests"}]},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def errors(kind: str, status: int, message: str = "") -> JSONResponse:
@@ -76,6 +86,8 @@ class DzenEditor:
     def __init__(self, state: SandboxState, store: DzenStore) -> None:
         self.state = state
         self.store = store
+        # Modelled: Дзен publishes no limit; 3 editor calls per second per publisher (docs/platforms/dzen.md).
+        self.pace = RateLimiter(state.clock, PUBLISHER_CALLS_PER_SECOND, 1.0)
 
     def app(self) -> ASGIApp:
         def call(op: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -90,10 +102,18 @@ class DzenEditor:
         return Starlette(routes=routes)
 
     def demo_accounts(self) -> list[DemoAccount]:
-        return demo_accounts(self.state.config.public_url)
+        public_url = self.state.config.public_url
+        return [*demo_accounts(public_url), *(tenant_account(p, public_url) for p in self.store.tenants())]
+
+    def seed_accounts(self, count: int) -> list[DemoAccount]:
+        made = [new_tenant() for _ in range(count)]
+        for person in made:
+            self.store.add_tenant(person)
+        return [tenant_account(p, self.state.config.public_url) for p in made]
 
     def reset(self) -> None:
         self.store.reset()
+        self.pace.reset()
 
     # -------------------------------------------------------------- the page
     async def page(self, request: Request) -> Response:
@@ -138,6 +158,12 @@ class DzenEditor:
         admitted = self._admit(request)
         if isinstance(admitted, Response):
             return admitted
+        if self.state.config.enforce_rate_limits:
+            unit = f"publisher:{admitted.publisher_id}"
+            wait = self.pace.wait_seconds(unit)
+            if wait:
+                self.state.violations.record("dzen", unit)
+                return too_many_requests(wait)
         fault = self.state.faults.take("dzen", op, CALL_FAULTS)
         kind = None if fault is None else fault.fault
         if kind == "token_expired":
@@ -150,11 +176,7 @@ class DzenEditor:
             self.store.stale_csrf(admitted.session)
             return errors("invalid-csrf-token-error", 403, "Неверный CSRF-токен")
         if kind == "rate_limit" and fault is not None:
-            return JSONResponse(
-                {"errors": [{"type": "too-many-requests"}]},
-                status_code=429,
-                headers={"Retry-After": str(fault.retry_after)},
-            )
+            return too_many_requests(fault.retry_after)
         if kind == "server_error":
             return HTMLResponse("<h1>503 Service Temporarily Unavailable</h1>", status_code=503)
         answer = await handler(self, admitted)

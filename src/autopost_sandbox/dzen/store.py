@@ -62,6 +62,7 @@ class DzenStore:
         self._lock = threading.Lock()
         self._rights: dict[str, SessionRights] = {}
         self._publications: dict[str, Publication] = {}
+        self._tenants: dict[str, Person] = {}
         self.seed()
 
     def seed(self) -> None:
@@ -72,12 +73,26 @@ class DzenStore:
         with self._lock:
             self._rights.clear()
             self._publications.clear()
+            self._tenants.clear()
         self.seed()
+
+    def add_tenant(self, person: Person) -> None:
+        """A seeded publisher (POST /_sandbox/accounts), signed in until reset."""
+        with self._lock:
+            self._tenants[person.login] = person
+        self.state.web_sessions.open(WebSession("dzen", person.login, person.session, SESSION_EXPIRES))
+
+    def tenants(self) -> list[Person]:
+        with self._lock:
+            return list(self._tenants.values())
 
     def person(self, session_value: str) -> Person | None:
         """Who an active session belongs to (None: unknown, expired or signed out)."""
         session = self.state.web_sessions.find("dzen", session_value, self.state.clock.now())
-        return None if session is None else PEOPLE.get(session.account)
+        if session is None:
+            return None
+        with self._lock:
+            return PEOPLE.get(session.account) or self._tenants.get(session.account)
 
     def rights(self, session_value: str) -> SessionRights:
         with self._lock:

@@ -42,7 +42,7 @@ class RutubeEmulator:
 
     def demo_accounts(self) -> list[DemoAccount]:
         accounts = []
-        for account in SEEDED_ACCOUNTS:
+        for account in self._store.accounts():
             if account.sso:
                 accounts.append(
                     DemoAccount(
@@ -60,6 +60,7 @@ class RutubeEmulator:
                     platform="rutube",
                     description=f"{account.name} (id {account.id}; {how})",
                     credentials={
+                        "account_id": str(account.id),
                         "username": account.username,
                         "password": account.password,
                         "token": account.token,
@@ -67,6 +68,10 @@ class RutubeEmulator:
                 )
             )
         return accounts
+
+    def seed_accounts(self, count: int) -> list[DemoAccount]:
+        made = {a.id for a in self._store.seed(count)}
+        return [a for a in self.demo_accounts() if a.credentials.get("account_id") in {str(i) for i in made}]
 
     def reset(self) -> None:
         self._ingest.cancel_all()

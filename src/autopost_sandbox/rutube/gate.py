@@ -67,9 +67,11 @@ class Gate:
         if account is None and not anonymous:
             return protocol.unauthorized(protocol.NOT_AUTHENTICATED)
         if account is not None and self._state.config.enforce_rate_limits:
-            # Per token, as DRF's throttles key on the credentials (an SSO account's JWT is its token).
-            wait = self._limiter.wait_seconds(request.headers.get("authorization", ""))
+            # Per account, the platform's unit: a second token of the same account shares its pace.
+            unit = f"account:{account.id}"
+            wait = self._limiter.wait_seconds(unit)
             if wait:
+                self._state.violations.record("rutube", unit)
                 return protocol.throttled(wait)
         fault = self._state.faults.take("rutube", op, kinds)
         if fault is not None:

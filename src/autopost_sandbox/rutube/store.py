@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ class Account:
     password_login: bool = True
     sso: bool = False
 
+
+# Seeded tenants' account ids (process-wide, so two sandboxes in one process never share one).
+_NEXT_TENANT = itertools.count(3_000_001)
 
 SEEDED_ACCOUNTS: tuple[Account, ...] = (
     Account(
@@ -125,17 +129,40 @@ class RutubeStore:
         self._lock = threading.Lock()
         self._videos: dict[str, Video] = {}
         self._next_track = 100_000_001
+        self._seeded: list[Account] = []
+
+    def accounts(self) -> list[Account]:
+        with self._lock:
+            return [*SEEDED_ACCOUNTS, *self._seeded]
+
+    def seed(self, count: int) -> list[Account]:
+        """New password accounts with a DRF token each (POST /_sandbox/accounts); they live until reset."""
+        made = []
+        for _ in range(count):
+            number = next(_NEXT_TENANT)
+            made.append(
+                Account(
+                    id=number,
+                    name=f"Канал клиента {number}",
+                    username=f"tenant{number}@rutube.sandbox",
+                    password=f"rutube-tenant-{number}",
+                    token=_drf_token(f"tenant-{number}"),
+                )
+            )
+        with self._lock:
+            self._seeded.extend(made)
+        return made
 
     def account_by_token(self, token: str) -> Account | None:
         if not token:  # SSO accounts have no DRF token: an empty one matches nobody
             return None
-        return next((a for a in SEEDED_ACCOUNTS if a.token and secrets.compare_digest(a.token, token)), None)
+        return next((a for a in self.accounts() if a.token and secrets.compare_digest(a.token, token)), None)
 
     def account_by_id(self, account_id: int) -> Account | None:
-        return next((a for a in SEEDED_ACCOUNTS if a.id == account_id), None)
+        return next((a for a in self.accounts() if a.id == account_id), None)
 
     def account_by_login(self, username: str, password: str) -> Account | None:
-        for account in SEEDED_ACCOUNTS:
+        for account in self.accounts():
             if account.username == username and secrets.compare_digest(account.password, password):
                 return account
         return None
@@ -163,4 +190,5 @@ class RutubeStore:
     def reset(self) -> None:
         with self._lock:
             self._videos.clear()
+            self._seeded.clear()
             self._next_track = 100_000_001

@@ -38,6 +38,9 @@ class BotApiEmulator:
     def reset(self) -> None:
         self._world.reset()
 
+    def seed_accounts(self, count: int) -> list[DemoAccount]:
+        return self._world.seed_tenants(count, self._state.config.public_url)
+
 
 class ChannelPreviewEmulator:
     """t.me: /tme/s/<channel> (public preview with view counts) and /tme/<name>."""

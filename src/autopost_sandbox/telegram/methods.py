@@ -247,9 +247,15 @@ def video_json(stored: StoredFile) -> dict[str, Any]:
 def _check_flood(call: Call, channel: Channel) -> None:
     if not call.state.config.enforce_rate_limits:
         return
-    retry_after = call.world.flood.retry_after(call.bot.id, channel.id, call.state.clock.now())
-    if retry_after:
-        raise ApiError.too_many_requests(retry_after)
+    now = call.state.clock.now()
+    per_bot = call.world.flood.per_bot.retry_after(call.bot.id, now)
+    per_chat = call.world.flood.per_chat.retry_after((call.bot.id, channel.id), now)
+    if per_bot:
+        call.state.violations.record("telegram", f"bot:{call.bot.id}")
+    if per_chat:
+        call.state.violations.record("telegram", f"chat:{channel.id}")
+    if per_bot or per_chat:
+        raise ApiError.too_many_requests(max(per_bot, per_chat))
 
 
 def send_video(call: Call) -> dict[str, Any]:

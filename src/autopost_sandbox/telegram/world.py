@@ -111,6 +111,9 @@ NOTIFY_BOT = Bot(
 # Well-formed (<bot_id>:<35 chars>) but never issued: every call answers 401 Unauthorized.
 INVALID_TOKEN = "7000000003:AAFx0Qw1Er2Ty3Ui4Op5As6Df7Gh8Jk9LzX"
 
+# Seeded tenants' bot ids (process-wide, so two sandboxes in one process never share one).
+_NEXT_TENANT = itertools.count(7100000001)
+
 PUBLIC_CHANNEL_ID = -1001000000001
 PRIVATE_CHANNEL_ID = -1001000000002
 FOREIGN_CHANNEL_ID = -1001000000003
@@ -155,11 +158,12 @@ class TelegramWorld:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.bots = {b.token: b for b in (ADMIN_BOT, MEMBER_BOT, NOTIFY_BOT)}
         self.private = PrivateChats(clock)
         self.reset()
 
     def reset(self) -> None:
+        self.bots = {b.token: b for b in (ADMIN_BOT, MEMBER_BOT, NOTIFY_BOT)}
+        self.seeded: list[DemoAccount] = []
         self.channels = {c.id: c for c in _seed_channels()}
         self.files: dict[tuple[int, str], StoredFile] = {}
         self.messages: dict[int, list[ChannelMessage]] = {}
@@ -173,11 +177,53 @@ class TelegramWorld:
             service = ChannelMessage(channel.id, 1, created, service_text="Channel created")
             self.messages[channel.id] = [service]
 
+    def seed_tenants(self, count: int, public_url: str) -> list[DemoAccount]:
+        """Bots, each the admin (may post) of a public channel of its own; they live until reset."""
+        made = []
+        for _ in range(count):
+            number = next(_NEXT_TENANT)
+            bot = Bot(
+                number,
+                f"{number}:AA{opaque_id('', f'seeded-bot:{number}', 33)}",
+                "Клиент",
+                f"tenant{number}_bot",
+            )
+            channel = Channel(
+                id=-1002000000000 - number,
+                title=f"Канал клиента {number}",
+                username=f"tenant_channel{number}",
+                description="Seeded channel of the autopost sandbox",
+                subscribers=100,
+                members={DEMO_OWNER.id: "creator", bot.id: "administrator"},
+                created_at=int(self.clock.now()) - CHANNEL_AGE_SECONDS,
+            )
+            self.bots[bot.token] = bot
+            self.channels[channel.id] = channel
+            self.messages[channel.id] = [
+                ChannelMessage(channel.id, 1, int(channel.created_at), service_text="Channel created")
+            ]
+            made.append(
+                DemoAccount(
+                    "telegram",
+                    f"Seeded bot @{bot.username}, admin of @{channel.username} with can_post_messages",
+                    {
+                        "api_base_url": f"{public_url}/telegram",
+                        "bot_token": bot.token,
+                        "bot_username": bot.username,
+                        "channel": f"@{channel.username}",
+                        "channel_id": str(channel.id),
+                    },
+                )
+            )
+        self.seeded.extend(made)
+        return made
+
     def bot_by_token(self, token: str) -> Bot | None:
         return self.bots.get(token)
 
     def user(self, user_id: int) -> Bot | Person | None:
-        for candidate in (DEMO_OWNER, ADMIN_BOT, MEMBER_BOT, NOTIFY_BOT):
+        candidates: list[Bot | Person] = [DEMO_OWNER, *self.bots.values()]
+        for candidate in candidates:
             if candidate.id == user_id:
                 return candidate
         return None
@@ -260,4 +306,5 @@ class TelegramWorld:
                 "Invalid (revoked) token, well-formed: every call answers 401 Unauthorized",
                 {"api_base_url": api, "bot_token": INVALID_TOKEN, "channel": "@clipmaker_demo"},
             ),
+            *self.seeded,
         ]

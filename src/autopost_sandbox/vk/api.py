@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from autopost_sandbox.core import Fault, FaultKind
+from autopost_sandbox.core import Fault, FaultKind, token_unit
 from autopost_sandbox.http import DemoAccount, ResetResponse, hang
 from autopost_sandbox.vk import accounts, assets, clips, social, video
 from autopost_sandbox.vk.errors import (
@@ -97,10 +97,13 @@ class VkApiEmulator:
         )
 
     def demo_accounts(self) -> list[DemoAccount]:
-        return accounts.demo_accounts(self.world.state.config.public_url)
+        return [*accounts.demo_accounts(self.world.state.config.public_url), *self.world.seeded.accounts]
 
     def reset(self) -> None:
         self.world.reset()
+
+    def seed_accounts(self, count: int) -> list[DemoAccount]:
+        return self.world.seeded.seed(self.world.tokens, count, self.world.state.config.public_url)
 
     async def call_method(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -114,6 +117,7 @@ class VkApiEmulator:
             self._raise_fault(fault)
             token = self._authorize(bearer_token(request, values), spec)
             self._check_clips_access(name, token)
+            self._check_daily_quota(name, token)
             body: dict[str, Any] = {
                 "response": spec.handler(Call(self.world, token, Params(name, spec.params, values)))
             }
@@ -142,6 +146,17 @@ class VkApiEmulator:
             return
         if token.client_id != accounts.WEB_APP_ID and not self.world.state.config.vk_clips_access:
             raise VkApiError(UNKNOWN_METHOD)
+
+    def _check_daily_quota(self, name: str, token: AccessToken) -> None:
+        """video.save is capped per app per day (error 29), apart from the per-token rate."""
+        config = self.world.state.config
+        if name != "video.save" or not config.enforce_rate_limits:
+            return
+        if not self.world.video_save_quota.allow(
+            token.client_id, self.world.now(), config.vk_video_save_daily_quota
+        ):
+            self.world.state.violations.record("vk", f"app:{token.client_id}")
+            raise VkApiError(RATE_LIMIT_REACHED)
 
     def _raise_fault(self, fault: Fault | None) -> None:
         """Answer an injected fault as VK would (a timeout acts normally and hangs afterwards)."""
@@ -189,6 +204,7 @@ class VkApiEmulator:
         if token.expired(now):
             raise VkApiError(AUTH_FAILED, "access_token has expired.")
         if self.world.state.config.enforce_rate_limits and not self.world.rate.allow(token.token, now):
+            self.world.state.violations.record("vk", token_unit(token.token))
             raise VkApiError(TOO_MANY_REQUESTS)
         if spec.scope is not None and spec.scope not in token.scopes:
             raise VkApiError(ACCESS_DENIED, "no access to call this method")

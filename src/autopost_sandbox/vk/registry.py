@@ -101,6 +101,10 @@ class TokenRegistry:
     def find_refresh(self, token: str) -> RefreshToken | None:
         return self._refresh.get(token)
 
+    def add(self, token: AccessToken) -> None:
+        """Register a ready-made token (seeded accounts skip the VK ID flow)."""
+        self._access[token.token] = token
+
     def access(self, token: str) -> AccessToken | None:
         return self._access.get(token)
 

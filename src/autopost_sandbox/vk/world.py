@@ -12,6 +12,7 @@ from autopost_sandbox.vk.accounts import ANNA, DEMO_SESSION, DEMO_SESSION_EXPIRE
 from autopost_sandbox.vk.errors import ACCESS_DENIED, VkApiError
 from autopost_sandbox.vk.params import Params
 from autopost_sandbox.vk.registry import AccessToken, TokenRegistry
+from autopost_sandbox.vk.seeding import SeededVk
 from autopost_sandbox.vk.store import Video, VideoStore
 
 REQUESTS_PER_SECOND = 3
@@ -40,11 +41,30 @@ class RateLimiter:
 
 
 @dataclass
+class DailyQuota:
+    """A method's calls per app per day (VK's video.save quota), counted per sandbox-clock day."""
+
+    _used: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def allow(self, app: str, now: float, limit: int) -> bool:
+        key = (app, int(now // 86400))
+        if self._used.get(key, 0) >= limit:
+            return False
+        self._used[key] = self._used.get(key, 0) + 1
+        return True
+
+    def reset(self) -> None:
+        self._used.clear()
+
+
+@dataclass
 class VkWorld:
     state: SandboxState
     tokens: TokenRegistry
     videos: VideoStore
     rate: RateLimiter = field(default_factory=RateLimiter)
+    video_save_quota: DailyQuota = field(default_factory=DailyQuota)
+    seeded: SeededVk = field(default_factory=SeededVk)
 
     @classmethod
     def create(cls, state: SandboxState) -> VkWorld:
@@ -56,6 +76,8 @@ class VkWorld:
         self.tokens.reset()
         self.videos.reset()
         self.rate.reset()
+        self.video_save_quota.reset()
+        self.seeded.forget()
         self.seed_sessions()
 
     def seed_sessions(self) -> None:
