@@ -134,9 +134,8 @@ def test_seeded_rutube_accounts_log_in_and_call_the_api(sandbox: Sandbox) -> Non
 
 
 def dzen_session(account: dict[str, Any]) -> str:
-    line = next(
-        line for line in account["credentials"]["cookies_txt"].splitlines() if "zen_session_id" in line
-    )
+    lines: list[str] = account["credentials"]["cookies_txt"].splitlines()
+    line = next(line for line in lines if "zen_session_id" in line)
     return line.split("\t")[-1]
 
 
