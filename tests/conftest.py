@@ -73,6 +73,7 @@ def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
                 "telegram_local_server": False,
                 "processing_seconds": 0.2,
                 "enforce_rate_limits": True,
+                "vk_video_save_daily_quota": 5000,
             },
         ).raise_for_status()
     yield sandbox_server

@@ -23,7 +23,12 @@ PID = CHANNEL.publisher_id
 
 @pytest.fixture
 def browser(sandbox: Sandbox) -> Iterator[httpx2.Client]:
-    """Анна's signed-in browser on dzen.ru."""
+    """Анна's signed-in browser on dzen.ru, not paced: these tests call faster than 3 a second.
+
+    The per-publisher limit has its own tests (test_rate_limit_violations.py).
+    """
+    with sandbox.control() as control:
+        control.post("/config", json={"enforce_rate_limits": False}).raise_for_status()
     with httpx2.Client(base_url=f"{sandbox.url}/dzen", timeout=10, verify=False) as client:
         client.cookies.set(SESSION_COOKIE, EDITOR.session)
         yield client
