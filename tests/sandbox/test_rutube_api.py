@@ -131,10 +131,10 @@ def test_unsupported_body_type_is_415(rutube: httpx2.Client) -> None:
     assert answer.status_code == 415
 
 
-def test_throttle_allows_one_call_per_second_per_account(sandbox: Sandbox, rutube: httpx2.Client) -> None:
+def test_throttle_allows_one_call_per_second_per_token(sandbox: Sandbox, rutube: httpx2.Client) -> None:
     first = rutube.get("/video/person/", headers=auth(CLASSIC.token))
     second = rutube.get("/video/person/", headers=auth(CLASSIC.token))
-    other_account = rutube.get("/video/person/", headers=auth(MODERN.token))
+    other_token = rutube.get("/video/person/", headers=auth(MODERN.token))
     with sandbox.control() as control:
         control.post("/clock", json={"advance": 1.0}).raise_for_status()
     later = rutube.get("/video/person/", headers=auth(CLASSIC.token))
@@ -143,7 +143,7 @@ def test_throttle_allows_one_call_per_second_per_account(sandbox: Sandbox, rutub
     assert second.status_code == 429
     assert second.headers["retry-after"] == "1"
     assert second.json() == {"detail": "Request was throttled. Expected available in 1 second."}
-    assert other_account.status_code == 200
+    assert other_token.status_code == 200
     assert later.status_code == 200
 
 

@@ -67,9 +67,10 @@ class Gate:
         if account is None and not anonymous:
             return protocol.unauthorized(protocol.NOT_AUTHENTICATED)
         if account is not None and self._state.config.enforce_rate_limits:
-            # Per account, the platform's unit: a second token of the same account shares its pace.
+            # Per token, as DRF's throttles key on the credentials (an SSO account's JWT is its token);
+            # a refusal is reported under the account the token belongs to.
             unit = f"account:{account.id}"
-            wait = self._limiter.wait_seconds(unit)
+            wait = self._limiter.wait_seconds(request.headers.get("authorization", ""))
             if wait:
                 self._state.violations.record("rutube", unit)
                 return protocol.throttled(wait)
