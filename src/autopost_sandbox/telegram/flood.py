@@ -46,8 +46,16 @@ class FloodControl:
         self.per_chat = SlidingWindow(PER_CHAT_LIMIT, PER_CHAT_PERIOD)
         self.per_bot = SlidingWindow(PER_BOT_LIMIT, PER_BOT_PERIOD)
 
+    def units_over(self, bot_id: int, chat_id: int, now: float) -> dict[str, int]:
+        """Each limit a message now would break, named as /_sandbox/state names it, with its wait."""
+        waits = {
+            f"bot:{bot_id}": self.per_bot.retry_after(bot_id, now),
+            f"chat:{chat_id}": self.per_chat.retry_after((bot_id, chat_id), now),
+        }
+        return {unit: wait for unit, wait in waits.items() if wait}
+
     def retry_after(self, bot_id: int, chat_id: int, now: float) -> int:
-        return max(self.per_bot.retry_after(bot_id, now), self.per_chat.retry_after((bot_id, chat_id), now))
+        return max(self.units_over(bot_id, chat_id, now).values(), default=0)
 
     def record(self, bot_id: int, chat_id: int, now: float) -> None:
         self.per_bot.record(bot_id, now)

@@ -247,15 +247,11 @@ def video_json(stored: StoredFile) -> dict[str, Any]:
 def _check_flood(call: Call, channel: Channel) -> None:
     if not call.state.config.enforce_rate_limits:
         return
-    now = call.state.clock.now()
-    per_bot = call.world.flood.per_bot.retry_after(call.bot.id, now)
-    per_chat = call.world.flood.per_chat.retry_after((call.bot.id, channel.id), now)
-    if per_bot:
-        call.state.violations.record("telegram", f"bot:{call.bot.id}")
-    if per_chat:
-        call.state.violations.record("telegram", f"chat:{channel.id}")
-    if per_bot or per_chat:
-        raise ApiError.too_many_requests(max(per_bot, per_chat))
+    over = call.world.flood.units_over(call.bot.id, channel.id, call.state.clock.now())
+    for unit in over:
+        call.state.violations.record("telegram", unit)
+    if over:
+        raise ApiError.too_many_requests(max(over.values()))
 
 
 def send_video(call: Call) -> dict[str, Any]:
