@@ -67,7 +67,11 @@ def _telegram_posts(sandbox: Sandbox) -> list[dict[str, Any]]:
 def _scenario(
     tmp_path: Path, database_url: str, sandbox: Sandbox, run: Callable[..., Awaitable[None]]
 ) -> None:
-    """The served API and a running worker, a Telegram connection and a clip; `run` does the rest."""
+    """The served API and a running worker, a Telegram connection and a clip; `run` does the rest.
+
+    `run` shares its event loop with the worker, so it calls the API from a thread: a blocking call
+    would freeze a worker that holds SQLite's write lock, and the API would wait for it in vain.
+    """
     for api in start_api(
         tmp_path, database_url, None, sandbox_url=sandbox.url, publish_requests_per_minute=1000
     ):
@@ -111,11 +115,11 @@ def test_twenty_parallel_publish_now_requests_make_one_publication_and_one_post(
         await _until(published)
         # Once it is published, a plain "publish now" is refused too: it would be a second post.
         assert await _burst(api, token, publish) == Counter({409: PARALLEL})
-        refused = client.post(f"/api/v1/clips/{clip}/publish", json=body)
+        refused = await asyncio.to_thread(client.post, f"/api/v1/clips/{clip}/publish", json=body)
         assert refused.json()["error"]["code"] == "already_published"
         await asyncio.sleep(1)  # a stray job would have posted by now
         assert len(_telegram_posts(sandbox)) == 1
-        assert len(_listed(client)) == 1
+        assert len(await asyncio.to_thread(_listed, client)) == 1
 
     _scenario(tmp_path, database_url, sandbox, run)
 
@@ -124,7 +128,8 @@ def test_publish_again_makes_one_more_post_and_its_repeats_replay_it(
     tmp_path: Path, database_url: str, sandbox: Sandbox
 ) -> None:
     async def run(api: Api, token: str, client: httpx2.Client, clip: str, connection: str) -> None:
-        once = client.post(f"/api/v1/clips/{clip}/publish", json={"targets": [{"connection_id": connection}]})
+        body = {"targets": [{"connection_id": connection}]}
+        once = await asyncio.to_thread(client.post, f"/api/v1/clips/{clip}/publish", json=body)
         assert once.status_code == 201, once.text
 
         async def all_published(count: int) -> Callable[[], Awaitable[bool]]:
@@ -161,7 +166,7 @@ def test_twenty_parallel_schedules_make_one_publication(
         body = {"targets": [{"connection_id": connection}], "scheduled_at": later}
         answers = await _burst(api, token, lambda http: http.post(f"/api/v1/clips/{clip}/publish", json=body))
         assert answers == Counter({201: 1, 409: PARALLEL - 1})
-        [scheduled] = _listed(client)
+        [scheduled] = await asyncio.to_thread(_listed, client)
         assert scheduled["status"] == "scheduled"
 
     _scenario(tmp_path, database_url, sandbox, run)
@@ -172,9 +177,8 @@ def test_twenty_parallel_retries_post_once(tmp_path: Path, database_url: str, sa
         # A refusal Telegram gives for good: the publication fails at once.
         faults = {"platform": "telegram", "fault": "server_error", "count": 1000}
         httpx2.post(f"{sandbox.url}/_sandbox/faults", json=faults).raise_for_status()
-        created = client.post(
-            f"/api/v1/clips/{clip}/publish", json={"targets": [{"connection_id": connection}]}
-        )
+        body = {"targets": [{"connection_id": connection}]}
+        created = await asyncio.to_thread(client.post, f"/api/v1/clips/{clip}/publish", json=body)
         publication = created.json()[0]["id"]
 
         async def failed() -> bool:
