@@ -180,7 +180,9 @@ async def rutube_upload_once(base: str, path: Path, size: int) -> dict[str, Any]
     from autopost.platforms.rutube import RutubeProvider
     from autopost.settings import RutubeSettings
 
-    settings = RutubeSettings(api_url=f"{base}/rutube", upload_url=f"{base}/rutube-upload", rate_per_second=0)
+    settings = RutubeSettings(
+        api_url=f"{base}/rutube", upload_url=f"{base}/rutube-upload", token_limit="1000/second"
+    )
     provider = RutubeProvider(settings, http_timeout=120)
     request = PublishRequest(
         credentials=Credentials(access_token=RUTUBE_TOKEN),

@@ -41,14 +41,19 @@ def redis_options(url: str) -> dict[str, Any]:
     return options
 
 
-def rate_limit(settings: Settings, platform: Platform) -> dict[str, int]:
-    """The worker limiter {max, duration} for a platform's configured rate (e.g. 0.5/s = 1 per 2 s)."""
+def app_cap(settings: Settings, platform: Platform) -> dict[str, int] | None:
+    """BullMQ's worker limiter {max, duration} for a platform's app-wide cap (e.g. 0.5/s = 1 per 2 s).
+
+    None when no cap is set: the per-unit limits (platforms/throttle.py) pace each tenant alone.
+    """
     per_second = {
-        Platform.VK: settings.vk.rate_per_second,
-        Platform.RUTUBE: settings.rutube.rate_per_second,
-        Platform.DZEN: settings.dzen.rate_per_second,
-        Platform.TELEGRAM: settings.telegram.rate_per_second,
+        Platform.VK: settings.vk.jobs_per_second,
+        Platform.RUTUBE: settings.rutube.jobs_per_second,
+        Platform.DZEN: settings.dzen.jobs_per_second,
+        Platform.TELEGRAM: settings.telegram.jobs_per_second,
     }[platform]
+    if per_second <= 0:
+        return None
     if per_second >= 1:
         return {"max": round(per_second), "duration": 1000}
     return {"max": 1, "duration": round(1000 / per_second)}

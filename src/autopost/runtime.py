@@ -12,6 +12,7 @@ from autopost.clips.storage import LocalStorage
 from autopost.db import make_engine, make_session_factory
 from autopost.platforms.base import Provider
 from autopost.platforms.catalog import Platform
+from autopost.platforms.throttle import UnitLimiter
 from autopost.queue import Queues
 from autopost.security.vault import Vault
 from autopost.settings import Settings
@@ -29,16 +30,23 @@ class Runtime:
     redis: aioredis.Redis
     providers: ProviderFactory
     storage: LocalStorage
+    # The platforms' per-unit limits, counted in Redis for every process (platforms/throttle.py).
+    limiter: UnitLimiter
     _provider_cache: dict[Platform, Provider] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings, redis_url: str, providers: ProviderFactory | None = None) -> Runtime:
         engine = make_engine(settings.resolved_database_url)
+        # No socket timeout (as for BullMQ, architecture rule 1): with one, a command cancelled
+        # mid-flight can leave redis-py's connection hung. Callers that must answer fast bound
+        # their own wait (readyz).
+        redis = aioredis.Redis.from_url(redis_url, socket_timeout=None, socket_connect_timeout=5)
+        limiter = UnitLimiter.over_redis(redis, settings.redis_namespace)
         if providers is None:
             from autopost.platforms.registry import build_provider
 
             def providers(platform: Platform) -> Provider:
-                return build_provider(platform, settings)
+                return build_provider(platform, settings, limiter=limiter)
 
         return cls(
             settings=settings,
@@ -46,12 +54,10 @@ class Runtime:
             session_factory=make_session_factory(engine),
             vault=settings.vault(),
             queues=Queues(redis_url, prefix=settings.redis_namespace),
-            # No socket timeout (as for BullMQ, architecture rule 1): with one, a command cancelled
-            # mid-flight can leave redis-py's connection hung. Callers that must answer fast bound
-            # their own wait (readyz).
-            redis=aioredis.Redis.from_url(redis_url, socket_timeout=None, socket_connect_timeout=5),
+            redis=redis,
             providers=providers,
             storage=LocalStorage(settings.resolved_storage_dir),
+            limiter=limiter,
         )
 
     def provider(self, platform: Platform) -> Provider:

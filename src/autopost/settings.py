@@ -12,10 +12,11 @@ import secrets
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from limits import parse as parse_allowance
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from autopost.security.outbound import AllowList
@@ -34,6 +35,15 @@ def reachable_by_name(url: str) -> bool:
     return False
 
 
+def _allowance(text: str) -> str:
+    parse_allowance(text)  # "3/second", "20/minute", "5000/day": refused at start-up if malformed
+    return text
+
+
+# A platform's allowance per limit unit, in the `limits` notation.
+Allowance = Annotated[str, AfterValidator(_allowance)]
+
+
 class VkSettings(BaseModel):
     api_url: str = "https://api.vk.com"
     id_url: str = "https://id.vk.com"
@@ -46,7 +56,12 @@ class VkSettings(BaseModel):
     # VK opened shortVideo.* (VK Clips) to this VK ID app on request: VK ID connections then make
     # clips. Without it VK answers error 3 and they publish VK Video (docs/platforms/vk.md).
     clips_approved: bool = False
-    rate_per_second: float = 2.0
+    # Per user token (error 6 beyond it), and the VK ID app's daily video.save quota (error 29).
+    token_limit: Allowance = "3/second"
+    video_save_limit: Allowance = "5000/day"
+    # An app-wide cap: publish jobs per second for this platform across all workers and tenants,
+    # on top of the per-unit limits below (0: none; they alone keep to the platform's rules).
+    jobs_per_second: float = 0.0
 
 
 class TelegramSettings(BaseModel):
@@ -55,7 +70,12 @@ class TelegramSettings(BaseModel):
     # it lifts the upload limit from 50 MB to 2000 MB.
     local_server: bool = False
     preview_url: str = "https://t.me"
-    rate_per_second: float = 5.0
+    # Messages per bot, and per channel a bot posts to (Telegram's Bot FAQ).
+    bot_limit: Allowance = "30/second"
+    channel_limit: Allowance = "20/minute"
+    # An app-wide cap: publish jobs per second for this platform across all workers and tenants,
+    # on top of the per-unit limits below (0: none; they alone keep to the platform's rules).
+    jobs_per_second: float = 0.0
 
 
 class RutubeSettings(BaseModel):
@@ -65,13 +85,21 @@ class RutubeSettings(BaseModel):
     # direct: we upload the clip (studio flow, works behind NAT). url: Rutube downloads it from
     # our public URL, which must then be reachable from the internet by a domain name.
     upload: Literal["direct", "url"] = "direct"
-    rate_per_second: float = 1.0
+    # Calls per token: the API throttles each token (DRF), answering 429 beyond it.
+    token_limit: Allowance = "1/second"
+    # An app-wide cap: publish jobs per second for this platform across all workers and tenants,
+    # on top of the per-unit limits below (0: none; they alone keep to the platform's rules).
+    jobs_per_second: float = 0.0
 
 
 class DzenSettings(BaseModel):
     # dzen.ru: the editor page a web session reads, and the editor's own endpoints.
     api_url: str = "https://dzen.ru"
-    rate_per_second: float = 0.5
+    # Editor calls per publisher (channel), as the studio's own client paces them.
+    publisher_limit: Allowance = "3/second"
+    # An app-wide cap: publish jobs per second for this platform across all workers and tenants,
+    # on top of the per-unit limits below (0: none; they alone keep to the platform's rules).
+    jobs_per_second: float = 0.0
 
 
 class NotifySettings(BaseModel):

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from bullmq import Job, Queue, Worker
+from bullmq import Job, Worker
 from bullmq.custom_errors import DelayedError
 
 import autopost.models  # noqa: F401  (every table, so foreign keys across packages resolve: publications.series_id)
@@ -35,9 +35,8 @@ from autopost.queue import (
     NOTIFY_QUEUE,
     STATS_QUEUE,
     WEBHOOKS_QUEUE,
-    now_ms,
+    app_cap,
     publish_queue_name,
-    rate_limit,
     redis_options,
 )
 from autopost.runtime import Runtime
@@ -53,20 +52,13 @@ ALERT_PLANNERS: tuple[Planner, ...] = (plan_notifications, plan_webhooks)
 
 @dataclass
 class BullJobControl:
-    """JobControl over a BullMQ job: delays and rate limits that do not use up an attempt."""
+    """JobControl over a BullMQ job: a delay that does not use up an attempt."""
 
     job: Job
     token: str
-    queue: Queue
 
     async def delay_until(self, when: datetime) -> None:
         await self.job.moveToDelayed(int(when.timestamp() * 1000), self.token)
-        raise DelayedError()
-
-    async def rate_limit(self, seconds: float) -> None:
-        wait_ms = max(1, int(seconds * 1000))
-        await self.queue.rateLimit(wait_ms)  # pauses the whole platform queue (BullMQ rule 4)
-        await self.job.moveToDelayed(now_ms() + wait_ms, self.token)
         raise DelayedError()
 
 
@@ -98,11 +90,9 @@ class WorkerProcess:
         }
 
     def _publish_processor(self, platform: Platform) -> Callable[[Job, str], Awaitable[None]]:
-        queue = self.runtime.queues.publish(platform)
-
         async def process(job: Job, token: str) -> None:
             publication_id = uuid.UUID(job.data["publication_id"])
-            await run_publication(self.runtime, publication_id, BullJobControl(job, token, queue))
+            await run_publication(self.runtime, publication_id, BullJobControl(job, token))
 
         return process
 
@@ -117,7 +107,8 @@ class WorkerProcess:
 
     async def start(self) -> None:
         for platform in self.platforms:
-            options = self._worker_options(limiter=rate_limit(self.runtime.settings, platform))
+            cap = app_cap(self.runtime.settings, platform)
+            options = self._worker_options(**({"limiter": cap} if cap else {}))
             self._workers.append(
                 Worker(publish_queue_name(platform), self._publish_processor(platform), options)
             )

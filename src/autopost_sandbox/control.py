@@ -40,6 +40,9 @@ def parse_fault(body: Any) -> Fault | str:
     after_bytes = body.get("after_bytes")
     if after_bytes is not None and not (isinstance(after_bytes, int) and after_bytes >= 0):
         return "after_bytes must be a whole number"
+    account = body.get("account")
+    if account is not None and not isinstance(account, str):
+        return "account must be a string (a Telegram bot's id)"
     return Fault(
         platform=body["platform"],
         fault=body["fault"],
@@ -49,6 +52,7 @@ def parse_fault(body: Any) -> Fault | str:
         on=body.get("on"),
         delay=float(body.get("delay", 30.0)),
         after_bytes=after_bytes,
+        account=account,
     )
 
 

@@ -63,7 +63,8 @@ class Fault:
 
     `on` narrows it to one operation (an emulator's op name such as "video.save",
     "upload" or "sendVideo"); `delay` is how long a `timeout` fault hangs;
-    `after_bytes` is where a `reset` cuts an upload's body (default: about half).
+    `after_bytes` is where a `reset` cuts an upload's body (default: about half);
+    `account` narrows it to one account's calls where the emulator names them (Telegram: a bot's id).
     """
 
     platform: FaultTarget
@@ -74,10 +75,13 @@ class Fault:
     on: str | None = None
     delay: float = 30.0
     after_bytes: int | None = None
+    account: str | None = None
     hits: int = 0
 
-    def matches(self, platform: str, op: str, kinds: tuple[FaultKind, ...]) -> bool:
+    def matches(self, platform: str, op: str, kinds: tuple[FaultKind, ...], account: str | None) -> bool:
         if self.platform != platform or self.fault not in kinds:
+            return False
+        if self.account is not None and self.account != account:
             return False
         return self.on is None or self.on == op
 
@@ -94,11 +98,21 @@ class FaultBook:
         with self._lock:
             self._faults.append(fault)
 
-    def take(self, platform: str, op: str, kinds: tuple[FaultKind, ...] = FAULT_KINDS) -> Fault | None:
-        """Return the fault to serve on this call (one of `kinds`), or None for a normal answer."""
+    def take(
+        self,
+        platform: str,
+        op: str,
+        kinds: tuple[FaultKind, ...] = FAULT_KINDS,
+        *,
+        account: str | None = None,
+    ) -> Fault | None:
+        """Return the fault to serve on this call (one of `kinds`), or None for a normal answer.
+
+        `account` names the caller's account; a fault meant for another account is not served.
+        """
         with self._lock:
             for fault in self._faults:
-                if not fault.matches(platform, op, kinds):
+                if not fault.matches(platform, op, kinds, account):
                     continue
                 if fault.rate is not None:
                     if self._random.random() >= fault.rate:

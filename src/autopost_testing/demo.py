@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +27,16 @@ from autopost_sandbox.dzen.accounts import cookie_export
 from autopost_testing.accounts import DEMO, VK_API_VERSION
 from autopost_testing.consent import allow_async
 
-__all__ = ["DEMO", "VK_API_VERSION", "api_token", "connect_demo", "connect_oauth", "new_user", "store_clip"]
+__all__ = [
+    "DEMO",
+    "VK_API_VERSION",
+    "api_token",
+    "connect_account",
+    "connect_demo",
+    "connect_oauth",
+    "new_user",
+    "store_clip",
+]
 
 
 async def new_user(
@@ -76,20 +86,32 @@ async def connect_demo(runtime: Runtime, user: User, platform: Platform) -> Conn
     service, Дзен through the session form's (the demo dzen.ru cookie export), VK with a ready-made
     token standing in for the consent round trip.
     (Rutube downloads clips from our /media URL: serve the app before publishing there.)"""
+    demo_credentials = {
+        Platform.TELEGRAM: {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]},
+        Platform.RUTUBE: {"token": DEMO["rutube_token"]},
+        Platform.DZEN: {"cookies_txt": cookie_export()},
+        Platform.VK: {"access_token": DEMO["vk_token"]},
+    }
+    return await connect_account(runtime, user, platform, demo_credentials[platform])
+
+
+async def connect_account(
+    runtime: Runtime, user: User, platform: Platform, credentials: Mapping[str, str]
+) -> Connection:
+    """A connection to a sandbox account, from the credentials `GET /_sandbox/accounts` lists
+    (or `POST /_sandbox/accounts` seeds): the same forms as connect_demo's."""
     async with transaction(runtime.session_factory) as session:
         member = await resolve_member(session, await session.merge(user), None)
         if platform is Platform.TELEGRAM:
-            fields = {"bot_token": DEMO["telegram_bot"], "channel": DEMO["telegram_channel"]}
+            fields = {"bot_token": credentials["bot_token"], "channel": credentials["channel"]}
             return await connect_token(session, runtime, member, platform, fields)
         if platform is Platform.RUTUBE:
-            return await connect_token(session, runtime, member, platform, {"token": DEMO["rutube_token"]})
+            return await connect_token(session, runtime, member, platform, {"token": credentials["token"]})
         if platform is Platform.DZEN:
-            return await connect_web_session(session, runtime, member, platform, cookie_export())
-        token = DEMO["vk_token"]
-        account = await runtime.provider(platform).verify(credentials=Credentials(access_token=token))
-        return await save_connection(
-            session, runtime, member, platform, Credentials(access_token=token), account
-        )
+            return await connect_web_session(session, runtime, member, platform, credentials["cookies_txt"])
+        token = Credentials(access_token=credentials["access_token"])
+        account = await runtime.provider(platform).verify(credentials=token)
+        return await save_connection(session, runtime, member, platform, token, account)
 
 
 async def connect_oauth(runtime: Runtime, user: User, platform: Platform) -> Connection:

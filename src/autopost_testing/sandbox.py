@@ -97,6 +97,13 @@ class SandboxControl:
         posts: list[dict[str, Any]] = (await self.state())["posts"]
         return [p for p in posts if platform is None or p["platform"] == platform]
 
+    async def seed_accounts(self, platform: str, count: int) -> list[dict[str, Any]]:
+        """N new accounts of the platform (POST /accounts), each with its `credentials`, until reset."""
+        made: list[dict[str, Any]] = await self.call(
+            "POST", "/accounts", {"platform": platform, "count": count}
+        )
+        return made
+
     async def config(self, **values: Any) -> None:
         await self.call("POST", "/config", values)
 

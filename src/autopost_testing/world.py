@@ -133,14 +133,17 @@ class World:
 
     def new_runtime(self, providers: ProviderFactory | None = None) -> Runtime:
         """A runtime of its own (engine, Redis clients, providers): what another process would have."""
-        make = providers or (lambda platform: build_provider(platform, self.settings))
 
         def built(platform: Platform) -> Provider:
-            self._providers.append(make(platform))
+            if providers is None:
+                self._providers.append(build_provider(platform, self.settings, limiter=runtime.limiter))
+            else:
+                self._providers.append(providers(platform))
             return self._providers[-1]
 
-        self._runtimes.append(Runtime.create(self.settings, self.redis_url, built))
-        return self._runtimes[-1]
+        runtime = Runtime.create(self.settings, self.redis_url, built)
+        self._runtimes.append(runtime)
+        return runtime
 
     async def start_worker(self, runtime: Runtime | None = None, **options: Any) -> WorkerProcess:
         """An in-process `autopost worker` (all platforms, periodic jobs on unless told) on `runtime`."""

@@ -94,7 +94,9 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, list[str], str]]:
         AUTOPOST_PUBLIC_URL=f"http://127.0.0.1:{serve_ports[0]}",
         AUTOPOST_TELEGRAM__API_URL=f"{sandbox}/telegram",
         AUTOPOST_TELEGRAM__PREVIEW_URL=f"{sandbox}/tme",
-        AUTOPOST_TELEGRAM__RATE_PER_SECOND="200",
+        # Every clip goes to one channel: Telegram's 20 a minute would make this a test of patience.
+        AUTOPOST_TELEGRAM__BOT_LIMIT="1000/second",
+        AUTOPOST_TELEGRAM__CHANNEL_LIMIT="1000/second",
         AUTOPOST_PUBLISH_REQUESTS_PER_MINUTE="1000",
     )
     cluster = Cluster(tmp_path, env)

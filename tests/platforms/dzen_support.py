@@ -16,6 +16,7 @@ from autopost.platforms.catalog import WEB_SESSION_DOMAINS, ConnectionKind, Plat
 from autopost.platforms.cookies import dump_jar, parse_cookie_export
 from autopost.platforms.dzen import DzenProvider
 from autopost.platforms.media import ClipSource
+from autopost.platforms.throttle import UnitLimiter
 from autopost.settings import DzenSettings
 from autopost_sandbox.dzen.accounts import CHANNEL, EDITOR, Person, cookie_export
 from tests.conftest import Sandbox
@@ -61,14 +62,14 @@ class CountingTransport(httpx2.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def provider(sandbox: Sandbox, transport: httpx2.AsyncBaseTransport | None = None) -> DzenProvider:
-    """The provider alone, with the sandbox's per-publisher pace off.
+def provider(
+    sandbox: Sandbox, transport: httpx2.AsyncBaseTransport | None = None, limiter: UnitLimiter | None = None
+) -> DzenProvider:
+    """The provider alone: it keeps to the sandbox's 3 editor calls a second per publisher itself.
 
-    The provider does not pace itself (the worker's limiter does, issue 17), so one publication's
-    editor calls come faster than the sandbox's modelled 3 a second per publisher.
+    Two providers standing for two workers share a `limiter`, as workers share Redis.
     """
-    control(sandbox, "/config", {"enforce_rate_limits": False})
-    return DzenProvider(dzen_settings(sandbox), transport=transport, chunk_bytes=CHUNK)
+    return DzenProvider(dzen_settings(sandbox), transport=transport, chunk_bytes=CHUNK, limiter=limiter)
 
 
 def control(sandbox: Sandbox, path: str, body: Mapping[str, Any]) -> None:

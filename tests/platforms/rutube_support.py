@@ -73,14 +73,19 @@ def serve_clip(workdir: Path) -> Iterator[ClipServer]:
 
 
 def provider(
-    sandbox: Sandbox, *, rate: float = 0.0, upload: Literal["direct", "url"] = "url", **options: Any
+    sandbox: Sandbox,
+    *,
+    token_limit: str = "1000/second",
+    upload: Literal["direct", "url"] = "url",
+    **options: Any,
 ) -> RutubeProvider:
-    """A provider on the sandbox; pacing off unless a test is about it; import by URL unless asked."""
+    """A provider on the sandbox; pacing off (an allowance far above Rutube's) unless a test is
+    about it; import by URL unless asked."""
     settings = RutubeSettings(
         api_url=f"{sandbox.url}/rutube",
         upload_url=f"{sandbox.url}/rutube-upload",
         upload=upload,
-        rate_per_second=rate,
+        token_limit=token_limit,
     )
     return RutubeProvider(settings, **options)
 

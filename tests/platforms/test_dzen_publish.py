@@ -10,6 +10,7 @@ import pytest
 
 from autopost.platforms.base import PublishState
 from autopost.platforms.errors import OutcomeUnknown, Permanent
+from autopost.platforms.throttle import UnitLimiter
 from autopost_sandbox.dzen.accounts import CHANNEL, READER
 from tests.conftest import Sandbox
 from tests.platforms.dzen_support import (
@@ -110,16 +111,20 @@ async def test_a_killed_upload_resumes_at_the_servers_offset_without_a_second_dr
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     clip = clip_source(tmp_path / "lesson.mp4")
-    recorder = Recorder()
+    recorder, limiter = Recorder(), UnitLimiter.in_memory()
     with pytest.raises(Killed):
-        await provider(sandbox, DiesAfterPatches(3)).publish(request=recorder.request(session_of(), clip))
+        await provider(sandbox, DiesAfterPatches(3), limiter).publish(
+            request=recorder.request(session_of(), clip)
+        )
     stopped_at = recorder.last
     # Two chunks acknowledged and saved; the host holds a third the worker never heard of.
     assert stopped_at["remote_id"] and stopped_at["upload_url"] and stopped_at["offset"] == 2 * CHUNK
     assert state(sandbox)["uploads"][0]["offset"] == 3 * CHUNK
 
     transport = CountingTransport()
-    results = await publish_until_done(sandbox, provider(sandbox, transport), recorder, session_of(), clip)
+    results = await publish_until_done(
+        sandbox, provider(sandbox, transport, limiter), recorder, session_of(), clip
+    )
     assert results[-1].state is PublishState.PUBLISHED
     # Resumed where the server was (HEAD), not where the checkpoint was; nothing created again.
     first_patch = next(r for r in transport.requests if r.method == "PATCH")

@@ -119,7 +119,7 @@ async def test_an_import_by_url_without_media_url_is_refused_before_sending() ->
         calls.append(request)
         return httpx2.Response(500)
 
-    settings = RutubeSettings(api_url="http://rutube.test", rate_per_second=0, upload="url")
+    settings = RutubeSettings(api_url="http://rutube.test", token_limit="1000/second", upload="url")
     rutube = RutubeProvider(settings, transport=httpx2.MockTransport(record))
     request = PublishRequest(
         credentials=Credentials(access_token="t" * 40),

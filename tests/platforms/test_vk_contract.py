@@ -37,7 +37,7 @@ async def test_every_method_and_parameter_sent_is_in_the_schema(
     sandbox: Sandbox, vk: Vk, vk_clip: Path, vk_session: Credentials
 ) -> None:
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=recording)
     try:
         await provider.verify(credentials=ANNA)
         await provider.verify(credentials=ADMIN_COMMUNITY)

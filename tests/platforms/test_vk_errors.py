@@ -45,7 +45,7 @@ async def call_answered_with(
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         return httpx2.Response(status, content=content, headers=headers)
 
-    api = VkApi(SETTINGS, transport=httpx2.MockTransport(answer), pace=False)
+    api = VkApi(SETTINGS, transport=httpx2.MockTransport(answer))
     try:
         with pytest.raises(PlatformError) as caught:
             await api.call("video.save", TOKEN, params or {"name": "clip"})
@@ -153,7 +153,7 @@ async def test_the_token_travels_only_in_the_authorization_header() -> None:
             )
         return httpx2.Response(200, json={"response": {"count": 0, "items": []}})
 
-    provider = VkProvider(SETTINGS, transport=httpx2.MockTransport(answer), pace=False)
+    provider = VkProvider(SETTINGS, transport=httpx2.MockTransport(answer))
     try:
         account = await provider.verify(credentials=Credentials(access_token=TOKEN))
     finally:

@@ -84,7 +84,7 @@ async def test_the_legacy_upload_answer_is_success_too(
 
 async def test_a_vk_id_connection_makes_a_vk_video(sandbox: Sandbox, vk: Vk, vk_clip: Path) -> None:
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=recording)
     try:
         recorder = Recorder()
         result = await drive(provider, publish_request(vk_clip, recorder), vk, recorder)
@@ -107,7 +107,7 @@ async def test_a_vk_id_connection_makes_a_vk_video(sandbox: Sandbox, vk: Vk, vk_
 
 async def test_an_app_vk_opened_clips_to_makes_clips(sandbox: Sandbox, vk: Vk, vk_clip: Path) -> None:
     vk.configure(vk_clips_access=True)
-    provider = VkProvider(vk_settings(sandbox, clips_approved=True), pace=False)
+    provider = VkProvider(vk_settings(sandbox, clips_approved=True))
     try:
         recorder = Recorder()
         result = await drive(provider, publish_request(vk_clip, recorder), vk, recorder)
@@ -122,7 +122,7 @@ async def test_an_app_vk_refuses_clips_after_all_falls_back_to_a_video(
     sandbox: Sandbox, vk: Vk, vk_clip: Path
 ) -> None:
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox, clips_approved=True), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox, clips_approved=True), transport=recording)
     try:
         recorder = Recorder()
         result = await drive(provider, publish_request(vk_clip, recorder), vk, recorder)

@@ -24,7 +24,7 @@ async def test_201_videos_take_two_calls(sandbox: Sandbox, vk: Vk) -> None:
     vk.advance(10 * 60)
 
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=recording)
     try:
         wanted = [*remote_ids, published_id, "1001_999", "not-an-id", remote_ids[0]]
         stats = await provider.fetch_stats(credentials=ANNA, remote_ids=wanted)
@@ -60,7 +60,7 @@ async def test_stats_of_a_published_video_grow(vk_provider: VkProvider, vk: Vk, 
 
 async def test_no_ids_no_calls(sandbox: Sandbox, vk: Vk) -> None:
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=recording)
     try:
         assert await provider.fetch_stats(credentials=ANNA, remote_ids=[]) == {}
     finally:
@@ -75,7 +75,7 @@ async def test_an_app_vk_opened_clips_to_reads_videos_and_clips_where_each_lives
     video = vk.publish_video(b"video bytes", name="видео")
     video_id = f"{video['owner_id']}_{video['video_id']}"
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox, clips_approved=True), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox, clips_approved=True), transport=recording)
     try:
         recorder = Recorder()
         clip = await drive(provider, publish_request(vk_clip, recorder), vk, recorder)

@@ -84,7 +84,7 @@ def vk(sandbox: Sandbox) -> Iterator[Vk]:
 @pytest.fixture
 async def vk_provider(sandbox: Sandbox, vk: Vk) -> AsyncIterator[VkProvider]:
     # The sandbox's per-second limit is off (fixture `vk`), so pacing would only slow the tests.
-    vk_provider = VkProvider(vk_settings(sandbox), pace=False)
+    vk_provider = VkProvider(vk_settings(sandbox))
     yield vk_provider
     await vk_provider.aclose()
 
@@ -92,7 +92,7 @@ async def vk_provider(sandbox: Sandbox, vk: Vk) -> AsyncIterator[VkProvider]:
 @pytest.fixture
 async def vk_impatient(sandbox: Sandbox, vk: Vk) -> AsyncIterator[VkProvider]:
     """A provider whose answers time out quickly (for `timeout` faults)."""
-    vk_provider = VkProvider(vk_settings(sandbox), timeout=SHORT_TIMEOUT, pace=False)
+    vk_provider = VkProvider(vk_settings(sandbox), timeout=SHORT_TIMEOUT)
     yield vk_provider
     await vk_provider.aclose()
 

@@ -114,7 +114,7 @@ async def test_a_web_token_that_expires_mid_flow_is_read_again(
     vk.configure(vk_web_token_seconds=30)
     # The upload takes longer than the token lives: the sandbox clock jumps 31 s once it is in.
     transport = ClockJump(sandbox.url, after="/vk/upload/", seconds=31)
-    provider = VkProvider(vk_settings(sandbox), transport=transport, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=transport)
     try:
         recorder = Recorder()
         result = await drive(
@@ -135,7 +135,7 @@ async def test_the_session_stays_in_its_cookie_header_and_the_token_in_authoriza
     sandbox: Sandbox, vk: Vk, vk_clip: Path, vk_session: Credentials
 ) -> None:
     recording = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=recording, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=recording)
     try:
         recorder = Recorder()
         await drive(provider, publish_request(vk_clip, recorder, credentials=vk_session), vk, recorder)
@@ -164,7 +164,7 @@ async def test_a_worker_that_stopped_after_the_upload_resumes_without_a_second_c
     recorder = Recorder()
     request = publish_request(vk_clip, recorder, credentials=vk_session)
     first_worker = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=first_worker, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=first_worker)
     try:
         first = await provider.publish(request=request)
     finally:
@@ -175,7 +175,7 @@ async def test_a_worker_that_stopped_after_the_upload_resumes_without_a_second_c
     vk.advance(101)
 
     second_worker = Recording()
-    provider = VkProvider(vk_settings(sandbox), transport=second_worker, pace=False)
+    provider = VkProvider(vk_settings(sandbox), transport=second_worker)
     try:
         result = await provider.publish(request=replace(request, checkpoint=saved))
     finally:

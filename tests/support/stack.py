@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import httpx2
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
@@ -35,6 +36,7 @@ from autopost.db import transaction, utcnow
 from autopost.platforms.base import Counters, Credentials, Provider, PublishRequest, PublishResult
 from autopost.platforms.catalog import Platform
 from autopost.platforms.registry import build_provider
+from autopost.platforms.throttle import UnitLimiter
 from autopost.publications.models import Publication, PublicationEvent
 from autopost.publications.rules import Target
 from autopost.publications.usecases import cancel, create_publications, reschedule, retry
@@ -110,6 +112,11 @@ class Stack:
         if platform is Platform.RUTUBE:
             self.serve_web()  # Rutube downloads the clip from our /media URL
         return await demo.connect_demo(self.runtime, self.user, platform)
+
+    async def connect_seeded(self, platform: Platform) -> Connection:
+        """A connection to a new sandbox account of its own (a tenant besides the demo account)."""
+        [account] = await self.control_api.seed_accounts(platform.value, 1)
+        return await demo.connect_account(self.runtime, self.user, platform, account["credentials"])
 
     async def connect_vk_id(self) -> Connection:
         """VK ID for real: our authorize URL, the sandbox's consent page, «Разрешить», our callback."""
@@ -203,6 +210,7 @@ class Stack:
 
     async def close(self) -> None:
         await self.world.close()
+        await self.observer.redis.aclose()
 
 
 @pytest.fixture(scope="session")
@@ -213,18 +221,23 @@ def stack_clip_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @dataclass
 class Observer:
-    """Builds the real providers of each runtime of a stack (the nth runtime asks nth), noting their calls."""
+    """Builds the real providers of each runtime of a stack (the nth runtime asks nth), noting their calls.
+
+    Their per-unit limits are counted in Redis, as in production, so all the stack's runtimes share them.
+    """
 
     settings: Settings
+    redis: aioredis.Redis
     transport: httpx2.AsyncBaseTransport | None = None
     calls: list[ProviderCall] = field(default_factory=list)
     runtimes: int = 0
 
     def providers(self) -> ProviderFactory:
         index, self.runtimes = self.runtimes, self.runtimes + 1
+        limiter = UnitLimiter.over_redis(self.redis, self.settings.redis_namespace)
 
         def build(platform: Platform) -> Provider:
-            built = build_provider(platform, self.settings, transport=self.transport)
+            built = build_provider(platform, self.settings, transport=self.transport, limiter=limiter)
             return ObservedProvider(built, self.calls, index)  # type: ignore[return-value]
 
         return build
@@ -297,7 +310,7 @@ async def make_stack(
     """
     overrides = {"min_schedule_lead_seconds": 0, **overrides}
     settings = world_settings(tmp_path, database_url, sandbox_url=sandbox.url, **overrides)
-    observer = Observer(settings, transport)
+    observer = Observer(settings, aioredis.Redis.from_url(redis_url, socket_timeout=None), transport)
     world = World(settings, redis_url, sandbox_url=sandbox.url, providers=observer.providers())
     user = await world.new_user()
     clip = await demo.store_clip(world.runtime, user, clip_file)

@@ -9,27 +9,34 @@ import httpx2
 from autopost.platforms.base import AccountInfo, Credentials, Provider
 from autopost.platforms.catalog import Platform
 from autopost.platforms.errors import Permanent
+from autopost.platforms.throttle import UnitLimiter
 from autopost.settings import Settings
 
 
 def build_provider(
-    platform: Platform, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None
+    platform: Platform,
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    limiter: UnitLimiter | None = None,
 ) -> Provider:
+    """The platform's provider; `limiter` shares its per-unit limits with other processes
+    (UnitLimiter.over_redis), without one they hold in this process only."""
     if platform is Platform.VK:
         from autopost.platforms.vk import VkProvider
 
-        return VkProvider(settings.vk, transport=transport)
+        return VkProvider(settings.vk, transport=transport, limiter=limiter)
     if platform is Platform.TELEGRAM:
         from autopost.platforms.telegram import TelegramProvider
 
-        return TelegramProvider(settings.telegram, transport=transport)
+        return TelegramProvider(settings.telegram, transport=transport, limiter=limiter)
     if platform is Platform.RUTUBE:
         from autopost.platforms.rutube import RutubeProvider
 
-        return RutubeProvider(settings.rutube, transport=transport)
+        return RutubeProvider(settings.rutube, transport=transport, limiter=limiter)
     from autopost.platforms.dzen import DzenProvider
 
-    return DzenProvider(settings.dzen, transport=transport)
+    return DzenProvider(settings.dzen, transport=transport, limiter=limiter)
 
 
 class OAuthConnector(Protocol):

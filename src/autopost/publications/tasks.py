@@ -30,11 +30,11 @@ from autopost.platforms.errors import (
     AuthExpired,
     OutcomeUnknown,
     Permanent,
-    PlatformError,
     RateLimited,
     Transient,
 )
 from autopost.platforms.media import ClipSource
+from autopost.platforms.throttle import Throttled
 from autopost.publications import metrics
 from autopost.publications.callbacks import callback_url, take_wake
 from autopost.publications.events import EventKind, record_event
@@ -59,11 +59,10 @@ class JobControl(Protocol):
     """What the job needs from the queue: move itself later without using an attempt."""
 
     async def delay_until(self, when: datetime) -> None:
-        """Put the job back for `when`; never returns (raises the queue's delay signal)."""
-        ...
+        """Put the job back for `when`; never returns (raises the queue's delay signal).
 
-    async def rate_limit(self, seconds: float) -> None:
-        """Pause the whole platform queue for `seconds`, then delay this job past it."""
+        Only this job moves: a wait for one account's limit holds up no other account.
+        """
         ...
 
 
@@ -84,8 +83,8 @@ async def run_publication(runtime: Runtime, publication_id: uuid.UUID, control: 
         result = await _attempt(runtime, claimed)
     except RateLimited as exc:
         # The row stays `publishing`: the resumed run is the same attempt, not a new one.
-        await _record(runtime, publication_id, EventKind.RATE_LIMITED, exc)
-        await control.rate_limit(exc.retry_after)
+        await _wait_for_limit(runtime, publication_id, exc)
+        await control.delay_until(utcnow() + timedelta(seconds=exc.retry_after))
         return
     except (Transient, Permanent, AuthExpired, OutcomeUnknown, Refused) as exc:
         error: Exception = exc
@@ -217,7 +216,7 @@ async def _attempt(runtime: Runtime, claimed: Claimed) -> PublishResult:
             # Refresh once (under the connection's lock), then continue from what was saved.
             credentials = await fresh_credentials(runtime, connection.id, rejected=credentials)
             checkpoint = await _load_checkpoint(runtime, publication.id)
-            await _record(runtime, publication.id, EventKind.TOKEN_REFRESHED, None)
+            await _record(runtime, publication.id, EventKind.TOKEN_REFRESHED)
             try:
                 return await provider.publish(
                     request=replace(request, credentials=credentials, checkpoint=checkpoint)
@@ -248,21 +247,24 @@ async def _load_checkpoint(runtime: Runtime, publication_id: uuid.UUID) -> dict[
         return dict(checkpoint or {})
 
 
-async def _record(
-    runtime: Runtime,
-    publication_id: uuid.UUID,
-    kind: str,
-    error: PlatformError | None,
-) -> None:
+async def _record(runtime: Runtime, publication_id: uuid.UUID, kind: str) -> None:
     async with transaction(runtime.session_factory) as session:
         publication = await session.get(Publication, publication_id)
         if publication is None:
             return
-        data: dict[str, Any] = {}
-        if isinstance(error, RateLimited):
-            data["retry_after"] = error.retry_after
-            publication.phase = Phase.QUEUED
-        record_event(session, publication, kind, **data)
+        record_event(session, publication, kind)
+
+
+async def _wait_for_limit(runtime: Runtime, publication_id: uuid.UUID, limited: RateLimited) -> None:
+    """Back to the queue until the account's limit allows; the history notes only a platform's refusal
+    (our own pacing, Throttled, is routine and would crowd it)."""
+    async with transaction(runtime.session_factory) as session:
+        publication = await session.get(Publication, publication_id)
+        if publication is None:
+            return
+        publication.phase = Phase.QUEUED
+        if not isinstance(limited, Throttled):
+            record_event(session, publication, EventKind.RATE_LIMITED, retry_after=limited.retry_after)
 
 
 async def _fail_or_retry(runtime: Runtime, claimed: Claimed, error: Exception) -> datetime | None:

@@ -95,7 +95,7 @@ async def handle_call(state: SandboxState, world: TelegramWorld, request: Reques
     token = request.path_params["token"]
     raw_method = request.path_params["method"]
     method = CANONICAL.get(raw_method.lower(), raw_method)
-    fault = state.faults.take("telegram", method, FAULT_KINDS)
+    fault = state.faults.take("telegram", method, FAULT_KINDS, account=token.split(":", 1)[0])
     if fault is not None and fault.fault == "reset":
         return await reset_mid_upload(request)
     try:

@@ -29,6 +29,7 @@ from autopost.platforms.dzen.answers import (
 )
 from autopost.platforms.errors import AuthExpired, Transient
 from autopost.platforms.http import send
+from autopost.platforms.throttle import Unit, UnitLimiter
 
 PLATFORM = "dzen"
 # The site the cookies belong to, whatever host settings.api_url names (the sandbox's, in tests).
@@ -59,8 +60,12 @@ def cookie_header(credentials: Credentials) -> str:
 class EditorSession:
     """The editor calls of one publish, check or stats run, as the signed-in person makes them."""
 
-    def __init__(self, http: httpx2.AsyncClient, credentials: Credentials) -> None:
+    def __init__(
+        self, http: httpx2.AsyncClient, credentials: Credentials, limiter: UnitLimiter, per_publisher: Unit
+    ) -> None:
         self._http = http
+        self._limiter = limiter
+        self._per_publisher = per_publisher
         self._cookies = cookie_header(credentials)
         self._publisher_id = str(credentials.meta.get("publisher_id") or "")
         self._page: EditorPage | None = None
@@ -132,4 +137,5 @@ class EditorSession:
             json=dict(json) if json is not None else None,
             content=body() if body is not None else None,
         )
-        return checked(await send(self._http, request, platform=PLATFORM, creates=creates))
+        async with self._limiter.turn(self._per_publisher, self._publisher_id):
+            return checked(await send(self._http, request, platform=PLATFORM, creates=creates))

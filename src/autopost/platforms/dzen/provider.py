@@ -28,6 +28,7 @@ from autopost.platforms.dzen.editor import BROWSER_HEADERS, PLATFORM, EditorSess
 from autopost.platforms.dzen.publishing import DzenPublish, check_limits, poll, read_publication
 from autopost.platforms.errors import Permanent
 from autopost.platforms.http import make_client
+from autopost.platforms.throttle import Unit, UnitLimiter
 from autopost.platforms.tus import DEFAULT_CHUNK_BYTES, TusClient
 from autopost.settings import DzenSettings
 
@@ -55,15 +56,18 @@ class DzenProvider:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        limiter: UnitLimiter | None = None,
     ) -> None:
         self._settings = settings
+        self._limiter = limiter or UnitLimiter.in_memory()
+        self._per_publisher = Unit.of("dzen-publisher", settings.publisher_limit, "dzen.rate_limited")
         self._transport = transport
         self._chunk_bytes = chunk_bytes
 
     @asynccontextmanager
     async def _editor(self, credentials: Credentials) -> AsyncIterator[EditorSession]:
         async with make_client(self._settings.api_url, transport=self._transport, timeout=TIMEOUT) as http:
-            yield EditorSession(http, credentials)
+            yield EditorSession(http, credentials, self._limiter, self._per_publisher)
 
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
         """Who is signed in on dzen.ru, and the channel (publisherId) the editor lets them publish to."""

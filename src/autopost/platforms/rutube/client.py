@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 import httpx2
 
 from autopost.platforms.errors import PlatformError
 from autopost.platforms.http import make_client, send
-from autopost.platforms.pacing import Pacer
 from autopost.platforms.rutube.answers import classify
+from autopost.platforms.throttle import Unit, UnitLimiter
 from autopost.settings import RutubeSettings
 
 PLATFORM = "rutube"
 
-# Rutube throttles per token; calls count when they arrive, so leave room for network jitter.
-JITTER_SECONDS = 0.1
 
-
-def rutube_pacer(rate_per_second: float) -> Pacer:
-    return Pacer(1, 1.0 / rate_per_second + JITTER_SECONDS if rate_per_second > 0 else 0.0)
+def per_token(settings: RutubeSettings) -> Unit:
+    """Rutube throttles each token (DRF's throttles key on the credentials), answering 429 beyond it."""
+    return Unit.of("rutube-token", settings.token_limit, "rutube.rate_limited")
 
 
 def token_fingerprint(token: str) -> str:
@@ -34,15 +32,28 @@ class RutubeSession:
     """One operation's HTTP client for one token (or none, for token_auth).
 
     A DRF token goes as `Token <t>`, an SSO account's JWT access token as `Bearer <t>`.
+    Calls with a token keep to its allowance when a limiter is given (token_auth is not throttled).
     """
 
     def __init__(
-        self, client: httpx2.AsyncClient, pacer: Pacer, token: str | None, *, bearer: bool = False
+        self,
+        client: httpx2.AsyncClient,
+        token: str | None,
+        *,
+        bearer: bool = False,
+        limiter: UnitLimiter | None = None,
+        unit: Unit | None = None,
     ) -> None:
         self._client = client
-        self._pacer = pacer
         self._token = token
         self._scheme = "Bearer" if bearer else "Token"
+        self._limiter = limiter
+        self._unit = unit
+
+    def _turn(self) -> AbstractAsyncContextManager[None]:
+        if self._limiter is None or self._unit is None or not self._token:
+            return nullcontext()
+        return self._limiter.turn(self._unit, self._token)
 
     async def call(
         self,
@@ -61,23 +72,23 @@ class RutubeSession:
             sent["Authorization"] = f"{self._scheme} {self._token}"
         request = self._client.build_request(method, path, json=json, params=params, headers=sent)
         # Transport failures come back from send() already classified.
-        async with self._pacer.turn(self._token or ""):
+        async with self._turn():
             response = await send(self._client, request, platform=PLATFORM, creates=creates)
-        return classify(response, not_found=not_found)
+            return classify(response, not_found=not_found)
 
 
 @asynccontextmanager
 async def open_session(
     settings: RutubeSettings,
-    pacer: Pacer,
     token: str | None,
     *,
     transport: httpx2.AsyncBaseTransport | None,
     http_timeout: float,
     bearer: bool = False,
+    limiter: UnitLimiter | None = None,
 ) -> AsyncIterator[RutubeSession]:
     client = make_client(
         settings.api_url, transport=transport, timeout=http_timeout, headers={"Accept": "application/json"}
     )
     async with client:
-        yield RutubeSession(client, pacer, token, bearer=bearer)
+        yield RutubeSession(client, token, bearer=bearer, limiter=limiter, unit=per_token(settings))

@@ -27,19 +27,18 @@ from autopost.platforms.base import (
 )
 from autopost.platforms.catalog import LIMITS, ConnectionKind, Platform
 from autopost.platforms.errors import AuthExpired, OutcomeUnknown, Permanent, Transient
-from autopost.platforms.pacing import Pacer
 from autopost.platforms.rutube import sso, wire
 from autopost.platforms.rutube.answers import bad_answer
 from autopost.platforms.rutube.client import (
     RutubeSession,
     open_session,
-    rutube_pacer,
     token_fingerprint,
 )
 from autopost.platforms.rutube.direct import set_metadata, upload_and_publish
 from autopost.platforms.rutube.outcome import result_of, video_deleted
 from autopost.platforms.rutube.recovery import find_lost_video, page_videos, pending_create
 from autopost.platforms.rutube.stats import collect_counters
+from autopost.platforms.throttle import UnitLimiter
 from autopost.settings import RutubeSettings
 
 DEFAULT_TIMEOUT = 30.0
@@ -57,9 +56,7 @@ async def exchange_password(
 ) -> str:
     """POST /api/accounts/token_auth/ → the account's API token (the same one every time)."""
     # token_auth is not throttled per token, so no pacing is needed here.
-    async with open_session(
-        settings, Pacer(window=0), None, transport=transport, http_timeout=http_timeout
-    ) as api:
+    async with open_session(settings, None, transport=transport, http_timeout=http_timeout) as api:
         body = await api.call("POST", wire.TOKEN_AUTH, json={"username": username, "password": password})
     token = body.get("token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
@@ -74,6 +71,7 @@ class RutubeProvider:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         http_timeout: float = DEFAULT_TIMEOUT,
+        limiter: UnitLimiter | None = None,
     ) -> None:
         self._settings = settings
         self.capabilities = Capabilities(
@@ -86,18 +84,18 @@ class RutubeProvider:
         # One transport for the provider's life: building one per call costs a TLS setup (~70 ms of CPU).
         self._transport = transport or httpx2.AsyncHTTPTransport()
         self._timeout = http_timeout
-        self._pacer = rutube_pacer(settings.rate_per_second)
+        self._limiter = limiter or UnitLimiter.in_memory()
 
     exchange_password = staticmethod(exchange_password)
 
     def _session(self, credentials: Credentials) -> AbstractAsyncContextManager[RutubeSession]:
         return open_session(
             self._settings,
-            self._pacer,
             credentials.access_token,
             transport=self._transport,
             http_timeout=self._timeout,
             bearer=credentials.kind is ConnectionKind.REFRESH_TOKEN,
+            limiter=self._limiter,
         )
 
     async def verify(self, *, credentials: Credentials) -> AccountInfo:
@@ -152,7 +150,7 @@ class RutubeProvider:
             raise AuthExpired("rutube.reconnect", "Rutube tokens cannot be refreshed")
         # The exchange is not throttled per token (there is none yet), so no pacing is needed.
         async with open_session(
-            self._settings, Pacer(window=0), None, transport=self._transport, http_timeout=self._timeout
+            self._settings, None, transport=self._transport, http_timeout=self._timeout
         ) as api:
             return await sso.exchange(api, credentials.refresh_token)
 

@@ -35,6 +35,7 @@ from autopost.platforms.telegram.upload import (
     sent_duration,
     video_body,
 )
+from autopost.platforms.throttle import Unit, UnitLimiter
 from autopost.settings import TelegramSettings
 
 DEFAULT_TIMEOUT = 30.0
@@ -59,8 +60,13 @@ class TelegramProvider:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         http_timeout: float = DEFAULT_TIMEOUT,
+        limiter: UnitLimiter | None = None,
     ) -> None:
         self._settings = settings
+        self._limiter = limiter or UnitLimiter.in_memory()
+        # Telegram's flood limits count messages: per bot, and per channel a bot posts to.
+        self._per_bot = Unit.of("telegram-bot", settings.bot_limit, "telegram.rate_limited")
+        self._per_channel = Unit.of("telegram-channel", settings.channel_limit, "telegram.rate_limited")
         # One transport for the provider's life: building one per call costs a TLS setup (~70 ms of CPU).
         self._transport = transport or httpx2.AsyncHTTPTransport()
         self._timeout = http_timeout
@@ -174,7 +180,13 @@ class TelegramProvider:
             timeout=httpx2.Timeout(self._timeout, read=read_timeout),
         )
         try:
-            message = classify(await api.upload(http_request, hook.body_sent))
+            # The channel's allowance first: its wait is the long one, and a Throttled wait there
+            # should not have used a slot of the bot's.
+            async with (
+                self._limiter.turn(self._per_channel, f"{api.bot_id}:{target.chat_id}"),
+                self._limiter.turn(self._per_bot, str(api.bot_id)),
+            ):
+                message = classify(await api.upload(http_request, hook.body_sent))
         except OutcomeUnknown as exc:
             return await self._recover(request, sent_mark, f"no answer to sendVideo ({exc.detail})")
         except PlatformError:

@@ -8,7 +8,8 @@ short-lived token (web.WebTokens); the flows above this module take either.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,14 +17,14 @@ import httpx2
 
 from autopost.platforms.http import make_client, send
 from autopost.platforms.multipart import StreamingMultipart
-from autopost.platforms.pacing import Pacer
+from autopost.platforms.throttle import Unit, UnitLimiter
 from autopost.platforms.vk.answers import unwrap, unwrap_upload
 from autopost.settings import VkSettings
 
 PLATFORM = "vk"
 DEFAULT_TIMEOUT = 30.0
-# VK allows 3 requests per second per user token (platforms.md); error 6 beyond that.
-CALLS_PER_SECOND = 3
+# The methods counted against the VK ID app's daily quota (error 29 beyond it).
+APP_QUOTA_METHODS = frozenset({"video.save"})
 
 FormValue = str | int | bool | None
 
@@ -51,13 +52,16 @@ class VkApi:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
-        pace: bool = True,
+        limiter: UnitLimiter | None = None,
     ) -> None:
         self._version = settings.api_version
         # Error 14 names a check page to open; only one on VK ID's own host is passed on to people.
         self._captcha_prefix = f"{settings.id_url.rstrip('/')}/"
         self._client = make_client(settings.api_url, transport=transport, timeout=timeout)
-        self._pacer = Pacer(CALLS_PER_SECOND, 1.0 if pace else 0.0)
+        self._limiter = limiter or UnitLimiter.in_memory()
+        self._per_token = Unit.of("vk-token", settings.token_limit, "vk.too_many_requests")
+        self._app_quota = Unit.of("vk-app-quota", settings.video_save_limit, "vk.daily_limit")
+        self._app = settings.client_id
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -69,8 +73,12 @@ class VkApi:
         params: Mapping[str, FormValue] | None = None,
         *,
         handles: Collection[int] = (),
+        own_app: bool = False,
     ) -> Any:
         """Call a method; `handles` lists error codes returned to the caller as VkRefusal.
+
+        `own_app`: the token is our VK ID app's, so the app's daily quotas count the call too
+        (a web session's token belongs to VK's own web client).
 
         No call here `creates` in http.send's sense: video.save / shortVideo.create make
         invisible placeholders, and shortVideo.publish and wall.post (with guid) answer the
@@ -83,14 +91,22 @@ class VkApi:
             data={**_form(params), "v": self._version},
             headers={"Authorization": f"Bearer {token}"},
         )
-        async with self._pacer.turn(token):
+        async with self._turns(method, token, own_app=own_app):
             response = await send(self._client, request, platform=PLATFORM, creates=False)
-        return unwrap(
-            response,
-            community=_targets_community(params),
-            handles=handles,
-            captcha_prefix=self._captcha_prefix,
-        )
+            return unwrap(
+                response,
+                community=_targets_community(params),
+                handles=handles,
+                captcha_prefix=self._captcha_prefix,
+            )
+
+    @asynccontextmanager
+    async def _turns(self, method: str, token: str, *, own_app: bool) -> AsyncIterator[None]:
+        async with AsyncExitStack() as turns:
+            if own_app and method in APP_QUOTA_METHODS:
+                await turns.enter_async_context(self._limiter.turn(self._app_quota, self._app))
+            await turns.enter_async_context(self._limiter.turn(self._per_token, token))
+            yield
 
     async def page(self, url: str, headers: Mapping[str, str]) -> httpx2.Response:
         """GET a vk.com page. Redirects are not followed: the session's Cookie header would not go along."""
@@ -134,4 +150,4 @@ class TokenCaller:
         *,
         handles: Collection[int] = (),
     ) -> Any:
-        return await self.api.call(method, self.token, params, handles=handles)
+        return await self.api.call(method, self.token, params, handles=handles, own_app=True)

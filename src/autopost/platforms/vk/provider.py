@@ -25,6 +25,7 @@ from autopost.platforms.base import (
 )
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.platforms.errors import AuthExpired
+from autopost.platforms.throttle import UnitLimiter
 from autopost.platforms.vk import publish as flow
 from autopost.platforms.vk.account import vk_id_account, web_session_account
 from autopost.platforms.vk.api import DEFAULT_TIMEOUT, Caller, TokenCaller, VkApi
@@ -58,11 +59,10 @@ class VkProvider:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
-        pace: bool = True,
+        limiter: UnitLimiter | None = None,
     ) -> None:
-        """`pace` keeps this process within VK's 3 calls per second per token (tests switch it off)."""
         self._settings = settings
-        self._api = VkApi(settings, transport=transport, timeout=timeout, pace=pace)
+        self._api = VkApi(settings, transport=transport, timeout=timeout, limiter=limiter)
         self._oauth = VkOAuth(settings, transport=transport, timeout=timeout)
 
     async def aclose(self) -> None:
