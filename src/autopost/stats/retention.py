@@ -58,7 +58,10 @@ async def thin_snapshots(
 ) -> int:
     """Thin every workspace's days that ended before `cut`: from the day before `since`, or all."""
     async with transaction(factory) as session:
-        workspaces = (await session.execute(select(Workspace.id, Workspace.time_zone))).all()
+        # In one order, so two passes at once (the CLI beside a worker) meet rows in the same order.
+        workspaces = (
+            await session.execute(select(Workspace.id, Workspace.time_zone).order_by(Workspace.id))
+        ).all()
     removed = 0
     for workspace_id, zone_name in workspaces:
         zone = zone_of(zone_name)
