@@ -17,17 +17,18 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from autopost.connections.rotation import RotationReport, rotate_tokens
 from autopost.db import make_engine, make_session_factory, transaction, utcnow
-from autopost.i18n import N_, gettext, render, terminal_language
+from autopost.i18n import N_, gettext, ngettext, render, terminal_language
 from autopost.logs import configure_logging
 from autopost.migrations import runner
 from autopost.platforms.catalog import Platform
 from autopost.refusals import Kind, Refused
 from autopost.security.vault import generate_key
 from autopost.settings import Settings, get_settings
+from autopost.stats.retention import thin_snapshots
 from autopost.users.models import User
 from autopost.users.passwords import set_password
 from autopost.users.plans import Plan
@@ -43,24 +44,40 @@ users_app = typer.Typer(help="Users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of the platform tokens.", no_args_is_help=True)
 workspaces_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
+stats_app = typer.Typer(help="Stats snapshots.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(stats_app, name="stats")
 
 T = TypeVar("T")
 
 
-def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def _with_database(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    """Run `work` on a session factory of the configured database, disposed of at the end."""
+
     async def run() -> T:
         engine = make_engine(settings.resolved_database_url)
         try:
-            async with transaction(make_session_factory(engine)) as session:
-                return await work(session)
+            return await work(make_session_factory(engine))
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction; a refusal ends the command with its message (exit code 1)."""
+
+    async def run(factory: async_sessionmaker[AsyncSession]) -> T:
+        async with transaction(factory) as session:
+            return await work(session)
+
+    try:
+        return _with_database(settings, run)
+    except Refused as exc:
+        raise _refused(exc) from exc
 
 
 async def _user(session: AsyncSession, email: str) -> User:
@@ -99,12 +116,9 @@ def users_create(
     password: Annotated[str | None, typer.Option(help="Password; a random one is made without it.")] = None,
 ) -> None:
     """Create a user."""
-    try:
-        user, generated = _in_session(
-            get_settings(), lambda s: create_user(s, email, plan=plan, password=password)
-        )
-    except Refused as exc:
-        raise _refused(exc) from exc
+    user, generated = _in_session(
+        get_settings(), lambda s: create_user(s, email, plan=plan, password=password)
+    )
     typer.echo(gettext(_lang(), "User {email} created, plan {plan}.", email=user.email, plan=plan.value))
     if generated:
         typer.echo(gettext(_lang(), "Password (shown once): {password}", password=generated))
@@ -115,10 +129,7 @@ def workspaces_set_plan(
     workspace_id: str, plan: Annotated[Plan, typer.Argument(help="free, start, pro or business.")]
 ) -> None:
     """Put a workspace on a plan (a user's personal workspace has the user's id)."""
-    try:
-        name = _in_session(get_settings(), lambda s: set_plan(s, parse_workspace_id(workspace_id), plan))
-    except Refused as exc:
-        raise _refused(exc) from exc
+    name = _in_session(get_settings(), lambda s: set_plan(s, parse_workspace_id(workspace_id), plan))
     typer.echo(gettext(_lang(), "Workspace {name} is on the {plan} plan.", name=name, plan=plan.value))
 
 
@@ -135,10 +146,7 @@ def users_set_password(
     async def work(session: AsyncSession) -> int:
         return await set_password(session, await _user(session, email), new_password)
 
-    try:
-        ended = _in_session(get_settings(), work)
-    except Refused as exc:
-        raise _refused(exc) from exc
+    ended = _in_session(get_settings(), work)
     changed = N_("Password of {email} changed. Sessions ended: {count}.")
     typer.echo(gettext(_lang(), changed, email=normalize_email(email), count=ended))
     if password is None:
@@ -159,10 +167,7 @@ def tokens_create(
     async def work(session: AsyncSession) -> str:
         return await create_api_token(session, await _user(session, email), name, expires_at=expires_at)
 
-    try:
-        token = _in_session(get_settings(), work)
-    except Refused as exc:
-        raise _refused(exc) from exc
+    token = _in_session(get_settings(), work)
     typer.echo(token)
 
 
@@ -198,10 +203,7 @@ def tokens_list(email: str) -> None:
             for t in tokens
         ]
 
-    try:
-        lines = _in_session(get_settings(), work)
-    except Refused as exc:
-        raise _refused(exc) from exc
+    lines = _in_session(get_settings(), work)
     typer.echo("\n".join(lines) if lines else gettext(_lang(), "No tokens."))
 
 
@@ -212,10 +214,7 @@ def tokens_revoke(token_id: str) -> None:
         parsed = uuid.UUID(token_id)
     except ValueError as exc:
         raise _fail(render("token_not_found", _lang(), id=token_id)) from exc
-    try:
-        token = _in_session(get_settings(), lambda s: revoke_api_token_by_id(s, parsed))
-    except Refused as exc:
-        raise _refused(exc) from exc
+    token = _in_session(get_settings(), lambda s: revoke_api_token_by_id(s, parsed))
     typer.echo(gettext(_lang(), "Token {id} ({name}) revoked.", id=token.id, name=token.name))
 
 
@@ -233,16 +232,10 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
     def progress(report: RotationReport) -> None:
         typer.echo("  " + gettext(_lang(), "re-encrypted: {count}", count=report.resealed))
 
-    async def run() -> RotationReport:
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            return await rotate_tokens(
-                make_session_factory(engine), settings.vault(), batch_size=batch_size, on_batch=progress
-            )
-        finally:
-            await engine.dispose()
-
-    report = asyncio.run(run())
+    report = _with_database(
+        settings,
+        lambda factory: rotate_tokens(factory, settings.vault(), batch_size=batch_size, on_batch=progress),
+    )
     done = N_("Done: {count} re-encrypted, {changed_count} changed during the rotation.")
     typer.echo(gettext(_lang(), done, count=report.resealed, changed_count=report.skipped_changed))
     if report.unreadable:
@@ -250,6 +243,25 @@ def keys_rotate(batch_size: Annotated[int, typer.Option(min=1)] = 200) -> None:
             unreadable = "  " + gettext(_lang(), "unreadable: {line}", line=line)
             typer.secho(unreadable, fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(code=1)
+
+
+@stats_app.command("thin")
+def stats_thin() -> None:
+    """Thin every stats snapshot older than AUTOPOST_STATS_DETAIL_DAYS to daily points, all days at once."""
+    settings, lang = get_settings(), _lang()
+    if not settings.stats_detail_days:
+        typer.echo(gettext(lang, "Every stats snapshot is kept (AUTOPOST_STATS_DETAIL_DAYS=0)."))
+        return
+    cut = utcnow() - timedelta(days=settings.stats_detail_days)
+    removed = _with_database(settings, lambda factory: thin_snapshots(factory, cut))
+    removed_text = ngettext(
+        lang,
+        "{count} stats snapshot from days before {date} removed; one a day is kept.",
+        "{count} stats snapshots from days before {date} removed; one a day is kept.",
+        removed,
+        date=cut.date().isoformat(),
+    )
+    typer.echo(removed_text)
 
 
 @app.command("publish")

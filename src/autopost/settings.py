@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     # BullMQ job lock; a killed worker's job comes back after about this long.
     worker_lock_seconds: float = 30.0
     stats_refresh_hours: float = 5.0
+    # Stats snapshots stay as taken for this many days; older ones are thinned to one per publication
+    # per day of the workspace's calendar (the day's highest readings). 0: every snapshot is kept.
+    stats_detail_days: int = Field(default=90, ge=0)
     # How soon a failure or an approval request starts on its way to mail, Telegram and webhooks.
     alerts_interval_seconds: float = 2.0
     # Outgoing mail (invitations, notifications): smtp://user:pass@host:587 (STARTTLS when offered),

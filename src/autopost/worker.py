@@ -1,7 +1,7 @@
 """`autopost worker`: BullMQ workers for the publish, stats, notify and webhooks queues, plus the periodic jobs.
 
 Any number of worker processes may run on any machines. Periodic passes
-(sweeper, stats scheduling, token refresh, expired uploads) take a Redis key for their interval
+(sweeper, stats scheduling, token refresh, expired uploads, stats retention) take a Redis key for their interval
 so that, however many workers run, each pass happens about once per interval.
 """
 
@@ -40,6 +40,7 @@ from autopost.queue import (
     redis_options,
 )
 from autopost.runtime import Runtime
+from autopost.stats.retention import thin_stats
 from autopost.stats.tasks import collect_connection_stats, schedule_stats
 from autopost.webhooks.tasks import deliver as deliver_webhook
 from autopost.webhooks.tasks import plan_webhooks, sweep_webhooks
@@ -129,6 +130,7 @@ class WorkerProcess:
             self._every("telegram", settings.notify.telegram_poll_seconds + 2, poll_telegram)
             self._every("webhooks", settings.sweep_interval_seconds, sweep_webhooks)
             self._every("uploads", 3600, expire_uploads)
+            self._every("retention", 3600, thin_stats)
         self._tasks.append(asyncio.create_task(self._report_queue_depth()))
         log.info("worker_started", platforms=[p.value for p in self.platforms], concurrency=self.concurrency)
 

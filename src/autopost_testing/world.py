@@ -75,6 +75,9 @@ def world_settings(
         "sweep_interval_seconds": 0.5,
         "worker_lock_seconds": 2,
         "redis_namespace": f"test{uuid.uuid4().hex[:10]}",
+        # Every snapshot kept: a world's periodic worker on a shared database must not thin the old
+        # snapshots other tests wrote (the retention tests turn it on for their own pass).
+        "stats_detail_days": 0,
         "public_url": f"http://127.0.0.1:{free_port()}",
         **overrides,
     }
