@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx2
 import pytest
 
@@ -173,3 +175,17 @@ async def test_listing_misses_fall_back_to_single_gets(
 
     assert set(stats) == set(ids)
     assert transport.paths == ["/rutube/api/video/person/", f"/rutube/api/video/{unknown}/"]
+
+
+async def test_concurrent_calls_of_one_provider_do_not_cut_each_other_off(sandbox: Sandbox) -> None:
+    # Regression: each call's client closed the provider's shared transport on the way out, and
+    # the calls still in flight on it lost their connections (rutube.connection_lost).
+    with sandbox.control() as client:
+        seeded = client.post("/accounts", json={"platform": "rutube", "count": 4}).json()
+    rutube = provider(sandbox, token_limit="1/second")  # each round waits for Rutube's throttle
+    for _ in range(3):
+        answers = await asyncio.gather(
+            *(rutube.verify(credentials=credentials(account["credentials"]["token"])) for account in seeded),
+            return_exceptions=True,
+        )
+        assert [type(answer).__name__ for answer in answers] == ["AccountInfo"] * len(seeded)

@@ -19,6 +19,19 @@ from autopost.platforms.errors import OutcomeUnknown, Transient
 NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
 
+class Borrowed(httpx2.AsyncBaseTransport):
+    """A transport lent to a client: closing the client leaves it open for the others sharing it."""
+
+    def __init__(self, lender: httpx2.AsyncBaseTransport) -> None:
+        self._lender = lender
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await self._lender.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None
+
+
 def make_client(
     base_url: str,
     *,
@@ -26,9 +39,11 @@ def make_client(
     timeout: httpx2.Timeout | float = 30.0,
     headers: dict[str, str] | None = None,
 ) -> httpx2.AsyncClient:
+    """A client for one platform; a given `transport` stays the caller's (a provider shares one
+    over its calls, and an AsyncClient would otherwise close it, cutting the others off)."""
     return httpx2.AsyncClient(
         base_url=base_url,
-        transport=transport,
+        transport=Borrowed(transport) if transport is not None else None,
         timeout=timeout,
         headers={"User-Agent": "autopost/0.1 (+https://clipmaker.ru)", **(headers or {})},
     )

@@ -115,6 +115,9 @@ class BotApi:
 async def open_client(
     base_url: str, transport: httpx2.AsyncBaseTransport | None, http_timeout: float
 ) -> AsyncIterator[httpx2.AsyncClient]:
-    client = make_client(base_url.rstrip("/"), transport=TokenTransport(transport), timeout=http_timeout)
-    async with client:
-        yield client
+    tokens = TokenTransport(transport)
+    try:
+        async with make_client(base_url.rstrip("/"), transport=tokens, timeout=http_timeout) as client:
+            yield client
+    finally:
+        await tokens.aclose()  # the client leaves a transport it is given open (http.make_client)
