@@ -17,6 +17,7 @@ this run), with EXPLAIN ANALYZE of their queries; the database size per 100k pub
 the RSS of one `autopost worker` process over 100k jobs (bench/scale_worker.py says what runs).
 
     .venv/bin/python -m bench.scale [--scale 1] [--runs 20] [--worker-jobs 100000]
+        [--database autopost_scale] [--skip pages passes worker]
 """
 
 from __future__ import annotations
@@ -201,11 +202,14 @@ async def _passes(runtime: Runtime, raw: asyncpg.Connection, runs: int) -> None:
 
         took, bare, selects, seq = await _measure(capture, raw, runs, call)
         print(_row(name, took, bare, ", ".join(sorted(seq)) or "-"), flush=True)
-        plans += [(name, sql, params) for sql, params in selects if "publications" in sql]
-    for name, sql, params in plans:
+        plans += [(name, sql, params, seq) for sql, params in selects if "publications" in sql]
+    for name, sql, params, seq in plans:
         print(f"\nEXPLAIN ANALYZE, {name}:\n    {' '.join(sql.split())[:400]}")
         for line in await scale_probe.plan(raw, sql, params):
             print("   ", line)
+        big = ", ".join(sorted(scale_probe.BIG_TABLES))
+        verdict = f"Seq Scan on {', '.join(sorted(seq))}" if seq else "no Seq Scan"
+        print(f"  => {name}: {verdict} on the big tables ({big})")
 
 
 SIZE_SQL = """

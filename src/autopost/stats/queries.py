@@ -226,7 +226,7 @@ async def stats_reports(
         fold.add(_Source(platform, clip_id, series_id, day), (0, 0, 0, 0, count))
     reports = []
     for group_by, found in fold.groups.items():
-        rows = await _ordered(session, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
+        rows = await _ordered(session, member, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
         totals = Totals()
         for each in rows:
             totals.add(each.totals)
@@ -234,7 +234,9 @@ async def stats_reports(
     return reports
 
 
-async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[StatsRow]) -> list[StatsRow]:
+async def _ordered(
+    session: AsyncSession, member: Member, group_by: GroupBy, rows: Iterable[StatsRow]
+) -> list[StatsRow]:
     """Days in order, platforms in the catalog's order, clips and series by views gained (top first)."""
     found = list(rows)
     if group_by is GroupBy.DAY:
@@ -248,7 +250,10 @@ async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[Stat
             found, key=lambda r: (-r.totals.views, -r.totals.likes, r.start_date or date.max, r.key)
         )
     ids = [uuid.UUID(r.key) for r in found]
-    found_titles = await session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids)))
+    # The workspace's clips by their index, then the ids among them (not every clip for a long list).
+    found_titles = await session.execute(
+        select(Clip.id, Clip.title).where(Clip.workspace_id == member.workspace_id, Clip.id.in_(ids))
+    )
     titles: dict[uuid.UUID, str] = {clip_id: title for clip_id, title in found_titles}
     for row in found:
         row.title = titles.get(uuid.UUID(row.key), "")
