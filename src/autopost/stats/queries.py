@@ -119,12 +119,7 @@ def _daily_gains(member: Member, period: Period) -> Select[Any]:
             *(getattr(StatsSnapshot, name) for name in COUNTERS),
         )
         .join(Publication, Publication.id == StatsSnapshot.publication_id)
-        .where(
-            Publication.workspace_id == member.workspace_id,
-            Publication.published_at >= period.start - TRACK_FOR - TRACKING_SLACK,
-            Publication.published_at < period.end,
-            StatsSnapshot.taken_at < period.end,
-        )
+        .where(*_tracked(member, period))
         .subquery()
     )
     keys = (
@@ -156,12 +151,58 @@ def _daily_gains(member: Member, period: Period) -> Select[Any]:
     )
 
 
+def _period_gains(member: Member, period: Period) -> Select[Any]:
+    """The same gains without days (a report not grouped by day): each publication's highest reading
+    by the period's end less its highest before the period, summed per platform, clip and series."""
+    highest = (
+        select(
+            Publication.platform,
+            Publication.clip_id,
+            Publication.series_id,
+            *(func.max(getattr(StatsSnapshot, name)).label(name) for name in COUNTERS),
+            *(
+                func.max(case((StatsSnapshot.taken_at < period.start, getattr(StatsSnapshot, name)))).label(
+                    f"before_{name}"
+                )
+                for name in COUNTERS
+            ),
+        )
+        .join(Publication, Publication.id == StatsSnapshot.publication_id)
+        .where(*_tracked(member, period))
+        .group_by(
+            StatsSnapshot.publication_id, Publication.platform, Publication.clip_id, Publication.series_id
+        )
+        # Only publications read in the period have a row (as by day: the baseline alone has none).
+        .having(func.max(StatsSnapshot.taken_at) >= period.start)
+        .subquery()
+    )
+    group = (highest.c.platform, highest.c.clip_id, highest.c.series_id)
+    gained = (_positive(highest.c[name]) - _positive(highest.c[f"before_{name}"]) for name in COUNTERS)
+    sums = (func.sum(each).label(name) for each, name in zip(gained, COUNTERS, strict=True))
+    # No day: the row's day is the baseline's, which no grouping but DAY reads.
+    return select(*group, literal(BASELINE).label("bucket"), *sums).group_by(*group)
+
+
+def _tracked(member: Member, period: Period) -> tuple[ColumnElement[bool], ...]:
+    """The readings of the workspace's publications that count for the period, up to its end."""
+    return (
+        Publication.workspace_id == member.workspace_id,
+        Publication.published_at >= period.start - TRACK_FOR - TRACKING_SLACK,
+        Publication.published_at < period.end,
+        StatsSnapshot.taken_at < period.end,
+    )
+
+
+def _positive(value: Any) -> ColumnElement[int]:
+    return case((value > 0, value), else_=0)
+
+
 def _highest(counter: Any, last_row: int) -> ColumnElement[int]:
     """The publication's highest reading of `counter` up to its day (0) or its day before (-1); 0 for none."""
     highest = func.max(counter).over(
         partition_by=counter.table.c.publication_id, order_by=counter.table.c.bucket, rows=(None, last_row)
     )
-    return case((highest > 0, highest), else_=0)
+    return _positive(highest)
 
 
 def _published_counts(member: Member, period: Period) -> Select[Any]:
@@ -220,7 +261,9 @@ async def stats_reports(
 ) -> list[StatsReport]:
     """Several groupings of the same period from one pass over the snapshots (the dashboard's four)."""
     fold = _Fold(groupings, period)
-    for platform, clip_id, series_id, day, *gained in await session.execute(_daily_gains(member, period)):
+    # Not split by day, the same sums need no window over the days.
+    gains = _daily_gains if GroupBy.DAY in groupings else _period_gains
+    for platform, clip_id, series_id, day, *gained in await session.execute(gains(member, period)):
         fold.add(_Source(platform, clip_id, series_id, day), [int(v or 0) for v in gained] + [0])
     for platform, clip_id, series_id, day, count in await session.execute(_published_counts(member, period)):
         fold.add(_Source(platform, clip_id, series_id, day), (0, 0, 0, 0, count))
