@@ -17,7 +17,7 @@ this run), with EXPLAIN ANALYZE of their queries; the database size per 100k pub
 the RSS of one `autopost worker` process over 100k jobs (bench/scale_worker.py says what runs).
 
     .venv/bin/python -m bench.scale [--scale 1] [--runs 20] [--worker-jobs 100000]
-        [--database autopost_scale] [--skip pages passes worker]
+        [--database autopost_scale] [--skip pages passes worker] [--reseed]
 """
 
 from __future__ import annotations
@@ -240,9 +240,10 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--worker-jobs", type=int, default=100_000)
     parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "passes", "worker"])
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the counts match")
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = await scale_seed.seed(args.database, args.scale)
+    counts = await scale_seed.seed(args.database, args.scale, again=args.reseed)
     print(f"seeded: {counts} ({time.perf_counter() - started:.0f} s)")
     url = scale_seed.sqlalchemy_url(args.database)
     with tempfile.TemporaryDirectory(prefix="autopost-scale-") as workdir:
@@ -261,7 +262,7 @@ async def main() -> None:
         finally:
             await raw.close()
         if "worker" not in args.skip:
-            await scale_worker.measure(settings, args.worker_jobs)
+            await scale_worker.measure(settings, args.worker_jobs, f"{args.database}_worker")
 
 
 if __name__ == "__main__":

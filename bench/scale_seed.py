@@ -285,14 +285,14 @@ async def _copy(db: asyncpg.Connection, table: str, columns: list[str], rows: li
     copied[table] = copied.get(table, 0) + len(rows)
 
 
-async def seed(database: str, scale: float) -> dict[str, int]:
-    """Seed (or reuse) the database for this scale; the table counts it holds."""
+async def seed(database: str, scale: float, *, again: bool = False) -> dict[str, int]:
+    """Seed (or reuse, unless `again`) the database for this scale; the table counts it holds."""
     target = Target.of(scale)
     await ensure_database(database)
     db = await asyncpg.connect(pg_url(database))
     try:
         found = await _counts(db)
-        if all(found[table] == count for table, count in target.counts().items()):
+        if not again and all(found[table] == count for table, count in target.counts().items()):
             print(f"seed: reusing {database} ({found['publications']:,} publications)")
             return found
         started = time.perf_counter()

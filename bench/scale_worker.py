@@ -1,7 +1,8 @@
 """A worker's memory over 100k jobs, for bench/scale.py.
 
-One real `autopost worker` process (every queue and periodic pass, on the seeded database and a
-Redis namespace of its own) is fed --worker-jobs stats jobs, queued as the stats pass queues them
+One real `autopost worker` process (every queue and periodic pass, on an empty database of its own,
+`<database>_worker` at the head migration, so its sweeper never takes up the seeded publications,
+and a Redis namespace of its own) is fed --worker-jobs stats jobs, queued as the stats pass queues them
 (Queues.enqueue_stats' options), for connections that do not exist: each job is a real BullMQ
 round trip and a real database session (collect_connection_stats looks the connection up and
 returns). No platform is called, so it measures the worker's own machinery (BullMQ, the engine
@@ -19,12 +20,14 @@ import time
 import uuid
 from pathlib import Path
 
+import redis.asyncio as redis
 from bullmq import Queue
 
 from autopost.queue import KEEP_COMPLETED, KEEP_FAILED, STATS_QUEUE, redis_options
 from autopost.runtime import Runtime
 from autopost.settings import Settings
 from autopost_testing.world import REDIS_URL, settings_env
+from bench import scale_seed
 
 CHUNK = 1_000
 MARKS = (1_000, 10_000, 50_000, 100_000)
@@ -35,6 +38,16 @@ async def clear_namespace(runtime: Runtime, namespace: str) -> None:
     """Remove every key this run made under its Redis namespace."""
     async for key in runtime.redis.scan_iter(match=f"{namespace}:*", count=1000):
         await runtime.redis.delete(key)
+
+
+async def _clear(namespace: str) -> None:
+    """Every key the worker left under its namespace (queues, workers' records, periodic locks)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        async for key in client.scan_iter(match=f"{namespace}:*", count=1000):
+            await client.delete(key)
+    finally:
+        await client.aclose()
 
 
 def _rss_mib(pid: int) -> float:
@@ -62,9 +75,11 @@ async def _left(queue: Queue) -> int:
     return sum(counts.values())
 
 
-async def measure(settings: Settings, jobs: int) -> None:
+async def measure(settings: Settings, jobs: int, database: str) -> None:
+    await scale_seed.ensure_database(database)
     namespace = f"scaleworker{uuid.uuid4().hex[:8]}"
-    settings = settings.model_copy(update={"redis_namespace": namespace})
+    update = {"redis_namespace": namespace, "database_url": scale_seed.sqlalchemy_url(database)}
+    settings = settings.model_copy(update=update)
     queue = Queue(STATS_QUEUE, {"connection": redis_options(REDIS_URL), "prefix": namespace})
     env = {**os.environ, **settings_env(settings, REDIS_URL)}
     with tempfile.TemporaryFile() as log:
@@ -97,5 +112,5 @@ async def measure(settings: Settings, jobs: int) -> None:
         finally:
             process.terminate()
             await process.wait()
-            await queue.obliterate(force=True)
             await queue.close()
+            await _clear(namespace)
