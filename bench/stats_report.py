@@ -30,7 +30,7 @@ from autopost.db import make_engine, make_session_factory, transaction, utcnow
 from autopost.migrations import runner
 from autopost.platforms.catalog import ConnectionKind, Platform
 from autopost.stats.period import last_days, zone_of
-from autopost.stats.queries import GroupBy, _daily_readings, stats_reports
+from autopost.stats.queries import GroupBy, _daily_gains, stats_reports
 from autopost.users.plans import Plan
 from autopost.users.service import create_user
 from autopost.workspaces.access import Member, resolve_member
@@ -76,7 +76,7 @@ async def _member(engine: AsyncEngine, n: int, count: int) -> Member:
 
 async def _scans(engine: AsyncEngine, member: Member, days: int) -> list[str]:
     period = last_days(zone_of(member.workspace.time_zone), utcnow(), days)
-    compiled = _daily_readings(member, period).compile(
+    compiled = _daily_gains(member, period).compile(
         dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
         compile_kwargs={"literal_binds": True},
     )

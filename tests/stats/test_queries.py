@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from autopost.platforms.catalog import Platform
 from autopost.refusals import Refused
 from autopost.stats.period import Period, period_of
-from autopost.stats.queries import GroupBy, StatsReport, Totals, stats_report
+from autopost.stats.queries import GroupBy, StatsReport, Totals, stats_report, stats_reports
 from autopost.users.plans import Plan
 from autopost.users.service import create_user
 from autopost.workspaces.access import Member, resolve_member
@@ -105,6 +105,19 @@ async def test_a_later_period_starts_from_the_last_reading_before_it(session: As
         ("2026-12-03", Totals(views=80, likes=8)),
         ("2026-12-04", Totals(views=300, likes=70)),
     ]
+
+
+async def test_a_report_without_days_sums_the_same_as_one_split_by_day(session: AsyncSession) -> None:
+    """Grouped by day the gains come day by day; without days, from each publication's highest
+    readings at the period's two ends. Both count the baseline, recounts and late readings alike."""
+    member = await _world(session)
+    for period in (PERIOD, Period(date(2026, 12, 3), date(2026, 12, 4), MOSCOW)):
+        with_days = await stats_reports(
+            session, member, period, [GroupBy.DAY, GroupBy.PLATFORM, GroupBy.CLIP]
+        )
+        for group_by, split in zip((GroupBy.PLATFORM, GroupBy.CLIP), with_days[1:], strict=True):
+            alone = await stats_report(session, member, period, group_by)
+            assert _rows(alone) == _rows(split) and alone.totals == with_days[0].totals
 
 
 def test_periods_default_to_30_days_and_refuse_reversed_or_overlong_ones() -> None:

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication, PublicationStatus
+from autopost.web.pages_calendar import MONTH_DAY_CHIPS
 from tests.support.api import Api
 from tests.web.support import (
     add_publication,
+    add_publications,
     csrf_of,
     english_words,
     htmx,
@@ -93,6 +95,28 @@ def test_a_month_is_the_workspaces_month_and_a_week_runs_monday_to_sunday(api: A
     assert nonsense.status_code == 200 and "calendar-week" in nonsense.text
     assert "Январь 2027" in january and "Москва, UTC+3" in january
     assert not english_words(visible_text(january), allowed={"vk", "demo", "Shift", "Enter"})  # key names
+
+
+def test_a_busy_day_of_a_month_shows_its_first_chips_and_links_to_its_week(api: Api) -> None:
+    email, token = new_user(api)
+    vk = api.add_connection(email, Platform.VK)
+    clip = str(api.upload_clip(token)["id"])
+    # Failed ones: any number of them may share a clip and an account.
+    many = MONTH_DAY_CHIPS + 2
+    made = add_publications(
+        api, email, clip, vk, many, status=PublicationStatus.FAILED, scheduled_at=_moscow("2027-03-10T12:00")
+    )
+    other_day = _scheduled(api, email, str(api.upload_clip(token)["id"]), vk, "2027-03-11T09:00")
+    with login(api, email) as client:
+        month = client.get("/calendar?view=month&date=2027-03-01").text
+        week = client.get("/calendar?view=week&date=2027-03-10").text
+    shown = _chips(month)
+    assert len(shown) == MONTH_DAY_CHIPS + 1 and other_day in shown
+    assert set(shown) - {other_day} < set(made)
+    assert 'href="/calendar?view=week&amp;date=2027-03-10"' in month
+    assert "ещё 2 — в неделе" in visible_text(month)
+    assert set(_chips(week)) == {*made, other_day}
+    assert "в неделе" not in visible_text(week)
 
 
 def _chips_text(page: str, publication_id: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, IdMixin, TimestampMixin, enum_type
@@ -20,6 +20,8 @@ class ClipStatus(StrEnum):
 
 class Clip(IdMixin, TimestampMixin, Base):
     __tablename__ = "clips"
+    # The Clips page and GET /clips: a workspace's clips newest first, one page read in index order.
+    __table_args__ = (Index("ix_clips_workspace_created", "workspace_id", "created_at"),)
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True

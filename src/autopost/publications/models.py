@@ -7,7 +7,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autopost.db import Base, IdMixin, TimestampMixin, UtcDateTime, enum_type, utcnow
@@ -67,6 +78,14 @@ class Publication(IdMixin, TimestampMixin, Base):
         Index("ix_publications_status_scheduled_at", "status", "scheduled_at"),
         # A workspace's stats over a period start from its publications published around it.
         Index("ix_publications_workspace_published", "workspace_id", "published_at"),
+        # Migration 0019 (bench/scale.py, docs/operations.md "Scale"): the lists of a workspace of
+        # ~33k publications a year read one page in their own order, never sort the workspace.
+        # The API list and a clip's cards, newest first.
+        Index("ix_publications_workspace_created", "workspace_id", "created_at"),
+        # The Scheduled tab: the workspace's waiting and publishing ones, soonest first.
+        Index("ix_publications_workspace_status_scheduled", "workspace_id", "status", "scheduled_at"),
+        # The stats-scheduling pass: the published ones of the last 30 days, across workspaces.
+        Index("ix_publications_status_published", "status", "published_at"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
@@ -111,6 +130,11 @@ class Publication(IdMixin, TimestampMixin, Base):
     shares: Mapped[int | None] = mapped_column(BigInteger)
     comments: Mapped[int | None] = mapped_column(BigInteger)
     last_stats_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+# The History tab's order (newest out first): an expression index, declared once the columns exist.
+HISTORY_ORDER = func.coalesce(Publication.published_at, Publication.updated_at)
+Index("ix_publications_workspace_history", Publication.workspace_id, HISTORY_ORDER)
 
 
 def publication_error(publication: Publication, lang: str) -> str | None:

@@ -8,9 +8,10 @@ the same (publications planned outside a series share the row NO_SERIES).
 
 Index-friendly shape: the workspace's publications that could have snapshots in the period
 (published before its end, and tracked at most TRACK_FOR) by (workspace_id, published_at), then each
-one's snapshots by (publication_id, taken_at). The daily readings stream from a server-side cursor
-in day order into one accumulator per group; memory follows the groups and the publications of the
-period, never the number of snapshots.
+one's snapshots by (publication_id, taken_at). The database does the arithmetic: each publication's
+highest readings per local day, their gains over its running highest (window functions, on
+PostgreSQL and SQLite alike), summed per platform, clip, series and day. Python receives one row
+per such source (not one per publication and day) and adds them into each grouping asked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
@@ -101,8 +102,8 @@ class _Source:
         return str(self.clip_id) if group_by is GroupBy.CLIP else self.day
 
 
-def _daily_readings(member: Member, period: Period) -> Select[Any]:
-    """Each tracked publication's highest readings per local day, and before the period, in order."""
+def _daily_gains(member: Member, period: Period) -> Select[Any]:
+    """What each platform, clip, series and local day of the period gained, summed over publications."""
     zone = period.zone.key
     bucket = case(
         (StatsSnapshot.taken_at < period.start, literal(BASELINE)),
@@ -118,12 +119,7 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
             *(getattr(StatsSnapshot, name) for name in COUNTERS),
         )
         .join(Publication, Publication.id == StatsSnapshot.publication_id)
-        .where(
-            Publication.workspace_id == member.workspace_id,
-            Publication.published_at >= period.start - TRACK_FOR - TRACKING_SLACK,
-            Publication.published_at < period.end,
-            StatsSnapshot.taken_at < period.end,
-        )
+        .where(*_tracked(member, period))
         .subquery()
     )
     keys = (
@@ -133,13 +129,80 @@ def _daily_readings(member: Member, period: Period) -> Select[Any]:
         readings.c.series_id,
         readings.c.bucket,
     )
-    return (
+    daily = (
         select(*keys, *(func.max(readings.c[name]).label(name) for name in COUNTERS))
         .group_by(*keys)
-        # Day order only (the baseline first): ordering by publication would walk the whole primary
-        # key of publications instead of the workspace's range.
-        .order_by(readings.c.bucket)
+        .subquery()
     )
+    # A day's gain is the publication's highest reading so far less its highest before that day
+    # (from zero: a first reading counts whole; a recount downwards gains nothing).
+    gains = select(
+        daily.c.platform,
+        daily.c.clip_id,
+        daily.c.series_id,
+        daily.c.bucket,
+        *((_highest(daily.c[name], 0) - _highest(daily.c[name], -1)).label(name) for name in COUNTERS),
+    ).subquery()
+    group = (gains.c.platform, gains.c.clip_id, gains.c.series_id, gains.c.bucket)
+    return (
+        select(*group, *(func.sum(gains.c[name]).label(name) for name in COUNTERS))
+        .where(gains.c.bucket != BASELINE)
+        .group_by(*group)
+    )
+
+
+def _period_gains(member: Member, period: Period) -> Select[Any]:
+    """The same gains without days (a report not grouped by day): each publication's highest reading
+    by the period's end less its highest before the period, summed per platform, clip and series."""
+    highest = (
+        select(
+            Publication.platform,
+            Publication.clip_id,
+            Publication.series_id,
+            *(func.max(getattr(StatsSnapshot, name)).label(name) for name in COUNTERS),
+            *(
+                func.max(case((StatsSnapshot.taken_at < period.start, getattr(StatsSnapshot, name)))).label(
+                    f"before_{name}"
+                )
+                for name in COUNTERS
+            ),
+        )
+        .join(Publication, Publication.id == StatsSnapshot.publication_id)
+        .where(*_tracked(member, period))
+        .group_by(
+            StatsSnapshot.publication_id, Publication.platform, Publication.clip_id, Publication.series_id
+        )
+        # Only publications read in the period have a row (as by day: the baseline alone has none).
+        .having(func.max(StatsSnapshot.taken_at) >= period.start)
+        .subquery()
+    )
+    group = (highest.c.platform, highest.c.clip_id, highest.c.series_id)
+    gained = (_positive(highest.c[name]) - _positive(highest.c[f"before_{name}"]) for name in COUNTERS)
+    sums = (func.sum(each).label(name) for each, name in zip(gained, COUNTERS, strict=True))
+    # No day: the row's day is the baseline's, which no grouping but DAY reads.
+    return select(*group, literal(BASELINE).label("bucket"), *sums).group_by(*group)
+
+
+def _tracked(member: Member, period: Period) -> tuple[ColumnElement[bool], ...]:
+    """The readings of the workspace's publications that count for the period, up to its end."""
+    return (
+        Publication.workspace_id == member.workspace_id,
+        Publication.published_at >= period.start - TRACK_FOR - TRACKING_SLACK,
+        Publication.published_at < period.end,
+        StatsSnapshot.taken_at < period.end,
+    )
+
+
+def _positive(value: Any) -> ColumnElement[int]:
+    return case((value > 0, value), else_=0)
+
+
+def _highest(counter: Any, last_row: int) -> ColumnElement[int]:
+    """The publication's highest reading of `counter` up to its day (0) or its day before (-1); 0 for none."""
+    highest = func.max(counter).over(
+        partition_by=counter.table.c.publication_id, order_by=counter.table.c.bucket, rows=(None, last_row)
+    )
+    return _positive(highest)
 
 
 def _published_counts(member: Member, period: Period) -> Select[Any]:
@@ -163,17 +226,12 @@ def _published_counts(member: Member, period: Period) -> Select[Any]:
 
 
 class _Fold:
-    """Folds the daily readings, in day order, into gains per group.
-
-    It remembers each publication's highest readings so far (memory follows the publications in
-    the period, not the snapshots); plain lists of ints, as a year's dashboard folds many rows.
-    """
+    """Adds the gains and counts of each source into one row per group, for every grouping asked."""
 
     def __init__(self, groupings: Sequence[GroupBy], period: Period) -> None:
         self.groups: dict[GroupBy, dict[str, list[int]]] = {group_by: {} for group_by in groupings}
         if GroupBy.DAY in self.groups:
             self.groups[GroupBy.DAY] = {day.isoformat(): [0] * 5 for day in period.days()}
-        self.seen: dict[uuid.UUID, list[int]] = {}
 
     def add(self, source: _Source, amounts: Sequence[int]) -> None:
         for group_by, rows in self.groups.items():
@@ -183,18 +241,6 @@ class _Fold:
                 found = rows[key] = [0] * 5
             for i, amount in enumerate(amounts):
                 found[i] += amount
-
-    def reading(self, row: Any) -> None:
-        publication_id, platform, clip_id, series_id, bucket, *values = row
-        seen = self.seen.get(publication_id)
-        if seen is None:
-            seen = self.seen[publication_id] = [0] * len(COUNTERS)
-        gained = [0] * 5
-        for i, value in enumerate(values):
-            if value is not None and value > seen[i]:
-                gained[i], seen[i] = value - seen[i], value
-        if bucket != BASELINE:
-            self.add(_Source(platform, clip_id, series_id, bucket), gained)
 
 
 def _totals(amounts: Sequence[int]) -> Totals:
@@ -215,15 +261,15 @@ async def stats_reports(
 ) -> list[StatsReport]:
     """Several groupings of the same period from one pass over the snapshots (the dashboard's four)."""
     fold = _Fold(groupings, period)
-    readings = await session.stream(_daily_readings(member, period).execution_options(yield_per=2000))
-    async for chunk in readings.partitions():
-        for row in chunk:
-            fold.reading(row)
+    # Not split by day, the same sums need no window over the days.
+    gains = _daily_gains if GroupBy.DAY in groupings else _period_gains
+    for platform, clip_id, series_id, day, *gained in await session.execute(gains(member, period)):
+        fold.add(_Source(platform, clip_id, series_id, day), [int(v or 0) for v in gained] + [0])
     for platform, clip_id, series_id, day, count in await session.execute(_published_counts(member, period)):
         fold.add(_Source(platform, clip_id, series_id, day), (0, 0, 0, 0, count))
     reports = []
     for group_by, found in fold.groups.items():
-        rows = await _ordered(session, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
+        rows = await _ordered(session, member, group_by, [StatsRow(k, _totals(v)) for k, v in found.items()])
         totals = Totals()
         for each in rows:
             totals.add(each.totals)
@@ -231,7 +277,9 @@ async def stats_reports(
     return reports
 
 
-async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[StatsRow]) -> list[StatsRow]:
+async def _ordered(
+    session: AsyncSession, member: Member, group_by: GroupBy, rows: Iterable[StatsRow]
+) -> list[StatsRow]:
     """Days in order, platforms in the catalog's order, clips and series by views gained (top first)."""
     found = list(rows)
     if group_by is GroupBy.DAY:
@@ -245,7 +293,10 @@ async def _ordered(session: AsyncSession, group_by: GroupBy, rows: Iterable[Stat
             found, key=lambda r: (-r.totals.views, -r.totals.likes, r.start_date or date.max, r.key)
         )
     ids = [uuid.UUID(r.key) for r in found]
-    found_titles = await session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids)))
+    # The workspace's clips by their index, then the ids among them (not every clip for a long list).
+    found_titles = await session.execute(
+        select(Clip.id, Clip.title).where(Clip.workspace_id == member.workspace_id, Clip.id.in_(ids))
+    )
     titles: dict[uuid.UUID, str] = {clip_id: title for clip_id, title in found_titles}
     for row in found:
         row.title = titles.get(uuid.UUID(row.key), "")

@@ -121,7 +121,9 @@ def period_query(member: Member, period: Period) -> Select[*tuple[Any, ...]]:
             Connection.display_name,
             Connection.account_name,
         )
-        .join(Clip, Clip.id == p.clip_id)
+        # The clip's workspace too (always the same): its clips come from their index range, not a
+        # hash of every clip.
+        .join(Clip, and_(Clip.id == p.clip_id, Clip.workspace_id == member.workspace_id))
         .join(Connection, Connection.id == p.connection_id)
         .where(
             p.workspace_id == member.workspace_id,

@@ -34,8 +34,11 @@ def _icon_path(platform: Platform) -> str:
     return match.group(1)
 
 
+@cache
 def platform_mark(platform: Platform, lang: str = "ru", size: int = 20) -> Markup:
-    """The mark beside a platform's name; decorative, so hidden from screen readers (the name is text)."""
+    """The mark beside a platform's name; decorative, so hidden from screen readers (the name is text).
+
+    Cached: a page of a busy month draws thousands of the same few marks."""
     colour = BRAND_COLOURS[platform]
     if platform in TEXT_MARKS:
         # Classes, not a style attribute: the CSP allows no inline styles (app.css has the colours).

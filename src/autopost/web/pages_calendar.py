@@ -28,6 +28,10 @@ from autopost.web.queries import clip_card
 from autopost.web.templating import notice_html, render
 from autopost.workspaces.access import Action
 
+# A month's day shows this many chips, then "N more in the week": a client posting ~90 times a day
+# would otherwise get a page of megabytes (bench/scale.py). The week shows every chip.
+MONTH_DAY_CHIPS = 8
+
 router = APIRouter(include_in_schema=False)
 
 Scope = Literal["one", "clip"]
@@ -68,6 +72,7 @@ def _calendar_values(viewer: Viewer, grid: Grid) -> dict[str, Any]:
         "link": link,
         "today_link": link(period.span, today),
         "zone_name": zone_label(viewer.zone, viewer.now, viewer.lang),
+        "month_day_chips": MONTH_DAY_CHIPS,
     }
 
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from autopost.clips.models import Clip
 from autopost.clips.queries import list_clips, owned_clip
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
-from autopost.publications.models import Publication, PublicationStatus
+from autopost.publications.models import HISTORY_ORDER, Publication, PublicationStatus
 from autopost.stats.models import StatsSnapshot
 from autopost.web.views import ClipCard, PublicationView, publication_view
 from autopost.workspaces.access import Member
@@ -154,7 +154,7 @@ def _filtered(member: Member, chosen: PublicationFilter) -> Select[Publication]:
         return query.order_by(
             Publication.scheduled_at.is_not(None), Publication.scheduled_at, Publication.created_at
         )
-    return query.order_by(func.coalesce(Publication.published_at, Publication.updated_at).desc())
+    return query.order_by(HISTORY_ORDER.desc())
 
 
 async def publication_rows(
