@@ -103,6 +103,8 @@ def control_app(state: SandboxState, emulators: Sequence[Emulator]) -> Starlette
 
     async def move_clock(request: Request) -> JSONResponse:
         body = await request.json()
+        if "stopped" in body:
+            state.clock.stop(bool(body["stopped"]))
         state.clock.advance(float(body.get("advance", 0)))
         return JSONResponse({"now": state.clock.now()})
 

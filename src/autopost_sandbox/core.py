@@ -42,19 +42,31 @@ FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 
 class Clock:
-    """Wall clock that tests can move forward (token expiry, processing time)."""
+    """Wall clock that tests can move forward (token expiry, processing time), or stop: a stopped
+    clock lets a test make 31 calls "within one second" however slow the machine is."""
 
     def __init__(self) -> None:
         self._offset = 0.0
+        self._stopped_at: float | None = None
 
     def now(self) -> float:
-        return time.time() + self._offset
+        return self._stopped_at if self._stopped_at is not None else time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
         self._offset += seconds
+        if self._stopped_at is not None:
+            self._stopped_at += seconds
+
+    def stop(self, stopped: bool) -> None:
+        if stopped and self._stopped_at is None:
+            self._stopped_at = self.now()
+        elif not stopped and self._stopped_at is not None:
+            self._offset = self._stopped_at - time.time()
+            self._stopped_at = None
 
     def reset(self) -> None:
         self._offset = 0.0
+        self._stopped_at = None
 
 
 @dataclass

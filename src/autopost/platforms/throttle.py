@@ -1,7 +1,7 @@
 """Each platform's own rate-limit units, kept across every worker through Redis.
 
 Platforms count calls per unit (a VK user token and the app's daily video.save quota, a
-Telegram bot and each channel it posts to, a Rutube token, a Дзен publisher: docs/platforms.md),
+Telegram bot and each channel it posts to, a Rutube token, a Dzen publisher: docs/platforms.md),
 so one tenant's burst must not hold up another's. `limits` keeps a moving window per unit in
 Redis, so two workers calling for one token share its allowance.
 
