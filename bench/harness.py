@@ -99,8 +99,19 @@ async def running(
     serve: bool = False,
     keep: bool = False,
     providers: Callable[[Settings], ProviderFactory] | None = None,
+    production_limits: bool = False,
 ) -> AsyncIterator[Bench]:
-    """A started world, closed at the end; `providers` builds the in-process provider factory."""
+    """A started world, closed at the end; `providers` builds the in-process provider factory.
+
+    `production_limits`: the platforms' default per-account allowances, and a sandbox that
+    enforces (and counts violations of) its own; otherwise both are lifted.
+    """
+    platforms = {"vk", "rutube", "dzen", "telegram"}
+    settings = {
+        name: value
+        for name, value in ENGINE_SETTINGS.items()
+        if not (production_limits and name in platforms)
+    }
     tag = uuid.uuid4().hex[:8]
     workdir = Path(tempfile.mkdtemp(prefix=f"autopost-bench-{name}-"))
     database = "none"
@@ -113,11 +124,11 @@ async def running(
             database_prefix=f"autopost_bench_{name}",
             providers=providers,
             redis_namespace=f"bench-{name}-{tag}",
-            **ENGINE_SETTINGS,
+            **settings,
         ) as world:
             database = world.settings.database_url.rsplit("/", 1)[1]
             bench = Bench(world, tag, workdir)
-            await bench.sandbox.config(enforce_rate_limits=False)
+            await bench.sandbox.config(enforce_rate_limits=production_limits)
             if serve:
                 await world.spawn_app()
             yield bench

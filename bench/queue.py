@@ -144,14 +144,14 @@ async def noop_throughput(bench: harness.Bench, options: Options) -> float:
             count = min(200, options.publications - start)
             await asyncio.gather(*(queue.add("noop", {"n": start + i}, job_options()) for i in range(count)))
         await queue.resume()
-        await _wait_completed(queue, options.publications, options.cap)
+        await wait_completed(queue, options.publications, options.cap)
         drained = await queue.getJobs(["completed"], 0, -1)
     started = min(job.processedOn for job in drained)
     finished = max(job.finishedOn for job in drained)
     return float(len(drained) / max(0.001, (finished - started) / 1000))
 
 
-async def _wait_completed(queue: Queue, count: int, cap: float) -> None:
+async def wait_completed(queue: Queue, count: int, cap: float) -> None:
     deadline = time.monotonic() + cap
     while (await queue.getJobCounts("completed"))["completed"] < count:
         if time.monotonic() > deadline:
@@ -170,7 +170,7 @@ async def noop_lateness(bench: harness.Bench, options: Options, spread: float) -
             opts = job_options(int(at_ms - time.time() * 1000))
             wanted[str(opts["jobId"])] = at_ms
             await queue.add("noop", {"scheduled": i}, opts)
-        await _wait_completed(queue, before + options.scheduled, options.lead + spread + options.cap)
+        await wait_completed(queue, before + options.scheduled, options.lead + spread + options.cap)
         lateness = []
         for job_id, at_ms in wanted.items():
             job = await queue.getJob(job_id)
