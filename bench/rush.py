@@ -4,7 +4,9 @@
 and Дзен) each get --per-account publications, all due at random moments of one minute, with
 the production default per-account limits (the sandbox enforces its own and counts every
 violation), --workers `autopost worker` processes at their default concurrency, PostgreSQL
-and Redis. Lateness = published_at − scheduled_at: the post is out and the engine knows it.
+and Redis. Lateness = published_at − scheduled_at: the post is out and the engine knows it. The goal
+(p99 < 5 s "where the per-account limits allow it") is judged against what an account's own
+limits allow: its publications one after another, each as long as one publication alone.
 
 Baselines, in the same run: as many no-op BullMQ delayed jobs, due at the same offsets,
 drained by as many no-op worker processes (processedOn − the intended time); and one
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import time
@@ -87,6 +90,7 @@ async def seed_tenants(bench: harness.Bench, user: User, count: int) -> list[Ten
 @dataclass
 class Rush:
     lateness: dict[uuid.UUID, float]  # publication id → seconds late
+    due: dict[uuid.UUID, float]  # publication id → its due moment (epoch seconds)
     platform_of: dict[uuid.UUID, Platform]
     connection_of: dict[uuid.UUID, uuid.UUID]
     failed: int
@@ -129,6 +133,7 @@ async def rush(
     }
     return Rush(
         lateness,
+        {p.id: p.scheduled_at.timestamp() for p in publications if p.scheduled_at is not None},
         {p.id: p.platform for p in publications},
         {p.id: p.connection_id for p in publications},
         counts["failed"],
@@ -197,6 +202,24 @@ async def alone(
     return {platform.value: late for platform, late in zip(Platform, _in_order(result, firsts), strict=True)}
 
 
+def limits_floor(result: Rush, quiet: dict[str, float]) -> dict[str, list[float]]:
+    """The lateness one account's own limits impose, whatever the engine: its publications run one
+    after another, each taking what it takes alone (its calls at the account's pace)."""
+    due: dict[uuid.UUID, list[tuple[float, uuid.UUID]]] = {}
+    for publication_id in result.lateness:
+        due.setdefault(result.connection_of[publication_id], []).append(
+            (result.due[publication_id], publication_id)
+        )
+    floors: dict[str, list[float]] = {}
+    for items in due.values():
+        finished = -math.inf
+        for at, publication_id in sorted(items):
+            platform = result.platform_of[publication_id].value
+            finished = max(at, finished) + quiet[platform]
+            floors.setdefault(platform, []).append(finished - at)
+    return floors
+
+
 def _in_order(result: Rush, tenants: Sequence[Tenant]) -> list[float]:
     late_of = {result.connection_of[i]: late for i, late in result.lateness.items()}
     return [late_of.get(t.connection.id, float("nan")) for t in tenants]
@@ -221,12 +244,15 @@ def report(
     print("  " + spread_line("no-op BullMQ delayed job (base)", noop))
     every = [late for lates in _by_platform(first).values() for late in lates]
     print("  " + spread_line("all platforms", every) + f"   p99 ×base {p(every, 99) / base99:.1f}")
+    floors = limits_floor(first, quiet)
     for platform, lates in sorted(_by_platform(first).items()):
-        verdict = "met" if p(lates, 99) < GOAL_P99 else "MISSED"
+        allowed = max(GOAL_P99, p(floors[platform], 99))
+        verdict = "met" if p(lates, 99) < allowed else "MISSED"
         print(
             "  "
             + spread_line(platform, lates)
-            + f"   alone {quiet[platform]:.3f} s   goal p99 < {GOAL_P99:g} s: {verdict}"
+            + f"   alone {quiet[platform]:.3f} s   limits allow p99 {p(floors[platform], 99):.3f} s"
+            + f"   goal p99 < {allowed:.3f} s: {verdict}"
         )
     print(f"  failed: {first.failed}   limit violations seen by the sandbox: {first.violations or 0}")
     print()
