@@ -42,6 +42,7 @@ from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication
 from autopost.users.models import User
 from autopost.users.plans import Plan
+from autopost.worker import DEFAULT_CONCURRENCY
 from autopost_testing.demo import connect_account
 from autopost_testing.media import make_clip
 from bench import harness
@@ -157,8 +158,11 @@ def _difference(
 async def noop_rush(bench: harness.Bench, offsets: Sequence[float], workers: int) -> list[float]:
     """The same due times for no-op delayed jobs, drained by `workers` no-op worker processes."""
     namespace = bench.world.settings.redis_namespace
-    async with noop_queue(bench, 4 * len(Platform)) as queue:
-        extra = [start_noop_worker("noop-baseline", namespace, 4 * len(Platform)) for _ in range(workers - 1)]
+    async with noop_queue(bench, DEFAULT_CONCURRENCY * len(Platform)) as queue:
+        extra = [
+            start_noop_worker("noop-baseline", namespace, DEFAULT_CONCURRENCY * len(Platform))
+            for _ in range(workers - 1)
+        ]
         try:
             return await _fire(queue, offsets)
         finally:
@@ -292,7 +296,7 @@ async def run(options: Options) -> None:
         noop = await noop_rush(bench, offsets, options.workers)
         print("baseline measured; the rush next", flush=True)
         for _ in range(options.workers):
-            bench.world.spawn_worker(4)
+            bench.world.spawn_worker(DEFAULT_CONCURRENCY)
         quiet = await alone(bench, user, tenants, clips[-1])
         first = await rush(bench, user, tenants, clips[: options.per_account], offsets)
         noisy = next(t for t in tenants if t.platform is Platform.TELEGRAM)

@@ -331,12 +331,14 @@ def worker(
     platform: Annotated[
         list[Platform] | None, typer.Option(help="Only these platforms (repeatable).")
     ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Publications at once per platform.")] = 4,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Publications at once per platform (default 16).")
+    ] = None,
     metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus metrics on this port.")] = None,
 ) -> None:
     """Take publish and stats jobs from Redis; run as many as you like, on any machines."""
     from autopost.runtime import Runtime
-    from autopost.worker import WorkerProcess
+    from autopost.worker import DEFAULT_CONCURRENCY, WorkerProcess
 
     settings = get_settings()
     if not settings.redis_url:
@@ -356,7 +358,7 @@ def worker(
         process = WorkerProcess(
             Runtime.create(settings, settings.redis_url),
             platforms=platform or list(Platform),
-            concurrency=concurrency,
+            concurrency=concurrency or DEFAULT_CONCURRENCY,
         )
         try:
             await process.run_until_signalled()

@@ -67,11 +67,17 @@ async def _dispatch_alerts(runtime: Runtime) -> int:
     return await dispatch_alerts(runtime, ALERT_PLANNERS)
 
 
+# Publications at once per platform queue. Their slots mostly wait: on a platform's answers and on
+# each account's pace (platforms/throttle.py), so many cost little; too few, and one platform's
+# slots are all held by accounts waiting their turn while other accounts' jobs queue (bench/rush.py).
+DEFAULT_CONCURRENCY = 16
+
+
 @dataclass
 class WorkerProcess:
     runtime: Runtime
     platforms: Sequence[Platform] = tuple(Platform)
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
     periodic: bool = True
     _workers: list[Worker] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
