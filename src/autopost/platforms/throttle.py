@@ -5,12 +5,13 @@ Telegram bot and each channel it posts to, a Rutube token, a Dzen publisher: doc
 so one tenant's burst must not hold up another's. `limits` keeps a moving window per unit in
 Redis, so two workers calling for one token share its allowance.
 
+A call counts while it is in flight and then from the moment its answer came: the platform
+counted it on arrival, somewhere in between, so however late a busy worker's request leaves,
+the next call cannot reach the platform within the window of one it has not counted yet.
+
 A short wait is slept where the call is; a longer one raises Throttled, and the job moves to
 its unit's next slot without using an attempt. A platform's own 429 blocks its unit for the
 wait it named: the unit's other calls wait instead of asking and being refused too.
-
-Calls count here when they are sent, and the platform counts them when they arrive: every
-wait keeps a margin for the network between the two.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from autopost.platforms.errors import RateLimited
 
-# A busy worker can take this long between taking a slot and its request leaving (bench/rush.py
-# saw VK count a 4th call in a second with 0.2 s, two worker processes on two cores).
-MARGIN_SECONDS = 0.5
+# Calls are counted from their answers, so this only covers the clocks' granularity.
+MARGIN_SECONDS = 0.05
+# How often a call waiting for the allowance's calls in flight looks again.
+IN_FLIGHT_POLL_SECONDS = 0.05
+# A worker killed mid-call leaves its call counted in flight this long at most.
+IN_FLIGHT_TTL_SECONDS = 60
 # Longer waits give the worker's slot back: the job is delayed, then resumes where it was.
 LONGEST_SLEEP_SECONDS = 5.0
 
@@ -84,42 +88,62 @@ class UnitLimiter:
 
     @asynccontextmanager
     async def turn(self, unit: Unit, key: str) -> AsyncIterator[None]:
-        """One call of `key` within `unit`: taken from its allowance; the platform's refusal for going
-        over it (a 429, the unit's code) blocks the unit for the wait the platform named."""
-        await self.take(unit, key)
+        """One call of `key` within `unit`, counted from its answer; Throttled if the wait is long.
+
+        The platform's refusal for going over the unit (a 429, the unit's code) blocks the unit
+        for the wait the platform named.
+        """
+        who = _fingerprint(key)
+        await self._take(unit, who)
         try:
             yield
         except RateLimited as refused:
             if refused.code == unit.code and not isinstance(refused, Throttled):
                 await self.block(unit, key, refused.retry_after)
             raise
+        finally:
+            await self._answered(unit, who)
 
-    async def take(self, unit: Unit, key: str) -> None:
-        """Take one call from the allowance, after a short sleep if need be; Throttled if the wait is long."""
-        who = _fingerprint(key)
+    async def block(self, unit: Unit, key: str, seconds: float) -> None:
+        """The platform refused a call (429): hold the unit's calls for `seconds`."""
+        block = self._key("block", unit, _fingerprint(key))
+        if await self._blocked_until(block) >= time.time() + seconds:
+            return
+        await self._storage.clear(block)
+        await self._storage.incr(block, max(1, math.ceil(seconds)))
+
+    async def _take(self, unit: Unit, who: str) -> None:
         # Re-checked after every sleep: another worker may have taken the freed slot.
         while (wait := await self._wait(unit, who)) > 0:
             if wait > LONGEST_SLEEP_SECONDS:
                 raise Throttled(unit.code, f"{unit.name} allowance used up", retry_after=wait)
             await asyncio.sleep(wait)
 
-    async def block(self, unit: Unit, key: str, seconds: float) -> None:
-        """The platform refused a call (429): hold the unit's calls for `seconds`."""
-        block = self._block_key(unit, _fingerprint(key))
-        if await self._blocked_until(block) >= time.time() + seconds:
-            return
-        await self._storage.clear(block)
-        await self._storage.incr(block, max(1, math.ceil(seconds)))
-
     async def _wait(self, unit: Unit, who: str) -> float:
+        """0 once the call may go (it is then counted in flight), else how long to wait.
+
+        A call counts while in flight and then from its answer, by when the platform surely counted
+        it: calls answered within the window plus calls in flight stay within the allowance.
+        """
         now = time.time()
-        blocked_until = await self._blocked_until(self._block_key(unit, who))
+        blocked_until = await self._blocked_until(self._key("block", unit, who))
         if blocked_until > now:
             return blocked_until - now + MARGIN_SECONDS
-        if await self._windows.hit(unit.allowance, unit.name, who):
-            return 0.0
+        in_flight = self._key("flight", unit, who)
+        # Counted first, checked after: two workers asking at once both see each other.
+        flying = await self._storage.incr(in_flight, IN_FLIGHT_TTL_SECONDS)
         window = await self._windows.get_window_stats(unit.allowance, unit.name, who)
-        return max(0.0, window.reset_time - now) + MARGIN_SECONDS
+        answered = unit.allowance.amount - window.remaining
+        if answered + max(flying, 1) <= unit.allowance.amount:
+            return 0.0
+        await self._storage.incr(in_flight, IN_FLIGHT_TTL_SECONDS, amount=-1)
+        if answered == 0:
+            return IN_FLIGHT_POLL_SECONDS  # the allowance is all in flight: its answers come soon
+        return max(IN_FLIGHT_POLL_SECONDS, window.reset_time - now + MARGIN_SECONDS)
+
+    async def _answered(self, unit: Unit, who: str) -> None:
+        await self._windows.hit(unit.allowance, unit.name, who)
+        await self._storage.incr(self._key("flight", unit, who), IN_FLIGHT_TTL_SECONDS, amount=-1)
 
     async def _blocked_until(self, block: str) -> float:
         if not await self._storage.get(block):
@@ -127,5 +151,5 @@ class UnitLimiter:
         return await self._storage.get_expiry(block)
 
     @staticmethod
-    def _block_key(unit: Unit, who: str) -> str:
-        return f"block/{unit.name}/{who}"
+    def _key(kind: str, unit: Unit, who: str) -> str:
+        return f"{kind}/{unit.name}/{who}"
