@@ -161,21 +161,27 @@ async def wait_completed(queue: Queue, count: int, cap: float) -> None:
 
 async def noop_lateness(bench: harness.Bench, options: Options, spread: float) -> list[float]:
     """The engine's delayed schedule, fired by the no-op worker: processedOn minus the intended time."""
+    offsets = [i * spread / options.scheduled for i in range(options.scheduled)]
     async with noop_queue(bench, options.concurrency) as queue:
-        before = (await queue.getJobCounts("completed"))["completed"]
-        base_ms = time.time() * 1000 + options.lead * 1000
-        wanted: dict[str, float] = {}
-        for i in range(options.scheduled):
-            at_ms = base_ms + i * spread * 1000 / options.scheduled
-            opts = job_options(int(at_ms - time.time() * 1000))
-            wanted[str(opts["jobId"])] = at_ms
-            await queue.add("noop", {"scheduled": i}, opts)
-        await wait_completed(queue, before + options.scheduled, options.lead + spread + options.cap)
-        lateness = []
-        for job_id, at_ms in wanted.items():
-            job = await queue.getJob(job_id)
-            assert job is not None
-            lateness.append((job.processedOn - at_ms) / 1000)
+        return await fire_delayed(queue, options.lead, offsets, options.lead + spread + options.cap)
+
+
+async def fire_delayed(queue: Queue, lead: float, offsets: Sequence[float], cap: float) -> list[float]:
+    """Delayed no-op jobs due `lead` + each offset seconds from now; each one's lateness once done."""
+    before = (await queue.getJobCounts("completed"))["completed"]
+    base_ms = (time.time() + lead) * 1000
+    wanted: dict[str, float] = {}
+    for n, offset in enumerate(offsets):
+        at_ms = base_ms + offset * 1000
+        opts = job_options(int(at_ms - time.time() * 1000))
+        wanted[str(opts["jobId"])] = at_ms
+        await queue.add("noop", {"scheduled": n}, opts)
+    await wait_completed(queue, before + len(offsets), cap)
+    lateness = []
+    for job_id, at_ms in wanted.items():
+        job = await queue.getJob(job_id)
+        assert job is not None
+        lateness.append((job.processedOn - at_ms) / 1000)
     return lateness
 
 

@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bullmq import Queue
-
 from autopost.connections.models import Connection
 from autopost.platforms.catalog import Platform
 from autopost.publications.models import Publication
@@ -46,7 +44,7 @@ from autopost.worker import DEFAULT_CONCURRENCY
 from autopost_testing.demo import connect_account
 from autopost_testing.media import make_clip
 from bench import harness
-from bench.queue import job_options, noop_queue, spread_line, start_noop_worker, wait_completed
+from bench.queue import fire_delayed, noop_queue, spread_line, start_noop_worker
 
 WINDOW_SECONDS = 60.0
 LEAD_SECONDS = 15.0
@@ -164,29 +162,11 @@ async def noop_rush(bench: harness.Bench, offsets: Sequence[float], workers: int
             for _ in range(workers - 1)
         ]
         try:
-            return await _fire(queue, offsets)
+            return await fire_delayed(queue, LEAD_SECONDS, offsets, LEAD_SECONDS + WINDOW_SECONDS + 120)
         finally:
             for process in extra:
                 process.terminate()
                 await asyncio.to_thread(process.wait, 30)
-
-
-async def _fire(queue: Queue, offsets: Sequence[float]) -> list[float]:
-    before = (await queue.getJobCounts("completed"))["completed"]
-    base_ms = (time.time() + LEAD_SECONDS) * 1000
-    wanted: dict[str, float] = {}
-    for offset in offsets:
-        at_ms = base_ms + offset * 1000
-        options = job_options(int(at_ms - time.time() * 1000))
-        wanted[str(options["jobId"])] = at_ms
-        await queue.add("noop", {}, options)
-    await wait_completed(queue, before + len(offsets), LEAD_SECONDS + WINDOW_SECONDS + 120)
-    late = []
-    for job_id, at_ms in wanted.items():
-        job = await queue.getJob(job_id)
-        assert job is not None
-        late.append((job.processedOn - at_ms) / 1000)
-    return late
 
 
 def _by_platform(result: Rush, keep: set[uuid.UUID] | None = None) -> dict[str, list[float]]:
